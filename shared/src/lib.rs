@@ -1,0 +1,27 @@
+//! Terreno's pure domain core, shared unchanged by the collector's device and the sync server.
+//!
+//! Crate map:
+//! - [`ids`]: identifier newtypes (UUIDs minted by the caller, never here).
+//! - [`model`]: validated domain types — organizations, people, debtor accounts, routes, visits,
+//!   GPS fixes. Invalid values cannot be built: every type is made through `parse`/`TryFrom`.
+//! - [`sync`]: the event log of `SYNC.md` — hybrid logical clocks, canonical encoding, the
+//!   per-device hash chain, batch signatures, and the merge that folds events into state.
+//! - [`geofence`]: the check-in verdict from a debtor's location and the recent fixes.
+//! - [`track`]: flags bad fixes in a track and simplifies it for display.
+//! - [`contact`]: debt-collection contact rules (hours, frequency, holidays; Ley 2300 de 2023).
+//!
+//! What this crate must not do: read a clock, draw random numbers, touch files or the network.
+//! Time, keys and new ids are arguments, so the device, the server and the property tests get the
+//! same verdicts from the same inputs.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod contact;
+pub mod error;
+pub mod geofence;
+pub mod ids;
+pub mod model;
+pub mod sync;
+pub mod track;
+
+pub use error::ValidationError;
