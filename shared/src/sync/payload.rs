@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use crate::ids::{AttachmentId, VisitId};
 use crate::model::Fix;
-use crate::model::visit::{CheckInRecord, Submission, VisitStatus};
+use crate::model::submission::{CheckInRecord, Submission};
+use crate::model::visit::VisitStatus;
 use crate::sync::event::{Draft, EventHash, EventKind};
 
 /// The newest payload version this build writes and projects, for every known kind.
