@@ -1,6 +1,7 @@
 //! Terreno's pure domain core, shared unchanged by the collector's device and the sync server.
 //!
 //! Crate map:
+//! - [`api`]: wire types of the HTTP API (`v1`) and the common error body.
 //! - [`ids`]: identifier newtypes (UUIDs minted by the caller, never here).
 //! - [`model`]: validated domain types — organizations, people, debtor accounts, routes, visits,
 //!   GPS fixes. Invalid values cannot be built: every type is made through `parse`/`TryFrom`.
@@ -16,6 +17,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod contact;
 pub mod error;
 pub mod geofence;

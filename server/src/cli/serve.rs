@@ -1,0 +1,56 @@
+//! `terreno-server serve`: the production server.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::{Cli, DEFAULT_DB, ServeArgs};
+use crate::config::Config;
+use crate::state::AppState;
+
+/// Binds, then serves until Ctrl-C or SIGTERM.
+pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
+    let (db, org) = cli.open(DEFAULT_DB).await?;
+    let mut config = Config::new(cli.db_url(DEFAULT_DB)?, args.listen);
+    if let Some(dir) = &args.blob_dir {
+        config.blob_dir = dir.clone();
+    }
+    if let Some(url) = &args.public_url {
+        config.public_url = url.trim_end_matches('/').to_owned();
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    tracing::info!(config = ?config, org = %org.name, "serving on http://{}", listener.local_addr()?);
+    tracing::warn!("no SMTP server configured: visit emails wait in the outbox");
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+    };
+    crate::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,112 @@
+//! Server configuration: one [`Config`], read once in `main` from flags and `TERRENO_*`
+//! environment variables, built as a literal in tests. Secrets never appear in `Debug`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::db::DbUrl;
+
+/// Everything the server needs to know at start.
+#[derive(Clone)]
+pub struct Config {
+    /// The database.
+    pub db: DbUrl,
+    /// Where the HTTP API listens.
+    pub listen: SocketAddr,
+    /// Where uploaded attachments are kept (server-generated names only).
+    pub blob_dir: PathBuf,
+    /// How long a login token lasts. Collectors work offline for days, so this is long.
+    pub token_ttl: Duration,
+    /// Largest request body as sent (compressed).
+    pub max_body_bytes: usize,
+    /// Largest request body once decompressed (zip-bomb guard).
+    pub max_decompressed_bytes: usize,
+    /// Largest number of events in one push batch.
+    pub max_events_per_batch: usize,
+    /// Largest attachment.
+    pub max_blob_bytes: u64,
+    /// Failed logins per account per minute before further attempts are refused.
+    pub max_failed_logins_per_minute: u32,
+    /// The URL people reach the server at (links in emails).
+    pub public_url: String,
+}
+
+impl Config {
+    /// Defaults for a database, listening on `listen`.
+    pub fn new(db: DbUrl, listen: SocketAddr) -> Config {
+        let blob_dir = match &db {
+            DbUrl::Sqlite(path) => {
+                let mut p = path.clone().into_os_string();
+                p.push(".blobs");
+                PathBuf::from(p)
+            }
+            DbUrl::Postgres(_) => PathBuf::from("terreno-blobs"),
+        };
+        Config {
+            db,
+            listen,
+            blob_dir,
+            token_ttl: Duration::from_secs(30 * 24 * 3600),
+            max_body_bytes: 16 * 1024 * 1024,
+            max_decompressed_bytes: 64 * 1024 * 1024,
+            max_events_per_batch: terreno_shared::sync::batch::MAX_EVENTS_PER_BATCH,
+            max_blob_bytes: 25 * 1024 * 1024,
+            max_failed_logins_per_minute: 10,
+            public_url: format!("http://{listen}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let db = match &self.db {
+            DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DbUrl::Postgres(url) => redact_url(url),
+        };
+        f.debug_struct("Config")
+            .field("db", &db)
+            .field("listen", &self.listen)
+            .field("blob_dir", &self.blob_dir)
+            .field("token_ttl", &self.token_ttl)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_decompressed_bytes", &self.max_decompressed_bytes)
+            .field("max_events_per_batch", &self.max_events_per_batch)
+            .field("max_blob_bytes", &self.max_blob_bytes)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/terreno"),
+            "postgres://app:***@db:5432/terreno"
+        );
+        assert_eq!(redact_url("postgres://app@db/t"), "postgres://app@db/t");
+        let c = Config::new(
+            DbUrl::Postgres("postgres://a:pw@h/d".into()),
+            "127.0.0.1:0".parse().unwrap(),
+        );
+        assert!(!format!("{c:?}").contains("pw"));
+    }
+}

@@ -1,0 +1,222 @@
+//! Storage: one [`Db`] type over the two backends, chosen by URL — SQLite (embedded; WAL,
+//! `synchronous=FULL`; a read pool and a one-connection write pool, so writes are serialized
+//! and the feed counter is commit-ordered) or PostgreSQL (one pool; scale-out).
+//!
+//! SQL lives only in this module tree. Query text is shared where the dialects agree (`$1`
+//! placeholders work on both): [`on_read!`] and [`on_write!`] compile one body once per backend.
+//! Row structs stay private to the files that read them. Use-case methods are grouped by area in
+//! the submodules (`orgs`, `auth`, `devices`, `sync`, `demo`...).
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub mod orgs;
+pub mod sessions;
+
+/// Runs `$body` with `$pool` bound to the backend's read pool (the body compiles per backend).
+#[macro_export]
+macro_rules! on_read {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(s) => {
+                let $pool = &s.read;
+                $body
+            }
+            $crate::db::Db::Postgres(p) => {
+                let $pool = p;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$pool` bound to the backend's write pool (the body compiles per backend).
+#[macro_export]
+macro_rules! on_write {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(s) => {
+                let $pool = &s.write;
+                $body
+            }
+            $crate::db::Db::Postgres(p) => {
+                let $pool = p;
+                $body
+            }
+        }
+    };
+}
+
+/// The database, cheap to clone (pools are shared handles).
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// Embedded SQLite.
+    Sqlite(Arc<SqliteDb>),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// The SQLite pools: reads run concurrently, writes go through one connection.
+#[derive(Debug)]
+pub struct SqliteDb {
+    /// Readers (WAL lets them run beside the writer).
+    pub read: SqlitePool,
+    /// The single writer.
+    pub write: SqlitePool,
+    /// The database file.
+    pub path: PathBuf,
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    /// A SQLite file (created if absent).
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL.
+    Postgres(String),
+}
+
+impl FromStr for DbUrl {
+    type Err = anyhow::Error;
+    /// `sqlite://PATH`, `sqlite:PATH`, a bare path, or `postgres://…` / `postgresql://…`.
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        let s = s.trim();
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(s.to_owned()));
+        }
+        let path = s
+            .strip_prefix("sqlite://")
+            .or_else(|| s.strip_prefix("sqlite:"))
+            .unwrap_or(s);
+        let path = path.split('?').next().unwrap_or_default();
+        if path.is_empty() || s.contains("://") && !s.starts_with("sqlite://") {
+            anyhow::bail!(
+                "database URL {s:?} is neither sqlite://PATH, a file path, nor postgres://…"
+            );
+        }
+        Ok(DbUrl::Sqlite(PathBuf::from(path)))
+    }
+}
+
+impl Db {
+    /// Connects (creating a SQLite file that does not exist) and applies pending migrations.
+    pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
+        let db = match url {
+            DbUrl::Sqlite(path) => Db::Sqlite(Arc::new(connect_sqlite(path).await?)),
+            DbUrl::Postgres(url) => {
+                let opts = PgConnectOptions::from_str(url)
+                    .with_context(|| "parsing the PostgreSQL URL".to_owned())?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                Db::Postgres(pool)
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the embedded migrations of the backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite(s) => sqlx::migrate!("../migrations/server/sqlite")
+                .run(&s.write)
+                .await
+                .context("migrating the SQLite database")?,
+            Db::Postgres(p) => sqlx::migrate!("../migrations/server/postgres")
+                .run(p)
+                .await
+                .context("migrating the PostgreSQL database")?,
+        }
+        Ok(())
+    }
+
+    /// Whether this is the PostgreSQL backend.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
+    /// Closes the pools, waiting for connections to be returned.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(s) => {
+                s.write.close().await;
+                s.read.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the directory of {}", path.display()))?;
+    }
+    let base = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(base.clone())
+        .await
+        .with_context(|| format!("opening the SQLite database {}", path.display()))?;
+    let read = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(base.read_only(true))
+        .await
+        .with_context(|| format!("opening the SQLite database {} for reading", path.display()))?;
+    Ok(SqliteDb {
+        read,
+        write,
+        path: path.to_owned(),
+    })
+}
+
+/// Milliseconds since the Unix epoch, now. The server's only clock read for stored times.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_name_their_backend() {
+        let cases = [
+            ("sqlite://data/t.db", DbUrl::Sqlite("data/t.db".into())),
+            ("sqlite:t.db", DbUrl::Sqlite("t.db".into())),
+            ("t.db", DbUrl::Sqlite("t.db".into())),
+            (
+                "/var/lib/terreno/t.db",
+                DbUrl::Sqlite("/var/lib/terreno/t.db".into()),
+            ),
+            (
+                "postgres://u@h/db",
+                DbUrl::Postgres("postgres://u@h/db".into()),
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(s.parse::<DbUrl>().unwrap(), want, "{s}");
+        }
+        for bad in ["", "mysql://x/y", "sqlite://"] {
+            assert!(bad.parse::<DbUrl>().is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Request extractors whose rejections are `{code, message}` bodies like every other error.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// JSON body extractor: malformed JSON, wrong types and unknown fields answer 400 with the
+/// decoder's message (which names the field and position), a wrong content type 415 as 400.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::BadRequest {
+                code: "invalid_body",
+                message: format!("the request body does not fit: {}", e.body_text()),
+            }),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::BadRequest {
+                code: "invalid_json",
+                message: format!("the request body is not valid JSON: {}", e.body_text()),
+            }),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::BadRequest {
+                code: "invalid_content_type",
+                message: "expected a JSON body (content-type: application/json)".into(),
+            }),
+            Err(JsonRejection::BytesRejection(e)) => Err(body_error(e.body_text())),
+            Err(e) => Err(ApiError::bad_request(e.body_text())),
+        }
+    }
+}
+
+/// A body that could not be read: over a size limit (413) or broken in transit (400).
+pub fn body_error(text: String) -> ApiError {
+    if text.contains("length limit") || text.contains("too large") {
+        ApiError::TooLarge(format!("the request body is over the size limit: {text}"))
+    } else {
+        ApiError::bad_request(format!("the request body could not be read: {text}"))
+    }
+}
+
+/// The authenticated caller, from `Authorization: Bearer TOKEN`. Missing, unknown, expired and
+/// revoked tokens all answer 401.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub crate::db::sessions::Session);
+
+impl axum::extract::FromRequestParts<crate::state::AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts).ok_or_else(|| {
+            ApiError::Unauthorized("log in first: send Authorization: Bearer TOKEN".into())
+        })?;
+        let hash = crate::auth::token_hash(token);
+        match state.db.find_session(&hash).await? {
+            Some(s) => Ok(AuthUser(s)),
+            None => Err(ApiError::Unauthorized(
+                "the token is unknown, expired or revoked: log in again".into(),
+            )),
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer` header, if any.
+pub fn bearer_token(parts: &axum::http::request::Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}

@@ -1,0 +1,56 @@
+//! Terreno's sync server: the API collectors' devices sync with and supervisors work from.
+//!
+//! - [`router`] builds the whole HTTP API over an [`AppState`]; [`serve`] runs it on a bound
+//!   listener until a shutdown signal (tests bind port 0 and pass the listener in).
+//! - [`db`] holds all SQL, for SQLite and PostgreSQL; [`routes`] one module per resource.
+//! - [`cli`] is the `terreno-server` command line.
+//!
+//! Merge rules, verdicts and wire types come from `terreno-shared`; nothing here re-decides them.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use db::Db;
+pub use state::AppState;
+
+/// The whole HTTP API. Bodies are limited twice: as sent (compressed) and once decompressed,
+/// so a zip bomb stops at the decompressed limit instead of filling memory.
+pub fn router(state: AppState) -> Router {
+    let cfg = state.config.clone();
+    routes::router()
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(cfg.max_decompressed_bytes))
+        .layer(RequestBodyLimitLayer::new(cfg.max_decompressed_bytes))
+        .layer(RequestDecompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(cfg.max_body_bytes))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then drains open requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

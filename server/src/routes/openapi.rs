@@ -1,0 +1,28 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations (utoipa) and served at
+//! `/api/v1/openapi.json`.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Terreno API",
+        description = "Sync and supervision API of Terreno"
+    ),
+    paths(super::health::healthz)
+)]
+struct Base;
+
+/// The whole document: the base plus each resource module's fragment.
+pub fn document() -> utoipa::openapi::OpenApi {
+    Base::openapi()
+}
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/openapi.json", get(|| async { Json(document()) }))
+}

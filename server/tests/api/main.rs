@@ -1,0 +1,6 @@
+//! Integration tests of the server's HTTP API, run on SQLite always and on PostgreSQL when
+//! `DATABASE_URL` is set. One test binary (it links once).
+
+mod harness;
+
+mod basics;

@@ -1,0 +1,4 @@
+//! Version 1 of the HTTP API (`/api/v1/...`).
+
+pub mod auth;
+pub mod sync;
