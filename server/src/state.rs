@@ -1,9 +1,11 @@
 //! What every handler shares: the database and the configuration.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use terreno_shared::sync::{Hlc, HlcClock};
 
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, now_ms};
 
 /// Application state, cheap to clone.
 #[derive(Clone, Debug)]
@@ -12,4 +14,30 @@ pub struct AppState {
     pub db: Db,
     /// The configuration.
     pub config: Arc<Config>,
+    /// The server's hybrid logical clock (receive stamps, `server_hlc` in answers).
+    pub clock: Arc<Mutex<HlcClock>>,
+}
+
+impl AppState {
+    /// State over a database and a configuration.
+    pub fn new(db: Db, config: Config) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            clock: Arc::new(Mutex::new(HlcClock::default())),
+        }
+    }
+
+    /// A fresh server stamp (the clock never goes back, even if the wall clock does).
+    pub fn tick(&self) -> Hlc {
+        // A poisoned lock only means another request panicked mid-tick; the clock is still valid.
+        let mut c = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        c.tick(now_ms())
+    }
+
+    /// Takes in a stamp seen on a device's event.
+    pub fn receive(&self, remote: Hlc) {
+        let mut c = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        c.receive(remote);
+    }
 }

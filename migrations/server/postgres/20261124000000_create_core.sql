@@ -289,6 +289,13 @@ create table last_positions (
     received_ms bigint not null
 );
 
+-- Write transactions that touched the feed: every change row names the one it was made in, so
+-- a pull page can end at a transaction boundary and never split one.
+create table feed_txns (
+    id bigserial primary key,
+    created_ms bigint not null
+);
+
 -- The pull feed: one row per change a device may need, in commit order. `collector_id` is the
 -- collector whose scope it belongs to (null: everyone in `team_id`, or the whole org when that
 -- is null too). `op` remove tells devices to delete the entity.
@@ -302,6 +309,7 @@ create table changes (
     entity_id text not null,
     op text not null check (op in ('upsert', 'remove')),
     body text not null,
+    txn bigint not null references feed_txns(id),
     changed_ms bigint not null
 );
 create index changes_by_xid on changes (xid, pos);

@@ -11,7 +11,10 @@ use clap::{Args, Parser, Subcommand};
 use crate::db::orgs::Org;
 use crate::db::{Db, DbUrl};
 
+mod demo;
+mod devices;
 mod serve;
+mod users;
 
 /// Terreno's sync server and its administration commands.
 #[derive(Debug, Parser)]
@@ -42,6 +45,74 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (production; configuration from flags and TERRENO_* variables).
     Serve(ServeArgs),
+    /// Create (or reuse) a demo database with a team, a supervisor, 4 collectors and 20
+    /// debtors, and serve it.
+    Demo(DemoArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+/// Flags of `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TERRENO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user (invited: no password until `user passwd`).
+    Add {
+        /// Login name (lower-case letters, digits, `.`, `_`, `-`).
+        name: String,
+        /// admin, supervisor or collector.
+        #[arg(long)]
+        role: String,
+        /// Team (collectors and supervisors; default: the organization's first team).
+        #[arg(long)]
+        team: Option<String>,
+        /// Name shown in the UI (default: the login name).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Set a user's password, read as one line from standard input.
+    Passwd {
+        /// Login name.
+        name: String,
+    },
+    /// List the organization's users.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a user: their tokens stop working and they cannot log in.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+}
+
+/// `device` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// List the organization's devices.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a device: its next request is refused and it is told to wipe its data.
+    Revoke {
+        /// Device id.
+        id: String,
+    },
 }
 
 /// Flags of `serve`.
@@ -62,6 +133,9 @@ pub struct ServeArgs {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => serve::run(&cli, args).await,
+        Command::Demo(args) => demo::run(&cli, args).await,
+        Command::User(cmd) => users::run(&cli, cmd).await,
+        Command::Device(cmd) => devices::run(&cli, cmd).await,
     }
 }
 

@@ -1,7 +1,5 @@
 //! `terreno-server serve`: the production server.
 
-use std::sync::Arc;
-
 use anyhow::Context;
 
 use super::{Cli, DEFAULT_DB, ServeArgs};
@@ -23,10 +21,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!(config = ?config, org = %org.name, "serving on http://{}", listener.local_addr()?);
     tracing::warn!("no SMTP server configured: visit emails wait in the outbox");
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(config),
-    };
+    let state = AppState::new(db.clone(), config);
     crate::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())

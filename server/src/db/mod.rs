@@ -18,8 +18,18 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub mod blobs;
+pub mod changes;
+pub mod demo;
+pub mod devices;
 pub mod orgs;
+pub mod portfolio;
+pub mod project;
+pub mod pull;
+pub mod push;
+pub mod reads;
 pub mod sessions;
+pub mod users;
 
 /// Runs `$body` with `$pool` bound to the backend's read pool (the body compiles per backend).
 #[macro_export]
@@ -73,6 +83,8 @@ pub struct SqliteDb {
     pub write: SqlitePool,
     /// The database file.
     pub path: PathBuf,
+    /// The push group-commit writer, started on first use (see [`push::Writer`]).
+    pub push_writer: std::sync::OnceLock<push::Writer>,
 }
 
 /// Which backend a URL names.
@@ -185,6 +197,7 @@ async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
         read,
         write,
         path: path.to_owned(),
+        push_writer: std::sync::OnceLock::new(),
     })
 }
 

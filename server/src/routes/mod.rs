@@ -5,12 +5,24 @@ use axum::Router;
 
 use crate::state::AppState;
 
+pub mod auth;
+pub mod blobs;
+pub mod devices;
 pub mod health;
 pub mod openapi;
+pub mod pull;
+pub mod reads;
+pub mod sync;
 
 /// All routes, before state and middleware.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(blobs::router())
         .merge(health::router())
+        .merge(auth::router())
+        .merge(devices::router())
         .merge(openapi::router())
+        .merge(pull::router())
+        .merge(reads::router())
+        .merge(sync::router())
 }

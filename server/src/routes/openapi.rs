@@ -20,6 +20,12 @@ struct Base;
 /// The whole document: the base plus each resource module's fragment.
 pub fn document() -> utoipa::openapi::OpenApi {
     Base::openapi()
+        .merge_from(super::auth::openapi())
+        .merge_from(super::devices::openapi())
+        .merge_from(super::blobs::openapi())
+        .merge_from(super::reads::openapi())
+        .merge_from(super::pull::openapi())
+        .merge_from(super::sync::openapi())
 }
 
 /// Routes of this module.

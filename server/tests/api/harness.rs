@@ -179,10 +179,7 @@ impl TestApp {
             config.blob_dir =
                 std::env::temp_dir().join(format!("terreno-blobs-{}", uuid::Uuid::now_v7()));
         }
-        let state = AppState {
-            db: test_db.db.clone(),
-            config: Arc::new(config),
-        };
+        let state = AppState::new(test_db.db.clone(), config);
         Some(TestApp {
             state,
             backend,

@@ -3,4 +3,11 @@
 
 mod harness;
 
+mod auth;
 mod basics;
+mod blobs;
+mod demo;
+mod devices;
+mod pull;
+mod push;
+mod reads;

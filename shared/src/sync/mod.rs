@@ -5,12 +5,14 @@
 //! - [`log`]: the writer side of a device's log (gapless seq, HLC stamp, chain link).
 //! - [`batch`]: device keys and the push batch signed over its head; chain verification.
 //! - [`payload`]: typed payloads per kind and schema version (upcast, future versions kept).
+//! - [`cursor`]: pull cursors and snapshot page tokens (opaque, strictly parsed).
 //! - [`merge`]: the join that folds events into state (facts, registers, status, attachments,
 //!   deletions).
 //!
 //! Nothing here does I/O: the store and the server persist what these functions compute.
 
 pub mod batch;
+pub mod cursor;
 pub mod event;
 pub mod hlc;
 pub mod log;

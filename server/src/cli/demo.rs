@@ -1,0 +1,42 @@
+//! `terreno-server demo`: creates (or reuses) a local database with the demo organization,
+//! users and debtors, then serves it and prints the URL and the demo credentials on stdout.
+//! Everything it loads is embedded, so it runs from any directory. Demo only.
+
+use anyhow::Context;
+
+use super::serve::shutdown_signal;
+use super::{Cli, DemoArgs};
+use crate::config::Config;
+use crate::db::demo::{DEMO_ORG, DEMO_PASSWORD, DEMO_USERS};
+use crate::state::AppState;
+
+/// The demo's database unless `--db` or `TERRENO_DB` names another.
+pub const DEMO_DB: &str = "terreno-demo.db";
+
+/// Loads the demo data, binds `--listen` (port 0 picks a free port) and serves until Ctrl-C.
+pub async fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
+    let url = cli.db_url(DEMO_DB)?;
+    let db = crate::db::Db::connect(&url).await?;
+    let org = db
+        .resolve_org(cli.org.as_deref(), DEMO_ORG, chrono_tz::America::Bogota)
+        .await
+        .context("choosing the demo organization")?;
+    let summary = db.load_demo(org.id).await?;
+    tracing::info!(org = %org.name, ?summary, "demo data ready");
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let mut config = Config::new(url, addr);
+    config.public_url = format!("http://{addr}");
+    println!("Terreno demo serving on http://{addr}");
+    println!("Demo users (password {DEMO_PASSWORD:?} for all; demo only):");
+    for (name, role, _) in DEMO_USERS {
+        println!("  {name:<16} {}", role.as_str());
+    }
+    println!("Press Ctrl-C to stop.");
+    let state = AppState::new(db.clone(), config);
+    crate::serve(listener, state, shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! Server-authored portfolio data: portfolios, persons, accounts, routes and stops, written by
+//! a load (the demo now, the route importer later) in ONE transaction, with the pull-feed
+//! changes devices need recorded in that same transaction.
+//!
+//! Owns the write side of `portfolios`, `persons`, `accounts`, `routes` and `stops`. Rows arrive
+//! already validated (shared domain types); this module checks only what needs the database
+//! (the collector exists, the currency is the portfolio's). It must not parse sheets.
+//!
+//! Feed rules (SYNC.md, server-authored data): an account reaches its collector (and the
+//! supervisors of the collector's team) as a whole `AccountView` whose `version` grows only
+//! when something changed; an unchanged row records nothing. When an account moves to another
+//! collector (or to none), the old collector gets a `remove` for it and for its stops on their
+//! routes, whose rows are deleted. A stop on the same collector's route for another date is
+//! kept: the date orders the work, it does not forbid a visit.
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::contact::LocalWindow;
+use terreno_shared::ids::{OrgId, PersonId, PortfolioId, RouteId, TeamId, UserId};
+use terreno_shared::model::{
+    Currency, DaysPastDue, ExternalId, GeoPoint, Money, NationalId, Phone, Username,
+};
+use uuid::Uuid;
+
+use super::Db;
+use super::changes::NewChange;
+
+#[macro_use]
+mod tx;
+mod accounts;
+mod stops;
+
+use stops::RoutePlan;
+
+pub use tx::WriteTx;
+
+/// A portfolio as loads need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortfolioRef {
+    /// Id.
+    pub id: PortfolioId,
+    /// Organization.
+    pub org: OrgId,
+    /// Name (unique in the organization).
+    pub name: String,
+    /// Currency of its balances.
+    pub currency: Currency,
+}
+
+/// One account of a load: a row of a sheet, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRow {
+    /// The creditor's code: the account's key within the portfolio.
+    pub external_id: ExternalId,
+    /// The debtor's identity document, when the sheet has one.
+    pub national_id: Option<NationalId>,
+    /// Debtor's name.
+    pub debtor_name: String,
+    /// Address.
+    pub address: String,
+    /// Neighbourhood.
+    pub neighbourhood: Option<String>,
+    /// Location of the address.
+    pub location: Option<GeoPoint>,
+    /// Phones.
+    pub phones: Vec<Phone>,
+    /// Balance, in the portfolio's currency.
+    pub balance: Money,
+    /// Days past due.
+    pub days_past_due: DaysPastDue,
+    /// Contact window in local time.
+    pub contact_window: Option<LocalWindow>,
+    /// Assigned collector's login name (none: unassigned, on no device).
+    pub collector: Option<Username>,
+    /// Planned visit date: puts a stop on the collector's route of that date.
+    pub visit_date: Option<NaiveDate>,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    /// A new row.
+    Created,
+    /// An existing row changed (its version grew).
+    Updated,
+    /// Nothing differed; nothing was written.
+    Unchanged,
+}
+
+/// Counts of a load.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LoadSummary {
+    /// Accounts created.
+    pub accounts_created: usize,
+    /// Accounts changed.
+    pub accounts_updated: usize,
+    /// Accounts already as loaded.
+    pub accounts_unchanged: usize,
+    /// Stops created.
+    pub stops_created: usize,
+    /// Stops moved (position or date).
+    pub stops_updated: usize,
+    /// Stops removed from other collectors' routes.
+    pub stops_removed: usize,
+}
+
+/// A collector a load assigns accounts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Collector {
+    /// The user.
+    pub id: UserId,
+    /// Their team: supervisors of it see what they see.
+    pub team: Option<TeamId>,
+}
+
+/// A route as stops need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteRef {
+    /// Id.
+    pub id: RouteId,
+    /// Whose route.
+    pub collector: Collector,
+    /// Its date.
+    pub date: NaiveDate,
+}
+
+impl Db {
+    /// A portfolio of `org` by name, created with `currency` if absent. An existing portfolio
+    /// in another currency is an error (its balances would be misread).
+    pub async fn ensure_portfolio(
+        &self,
+        org: OrgId,
+        name: &str,
+        currency: Currency,
+    ) -> anyhow::Result<PortfolioRef> {
+        let mut tx = self.begin_write().await?;
+        let p = tx.ensure_portfolio(org, name, currency).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Loads accounts (persons, accounts, routes, stops and their feed changes) in one
+    /// transaction: any error leaves the database as it was. The error names the row
+    /// (1-based) and the account.
+    pub async fn load_accounts(
+        &self,
+        portfolio: &PortfolioRef,
+        rows: &[AccountRow],
+    ) -> anyhow::Result<LoadSummary> {
+        let mut tx = self.begin_write().await?;
+        let mut summary = LoadSummary::default();
+        let mut plan = RoutePlan::of(rows);
+        for (i, row) in rows.iter().enumerate() {
+            tx.load_row(portfolio, row, &mut plan, &mut summary)
+                .await
+                .with_context(|| format!("row {} (account {})", i + 1, row.external_id))?;
+        }
+        tx.commit().await.context("committing the load")?;
+        Ok(summary)
+    }
+}
+
+impl WriteTx {
+    async fn load_row(
+        &mut self,
+        portfolio: &PortfolioRef,
+        row: &AccountRow,
+        plan: &mut RoutePlan,
+        summary: &mut LoadSummary,
+    ) -> anyhow::Result<()> {
+        let collector = match &row.collector {
+            Some(name) => Some(self.find_collector(portfolio.org, name).await?),
+            None => None,
+        };
+        let person = match &row.national_id {
+            Some(n) => Some(
+                self.upsert_person(portfolio.org, n, &row.debtor_name)
+                    .await?,
+            ),
+            None => None,
+        };
+        let (account, done) = self
+            .upsert_account(portfolio, row, person, collector)
+            .await?;
+        match done {
+            Upserted::Created => summary.accounts_created += 1,
+            Upserted::Updated => summary.accounts_updated += 1,
+            Upserted::Unchanged => summary.accounts_unchanged += 1,
+        }
+        summary.stops_removed += self
+            .remove_stops_elsewhere(portfolio.org, &account, collector.map(|c| c.id))
+            .await?;
+        if let (Some(c), Some(name), Some(date)) = (collector, &row.collector, row.visit_date) {
+            let (route_date, position) = plan.next_stop(name);
+            let route = self.ensure_route(c, route_date).await?;
+            match self
+                .upsert_stop(portfolio.org, &route, &account, date, position)
+                .await?
+            {
+                Upserted::Created => summary.stops_created += 1,
+                Upserted::Updated => summary.stops_updated += 1,
+                Upserted::Unchanged => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// See [`Db::ensure_portfolio`].
+    pub async fn ensure_portfolio(
+        &mut self,
+        org: OrgId,
+        name: &str,
+        currency: Currency,
+    ) -> anyhow::Result<PortfolioRef> {
+        let name = name.trim();
+        if name.is_empty() {
+            bail!("a portfolio needs a name");
+        }
+        let new_id = PortfolioId::from_uuid(Uuid::now_v7());
+        let (id, code): (String, String) = on_tx!(self, |c| {
+            sqlx::query(
+                "insert into portfolios (id, org_id, name, currency) values ($1, $2, $3, $4)
+                 on conflict (org_id, name) do nothing",
+            )
+            .bind(new_id.to_string())
+            .bind(org.to_string())
+            .bind(name)
+            .bind(currency.code())
+            .execute(&mut **c)
+            .await
+            .context("creating a portfolio")?;
+            sqlx::query_as("select id, currency from portfolios where org_id = $1 and name = $2")
+                .bind(org.to_string())
+                .bind(name)
+                .fetch_one(&mut **c)
+                .await?
+        });
+        if code != currency.code() {
+            bail!("portfolio {name:?} holds balances in {code}, not {currency}");
+        }
+        Ok(PortfolioRef {
+            id: id.parse().context("stored portfolio id")?,
+            org,
+            name: name.to_owned(),
+            currency,
+        })
+    }
+
+    /// An active collector of `org` by login name.
+    pub async fn find_collector(
+        &mut self,
+        org: OrgId,
+        username: &Username,
+    ) -> anyhow::Result<Collector> {
+        let row: Option<(String, Option<String>, String)> = on_tx!(self, |c| {
+            sqlx::query_as(
+                "select id, team_id, role from users
+                 where org_id = $1 and username = $2 and active",
+            )
+            .bind(org.to_string())
+            .bind(username.as_str())
+            .fetch_optional(&mut **c)
+            .await?
+        });
+        match row {
+            Some((id, team, role)) if role == "collector" => Ok(Collector {
+                id: id.parse().context("stored user id")?,
+                team: team
+                    .map(|t| t.parse())
+                    .transpose()
+                    .context("stored team id")?,
+            }),
+            Some((_, _, role)) => bail!("{username} is a {role}, not a collector"),
+            None => bail!("there is no active user named {username:?} in this organization"),
+        }
+    }
+
+    /// A person of `org` by document, created or renamed to `name`.
+    pub async fn upsert_person(
+        &mut self,
+        org: OrgId,
+        document: &NationalId,
+        name: &str,
+    ) -> anyhow::Result<PersonId> {
+        let new_id = PersonId::from_uuid(Uuid::now_v7());
+        let id: String = on_tx!(self, |c| {
+            sqlx::query(
+                "insert into persons (id, org_id, doc_kind, doc_number, name)
+                 values ($1, $2, $3, $4, $5)
+                 on conflict (org_id, doc_kind, doc_number) do update set name = excluded.name
+                 where persons.name <> excluded.name",
+            )
+            .bind(new_id.to_string())
+            .bind(org.to_string())
+            .bind(document.kind().as_str())
+            .bind(document.number())
+            .bind(name)
+            .execute(&mut **c)
+            .await
+            .context("saving a person")?;
+            sqlx::query_scalar(
+                "select id from persons where org_id = $1 and doc_kind = $2 and doc_number = $3",
+            )
+            .bind(org.to_string())
+            .bind(document.kind().as_str())
+            .bind(document.number())
+            .fetch_one(&mut **c)
+            .await?
+        });
+        id.parse().context("stored person id")
+    }
+}
+
+/// A `remove` change of an entity for the collector who no longer has it.
+pub(super) fn removal(
+    org: OrgId,
+    entity_type: &'static str,
+    id: &str,
+    collector: &str,
+    team: Option<&str>,
+) -> anyhow::Result<NewChange> {
+    Ok(NewChange {
+        org_id: org,
+        collector_id: Some(collector.parse().context("stored user id")?),
+        team_id: team
+            .map(|t| t.parse())
+            .transpose()
+            .context("stored team id")?,
+        entity_type,
+        entity_id: id.to_owned(),
+        op: ChangeOp::Remove,
+        body: serde_json::Value::Null,
+    })
+}

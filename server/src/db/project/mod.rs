@@ -1,0 +1,396 @@
+//! The materialized state, updated in the push transaction by folding each newly contiguous
+//! event through the shared merge rules (SYNC.md "Merge rules", `terreno_shared::sync::merge`):
+//!
+//! - facts (fixes, check-ins, submissions) are only added, keyed by `(device_id, seq)`;
+//! - a field is a last-writer-wins register ordered by `(hlc, device_id, seq)`; the upsert's
+//!   `where` is that order, and an edit overwritten unseen (the winner's `base_hlc` older than
+//!   the loser's stamp, and not the same device's later edit) is recorded in `conflicts`;
+//! - a visit's status is the lattice max over `(epoch, rank, hlc, device_id, seq)`;
+//! - attachments are an add/remove set where remove wins; deletions keep the first one, forever.
+//!
+//! Permission checks come first and write nothing: an event refused here is stored as rejected
+//! evidence by the caller and the rest of the batch goes on. Every state change a device or a
+//! supervisor must see is appended to the pull feed, scoped to the visit's collector and team,
+//! in a feed transaction of its own per batch (a group commit may hold several batches; each is
+//! whole in the feed).
+//!
+//! Must not: decide envelope validity (push does), or read anything but the transaction.
+
+mod queries;
+mod sql;
+mod visits;
+
+use serde_json::Value;
+use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::views::{AttachmentView, FieldView};
+use terreno_shared::geofence::GeofencePolicy;
+use terreno_shared::ids::{AttachmentId, DeviceId, OrgId, TeamId, VisitId};
+use terreno_shared::model::{Fix, Role};
+use terreno_shared::sync::Hlc;
+use terreno_shared::sync::payload::{AttachmentRef, Payload, PayloadError};
+use uuid::Uuid;
+
+use sql::RegisterWrite;
+pub use sql::{FixRow, ProjectStore};
+
+use crate::db::changes::NewChange;
+use crate::db::now_ms;
+use crate::db::push::PreparedBatch;
+
+/// One event to fold, wherever it comes from (a new batch, or stored beyond a filled gap).
+#[derive(Debug)]
+pub struct ProjEvent<'a> {
+    /// Its seq.
+    pub seq: u64,
+    /// The stamp the merge uses.
+    pub merge_hlc: Hlc,
+    /// The stamp of the value its author saw.
+    pub base_hlc: Option<Hlc>,
+    /// The decoded payload.
+    pub payload: &'a Result<Payload, PayloadError>,
+}
+
+/// What folding an event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Projected {
+    /// Folded into the state (perhaps superseded: still applied).
+    Applied,
+    /// A newer kind or version: kept, not projected.
+    Deferred,
+    /// Refused on its own.
+    Rejected {
+        /// Stable code.
+        code: &'static str,
+        /// Why.
+        message: String,
+    },
+}
+
+fn rejected(code: &'static str, message: String) -> Projected {
+    Projected::Rejected { code, message }
+}
+
+/// Folds one device's events inside a transaction.
+pub struct Projector {
+    device_id: DeviceId,
+    device: String,
+    user_str: String,
+    org: OrgId,
+    team: Option<TeamId>,
+    role: Role,
+    feed_txn: Option<i64>,
+    policy: Option<GeofencePolicy>,
+    fixes: Vec<FixRow>,
+}
+
+impl Projector {
+    /// A projector for a batch's device.
+    pub fn new(b: &PreparedBatch) -> Projector {
+        Projector {
+            device_id: b.device.id,
+            device: b.device.id.to_string(),
+            user_str: b.device.user_id.to_string(),
+            org: b.device.org_id,
+            team: b.device.team_id,
+            role: b.role,
+            feed_txn: None,
+            policy: None,
+            fixes: Vec::new(),
+        }
+    }
+
+    /// Folds one event.
+    pub async fn project<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        e: &ProjEvent<'_>,
+    ) -> sqlx::Result<Projected> {
+        let payload = match e.payload {
+            Err(err) => return Ok(rejected("invalid_payload", err.to_string())),
+            Ok(p) => p,
+        };
+        match payload {
+            Payload::Future => Ok(Projected::Deferred),
+            Payload::Fix(f) => {
+                self.fixes.push(fix_row(e.seq, f));
+                Ok(Projected::Applied)
+            }
+            Payload::CheckIn(visit, rec) => self.check_in(c, e, *visit, rec).await,
+            Payload::VisitSubmitted(visit, sub) => self.submit(c, e, *visit, sub).await,
+            Payload::StatusSet(visit, change) => self.set_status(c, e, *visit, change).await,
+            Payload::FieldSet(entity, field, v) => {
+                self.set_field(c, e, *entity, field, &v.value).await
+            }
+            Payload::AttachmentAdded(visit, a) => self.add_attachment(c, e, *visit, a).await,
+            Payload::AttachmentRemoved(visit, r) => {
+                self.remove_attachment(c, *visit, r.attachment_id).await
+            }
+            Payload::Deleted(entity) => self.delete(c, e, *entity).await,
+        }
+    }
+
+    /// Writes what was buffered (fixes in one statement, the newest position once).
+    pub async fn finish<C: ProjectStore + Send>(&mut self, c: &mut C) -> sqlx::Result<()> {
+        if self.fixes.is_empty() {
+            return Ok(());
+        }
+        c.insert_fixes(&self.device, &self.user_str, &self.fixes)
+            .await?;
+        if let Some(newest) = self.fixes.iter().max_by_key(|f| (f.t_ms, f.seq)) {
+            c.upsert_last_position(&self.device, &self.user_str, newest, now_ms())
+                .await?;
+        }
+        self.fixes.clear();
+        Ok(())
+    }
+
+    async fn set_field<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        e: &ProjEvent<'_>,
+        entity: Uuid,
+        field: &str,
+        value: &Value,
+    ) -> sqlx::Result<Projected> {
+        let visit = match self.writable_visit(c, VisitId::from_uuid(entity)).await? {
+            Ok(v) => v,
+            Err(refusal) => return Ok(refusal),
+        };
+        let (entity_s, seq) = (entity.to_string(), sql::i(e.seq));
+        if let Some(cur) = c.find_register(&entity_s, field).await? {
+            self.record_conflict(c, &entity_s, field, &cur, e).await?;
+        }
+        let w = RegisterWrite {
+            entity: &entity_s,
+            field,
+            value: &value.to_string(),
+            hlc: e.merge_hlc.raw(),
+            device: &self.device,
+            seq,
+            base_hlc: e.base_hlc.map(|h| h.raw()),
+        };
+        if c.upsert_register(w).await? > 0 {
+            let view = FieldView {
+                entity,
+                field: field.to_owned(),
+                value: value.clone(),
+                hlc: e.merge_hlc,
+                device: self.device_id,
+                seq: e.seq,
+            };
+            let id = format!("{entity}/{field}");
+            self.feed(c, &visit, "field", id, ChangeOp::Upsert, json(&view))
+                .await?;
+        }
+        Ok(Projected::Applied)
+    }
+
+    /// The shared rule (`merge::State::write_register`): an overwrite is a conflict unless the
+    /// winner is its own device's later edit or its author had seen the loser's value.
+    async fn record_conflict<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        entity: &str,
+        field: &str,
+        cur: &sql::RegisterRow,
+        e: &ProjEvent<'_>,
+    ) -> sqlx::Result<()> {
+        let new = (
+            e.merge_hlc.raw(),
+            self.device.as_str(),
+            sql::i(e.seq),
+            e.base_hlc.map(|h| h.raw()),
+        );
+        let old = (cur.hlc, cur.device_id.as_str(), cur.seq, cur.base_hlc);
+        if (new.0, new.1, new.2) == (old.0, old.1, old.2) {
+            return Ok(());
+        }
+        let (winner, loser) = if (new.0, new.1, new.2) > (old.0, old.1, old.2) {
+            (new, old)
+        } else {
+            (old, new)
+        };
+        let own_later = winner.1 == loser.1 && winner.2 > loser.2;
+        if !own_later && winner.3.is_none_or(|b| b < loser.0) {
+            c.insert_conflict(
+                entity,
+                field,
+                (loser.1, loser.2),
+                (winner.1, winner.2),
+                now_ms(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn add_attachment<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        e: &ProjEvent<'_>,
+        visit: VisitId,
+        a: &AttachmentRef,
+    ) -> sqlx::Result<Projected> {
+        let row = match self.writable_visit(c, visit).await? {
+            Ok(v) => v,
+            Err(refusal) => return Ok(refusal),
+        };
+        let (v, id) = (visit.to_string(), a.attachment_id.to_string());
+        let bytes = i64::try_from(a.bytes).unwrap_or(i64::MAX);
+        let role = json(&a.role).as_str().unwrap_or("file").to_owned();
+        let blob = (a.sha256.to_hex(), a.media_type.clone());
+        let hlc = e.merge_hlc.raw();
+        let changed = c
+            .add_attachment(
+                &v,
+                &id,
+                (&blob.0, &blob.1, bytes, &role),
+                hlc,
+                &self.device,
+                sql::i(e.seq),
+            )
+            .await?;
+        if changed > 0 {
+            self.feed_attachment(c, &row, visit, a.attachment_id)
+                .await?;
+        }
+        Ok(Projected::Applied)
+    }
+
+    async fn remove_attachment<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        visit: VisitId,
+        attachment: AttachmentId,
+    ) -> sqlx::Result<Projected> {
+        let row = match self.writable_visit(c, visit).await? {
+            Ok(v) => v,
+            Err(refusal) => return Ok(refusal),
+        };
+        if c.remove_attachment(&visit.to_string(), &attachment.to_string())
+            .await?
+            > 0
+        {
+            self.feed_attachment(c, &row, visit, attachment).await?;
+        }
+        Ok(Projected::Applied)
+    }
+
+    async fn feed_attachment<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        row: &sql::VisitRow,
+        visit: VisitId,
+        attachment: AttachmentId,
+    ) -> sqlx::Result<()> {
+        let Some(a) = c
+            .find_attachment(&visit.to_string(), &attachment.to_string())
+            .await?
+        else {
+            return Ok(());
+        };
+        let view = AttachmentView {
+            visit,
+            attachment,
+            sha256: a.sha256,
+            media_type: a.media_type,
+            bytes: a.bytes.and_then(|b| u64::try_from(b).ok()),
+            role: a.role,
+            removed: a.removed,
+        };
+        let id = format!("{visit}/{attachment}");
+        self.feed(c, row, "attachment", id, ChangeOp::Upsert, json(&view))
+            .await
+    }
+
+    async fn delete<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        e: &ProjEvent<'_>,
+        entity: Uuid,
+    ) -> sqlx::Result<Projected> {
+        let row = match self.writable_visit(c, VisitId::from_uuid(entity)).await? {
+            Ok(v) => v,
+            Err(refusal) => return Ok(refusal),
+        };
+        let hlc = e.merge_hlc.raw();
+        let first = c
+            .insert_deletion(&entity.to_string(), hlc, &self.device, sql::i(e.seq))
+            .await?;
+        if first > 0 {
+            self.feed(
+                c,
+                &row,
+                "visit",
+                entity.to_string(),
+                ChangeOp::Remove,
+                Value::Null,
+            )
+            .await?;
+        }
+        Ok(Projected::Applied)
+    }
+
+    /// Appends a change scoped to the visit's collector and team.
+    async fn feed<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        visit: &sql::VisitRow,
+        entity_type: &'static str,
+        entity_id: String,
+        op: ChangeOp,
+        body: Value,
+    ) -> sqlx::Result<()> {
+        let txn = match self.feed_txn {
+            Some(t) => t,
+            None => {
+                let t = c.begin_feed().await?;
+                self.feed_txn = Some(t);
+                t
+            }
+        };
+        let change = NewChange {
+            org_id: self.org,
+            collector_id: visit.collector_id.parse().ok(),
+            team_id: visit.collector_team.as_deref().and_then(|t| t.parse().ok()),
+            entity_type,
+            entity_id,
+            op,
+            body,
+        };
+        c.record(txn, &change).await
+    }
+
+    /// Whether this device's user may write state of a visit of `collector`.
+    fn may_write(&self, collector: &str, team: Option<&str>, org: &str) -> bool {
+        org == self.org.to_string()
+            && match self.role {
+                Role::Collector => collector == self.user_str,
+                Role::Supervisor => {
+                    self.team.is_some() && team == self.team.map(|t| t.to_string()).as_deref()
+                }
+                Role::Admin => true,
+            }
+    }
+}
+
+fn fix_row(seq: u64, f: &Fix) -> FixRow {
+    FixRow {
+        seq: sql::i(seq),
+        t_ms: f.time().timestamp_millis(),
+        lat: f.point().lat(),
+        lon: f.point().lon(),
+        accuracy_m: f.accuracy_m(),
+        speed_ms: f.speed_ms(),
+        heading_deg: f.heading_deg(),
+        altitude_m: f.altitude_m(),
+        battery: f.battery().map(|b| b.fraction()),
+        charging: f.charging(),
+        mock: f.is_mock(),
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Value {
+    // View types are plain data: serializing them cannot fail.
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}

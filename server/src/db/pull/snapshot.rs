@@ -1,0 +1,281 @@
+//! The bootstrap snapshot: the current values in a caller's scope, read from the materialized
+//! tables as `upsert` changes with the same bodies the feed carries, paginated by key.
+//!
+//! The feed cursor is taken *before* the first page and travels inside every page token, so any
+//! change committed while the snapshot is read is delivered again by the feed afterwards (a
+//! duplicate upsert is harmless; a missed one would not be). The device clears its
+//! server-authored data before applying the first page: the snapshot carries no removals.
+//!
+//! Scope: a collector gets the open accounts assigned to them, the stops of their routes for
+//! those accounts, their visits of those accounts (deleted ones excepted) and the fields,
+//! check-ins and attachments of those visits; a supervisor the same for every collector of their
+//! team (all visits of those accounts); an admin every open account of the organization.
+//! Sections are read in [`SnapshotSection::ALL`] order, each by its key (the change's entity id;
+//! `A/B` for two-part keys).
+
+use anyhow::Context;
+use terreno_shared::api::v1::sync::Change;
+use terreno_shared::sync::cursor::{Cursor, SnapshotCursor, SnapshotSection};
+
+use super::{Db, scope_binds};
+use crate::db::sessions::Session;
+use crate::on_read;
+
+mod rows;
+
+use rows::{AccountRow, AttachmentRow, CheckinRow, FieldRow, StopRow, VisitRow};
+
+/// One snapshot page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotPage {
+    /// Upserts of current values.
+    pub changes: Vec<Change>,
+    /// The token of the next page, or `None` when the snapshot is complete.
+    pub next: Option<SnapshotCursor>,
+    /// Where pulling the feed resumes once the snapshot is applied.
+    pub feed: Cursor,
+}
+
+/// What a snapshot request gets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Snapshotted {
+    /// A page.
+    Page(SnapshotPage),
+    /// The token's feed epoch is gone: start the snapshot again. The text says why.
+    Restart(String),
+    /// The token's key does not fit its section (it was not issued by this server).
+    BadToken(String),
+}
+
+/// Accounts in scope, as `a` (with `p` its portfolio and `c` its collector); binds `$1` org,
+/// `$2` role, `$3` team, `$4` user.
+macro_rules! accounts_in_scope {
+    () => {
+        " from accounts a join portfolios p on p.id = a.portfolio_id
+          left join users c on c.id = a.collector_id
+          where p.org_id = $1 and a.status = 'open'
+            and ($2 = 'admin' or ($2 = 'supervisor' and c.team_id = $3)
+                 or ($2 = 'collector' and a.collector_id = $4)) "
+    };
+}
+
+/// Visits `v` in scope: of accounts in scope, the collector's own for collectors, not deleted.
+macro_rules! visits_in_scope {
+    () => {
+        concat!(
+            " v.account_id in (select a.id",
+            accounts_in_scope!(),
+            ") and ($2 <> 'collector' or v.collector_id = $4)
+              and v.id not in (select d.entity from deletions d) "
+        )
+    };
+}
+
+// Each section reads rows after its key `$5` (and `$7` for two-part keys), `$6` at most.
+const ACCOUNTS: &str = concat!(
+    "select a.id, a.portfolio_id, p.name as portfolio_name, a.external_id, a.person_id,
+            (select pe.doc_number from persons pe where pe.id = a.person_id) as doc_number,
+            a.debtor_name, a.address, a.neighbourhood, a.lat, a.lon, a.phones,
+            cast(a.balance_minor as bigint) as balance_minor, a.currency,
+            cast(a.days_past_due as bigint) as days_past_due, a.contact_window, a.collector_id,
+            cast(a.version as bigint) as version",
+    accounts_in_scope!(),
+    "and a.id > $5 order by a.id limit $6"
+);
+
+const STOPS: &str = concat!(
+    "select s.id, s.route_id, r.collector_id, r.route_date, s.account_id, s.planned_date,
+            cast(s.position as bigint) as position
+     from stops s join routes r on r.id = s.route_id
+     where s.account_id in (select a.id",
+    accounts_in_scope!(),
+    "and a.collector_id = r.collector_id) and s.id > $5 order by s.id limit $6"
+);
+
+const VISITS: &str = concat!(
+    "select v.id, v.account_id, v.collector_id, v.stop_id, v.status,
+            cast(v.status_epoch as bigint) as status_epoch,
+            cast(v.status_hlc as bigint) as status_hlc, v.outcome, v.completed_ms, v.flagged
+     from visits v where",
+    visits_in_scope!(),
+    "and v.id > $5 order by v.id limit $6"
+);
+
+const FIELDS: &str = concat!(
+    "select f.entity, f.field, f.value, cast(f.hlc as bigint) as hlc, f.device_id,
+            cast(f.seq as bigint) as seq
+     from field_values f join visits v on v.id = f.entity where",
+    visits_in_scope!(),
+    "and (f.entity, f.field) > ($5, $7) order by f.entity, f.field limit $6"
+);
+
+const CHECKINS: &str = concat!(
+    "select k.device_id, cast(k.seq as bigint) as seq, k.visit_id, k.account_id, k.at_ms,
+            k.device_verdict, k.server_verdict, k.flagged
+     from checkins k join visits v on v.id = k.visit_id where",
+    visits_in_scope!(),
+    "and (k.device_id, k.seq) > ($5, $7) order by k.device_id, k.seq limit $6"
+);
+
+const ATTACHMENTS: &str = concat!(
+    "select t.visit_id, t.attachment_id, t.sha256, t.media_type, t.bytes, t.role, t.removed
+     from visit_attachments t join visits v on v.id = t.visit_id where",
+    visits_in_scope!(),
+    "and (t.visit_id, t.attachment_id) > ($5, $7) order by t.visit_id, t.attachment_id limit $6"
+);
+
+/// A section's key: one part, or two (`A/B`: the first part is a UUID, so the first `/` splits).
+#[derive(Debug, Clone, Copy)]
+enum Key<'a> {
+    One(&'a str),
+    Text(&'a str, &'a str),
+    Int(&'a str, i64),
+}
+
+impl<'a> Key<'a> {
+    fn of(section: SnapshotSection, after: &'a str) -> Option<Key<'a>> {
+        let pair = || after.split_once('/').unwrap_or((after, ""));
+        Some(match section {
+            SnapshotSection::Accounts | SnapshotSection::Stops | SnapshotSection::Visits => {
+                Key::One(after)
+            }
+            SnapshotSection::Fields | SnapshotSection::Attachments => {
+                let (a, b) = pair();
+                Key::Text(a, b)
+            }
+            SnapshotSection::Checkins => match pair() {
+                ("", _) => Key::Int("", 0),
+                (a, b) => Key::Int(a, b.parse().ok()?),
+            },
+        })
+    }
+}
+
+impl Db {
+    /// A page of the caller's snapshot: `token` `None` starts one (taking the feed cursor
+    /// first). At most `limit` changes; when a section ends exactly at the limit the next page
+    /// may be empty.
+    pub async fn snapshot_page(
+        &self,
+        who: &Session,
+        token: Option<SnapshotCursor>,
+        limit: u32,
+    ) -> anyhow::Result<Snapshotted> {
+        let head = self.feed_head().await?;
+        let mut at = match token {
+            None => SnapshotCursor::first(head.cursor()?),
+            Some(t) if t.feed.epoch != head.epoch => {
+                return Ok(Snapshotted::Restart(format!(
+                    "the snapshot began in feed epoch {}, the server is at epoch {}: start it \
+                     again without a cursor",
+                    t.feed.epoch, head.epoch
+                )));
+            }
+            Some(t) => t,
+        };
+        let limit = limit.clamp(1, super::MAX_LIMIT) as usize;
+        let mut changes = Vec::new();
+        loop {
+            let want = limit - changes.len();
+            let Some(key) = Key::of(at.section, &at.after) else {
+                return Ok(Snapshotted::BadToken(format!(
+                    "the snapshot page token's key {:?} does not fit its section",
+                    at.after
+                )));
+            };
+            let mut got = self.section(who, at.section, key, want).await?;
+            let full = got.len() == want;
+            let last = got.last().map(|c| c.entity_id.clone());
+            changes.append(&mut got);
+            if full {
+                at.after = last.unwrap_or_default();
+                let feed = at.feed;
+                return Ok(Snapshotted::Page(SnapshotPage {
+                    changes,
+                    next: Some(at),
+                    feed,
+                }));
+            }
+            let Some(next) = at.section.next() else {
+                return Ok(Snapshotted::Page(SnapshotPage {
+                    changes,
+                    next: None,
+                    feed: at.feed,
+                }));
+            };
+            at.section = next;
+            at.after.clear();
+        }
+    }
+
+    /// Up to `limit` upserts of one section after `key`, in key order.
+    async fn section(
+        &self,
+        who: &Session,
+        section: SnapshotSection,
+        key: Key<'_>,
+        limit: usize,
+    ) -> anyhow::Result<Vec<Change>> {
+        let limit = i64::try_from(limit).context("snapshot limit")?;
+        match section {
+            SnapshotSection::Accounts => {
+                self.rows(ACCOUNTS, who, key, limit, AccountRow::into_change)
+                    .await
+            }
+            SnapshotSection::Stops => {
+                self.rows(STOPS, who, key, limit, StopRow::into_change)
+                    .await
+            }
+            SnapshotSection::Visits => {
+                self.rows(VISITS, who, key, limit, VisitRow::into_change)
+                    .await
+            }
+            SnapshotSection::Fields => {
+                self.rows(FIELDS, who, key, limit, FieldRow::into_change)
+                    .await
+            }
+            SnapshotSection::Checkins => {
+                self.rows(CHECKINS, who, key, limit, CheckinRow::into_change)
+                    .await
+            }
+            SnapshotSection::Attachments => {
+                self.rows(ATTACHMENTS, who, key, limit, AttachmentRow::into_change)
+                    .await
+            }
+        }
+    }
+
+    async fn rows<R>(
+        &self,
+        sql: &'static str,
+        who: &Session,
+        key: Key<'_>,
+        limit: i64,
+        to_change: fn(R) -> anyhow::Result<Change>,
+    ) -> anyhow::Result<Vec<Change>>
+    where
+        R: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let (org, role, team, user) = scope_binds(who);
+        let first = match key {
+            Key::One(a) | Key::Text(a, _) | Key::Int(a, _) => a,
+        };
+        let rows: Vec<R> = on_read!(self, |pool| {
+            let q = sqlx::query_as(sql)
+                .bind(&org)
+                .bind(role)
+                .bind(&team)
+                .bind(&user)
+                .bind(first)
+                .bind(limit);
+            let q = match key {
+                Key::One(_) => q,
+                Key::Text(_, b) => q.bind(b),
+                Key::Int(_, b) => q.bind(b),
+            };
+            q.fetch_all(pool).await.context("reading the snapshot")?
+        });
+        rows.into_iter().map(to_change).collect()
+    }
+}

@@ -1,0 +1,224 @@
+//! Snapshot rows and their change bodies: the same view types the writers record in the feed
+//! (`db::portfolio` for accounts and stops, `db::project` for visits, fields, check-ins and
+//! attachments), so a device cannot tell a snapshot upsert from a feed upsert.
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use terreno_shared::api::v1::sync::{Change, ChangeOp};
+use terreno_shared::api::v1::views::{
+    AccountView, AttachmentView, CheckInView, FieldView, StopView, VisitView,
+};
+use terreno_shared::model::{DaysPastDue, DelinquencyBucket};
+use terreno_shared::sync::Hlc;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct AccountRow {
+    id: String,
+    portfolio_id: String,
+    portfolio_name: String,
+    external_id: String,
+    person_id: Option<String>,
+    doc_number: Option<String>,
+    debtor_name: String,
+    address: String,
+    neighbourhood: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    phones: String,
+    balance_minor: i64,
+    currency: String,
+    days_past_due: i64,
+    contact_window: Option<String>,
+    collector_id: Option<String>,
+    version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct StopRow {
+    id: String,
+    route_id: String,
+    collector_id: String,
+    route_date: String,
+    account_id: String,
+    planned_date: String,
+    position: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct VisitRow {
+    id: String,
+    account_id: String,
+    collector_id: String,
+    stop_id: Option<String>,
+    status: String,
+    status_epoch: i64,
+    status_hlc: i64,
+    outcome: Option<String>,
+    completed_ms: Option<i64>,
+    flagged: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct FieldRow {
+    entity: String,
+    field: String,
+    value: String,
+    hlc: i64,
+    device_id: String,
+    seq: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CheckinRow {
+    device_id: String,
+    seq: i64,
+    visit_id: String,
+    account_id: String,
+    at_ms: i64,
+    device_verdict: String,
+    server_verdict: String,
+    flagged: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct AttachmentRow {
+    visit_id: String,
+    attachment_id: String,
+    sha256: Option<String>,
+    media_type: Option<String>,
+    bytes: Option<i64>,
+    role: Option<String>,
+    removed: bool,
+}
+
+fn upsert(entity_type: &str, entity_id: String, view: &impl Serialize) -> anyhow::Result<Change> {
+    Ok(Change {
+        body: serde_json::to_value(view)
+            .with_context(|| format!("encoding {entity_type} {entity_id}"))?,
+        entity_type: entity_type.to_owned(),
+        entity_id,
+        op: ChangeOp::Upsert,
+    })
+}
+
+fn date(s: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("stored date {s:?}"))
+}
+
+fn time(ms: i64) -> anyhow::Result<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).with_context(|| format!("stored time {ms} is out of range"))
+}
+
+impl AccountRow {
+    pub(super) fn into_change(self) -> anyhow::Result<Change> {
+        let days = DaysPastDue::parse(self.days_past_due).context("stored days past due")?;
+        let view = AccountView {
+            id: self.id.parse().context("stored account id")?,
+            portfolio: self.portfolio_id.parse().context("stored portfolio id")?,
+            portfolio_name: self.portfolio_name,
+            external_id: self.external_id,
+            person: (self.person_id.map(|p| p.parse()).transpose()).context("stored person id")?,
+            national_id: self.doc_number,
+            name: self.debtor_name,
+            address: self.address,
+            neighbourhood: self.neighbourhood,
+            lat: self.lat,
+            lon: self.lon,
+            phones: serde_json::from_str(&self.phones).context("stored phones")?,
+            balance_minor: self.balance_minor,
+            currency: self.currency,
+            days_past_due: days.days(),
+            bucket: DelinquencyBucket::from_days(days).label().to_owned(),
+            contact_window: self.contact_window,
+            collector: (self.collector_id.map(|c| c.parse()).transpose())
+                .context("stored collector id")?,
+            version: self.version,
+        };
+        upsert("account", self.id, &view)
+    }
+}
+
+impl StopRow {
+    pub(super) fn into_change(self) -> anyhow::Result<Change> {
+        let view = StopView {
+            id: self.id.parse().context("stored stop id")?,
+            route: self.route_id.parse().context("stored route id")?,
+            collector: self.collector_id.parse().context("stored collector id")?,
+            route_date: date(&self.route_date)?,
+            account: self.account_id.parse().context("stored account id")?,
+            planned_date: date(&self.planned_date)?,
+            position: u32::try_from(self.position).context("stored stop position")?,
+        };
+        upsert("stop", self.id, &view)
+    }
+}
+
+impl VisitRow {
+    pub(super) fn into_change(self) -> anyhow::Result<Change> {
+        let view = VisitView {
+            id: self.id.parse().context("stored visit id")?,
+            account: self.account_id.parse().context("stored account id")?,
+            collector: self.collector_id.parse().context("stored collector id")?,
+            stop: (self.stop_id.map(|s| s.parse()).transpose()).context("stored stop id")?,
+            status: self.status.parse().context("stored visit status")?,
+            status_epoch: u32::try_from(self.status_epoch).context("stored status epoch")?,
+            status_hlc: Hlc::from_raw(self.status_hlc),
+            outcome: (self.outcome.map(|o| o.parse()).transpose()).context("stored outcome")?,
+            completed_at: self.completed_ms.map(time).transpose()?,
+            flagged: self.flagged,
+        };
+        upsert("visit", self.id, &view)
+    }
+}
+
+impl FieldRow {
+    pub(super) fn into_change(self) -> anyhow::Result<Change> {
+        let id = format!("{}/{}", self.entity, self.field);
+        let view = FieldView {
+            entity: self.entity.parse().context("stored field entity")?,
+            field: self.field,
+            value: serde_json::from_str(&self.value).context("stored field value")?,
+            hlc: Hlc::from_raw(self.hlc),
+            device: self.device_id.parse().context("stored device id")?,
+            seq: u64::try_from(self.seq).context("stored seq")?,
+        };
+        upsert("field", id, &view)
+    }
+}
+
+impl CheckinRow {
+    pub(super) fn into_change(self) -> anyhow::Result<Change> {
+        let view = CheckInView {
+            visit: self.visit_id.parse().context("stored visit id")?,
+            account: self.account_id.parse().context("stored account id")?,
+            at: time(self.at_ms)?,
+            device_verdict: serde_json::from_str(&self.device_verdict)
+                .context("stored device verdict")?,
+            server_verdict: serde_json::from_str(&self.server_verdict)
+                .context("stored server verdict")?,
+            flagged: self.flagged,
+        };
+        upsert("checkin", format!("{}/{}", self.device_id, self.seq), &view)
+    }
+}
+
+impl AttachmentRow {
+    pub(super) fn into_change(self) -> anyhow::Result<Change> {
+        let id = format!("{}/{}", self.visit_id, self.attachment_id);
+        let view = AttachmentView {
+            visit: self.visit_id.parse().context("stored visit id")?,
+            attachment: self.attachment_id.parse().context("stored attachment id")?,
+            sha256: self.sha256,
+            media_type: self.media_type,
+            bytes: self
+                .bytes
+                .map(u64::try_from)
+                .transpose()
+                .context("stored size")?,
+            role: self.role,
+            removed: self.removed,
+        };
+        upsert("attachment", id, &view)
+    }
+}

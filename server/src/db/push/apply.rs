@@ -1,0 +1,228 @@
+//! One batch inside a transaction: lock the device row, check the batch against what is stored
+//! (a stored event of the same key with another hash is a fork; the stored neighbours on both
+//! sides must link), project the events that extend the contiguous head in seq order —
+//! including pending ones stored earlier beyond a gap this batch fills — insert the new events
+//! `on conflict do nothing` with the state projection gave them, keep the signed head and move
+//! the device's head. The answer is derived from what is stored, so a replayed batch gets the
+//! same `head`, `clamped` and `rejected` as the first time.
+
+use std::collections::BTreeMap;
+
+use terreno_shared::api::v1::sync::RejectedEvent;
+use terreno_shared::sync::event::{Draft, EventKind};
+use terreno_shared::sync::payload::{self, Payload, PayloadError};
+use terreno_shared::sync::{EventHash, Hlc};
+
+use super::store::{NewEventRow, PendingRow, PushStore, StoredRow};
+use super::{PreparedBatch, PushAck, PushError, to_i64};
+use crate::db::project::{ProjEvent, ProjectStore, Projected, Projector};
+
+/// Stores and projects one verified batch; the caller commits.
+pub async fn apply<C>(c: &mut C, b: &PreparedBatch) -> Result<PushAck, PushError>
+where
+    C: PushStore + ProjectStore + Send,
+{
+    let device = b.device.id.to_string();
+    let head = c
+        .lock_device(&device, b.received_ms)
+        .await?
+        .ok_or(PushError::NotFound(b.device.id))?;
+    if head.revoked_ms.is_some() {
+        return Err(PushError::Revoked(b.device.id));
+    }
+    let (first, last) = (b.first_seq(), b.last_seq());
+    // The common case, appending right after the head with nothing stored beyond it, needs no
+    // look at stored events: the locked head row says it all.
+    let appends = head.max_seen == head.head_seq
+        && head.head_seq as u64 == first - 1
+        && (first == 1 || head.head_hash == Some(b.events[0].prev_hash.to_hex()));
+    let stored = if appends {
+        Vec::new()
+    } else {
+        c.stored_range(&device, to_i64(first - 1), to_i64(last + 1))
+            .await?
+    };
+    check_links(b, &stored)?;
+    let stored: BTreeMap<u64, StoredRow> = stored
+        .into_iter()
+        .map(|r| (r.seq as u64, r))
+        .filter(|(s, _)| (first..=last).contains(s))
+        .collect();
+
+    let mut head_seq = head.head_seq as u64;
+    let mut head_hash = head.head_hash;
+    let connects = first <= head_seq + 1;
+    let mut projector = Projector::new(b);
+    let mut ack = Answer::default();
+    let mut new_rows = Vec::new();
+    for e in &b.events {
+        let existing = stored.get(&e.seq);
+        let projectable = connects && e.seq > head_seq;
+        let (state, reason) = match (existing, projectable) {
+            (Some(row), false) => {
+                ack.report_stored(row);
+                continue;
+            }
+            (None, false) => ("pending", None),
+            (found, true) => {
+                let merge_hlc = found.map_or(e.merge_hlc, |r| Hlc::from_raw(r.merge_hlc));
+                let ev = ProjEvent {
+                    seq: e.seq,
+                    merge_hlc,
+                    base_hlc: e.base_hlc,
+                    payload: &e.payload,
+                };
+                let outcome = projector.project(c, &ev).await?;
+                head_seq = e.seq;
+                head_hash = Some(e.hash.to_hex());
+                ack.outcome(e.seq, outcome)
+            }
+        };
+        let suspect = existing.map_or(e.clock_suspect, |r| r.clock_suspect);
+        if suspect {
+            ack.clamped.push(e.seq);
+        }
+        match existing {
+            Some(_) => {
+                c.set_event_state(&device, to_i64(e.seq), state, reason.as_deref())
+                    .await?
+            }
+            None => new_rows.push(NewEventRow {
+                event: e,
+                state,
+                reason,
+            }),
+        }
+    }
+    if connects && head.max_seen as u64 > last {
+        // The gap this batch filled may release events stored earlier beyond it.
+        for p in c.pending_after(&device, to_i64(last)).await? {
+            if p.seq as u64 != head_seq + 1 {
+                break;
+            }
+            let decoded = decode_stored(&p);
+            let ev = ProjEvent {
+                seq: p.seq as u64,
+                merge_hlc: Hlc::from_raw(p.merge_hlc),
+                base_hlc: p.base_hlc.map(Hlc::from_raw),
+                payload: &decoded,
+            };
+            let outcome = projector.project(c, &ev).await?;
+            let (state, reason) = ack.outcome(ev.seq, outcome);
+            c.set_event_state(&device, p.seq, state, reason.as_deref())
+                .await?;
+            head_seq = ev.seq;
+            head_hash = Some(p.hash);
+        }
+    }
+    c.insert_events(&device, b.received_ms, &new_rows).await?;
+    projector.finish(c).await?;
+    let last_hash = b.last_hash().to_hex();
+    c.insert_signature(&device, to_i64(last), &last_hash, &b.signature.to_string())
+        .await?;
+    let max_seen = (head.max_seen as u64).max(last);
+    c.update_head(
+        &device,
+        to_i64(head_seq),
+        head_hash.as_deref(),
+        to_i64(max_seen),
+    )
+    .await?;
+    Ok(PushAck {
+        head: head_seq,
+        max_seen,
+        clamped: ack.clamped,
+        rejected: ack.rejected.into_values().collect(),
+    })
+}
+
+/// The answer's per-event parts, collected as the batch is applied.
+#[derive(Default)]
+struct Answer {
+    clamped: Vec<u64>,
+    rejected: BTreeMap<u64, RejectedEvent>,
+}
+
+impl Answer {
+    /// Reports an event stored before, from its stored state.
+    fn report_stored(&mut self, row: &StoredRow) {
+        let seq = row.seq as u64;
+        if row.clock_suspect {
+            self.clamped.push(seq);
+        }
+        if row.state == "rejected" {
+            let reason = row.reason.as_deref().unwrap_or_default();
+            let (code, message) = reason.split_once(": ").unwrap_or(("rejected", reason));
+            self.reject(seq, code, message.to_owned());
+        }
+    }
+
+    /// The stored state and reason of a projection outcome.
+    fn outcome(&mut self, seq: u64, p: Projected) -> (&'static str, Option<String>) {
+        match p {
+            Projected::Applied => ("applied", None),
+            Projected::Deferred => ("deferred", None),
+            Projected::Rejected { code, message } => {
+                let reason = format!("{code}: {message}");
+                self.reject(seq, code, message);
+                ("rejected", Some(reason))
+            }
+        }
+    }
+
+    fn reject(&mut self, seq: u64, code: &str, message: String) {
+        let code = code.to_owned();
+        self.rejected
+            .insert(seq, RejectedEvent { seq, code, message });
+    }
+}
+
+/// The stored neighbours must agree with the batch: the event before it must be the one its
+/// first event links to, events of the same keys must be the same events, and the event after
+/// it must link to its last one.
+fn check_links(b: &PreparedBatch, stored: &[StoredRow]) -> Result<(), PushError> {
+    let (first, last) = (b.first_seq(), b.last_seq());
+    let hex = |h: EventHash| h.to_hex();
+    for row in stored {
+        let seq = row.seq as u64;
+        if seq + 1 == first && row.hash != hex(b.events[0].prev_hash) {
+            return Err(PushError::Invalid {
+                code: "broken_chain",
+                message: format!(
+                    "event {first} does not link to the stored event {seq} (prev_hash {}, stored hash {})",
+                    b.events[0].prev_hash, row.hash
+                ),
+            });
+        }
+        if (first..=last).contains(&seq) && row.hash != hex(b.events[(seq - first) as usize].hash) {
+            return Err(PushError::Fork(format!(
+                "event {seq} differs from the one stored for this device: two installs share the device id; enroll a new one"
+            )));
+        }
+        if seq == last + 1 && row.prev_hash != hex(b.last_hash()) {
+            return Err(PushError::Fork(format!(
+                "the stored event {seq} does not link to event {last} of this batch: two installs share the device id; enroll a new one"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Rebuilds and decodes a stored event's payload.
+fn decode_stored(p: &PendingRow) -> Result<Payload, PayloadError> {
+    let invalid = |reason: String| PayloadError::Schema {
+        kind: p.kind.clone(),
+        v: u16::try_from(p.v).unwrap_or_default(),
+        reason,
+    };
+    let kind: EventKind = p.kind.parse().map_err(|e| invalid(format!("{e}")))?;
+    let draft = Draft {
+        kind,
+        v: u16::try_from(p.v).map_err(|e| invalid(e.to_string()))?,
+        entity: p.entity.as_deref().and_then(|e| e.parse().ok()),
+        field: p.field.clone(),
+        base_hlc: p.base_hlc.map(Hlc::from_raw),
+        payload: serde_json::from_str(&p.payload).map_err(|e| invalid(e.to_string()))?,
+    };
+    payload::decode(&draft)
+}

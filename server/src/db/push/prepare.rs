@@ -1,0 +1,226 @@
+//! The CPU part of a push, run before (and outside) the transaction: the caller must own the
+//! device, the batch must fit the limits, link to what is stored and carry a valid signature;
+//! then each event gets its merge stamp (the future-stamp clamp), its decoded payload and its
+//! stored encoding. Nothing here writes.
+
+use serde_json::Value;
+use terreno_shared::ids::DeviceId;
+use terreno_shared::model::Role;
+use terreno_shared::sync::batch::BatchError;
+use terreno_shared::sync::event::canonical_json;
+use terreno_shared::sync::hlc::{MAX_FUTURE_MS, clamp_future};
+use terreno_shared::sync::payload::{self, Payload, PayloadError};
+use terreno_shared::sync::{EventHash, Hlc, PushBatch, Signature, VerifiedBatch};
+use uuid::Uuid;
+
+use super::PushError;
+use crate::db::devices::DeviceRecord;
+use crate::db::sessions::Session;
+use crate::db::{Db, now_ms};
+use crate::state::AppState;
+
+/// One verified event, ready to store and project.
+#[derive(Debug, Clone)]
+pub struct PreparedEvent {
+    /// Its seq in the device's log.
+    pub seq: u64,
+    /// The stamp its device wrote.
+    pub hlc: Hlc,
+    /// The stamp the merge uses (the server's receive stamp when clamped).
+    pub merge_hlc: Hlc,
+    /// Stamped more than `MAX_FUTURE_MS` ahead of the server.
+    pub clock_suspect: bool,
+    /// Kind name.
+    pub kind: String,
+    /// Payload schema version.
+    pub v: u16,
+    /// Target entity.
+    pub entity: Option<Uuid>,
+    /// Target field.
+    pub field: Option<String>,
+    /// Stamp of the value its author saw.
+    pub base_hlc: Option<Hlc>,
+    /// Hash of the previous event.
+    pub prev_hash: EventHash,
+    /// Its own hash.
+    pub hash: EventHash,
+    /// The payload as canonical JSON text (what is stored).
+    pub payload_json: String,
+    /// The decoded payload, or why it does not fit its kind and version.
+    pub payload: Result<Payload, PayloadError>,
+}
+
+/// A verified batch, ready for the transaction.
+#[derive(Debug, Clone)]
+pub struct PreparedBatch {
+    /// The device, as read before verification.
+    pub device: DeviceRecord,
+    /// Its user's role (who may reopen visits, whose visits it may write).
+    pub role: Role,
+    /// The events, contiguous, in seq order (never empty).
+    pub events: Vec<PreparedEvent>,
+    /// The signature over the batch head, kept as proof.
+    pub signature: Signature,
+    /// When the server received it.
+    pub received_ms: i64,
+}
+
+impl PreparedBatch {
+    /// Seq of the first event.
+    pub fn first_seq(&self) -> u64 {
+        self.events[0].seq
+    }
+    /// Seq of the last event.
+    pub fn last_seq(&self) -> u64 {
+        self.events[self.events.len() - 1].seq
+    }
+    /// Hash of the last event.
+    pub fn last_hash(&self) -> EventHash {
+        self.events[self.events.len() - 1].hash
+    }
+}
+
+/// The device, if `user` owns it and it is not revoked.
+pub async fn owned_device(
+    db: &Db,
+    user: &Session,
+    device: DeviceId,
+) -> Result<DeviceRecord, PushError> {
+    match db.find_device(device).await? {
+        Some(d) if d.user_id == user.user_id && d.org_id == user.org_id => {
+            if d.revoked {
+                Err(PushError::Revoked(device))
+            } else {
+                Ok(d)
+            }
+        }
+        _ => Err(PushError::NotFound(device)),
+    }
+}
+
+/// Checks ownership, limits, chain and signature, and prepares each event.
+pub async fn prepare(
+    state: &AppState,
+    user: &Session,
+    batch: PushBatch,
+) -> Result<PreparedBatch, PushError> {
+    let device = owned_device(&state.db, user, batch.device_id).await?;
+    let max = state.config.max_events_per_batch;
+    if batch.events.len() > max {
+        return Err(PushError::TooManyEvents {
+            count: batch.events.len(),
+            max,
+        });
+    }
+    let past_end = batch.first_seq.saturating_add(batch.events.len() as u64);
+    if past_end > i64::MAX as u64 {
+        return Err(PushError::Invalid {
+            code: "bad_range",
+            message: format!(
+                "batch starting at seq {} runs past the largest seq",
+                batch.first_seq
+            ),
+        });
+    }
+    let known_prev = known_prev(&state.db, &device, batch.first_seq).await?;
+    let (state2, role) = (state.clone(), user.role);
+    // Hashing a thousand events and checking a signature takes milliseconds: keep it off the
+    // executor threads that serve other requests.
+    tokio::task::spawn_blocking(move || {
+        let signature = batch.signature;
+        let verified = batch
+            .verify(&device.public_key, max, known_prev)
+            .map_err(batch_error)?;
+        let events = prepare_events(&state2, verified);
+        Ok(PreparedBatch {
+            device,
+            role,
+            events,
+            signature,
+            received_ms: now_ms(),
+        })
+    })
+    .await
+    .map_err(|e| PushError::Internal(anyhow::Error::new(e).context("verifying a batch")))?
+}
+
+/// The stored hash of event `first_seq - 1`, when the server has it.
+async fn known_prev(
+    db: &Db,
+    device: &DeviceRecord,
+    first_seq: u64,
+) -> Result<Option<EventHash>, PushError> {
+    let Some(prev) = first_seq.checked_sub(1).filter(|p| *p > 0) else {
+        return Ok(None);
+    };
+    if prev == device.head_seq {
+        return Ok(device.head_hash);
+    }
+    if prev > device.max_seen {
+        return Ok(None);
+    }
+    Ok(db.find_event_hash(device.id, prev).await?)
+}
+
+fn batch_error(e: BatchError) -> PushError {
+    let code = match &e {
+        BatchError::TooManyEvents { count, max } => {
+            return PushError::TooManyEvents {
+                count: *count,
+                max: *max,
+            };
+        }
+        BatchError::BadSignature => "bad_signature",
+        BatchError::BrokenChain { .. } => "broken_chain",
+        BatchError::Empty => "empty_batch",
+        BatchError::BadRange { .. } | BatchError::NotContiguous { .. } => "bad_range",
+        BatchError::BadEvent { .. } => "invalid_event",
+    };
+    PushError::Invalid {
+        code,
+        message: e.to_string(),
+    }
+}
+
+/// Clamps, decodes and encodes each event; takes in the batch's newest honest stamp.
+fn prepare_events(state: &AppState, verified: VerifiedBatch) -> Vec<PreparedEvent> {
+    let now = now_ms();
+    let mut newest = Hlc::ZERO;
+    let out = verified
+        .events
+        .iter()
+        .zip(&verified.hashes)
+        .map(|(e, hash)| {
+            let c = clamp_future(e.hlc(), now, state.tick(), MAX_FUTURE_MS);
+            if !c.clock_suspect {
+                newest = newest.max(e.hlc());
+            }
+            let d = e.draft();
+            PreparedEvent {
+                seq: e.key().seq,
+                hlc: e.hlc(),
+                merge_hlc: c.merge_hlc,
+                clock_suspect: c.clock_suspect,
+                kind: d.kind.as_str().to_owned(),
+                v: d.v,
+                entity: d.entity,
+                field: d.field.clone(),
+                base_hlc: d.base_hlc,
+                prev_hash: e.prev_hash(),
+                hash: *hash,
+                payload_json: canonical_text(&d.payload),
+                payload: payload::decode(d),
+            }
+        })
+        .collect();
+    state.receive(newest);
+    out
+}
+
+/// Canonical JSON as text (what the chain hashed).
+pub fn canonical_text(v: &Value) -> String {
+    let mut buf = Vec::new();
+    canonical_json(v, &mut buf);
+    // canonical_json writes only serde_json's own (UTF-8) output.
+    String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}

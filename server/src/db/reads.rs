@@ -1,0 +1,249 @@
+//! Reading one debtor account or one visit within the caller's scope: an admin sees the
+//! organization, a supervisor the team's collectors, a collector their own. Anything outside the
+//! scope is answered exactly like something absent (`None`), so ids do not leak.
+
+use anyhow::Context;
+use serde::Serialize;
+use serde_json::Value;
+use terreno_shared::api::v1::views::AccountView;
+use terreno_shared::model::{DaysPastDue, DelinquencyBucket};
+
+use super::Db;
+use super::sessions::Session;
+use crate::on_read;
+
+/// The scope predicate shared by both reads: `$2` org, `$3` role, `$4` team, `$5` user, applied
+/// to the owning collector `c`.
+const SCOPE: &str = "c.org_id = $2 and ($3 = 'admin' or ($3 = 'supervisor' and c.team_id = $4)
+     or ($3 = 'collector' and c.id = $5))";
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: String,
+    portfolio_id: String,
+    portfolio_name: String,
+    external_id: String,
+    person_id: Option<String>,
+    doc_number: Option<String>,
+    debtor_name: String,
+    address: String,
+    neighbourhood: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    phones: String,
+    balance_minor: i64,
+    currency: String,
+    days_past_due: i64,
+    contact_window: Option<String>,
+    collector_id: Option<String>,
+    version: i64,
+}
+
+/// A visit with everything folded into it, as supervisors and collectors read it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VisitDetail {
+    /// Visit id.
+    pub id: String,
+    /// The account visited.
+    pub account: String,
+    /// The collector.
+    pub collector: String,
+    /// planned, in_progress, done, not_done, cancelled.
+    pub status: String,
+    /// Reopen generation.
+    pub epoch: i64,
+    /// The outcome, once submitted.
+    pub outcome: Option<String>,
+    /// When it was completed (Unix ms).
+    pub completed_ms: Option<i64>,
+    /// The submitted visit (answers, promise, payment).
+    #[schema(value_type = Object)]
+    pub submission: Option<Value>,
+    /// A check-in the device allowed but the server refused.
+    pub flagged: bool,
+    /// Current field values and answers.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Map<String, Value>,
+    /// Check-in attempts with both verdicts.
+    #[schema(value_type = Vec<Object>)]
+    pub checkins: Vec<Value>,
+}
+
+#[derive(sqlx::FromRow)]
+struct VisitRow {
+    id: String,
+    account_id: String,
+    collector_id: String,
+    status: String,
+    status_epoch: i64,
+    outcome: Option<String>,
+    completed_ms: Option<i64>,
+    submission: Option<String>,
+    flagged: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct CheckinRow {
+    device_id: String,
+    seq: i64,
+    at_ms: i64,
+    device_verdict: String,
+    server_verdict: String,
+    flagged: bool,
+}
+
+fn scope_binds(s: &Session) -> (String, &'static str, Option<String>, String) {
+    (
+        s.org_id.to_string(),
+        s.role.as_str(),
+        s.team_id.map(|t| t.to_string()),
+        s.user_id.to_string(),
+    )
+}
+
+impl Db {
+    /// An account the caller may see.
+    pub async fn find_account_for(
+        &self,
+        who: &Session,
+        account_id: &str,
+    ) -> anyhow::Result<Option<AccountView>> {
+        let (org, role, team, user) = scope_binds(who);
+        let sql = format!(
+            "select a.id, a.portfolio_id, p.name as portfolio_name, a.external_id, a.person_id,
+                    pe.doc_number, a.debtor_name, a.address, a.neighbourhood, a.lat, a.lon,
+                    a.phones, a.balance_minor, a.currency, cast(a.days_past_due as bigint) as days_past_due,
+                    a.contact_window, a.collector_id, a.version
+             from accounts a
+             join portfolios p on p.id = a.portfolio_id
+             join users c on c.id = a.collector_id
+             left join persons pe on pe.id = a.person_id
+             where a.id = $1 and p.org_id = $2 and {SCOPE}"
+        );
+        let row: Option<AccountRow> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(account_id)
+                .bind(&org)
+                .bind(role)
+                .bind(&team)
+                .bind(&user)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(account_view).transpose()
+    }
+
+    /// A visit the caller may see, with its fields and check-ins.
+    pub async fn find_visit_for(
+        &self,
+        who: &Session,
+        visit_id: &str,
+    ) -> anyhow::Result<Option<VisitDetail>> {
+        let (org, role, team, user) = scope_binds(who);
+        let sql = format!(
+            "select v.id, v.account_id, v.collector_id, v.status,
+                    cast(v.status_epoch as bigint) as status_epoch, v.outcome, v.completed_ms,
+                    v.submission, v.flagged
+             from visits v join users c on c.id = v.collector_id
+             where v.id = $1 and {SCOPE}"
+        );
+        let (row, fields, checkins): (Option<VisitRow>, Vec<(String, String)>, Vec<CheckinRow>) =
+            on_read!(self, |pool| {
+                let row = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                    .bind(visit_id)
+                    .bind(&org)
+                    .bind(role)
+                    .bind(&team)
+                    .bind(&user)
+                    .fetch_optional(pool)
+                    .await?;
+                if row.is_none() {
+                    return Ok(None);
+                }
+                let fields = sqlx::query_as(
+                    "select field, value from field_values where entity = $1 order by field",
+                )
+                .bind(visit_id)
+                .fetch_all(pool)
+                .await?;
+                let checkins = sqlx::query_as(
+                    "select device_id, seq, at_ms, device_verdict, server_verdict, flagged
+                     from checkins where visit_id = $1 order by at_ms, device_id, seq",
+                )
+                .bind(visit_id)
+                .fetch_all(pool)
+                .await?;
+                (row, fields, checkins)
+            });
+        row.map(|r| visit_detail(r, fields, checkins)).transpose()
+    }
+}
+
+fn account_view(r: AccountRow) -> anyhow::Result<AccountView> {
+    let days = DaysPastDue::parse(r.days_past_due).context("stored days past due")?;
+    Ok(AccountView {
+        id: r.id.parse().context("stored account id")?,
+        portfolio: r.portfolio_id.parse().context("stored portfolio id")?,
+        portfolio_name: r.portfolio_name,
+        external_id: r.external_id,
+        person: r
+            .person_id
+            .map(|p| p.parse())
+            .transpose()
+            .context("stored person id")?,
+        national_id: r.doc_number,
+        name: r.debtor_name,
+        address: r.address,
+        neighbourhood: r.neighbourhood,
+        lat: r.lat,
+        lon: r.lon,
+        phones: serde_json::from_str(&r.phones).context("stored phones")?,
+        balance_minor: r.balance_minor,
+        currency: r.currency,
+        days_past_due: u32::try_from(r.days_past_due).context("stored days past due")?,
+        bucket: DelinquencyBucket::from_days(days).label().to_owned(),
+        contact_window: r.contact_window,
+        collector: r
+            .collector_id
+            .map(|c| c.parse())
+            .transpose()
+            .context("stored collector id")?,
+        version: r.version,
+    })
+}
+
+fn visit_detail(
+    r: VisitRow,
+    fields: Vec<(String, String)>,
+    checkins: Vec<CheckinRow>,
+) -> anyhow::Result<VisitDetail> {
+    let json = |s: &str| serde_json::from_str::<Value>(s).context("stored JSON");
+    Ok(VisitDetail {
+        id: r.id,
+        account: r.account_id,
+        collector: r.collector_id,
+        status: r.status,
+        epoch: r.status_epoch,
+        outcome: r.outcome,
+        completed_ms: r.completed_ms,
+        submission: r.submission.as_deref().map(json).transpose()?,
+        flagged: r.flagged,
+        fields: fields
+            .into_iter()
+            .map(|(k, v)| Ok((k, json(&v)?)))
+            .collect::<anyhow::Result<_>>()?,
+        checkins: checkins
+            .into_iter()
+            .map(|c| {
+                Ok(serde_json::json!({
+                    "device_id": c.device_id,
+                    "seq": c.seq,
+                    "at_ms": c.at_ms,
+                    "device_verdict": json(&c.device_verdict)?,
+                    "server_verdict": json(&c.server_verdict)?,
+                    "flagged": c.flagged,
+                }))
+            })
+            .collect::<anyhow::Result<_>>()?,
+    })
+}

@@ -1,0 +1,350 @@
+//! Users and their credentials: creating (invited, without a password), setting a password,
+//! listing, disabling, the login lookup, bearer tokens and the failed-login window.
+//!
+//! Owns `users`, `tokens` and `login_failures`. Passwords arrive here already hashed
+//! (`crate::auth` hashes them off the async executor); this module never sees one in clear.
+
+use anyhow::{Context, bail};
+use terreno_shared::api::v1::auth::UserInfo;
+use terreno_shared::ids::{OrgId, UserId};
+use terreno_shared::model::{Role, Username};
+use uuid::Uuid;
+
+use super::orgs::FIRST_TEAM;
+use super::{Db, now_ms};
+use crate::{on_read, on_write};
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    /// Login name, as typed (validated and lower-cased here).
+    pub username: &'a str,
+    /// Role.
+    pub role: Role,
+    /// Team name for collectors and supervisors (default: the organization's first team).
+    pub team: Option<&'a str>,
+    /// Name shown in the UI (default: the login name).
+    pub display_name: Option<&'a str>,
+}
+
+/// A user as listed to administrators.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UserSummary {
+    /// Login name.
+    pub username: String,
+    /// Name shown in the UI.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Team name.
+    pub team: Option<String>,
+    /// Whether they may log in.
+    pub active: bool,
+    /// No password set yet.
+    pub invited: bool,
+}
+
+/// What login needs about a user.
+#[derive(Debug, Clone)]
+pub struct LoginUser {
+    /// Who they are.
+    pub info: UserInfo,
+    /// The argon2id PHC string; none while invited.
+    pub password_hash: Option<String>,
+    /// Disabled users cannot log in.
+    pub active: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    id: String,
+    org_id: String,
+    team_id: Option<String>,
+    username: String,
+    display_name: String,
+    role: String,
+    password_hash: Option<String>,
+    active: bool,
+}
+
+impl TryFrom<LoginRow> for LoginUser {
+    type Error = anyhow::Error;
+    fn try_from(r: LoginRow) -> anyhow::Result<LoginUser> {
+        Ok(LoginUser {
+            info: UserInfo {
+                id: r.id.parse().context("stored user id")?,
+                username: r.username,
+                display_name: r.display_name,
+                role: r.role.parse().context("stored role")?,
+                org: r.org_id.parse().context("stored org id")?,
+                team: r
+                    .team_id
+                    .map(|t| t.parse())
+                    .transpose()
+                    .context("stored team id")?,
+            },
+            password_hash: r.password_hash,
+            active: r.active,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    username: String,
+    display_name: String,
+    role: String,
+    team: Option<String>,
+    active: bool,
+    invited: bool,
+}
+
+/// Longest display name accepted.
+const MAX_DISPLAY_NAME: usize = 100;
+
+impl Db {
+    /// Creates an invited user (no password: they cannot log in until one is set).
+    pub async fn insert_user(&self, org: OrgId, new: &NewUser<'_>) -> anyhow::Result<UserInfo> {
+        let username = Username::parse(new.username)?;
+        let display_name = new.display_name.unwrap_or(username.as_str()).trim();
+        if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME {
+            bail!("the display name must have 1 to {MAX_DISPLAY_NAME} characters");
+        }
+        let team = match (new.role.needs_team(), new.team) {
+            (false, Some(t)) => bail!("admins belong to no team, so --team {t:?} does not apply"),
+            (false, None) => None,
+            (true, t) => Some(self.ensure_team(org, t.unwrap_or(FIRST_TEAM)).await?),
+        };
+        let info = UserInfo {
+            id: UserId::from_uuid(Uuid::now_v7()),
+            username: username.to_string(),
+            display_name: display_name.to_owned(),
+            role: new.role,
+            org,
+            team,
+        };
+        let result = on_write!(self, |pool| {
+            sqlx::query(
+                "insert into users (id, org_id, team_id, username, display_name, role, created_ms)
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(info.id.to_string())
+            .bind(org.to_string())
+            .bind(team.map(|t| t.to_string()))
+            .bind(&info.username)
+            .bind(&info.display_name)
+            .bind(info.role.as_str())
+            .bind(now_ms())
+            .execute(pool)
+            .await
+            .map(|_| ())
+        });
+        match result {
+            Ok(_) => Ok(info),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                bail!("a user named {:?} already exists", info.username)
+            }
+            Err(e) => Err(e).context("creating a user"),
+        }
+    }
+
+    /// Stores a password hash for a user of `org`; an error when there is no such user.
+    pub async fn set_password_hash(
+        &self,
+        org: OrgId,
+        username: &str,
+        hash: &str,
+    ) -> anyhow::Result<()> {
+        let username = Username::parse(username)?;
+        let changed = on_write!(self, |pool| {
+            sqlx::query("update users set password_hash = $1 where org_id = $2 and username = $3")
+                .bind(hash)
+                .bind(org.to_string())
+                .bind(username.as_str())
+                .execute(pool)
+                .await
+                .context("setting a password")?
+                .rows_affected()
+        });
+        if changed == 0 {
+            bail!("there is no user named {:?}", username.as_str());
+        }
+        Ok(())
+    }
+
+    /// The users of an organization, by login name.
+    pub async fn list_users(&self, org: OrgId) -> anyhow::Result<Vec<UserSummary>> {
+        let rows: Vec<SummaryRow> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "select u.username, u.display_name, u.role, t.name as team, u.active,
+                        (u.password_hash is null) as invited
+                 from users u left join teams t on t.id = u.team_id
+                 where u.org_id = $1 order by u.username",
+            )
+            .bind(org.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(UserSummary {
+                    role: r.role.parse().context("stored role")?,
+                    username: r.username,
+                    display_name: r.display_name,
+                    team: r.team,
+                    active: r.active,
+                    invited: r.invited,
+                })
+            })
+            .collect()
+    }
+
+    /// Disables a user of `org` and revokes their tokens, in one transaction.
+    pub async fn disable_user(&self, org: OrgId, username: &str) -> anyhow::Result<()> {
+        let username = Username::parse(username)?;
+        let now = now_ms();
+        let found = on_write!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: Option<String> = sqlx::query_scalar(
+                "update users set active = false where org_id = $1 and username = $2 returning id",
+            )
+            .bind(org.to_string())
+            .bind(username.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .context("disabling a user")?;
+            if let Some(id) = &id {
+                sqlx::query(
+                    "update tokens set revoked_ms = $1 where user_id = $2 and revoked_ms is null",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .context("revoking the tokens of a disabled user")?;
+            }
+            tx.commit().await?;
+            id.is_some()
+        });
+        if !found {
+            bail!("there is no user named {:?}", username.as_str());
+        }
+        Ok(())
+    }
+
+    /// A user by login name (names are global), with what login checks.
+    pub async fn find_login_user(&self, username: &Username) -> anyhow::Result<Option<LoginUser>> {
+        let row: Option<LoginRow> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "select id, org_id, team_id, username, display_name, role, password_hash, active
+                 from users where username = $1",
+            )
+            .bind(username.as_str())
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(LoginUser::try_from).transpose()
+    }
+
+    /// A user by id, as shown to clients.
+    pub async fn find_user_info(&self, id: UserId) -> anyhow::Result<Option<UserInfo>> {
+        let row: Option<LoginRow> = on_read!(self, |pool| {
+            sqlx::query_as(
+                "select id, org_id, team_id, username, display_name, role, password_hash, active
+                 from users where id = $1",
+            )
+            .bind(id.to_string())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(LoginUser::try_from).transpose()?.map(|u| u.info))
+    }
+
+    /// Stores a new token (by its hash) for a user; it works until `expires_ms`.
+    pub async fn insert_token(
+        &self,
+        user: UserId,
+        token_hash: &[u8],
+        expires_ms: i64,
+    ) -> anyhow::Result<()> {
+        on_write!(self, |pool| {
+            sqlx::query(
+                "insert into tokens (hash, user_id, created_ms, expires_ms) values ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(user.to_string())
+            .bind(now_ms())
+            .bind(expires_ms)
+            .execute(pool)
+            .await
+            .context("storing a token")?;
+        });
+        Ok(())
+    }
+
+    /// Revokes one token (logout). Revoking a revoked token changes nothing.
+    pub async fn revoke_token(&self, token_hash: &[u8]) -> anyhow::Result<()> {
+        on_write!(self, |pool| {
+            sqlx::query("update tokens set revoked_ms = $1 where hash = $2 and revoked_ms is null")
+                .bind(now_ms())
+                .bind(token_hash)
+                .execute(pool)
+                .await
+                .context("revoking a token")?;
+        });
+        Ok(())
+    }
+
+    /// Times (ms) of an account's failed logins since `since_ms`, oldest first.
+    pub async fn recent_login_failures(
+        &self,
+        username: &str,
+        since_ms: i64,
+    ) -> anyhow::Result<Vec<i64>> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_scalar(
+                "select at_ms from login_failures where username = $1 and at_ms > $2
+                 order by at_ms",
+            )
+            .bind(username)
+            .bind(since_ms)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Records a failed login and deletes every failure older than `purge_before_ms`, so the
+    /// table holds only the current window.
+    pub async fn insert_login_failure(
+        &self,
+        username: &str,
+        purge_before_ms: i64,
+    ) -> anyhow::Result<()> {
+        on_write!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("delete from login_failures where at_ms <= $1")
+                .bind(purge_before_ms)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("insert into login_failures (username, at_ms) values ($1, $2)")
+                .bind(username)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await.context("recording a failed login")?;
+        });
+        Ok(())
+    }
+
+    /// Forgets an account's failed logins (after a successful one).
+    pub async fn clear_login_failures(&self, username: &str) -> anyhow::Result<()> {
+        on_write!(self, |pool| {
+            sqlx::query("delete from login_failures where username = $1")
+                .bind(username)
+                .execute(pool)
+                .await
+                .context("clearing failed logins")?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,203 @@
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/auth/me`.
+//!
+//! Login answers the same 401 for an unknown user, a wrong password and an invited user without
+//! one, so the answer does not tell which accounts exist; a disabled account is named (403) only
+//! to someone who knew its password. Failed logins are counted per account name over one
+//! minute; past the limit every attempt gets 429 until the window moves on. This module must not
+//! hash or compare passwords itself (`crate::auth` does, off the executor) nor hold SQL.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use terreno_shared::api::v1::auth::{LoginRequest, LoginResponse, UserInfo};
+use terreno_shared::model::Username;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::auth;
+use crate::db::devices::time;
+use crate::db::now_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, AuthUser};
+use crate::state::AppState;
+
+/// The one answer to every kind of bad credentials.
+pub const WRONG_CREDENTIALS: &str = "wrong username or password";
+/// The failed-login window.
+const WINDOW_MS: i64 = 60_000;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/me", get(me))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(login, logout, me),
+    components(schemas(LoginRequestDoc, LoginResponseDoc, UserInfoDoc, ErrorBodyDoc))
+)]
+struct Doc;
+
+/// This module's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}
+
+/// Logs in: a new bearer token for a username and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequestDoc,
+    responses((status = 200, description = "logged in", body = LoginResponseDoc),
+        (status = 400, description = "malformed body or unknown fields", body = ErrorBodyDoc),
+        (status = 401, description = "wrong username or password", body = ErrorBodyDoc),
+        (status = 403, description = "`account_disabled`", body = ErrorBodyDoc),
+        (status = 429, description = "too many failed logins for this account in a minute",
+            body = ErrorBodyDoc)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
+    Ok(Json(authenticate(&state, req).await?))
+}
+
+/// Logs out: the caller's token stops working.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "the token is revoked"),
+        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+    security(("bearer" = [])))]
+pub async fn logout(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+) -> ApiResult<StatusCode> {
+    state.db.revoke_token(&who.token_hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who the caller's token belongs to.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+    responses((status = 200, description = "the caller", body = UserInfoDoc),
+        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+    security(("bearer" = [])))]
+pub async fn me(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+) -> ApiResult<Json<UserInfo>> {
+    let user = state.db.find_user_info(who.user_id).await?;
+    user.map(Json)
+        .ok_or_else(|| ApiError::Unauthorized("the token's user no longer exists".into()))
+}
+
+/// The login use case: rate limit, password check, then a new token.
+async fn authenticate(state: &AppState, req: LoginRequest) -> ApiResult<LoginResponse> {
+    // A name that cannot exist gets the same answer as one that does not.
+    let name = Username::parse(&req.username)
+        .map_err(|_| ApiError::Unauthorized(WRONG_CREDENTIALS.into()))?;
+    let db = &state.db;
+    check_failures(state, &name).await?;
+    let user = db.find_login_user(&name).await?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = auth::verify_password(req.password, hash).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        db.insert_login_failure(name.as_str(), now_ms() - WINDOW_MS)
+            .await?;
+        return Err(ApiError::Unauthorized(WRONG_CREDENTIALS.into()));
+    };
+    if !user.active {
+        return Err(ApiError::Forbidden {
+            code: "account_disabled",
+            message: format!("the account {name} is disabled: ask an administrator"),
+        });
+    }
+    db.clear_login_failures(name.as_str()).await?;
+    let token = auth::new_token()?;
+    let expires_ms = now_ms().saturating_add(ttl_ms(state.config.token_ttl));
+    db.insert_token(user.info.id, &auth::token_hash(&token), expires_ms)
+        .await?;
+    Ok(LoginResponse {
+        token,
+        expires_at: time(expires_ms)?,
+        user: user.info,
+    })
+}
+
+/// 429 while the account has had the configured number of failures within the last minute;
+/// `retry_after_secs` is when enough of them will have aged out.
+async fn check_failures(state: &AppState, name: &Username) -> ApiResult<()> {
+    let max = usize::try_from(state.config.max_failed_logins_per_minute.max(1)).unwrap_or(1);
+    let now = now_ms();
+    let failures = state
+        .db
+        .recent_login_failures(name.as_str(), now - WINDOW_MS)
+        .await?;
+    if failures.len() < max {
+        return Ok(());
+    }
+    let unlocks_ms = failures[failures.len() - max] + WINDOW_MS;
+    let wait_ms = u64::try_from(unlocks_ms - now).unwrap_or(0).max(1);
+    let secs = wait_ms.div_ceil(1000);
+    Err(ApiError::TooManyRequests {
+        message: format!(
+            "too many failed logins for {name} in the last minute: try again in {secs} s"
+        ),
+        retry_after_secs: secs,
+    })
+}
+
+fn ttl_ms(ttl: Duration) -> i64 {
+    i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The body of `POST /api/v1/auth/login` (unknown fields are refused).
+#[derive(ToSchema)]
+#[schema(as = LoginRequest)]
+pub struct LoginRequestDoc {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A successful login.
+#[derive(ToSchema)]
+#[schema(as = LoginResponse)]
+pub struct LoginResponseDoc {
+    /// Opaque bearer token (64 hex digits); send as `Authorization: Bearer TOKEN`.
+    pub token: String,
+    /// When the token stops working (RFC 3339).
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+    /// Who logged in.
+    pub user: UserInfoDoc,
+}
+
+/// A user as the API shows them.
+#[derive(ToSchema)]
+#[schema(as = UserInfo)]
+pub struct UserInfoDoc {
+    /// User id.
+    pub id: uuid::Uuid,
+    /// Login name.
+    pub username: String,
+    /// Name shown in the UI.
+    pub display_name: String,
+    /// `admin`, `supervisor` or `collector`.
+    pub role: String,
+    /// Organization id.
+    pub org: uuid::Uuid,
+    /// Team id (collectors and supervisors).
+    pub team: Option<uuid::Uuid>,
+}
+
+/// Every error answer.
+#[derive(ToSchema)]
+#[schema(as = ErrorBody)]
+pub struct ErrorBodyDoc {
+    /// Stable code for programs (`invalid_json`, `account_disabled`...).
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+}

@@ -1,0 +1,105 @@
+//! The push side of sync: `POST /api/v1/sync/push` and `GET /api/v1/sync/status`.
+//!
+//! Envelope errors refuse the whole batch and store nothing: unknown device or another user's
+//! (404, so ids do not leak), revoked device (403 `device_revoked`: wipe local data), too many
+//! events (413; so are bodies over the size limits, compressed or decompressed), malformed
+//! JSON or unknown fields (400), a bad signature (400 `bad_signature` — the caller is
+//! authenticated by its token; the batch itself is malformed evidence, so not 401), a broken
+//! chain (400 `broken_chain`), stored events that differ (409 `device_fork`). Per-event
+//! errors are in the answer's `rejected[]`. The work is in [`crate::db::push`].
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use terreno_shared::api::v1::sync::{DeviceStatus, PushResponse};
+use terreno_shared::ids::DeviceId;
+use terreno_shared::sync::PushBatch;
+use utoipa::OpenApi;
+
+use crate::db::push::{self, PushError};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, AuthUser};
+use crate::state::AppState;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/sync/push", post(push_batch))
+        .route("/api/v1/sync/status", get(status))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(push_batch, status))]
+struct Doc;
+
+/// This module's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}
+
+/// Stores a signed batch of one device's events (JSON, optionally gzip or zstd encoded) and
+/// answers once it is committed.
+#[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync",
+    request_body(content = serde_json::Value,
+        description = "PushBatch: {device_id, first_seq, events[], signature}"),
+    responses(
+        (status = 200, description = "committed: PushResponse {head, max_seen, server_hlc, clamped[], rejected[]}", body = serde_json::Value),
+        (status = 400, description = "malformed body, bad_signature, broken_chain, invalid_event", body = serde_json::Value),
+        (status = 401, description = "no valid token", body = serde_json::Value),
+        (status = 403, description = "device_revoked: wipe local data", body = serde_json::Value),
+        (status = 404, description = "no such device for this user", body = serde_json::Value),
+        (status = 409, description = "device_fork: stored events differ", body = serde_json::Value),
+        (status = 413, description = "too many events or body too large: halve the batch", body = serde_json::Value)))]
+pub async fn push_batch(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ApiJson(batch): ApiJson<PushBatch>,
+) -> ApiResult<Json<PushResponse>> {
+    Ok(Json(push::push(&state, &user, batch).await?))
+}
+
+/// `?device_id=`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusQuery {
+    /// The device asking.
+    pub device_id: DeviceId,
+}
+
+/// Where the device's log stands on the server: resume pushing after `head`.
+#[utoipa::path(get, path = "/api/v1/sync/status", tag = "sync",
+    params(("device_id" = String, Query, description = "the device")),
+    responses(
+        (status = 200, description = "DeviceStatus {head, max_seen, server_hlc}", body = serde_json::Value),
+        (status = 403, description = "device_revoked: wipe local data", body = serde_json::Value),
+        (status = 404, description = "no such device for this user", body = serde_json::Value)))]
+pub async fn status(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    q: Result<Query<StatusQuery>, QueryRejection>,
+) -> ApiResult<Json<DeviceStatus>> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    Ok(Json(push::status(&state, &user, q.device_id).await?))
+}
+
+impl From<PushError> for ApiError {
+    fn from(e: PushError) -> Self {
+        let message = e.to_string();
+        match e {
+            PushError::NotFound(_) => ApiError::NotFound(message),
+            PushError::Revoked(_) => ApiError::Forbidden {
+                code: "device_revoked",
+                message,
+            },
+            PushError::TooManyEvents { .. } => ApiError::TooLarge(message),
+            PushError::Invalid { code, .. } => ApiError::BadRequest { code, message },
+            PushError::Fork(_) => ApiError::Conflict {
+                code: "device_fork",
+                message,
+            },
+            PushError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! The `user` and `device` commands, run as the real `terreno-server` binary on a temporary
+//! SQLite database: output, exit codes (0 done, 1 failed, 2 bad usage) and what they store.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use terreno_server::Db;
+use terreno_server::db::DbUrl;
+use terreno_shared::ids::DeviceId;
+use terreno_shared::model::Username;
+use terreno_shared::sync::DeviceKey;
+
+/// A temporary directory holding the database, removed on drop.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new() -> TempDb {
+        let dir = std::env::temp_dir().join(format!("terreno-cli-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("creating a temporary directory");
+        TempDb(dir)
+    }
+
+    fn path(&self) -> PathBuf {
+        self.0.join("t.db")
+    }
+
+    /// Runs `terreno-server --db PATH ARGS`, feeding `stdin`.
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_terreno-server"))
+            .arg("--db")
+            .arg(self.path())
+            .args(args)
+            .env_remove("TERRENO_DB")
+            .env_remove("TERRENO_ORG")
+            .env("TERRENO_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting terreno-server");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("writing stdin");
+        child
+            .wait_with_output()
+            .expect("waiting for terreno-server")
+    }
+
+    /// Runs a command that must succeed and returns its stdout.
+    fn ok(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.run(args, stdin);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    async fn db(&self) -> Db {
+        Db::connect(&DbUrl::Sqlite(self.path()))
+            .await
+            .expect("opening the test database")
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("an exit code")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn users_json(t: &TempDb) -> Vec<Value> {
+    let out = t.ok(&["user", "list", "--json"], "");
+    serde_json::from_str::<Value>(&out)
+        .expect("user list --json prints JSON")
+        .as_array()
+        .expect("an array")
+        .clone()
+}
+
+async fn stored_hash(path: &Path, name: &str) -> Option<String> {
+    let db = Db::connect(&DbUrl::Sqlite(path.to_owned())).await.unwrap();
+    let user = db
+        .find_login_user(&Username::parse(name).unwrap())
+        .await
+        .unwrap();
+    db.close().await;
+    user.and_then(|u| u.password_hash)
+}
+
+#[tokio::test]
+async fn users_are_added_invited_given_a_password_from_stdin_listed_and_disabled() {
+    let t = TempDb::new();
+
+    let added = t.ok(
+        &[
+            "user",
+            "add",
+            "Ana.Ruiz",
+            "--role",
+            "collector",
+            "--display-name",
+            "Ana Ruiz",
+        ],
+        "",
+    );
+    let invited = users_json(&t);
+    let set = t.ok(&["user", "passwd", "ana.ruiz"], "s3cret-pass\n");
+    let active = users_json(&t);
+    t.ok(&["user", "disable", "ana.ruiz"], "");
+    let disabled = users_json(&t);
+    let table = t.ok(&["user", "list"], "");
+
+    assert!(added.contains("ana.ruiz"), "{added}");
+    assert_eq!(invited.len(), 1);
+    let u = &invited[0];
+    assert_eq!(u["username"], "ana.ruiz");
+    assert_eq!(u["display_name"], "Ana Ruiz");
+    assert_eq!(u["role"], "collector");
+    assert_eq!(u["team"], "default");
+    assert_eq!(
+        (&u["active"], &u["invited"]),
+        (&Value::Bool(true), &Value::Bool(true))
+    );
+    assert!(set.contains("ana.ruiz"), "{set}");
+    assert_eq!(active[0]["invited"], false);
+    assert_eq!(disabled[0]["active"], false);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("USERNAME"), "{table}");
+    assert_eq!(lines[0].find("ROLE"), lines[1].find("collector"), "{table}");
+    let hash = stored_hash(&t.path(), "ana.ruiz").await.expect("a hash");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let matches = terreno_server::auth::verify_password("s3cret-pass".into(), Some(hash));
+    assert!(
+        matches.await.unwrap(),
+        "the line ending is not part of the password"
+    );
+}
+
+#[tokio::test]
+async fn short_or_empty_passwords_are_refused_and_leave_the_user_invited() {
+    let t = TempDb::new();
+    t.ok(&["user", "add", "ana", "--role", "collector"], "");
+
+    let short = t.run(&["user", "passwd", "ana"], "short\n");
+    let empty = t.run(&["user", "passwd", "ana"], "");
+
+    assert_eq!(code(&short), 1);
+    assert!(stderr(&short).contains("at least 8"), "{}", stderr(&short));
+    assert_eq!(code(&empty), 1);
+    assert!(stderr(&empty).contains("empty"), "{}", stderr(&empty));
+    assert_eq!(stored_hash(&t.path(), "ana").await, None);
+}
+
+#[test]
+fn passwd_never_takes_the_password_as_an_argument() {
+    let t = TempDb::new();
+    t.ok(&["user", "add", "ana", "--role", "collector"], "");
+
+    let positional = t.run(&["user", "passwd", "ana", "s3cret-pass"], "");
+    let flag = t.run(&["user", "passwd", "ana", "--password", "s3cret-pass"], "");
+
+    assert_eq!(code(&positional), 2, "{}", stderr(&positional));
+    assert_eq!(code(&flag), 2, "{}", stderr(&flag));
+    assert_eq!(users_json(&t)[0]["invited"], true);
+}
+
+#[test]
+fn failures_exit_1_with_one_sentence_and_bad_usage_exits_2() {
+    let t = TempDb::new();
+    t.ok(&["user", "add", "ana", "--role", "collector"], "");
+
+    let failures = [
+        (
+            t.run(&["user", "add", "ana", "--role", "collector"], ""),
+            "already exists",
+        ),
+        (
+            t.run(&["user", "add", "beto", "--role", "boss"], ""),
+            "admin, supervisor, collector",
+        ),
+        (
+            t.run(&["user", "add", "No Spaces", "--role", "admin"], ""),
+            "contains ' '",
+        ),
+        (
+            t.run(
+                &["user", "add", "root", "--role", "admin", "--team", "x"],
+                "",
+            ),
+            "no team",
+        ),
+        (t.run(&["user", "disable", "nobody"], ""), "no user named"),
+        (
+            t.run(&["user", "passwd", "nobody"], "s3cret-pass\n"),
+            "no user named",
+        ),
+        (
+            t.run(&["device", "revoke", "not-a-uuid"], ""),
+            "not a device id",
+        ),
+    ];
+    let usage = [
+        t.run(&["user", "add", "beto"], ""),
+        t.run(&["user", "frobnicate"], ""),
+        t.run(&["device", "list", "--yaml"], ""),
+    ];
+
+    for (out, says) in &failures {
+        let err = stderr(out);
+        assert_eq!(code(out), 1, "{err}");
+        assert!(err.contains(says), "{err:?} should say {says:?}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    for out in &usage {
+        assert_eq!(code(out), 2, "{}", stderr(out));
+    }
+    assert_eq!(users_json(&t).len(), 1, "failed commands stored nothing");
+}
+
+#[tokio::test]
+async fn devices_are_listed_and_revoked_by_id() {
+    let t = TempDb::new();
+    t.ok(&["user", "add", "ana", "--role", "collector"], "");
+    let db = t.db().await;
+    let ana = db
+        .find_login_user(&Username::parse("ana").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let id = DeviceId::from_uuid(uuid::Uuid::now_v7());
+    let key = DeviceKey::from_seed(&[3; 32]).unwrap().public_key();
+    db.enroll_device(ana.info.id, id, key, "Moto G")
+        .await
+        .unwrap();
+    db.close().await;
+
+    let before: Value = serde_json::from_str(&t.ok(&["device", "list", "--json"], "")).unwrap();
+    let revoked = t.ok(&["device", "revoke", &id.to_string()], "");
+    let unknown = t.run(&["device", "revoke", &uuid::Uuid::now_v7().to_string()], "");
+    let after: Value = serde_json::from_str(&t.ok(&["device", "list", "--json"], "")).unwrap();
+    let table = t.ok(&["device", "list"], "");
+
+    let d = &before[0];
+    assert_eq!(d["id"], id.to_string());
+    assert_eq!(
+        (&d["user"], &d["label"], &d["head"]),
+        (&"ana".into(), &"Moto G".into(), &0.into())
+    );
+    assert!(d["enrolled_at"].is_string());
+    assert!(d["revoked_at"].is_null() && d["last_seen_at"].is_null());
+    assert!(revoked.contains(&id.to_string()), "{revoked}");
+    assert_eq!(code(&unknown), 1);
+    assert!(
+        stderr(&unknown).contains("no device"),
+        "{}",
+        stderr(&unknown)
+    );
+    assert!(after[0]["revoked_at"].is_string());
+    assert!(table.starts_with("ID"), "{table}");
+    assert!(table.contains("Moto G"), "{table}");
+    let db = t.db().await;
+    assert!(db.find_device(id).await.unwrap().unwrap().revoked);
+    db.close().await;
+}
+
+#[test]
+fn listing_an_empty_database_works() {
+    let t = TempDb::new();
+
+    let users = t.ok(&["user", "list", "--json"], "");
+    let devices = t.ok(&["device", "list", "--json"], "");
+    let table = t.ok(&["device", "list"], "");
+
+    assert_eq!(
+        serde_json::from_str::<Value>(&users).unwrap(),
+        Value::Array(vec![])
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&devices).unwrap(),
+        Value::Array(vec![])
+    );
+    assert!(table.starts_with("ID"), "{table}");
+}

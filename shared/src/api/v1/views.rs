@@ -1,0 +1,149 @@
+//! Records as devices receive them in pulled changes (`Change::body`). Server-authored records
+//! (accounts, stops) arrive whole, with a version: the newest version wins on the device.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AccountId, PersonId, PortfolioId, RouteId, StopId, UserId};
+
+/// A debtor account in a collector's scope (`entity_type` `account`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// Account id.
+    pub id: AccountId,
+    /// Portfolio.
+    pub portfolio: PortfolioId,
+    /// Portfolio name.
+    pub portfolio_name: String,
+    /// The creditor's code.
+    pub external_id: String,
+    /// The debtor as a person (contact rules count per person).
+    pub person: Option<PersonId>,
+    /// National id document number, when known.
+    pub national_id: Option<String>,
+    /// Debtor's name.
+    pub name: String,
+    /// Address text.
+    pub address: String,
+    /// Neighbourhood.
+    pub neighbourhood: Option<String>,
+    /// Latitude, when known.
+    pub lat: Option<f64>,
+    /// Longitude, when known.
+    pub lon: Option<f64>,
+    /// Phones.
+    pub phones: Vec<String>,
+    /// Balance in minor units.
+    pub balance_minor: i64,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// Days past due.
+    pub days_past_due: u32,
+    /// Delinquency bucket label (`0-30` ... `>360`).
+    pub bucket: String,
+    /// Contact window in local time (`08:00-12:00`).
+    pub contact_window: Option<String>,
+    /// Assigned collector.
+    pub collector: Option<UserId>,
+    /// Record version: the newest wins.
+    pub version: i64,
+}
+
+/// A stop of a collector's route (`entity_type` `stop`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopView {
+    /// Stop id.
+    pub id: StopId,
+    /// Route.
+    pub route: RouteId,
+    /// Collector.
+    pub collector: UserId,
+    /// The route's date.
+    pub route_date: NaiveDate,
+    /// The account to visit.
+    pub account: AccountId,
+    /// Planned visit date.
+    pub planned_date: NaiveDate,
+    /// Order in the route (from 1).
+    pub position: u32,
+}
+
+/// A visit as folded on the server from its events (`entity_type` `visit`): the status lattice
+/// cell's visible part, the outcome once submitted, and whether a supervisor should review it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitView {
+    /// Visit id (minted on the device).
+    pub id: crate::ids::VisitId,
+    /// The account visited.
+    pub account: AccountId,
+    /// The collector the visit belongs to.
+    pub collector: UserId,
+    /// The route stop, when the visit was planned.
+    pub stop: Option<StopId>,
+    /// Current status.
+    pub status: crate::model::VisitStatus,
+    /// Reopen generation of that status.
+    pub status_epoch: u32,
+    /// Stamp of the write that set the status.
+    pub status_hlc: crate::sync::Hlc,
+    /// The submitted outcome, once submitted.
+    pub outcome: Option<crate::model::Outcome>,
+    /// When the collector completed it.
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A check-in the device allowed was refused by the server's re-verification.
+    pub flagged: bool,
+}
+
+/// The current value of one field or answer (`entity_type` `field`, entity id
+/// `ENTITY/FIELD`): a last-writer-wins register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldView {
+    /// The entity (a visit).
+    pub entity: uuid::Uuid,
+    /// The field or question name.
+    pub field: String,
+    /// The value (`null` once cleared).
+    pub value: serde_json::Value,
+    /// Stamp of the winning write (apply it with the HLC receive rule).
+    pub hlc: crate::sync::Hlc,
+    /// Its author.
+    pub device: crate::ids::DeviceId,
+    /// Its author's sequence number.
+    pub seq: u64,
+}
+
+/// A check-in attempt with both verdicts (`entity_type` `checkin`, entity id `DEVICE/SEQ`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckInView {
+    /// The visit.
+    pub visit: crate::ids::VisitId,
+    /// The account.
+    pub account: AccountId,
+    /// When the collector asked to check in.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// What the device decided.
+    pub device_verdict: crate::geofence::Verdict,
+    /// What the server decided from the same evidence.
+    pub server_verdict: crate::geofence::Verdict,
+    /// The device allowed what the server refuses: kept, shown to supervisors.
+    pub flagged: bool,
+}
+
+/// One attachment of a visit (`entity_type` `attachment`, entity id `VISIT/ATTACHMENT`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    /// The visit.
+    pub visit: crate::ids::VisitId,
+    /// The attachment.
+    pub attachment: crate::ids::AttachmentId,
+    /// The blob's content address, once an add arrived.
+    pub sha256: Option<String>,
+    /// MIME type.
+    pub media_type: Option<String>,
+    /// Blob size.
+    pub bytes: Option<u64>,
+    /// What it is for (`photo`, `signature`, `file`).
+    pub role: Option<String>,
+    /// Removed (remove wins over any add).
+    pub removed: bool,
+}
