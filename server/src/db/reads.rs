@@ -6,9 +6,9 @@ use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
 use terreno_shared::api::v1::views::AccountView;
-use terreno_shared::model::{DaysPastDue, DelinquencyBucket};
 
 use super::Db;
+use super::account_view::AccountViewRow;
 use super::sessions::Session;
 use crate::on_read;
 
@@ -16,28 +16,6 @@ use crate::on_read;
 /// to the owning collector `c`.
 const SCOPE: &str = "c.org_id = $2 and ($3 = 'admin' or ($3 = 'supervisor' and c.team_id = $4)
      or ($3 = 'collector' and c.id = $5))";
-
-#[derive(sqlx::FromRow)]
-struct AccountRow {
-    id: String,
-    portfolio_id: String,
-    portfolio_name: String,
-    external_id: String,
-    person_id: Option<String>,
-    doc_number: Option<String>,
-    debtor_name: String,
-    address: String,
-    neighbourhood: Option<String>,
-    lat: Option<f64>,
-    lon: Option<f64>,
-    phones: String,
-    balance_minor: i64,
-    currency: String,
-    days_past_due: i64,
-    contact_window: Option<String>,
-    collector_id: Option<String>,
-    version: i64,
-}
 
 /// A visit with everything folded into it, as supervisors and collectors read it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -120,7 +98,7 @@ impl Db {
              left join persons pe on pe.id = a.person_id
              where a.id = $1 and p.org_id = $2 and {SCOPE}"
         );
-        let row: Option<AccountRow> = on_read!(self, |pool| {
+        let row: Option<AccountViewRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(account_id)
                 .bind(&org)
@@ -130,7 +108,7 @@ impl Db {
                 .fetch_optional(pool)
                 .await?
         });
-        row.map(account_view).transpose()
+        row.map(AccountViewRow::into_view).transpose()
     }
 
     /// A visit the caller may see, with its fields and check-ins.
@@ -177,39 +155,6 @@ impl Db {
             });
         row.map(|r| visit_detail(r, fields, checkins)).transpose()
     }
-}
-
-fn account_view(r: AccountRow) -> anyhow::Result<AccountView> {
-    let days = DaysPastDue::parse(r.days_past_due).context("stored days past due")?;
-    Ok(AccountView {
-        id: r.id.parse().context("stored account id")?,
-        portfolio: r.portfolio_id.parse().context("stored portfolio id")?,
-        portfolio_name: r.portfolio_name,
-        external_id: r.external_id,
-        person: r
-            .person_id
-            .map(|p| p.parse())
-            .transpose()
-            .context("stored person id")?,
-        national_id: r.doc_number,
-        name: r.debtor_name,
-        address: r.address,
-        neighbourhood: r.neighbourhood,
-        lat: r.lat,
-        lon: r.lon,
-        phones: serde_json::from_str(&r.phones).context("stored phones")?,
-        balance_minor: r.balance_minor,
-        currency: r.currency,
-        days_past_due: u32::try_from(r.days_past_due).context("stored days past due")?,
-        bucket: DelinquencyBucket::from_days(days).label().to_owned(),
-        contact_window: r.contact_window,
-        collector: r
-            .collector_id
-            .map(|c| c.parse())
-            .transpose()
-            .context("stored collector id")?,
-        version: r.version,
-    })
 }
 
 fn visit_detail(

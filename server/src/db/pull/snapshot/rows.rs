@@ -6,33 +6,10 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use terreno_shared::api::v1::sync::{Change, ChangeOp};
-use terreno_shared::api::v1::views::{
-    AccountView, AttachmentView, CheckInView, FieldView, StopView, VisitView,
-};
-use terreno_shared::model::{DaysPastDue, DelinquencyBucket};
+use terreno_shared::api::v1::views::{AttachmentView, CheckInView, FieldView, StopView, VisitView};
 use terreno_shared::sync::Hlc;
 
-#[derive(sqlx::FromRow)]
-pub(super) struct AccountRow {
-    id: String,
-    portfolio_id: String,
-    portfolio_name: String,
-    external_id: String,
-    person_id: Option<String>,
-    doc_number: Option<String>,
-    debtor_name: String,
-    address: String,
-    neighbourhood: Option<String>,
-    lat: Option<f64>,
-    lon: Option<f64>,
-    phones: String,
-    balance_minor: i64,
-    currency: String,
-    days_past_due: i64,
-    contact_window: Option<String>,
-    collector_id: Option<String>,
-    version: i64,
-}
+pub(super) use crate::db::account_view::AccountViewRow as AccountRow;
 
 #[derive(sqlx::FromRow)]
 pub(super) struct StopRow {
@@ -112,30 +89,8 @@ fn time(ms: i64) -> anyhow::Result<DateTime<Utc>> {
 
 impl AccountRow {
     pub(super) fn into_change(self) -> anyhow::Result<Change> {
-        let days = DaysPastDue::parse(self.days_past_due).context("stored days past due")?;
-        let view = AccountView {
-            id: self.id.parse().context("stored account id")?,
-            portfolio: self.portfolio_id.parse().context("stored portfolio id")?,
-            portfolio_name: self.portfolio_name,
-            external_id: self.external_id,
-            person: (self.person_id.map(|p| p.parse()).transpose()).context("stored person id")?,
-            national_id: self.doc_number,
-            name: self.debtor_name,
-            address: self.address,
-            neighbourhood: self.neighbourhood,
-            lat: self.lat,
-            lon: self.lon,
-            phones: serde_json::from_str(&self.phones).context("stored phones")?,
-            balance_minor: self.balance_minor,
-            currency: self.currency,
-            days_past_due: days.days(),
-            bucket: DelinquencyBucket::from_days(days).label().to_owned(),
-            contact_window: self.contact_window,
-            collector: (self.collector_id.map(|c| c.parse()).transpose())
-                .context("stored collector id")?,
-            version: self.version,
-        };
-        upsert("account", self.id, &view)
+        let view = self.into_view()?;
+        upsert("account", view.id.to_string(), &view)
     }
 }
 
