@@ -2,6 +2,7 @@
 //! projecting signed batches; envelope errors that store nothing; per-event rejections.
 
 mod bad_input;
+mod equivalence;
 mod helpers;
 mod merge;
 

@@ -31,6 +31,10 @@ pub struct CheckInRecord {
     pub evidence: Vec<Fix>,
     /// What the device decided.
     pub device_verdict: Verdict,
+    /// The visit's reopen epoch the device saw. An allowed check-in moves the visit to
+    /// "in progress" within that epoch, so a stale one cannot undo a supervisor's reopen.
+    #[serde(default)]
+    pub epoch: u32,
 }
 
 /// A promise to pay: an amount by a date.
@@ -253,6 +257,9 @@ pub struct RawSubmission {
     /// The payment received, required when the outcome is paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<Payment>,
+    /// The visit's reopen epoch the device saw: the submission ends the visit within it.
+    #[serde(default)]
+    pub epoch: u32,
 }
 
 impl TryFrom<RawSubmission> for Submission {

@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | fix, check-in, submitted visit | grow-only set | `(device_id, seq)` |
 //! | field / answer | LWW register by `(hlc, device_id, seq)` | `(entity, field)` |
-//! | visit status | lattice max by `(epoch, rank, hlc, device_id, seq)` | visit |
+//! | visit status | lattice max by `(epoch, rank, hlc, device_id, seq)`; an allowed check-in implies "in progress", a submission its final status | visit |
 //! | attachment | add/remove set, remove wins | `(visit, attachment)` |
 //! | deletion | `_deleted` cell, kept forever | entity |
 //!
@@ -198,6 +198,9 @@ impl State {
                     hlc: e.hlc(),
                     entity: e.draft().entity,
                 };
+                if let Some((visit, cell)) = implied_status(&payload, stamp) {
+                    self.write_status(visit, cell);
+                }
                 changed_if(
                     self.facts.insert(e.key(), fact).is_none(),
                     Applied::Duplicate,
@@ -360,6 +363,28 @@ impl State {
     pub fn conflicts(&self) -> &BTreeSet<Conflict> {
         &self.conflicts
     }
+}
+
+/// The status a fact implies: an allowed check-in puts the visit in progress, a submission
+/// ends it with its outcome's final status — each within the epoch its device saw, through the
+/// same lattice as explicit status writes, so the device and the server agree on the status
+/// whatever the arrival order. A refused check-in implies nothing.
+fn implied_status(p: &Payload, stamp: Stamp) -> Option<(VisitId, StatusCell)> {
+    let (visit, status, epoch) = match p {
+        Payload::CheckIn(v, rec) if rec.device_verdict.is_accepted() => {
+            (*v, VisitStatus::InProgress, rec.epoch)
+        }
+        Payload::VisitSubmitted(v, sub) => (*v, sub.get().outcome.final_status(), sub.get().epoch),
+        _ => return None,
+    };
+    Some((
+        visit,
+        StatusCell {
+            epoch,
+            status,
+            stamp,
+        },
+    ))
 }
 
 fn changed_if(changed: bool, otherwise: Applied) -> Applied {

@@ -26,6 +26,9 @@ impl Projector {
             Ok(found) => found,
             Err(refusal) => return Ok(refusal),
         };
+        if let Some(refusal) = self.epoch_refusal(visit, rec.epoch, &row) {
+            return Ok(refusal);
+        }
         let policy = self.policy(c).await?;
         let target = account
             .lat
@@ -51,7 +54,7 @@ impl Projector {
             c.flag_visit(&r.visit).await?;
         }
         if device_allowed {
-            self.write_status(c, e, &row, row.status_epoch, VisitStatus::InProgress)
+            self.write_status(c, e, &row, i64::from(rec.epoch), VisitStatus::InProgress)
                 .await?;
         }
         let view = CheckInView {
@@ -81,6 +84,9 @@ impl Projector {
             Ok(found) => found,
             Err(refusal) => return Ok(refusal),
         };
+        if let Some(refusal) = self.epoch_refusal(visit, s.epoch, &row) {
+            return Ok(refusal);
+        }
         let terminal = row
             .status
             .parse::<VisitStatus>()
@@ -93,7 +99,7 @@ impl Projector {
         let completed = s.completed_at.timestamp_millis();
         c.complete_visit(&row.id, s.outcome.as_str(), completed, &submission)
             .await?;
-        self.write_status(c, e, &row, row.status_epoch, s.outcome.final_status())
+        self.write_status(c, e, &row, i64::from(s.epoch), s.outcome.final_status())
             .await?;
         self.feed_visit(c, visit).await?;
         Ok(Projected::Applied)
@@ -110,15 +116,24 @@ impl Projector {
             Ok(v) => v,
             Err(refusal) => return Ok(refusal),
         };
-        let epoch = i64::from(change.epoch);
-        if self.role == Role::Collector && epoch > row.status_epoch {
-            let msg = format!("only a supervisor may reopen visit {visit} (epoch {epoch})");
-            return Ok(rejected("not_allowed", msg));
+        if let Some(refusal) = self.epoch_refusal(visit, change.epoch, &row) {
+            return Ok(refusal);
         }
+        let epoch = i64::from(change.epoch);
         if self.write_status(c, e, &row, epoch, change.status).await? {
             self.feed_visit(c, visit).await?;
         }
         Ok(Projected::Applied)
+    }
+
+    /// Only a supervisor opens a new epoch (a reopen): a collector's write naming an epoch
+    /// beyond the visit's is refused.
+    fn epoch_refusal(&self, visit: VisitId, epoch: u32, row: &VisitRow) -> Option<Projected> {
+        let epoch = i64::from(epoch);
+        (self.role == Role::Collector && epoch > row.status_epoch).then(|| {
+            let msg = format!("only a supervisor may reopen visit {visit} (epoch {epoch})");
+            rejected("not_allowed", msg)
+        })
     }
 
     /// Writes a status cell through the lattice; whether it became the visit's status.

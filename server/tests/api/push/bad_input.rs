@@ -142,6 +142,26 @@ both!(
 );
 
 both!(
+    a_body_over_the_size_limit_answers_413_and_nothing_is_stored,
+    |app: TestApp| async move {
+        let mut app = app;
+        reconfigured(&mut app, |c| c.max_body_bytes = 16 * 1024);
+        let mut w = World::new(&app).await;
+        for seq in 1..=200 {
+            w.ana.phone.add(fix(Utc::now(), seq));
+        }
+        let batch = w.ana.phone.batch(1..=200);
+        assert!(serde_json::to_vec(&batch).unwrap().len() > 16 * 1024);
+        let before = stored(&app).await;
+
+        let r = push(&app, &w.ana, &batch).await;
+
+        assert_eq!(r.status, 413, "{}", r.text);
+        assert_eq!(stored(&app).await, before);
+    }
+);
+
+both!(
     malformed_json_and_unknown_fields_are_refused_with_400,
     |app: TestApp| async move {
         let mut w = World::new(&app).await;

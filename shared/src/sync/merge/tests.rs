@@ -413,3 +413,73 @@ proptest! {
         }
     }
 }
+
+fn check_in_draft(v: u8, allowed: bool, epoch: u32) -> Draft {
+    let verdict = if allowed {
+        json!({"verdict": "allowed", "distance_m": 3.0, "accuracy_m": 5.0, "fixes_used": 3, "dwell_secs": 20.0})
+    } else {
+        json!({"verdict": "refused", "reasons": [{"reason": "mock_provider"}]})
+    };
+    Draft::new(
+        EventKind::CheckIn,
+        1,
+        json!({"account": Uuid::from_u128(0xacc), "at": "2026-11-24T13:00:00Z",
+               "evidence": [], "device_verdict": verdict, "epoch": epoch}),
+    )
+    .entity(*visit(v).as_uuid())
+}
+
+fn submission_draft(v: u8, outcome: &str, epoch: u32) -> Draft {
+    Draft::new(
+        EventKind::VisitSubmitted,
+        1,
+        json!({"account": Uuid::from_u128(0xacc), "outcome": outcome,
+               "completed_at": "2026-11-24T13:10:00Z", "epoch": epoch}),
+    )
+    .entity(*visit(v).as_uuid())
+}
+
+#[test]
+fn an_allowed_check_in_implies_in_progress_and_a_submission_its_final_status() {
+    let mut a = Writer(LogHead::new(dev(1)));
+    let refused = a.0.append(check_in_draft(1, false, 0), 1_000).unwrap();
+    assert!(
+        State::fold([&refused]).status(visit(1)).is_none(),
+        "a refused check-in implies nothing"
+    );
+    let allowed = a.0.append(check_in_draft(1, true, 0), 2_000).unwrap();
+    assert_eq!(
+        State::fold([&refused, &allowed])
+            .status(visit(1))
+            .unwrap()
+            .status,
+        VisitStatus::InProgress
+    );
+    let done =
+        a.0.append(submission_draft(1, "nobody_home", 0), 3_000)
+            .unwrap();
+    for order in [[&allowed, &done], [&done, &allowed]] {
+        assert_eq!(
+            State::fold(order).status(visit(1)).unwrap().status,
+            VisitStatus::NotDone
+        );
+    }
+}
+
+#[test]
+fn a_stale_check_in_does_not_undo_a_reopen() {
+    let mut phone = Writer::new(1);
+    let mut desk = Writer::new(2);
+    let done = phone
+        .0
+        .append(submission_draft(1, "contacted", 0), 1_000)
+        .unwrap();
+    let reopen = desk.write(&status(1, VisitStatus::Planned, 1), 2_000, None);
+    let stale = phone.0.append(check_in_draft(1, true, 0), 9_000).unwrap();
+    let again = phone.0.append(check_in_draft(1, true, 1), 10_000).unwrap();
+    let s = State::fold([&stale, &reopen, &done]);
+    assert_eq!(s.status(visit(1)).unwrap().status, VisitStatus::Planned);
+    let s = State::fold([&again, &stale, &reopen, &done]);
+    assert_eq!(s.status(visit(1)).unwrap().status, VisitStatus::InProgress);
+    assert_eq!(s.status(visit(1)).unwrap().epoch, 1);
+}
