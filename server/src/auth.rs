@@ -45,7 +45,14 @@ pub fn check_new_password(password: &str) -> anyhow::Result<()> {
 
 /// The argon2id PHC string of a password, with a random salt. Runs on the blocking pool:
 /// hashing takes tens of milliseconds on purpose and must not stall the executor.
+/// Argon2 computations allowed at once. Each takes ~19 MiB and tens of milliseconds of CPU;
+/// without a bound a flood of logins would run hundreds at once (tokio's blocking pool) and
+/// exhaust memory. Further requests wait their turn, costing only a parked future each. A
+/// process-wide limit because what it protects — the machine's cores and memory — is too.
+static ARGON2_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    let _permit = ARGON2_PERMITS.acquire().await?;
     tokio::task::spawn_blocking(move || hash_now(&password))
         .await
         .map_err(|e| anyhow::anyhow!("the password hashing task failed: {e}"))?
@@ -65,6 +72,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> anyhow::
     if password.len() > MAX_PASSWORD_BYTES {
         return Ok(false);
     }
+    let _permit = ARGON2_PERMITS.acquire().await?;
     tokio::task::spawn_blocking(move || {
         let hash = match hash {
             Some(h) => h,

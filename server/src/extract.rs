@@ -49,7 +49,8 @@ pub fn body_error(text: String) -> ApiError {
 }
 
 /// The authenticated caller, from `Authorization: Bearer TOKEN`. Missing, unknown, expired and
-/// revoked tokens all answer 401.
+/// revoked tokens all answer 401; a token whose device was revoked answers 403
+/// `device_revoked` on every endpoint, so a lost phone learns to wipe and reads nothing more.
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub crate::db::sessions::Session);
 
@@ -65,6 +66,12 @@ impl axum::extract::FromRequestParts<crate::state::AppState> for AuthUser {
         })?;
         let hash = crate::auth::token_hash(token);
         match state.db.find_session(&hash).await? {
+            Some(s) if s.device_revoked => Err(ApiError::Forbidden {
+                code: "device_revoked",
+                message: "this device was revoked: wipe its local data, then log in and enroll \
+                          again"
+                    .into(),
+            }),
             Some(s) => Ok(AuthUser(s)),
             None => Err(ApiError::Unauthorized(
                 "the token is unknown, expired or revoked: log in again".into(),

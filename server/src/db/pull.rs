@@ -215,7 +215,8 @@ impl FeedHead {
         let beyond_pos = i64::try_from(cursor.pos).map_or(true, |p| p > self.max_pos);
         let beyond_xid = match self.next_xid {
             0 => cursor.xid != 0,
-            next => i64::try_from(cursor.xid).map_or(true, |x| x >= next),
+            // A cursor taken while nothing ran holds `xmin`, which then equals the next xid.
+            next => i64::try_from(cursor.xid).map_or(true, |x| x > next),
         };
         (beyond_pos || beyond_xid).then(|| {
             "the cursor is beyond the end of the server's feed (was the server restored from a \

@@ -1,11 +1,11 @@
 //! Bearer-token sessions: what a token (by its SHA-256) says about its user.
 
 use anyhow::Context;
-use terreno_shared::ids::{OrgId, TeamId, UserId};
+use terreno_shared::ids::{DeviceId, OrgId, TeamId, UserId};
 use terreno_shared::model::Role;
 
 use super::{Db, now_ms};
-use crate::on_read;
+use crate::{on_read, on_write};
 
 /// The user behind a valid token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,10 @@ pub struct Session {
     pub username: String,
     /// SHA-256 of the token (to revoke it at logout).
     pub token_hash: Vec<u8>,
+    /// The device this token enrolled, if it enrolled one.
+    pub device_id: Option<DeviceId>,
+    /// That device was revoked: every request must answer `device_revoked` (wipe).
+    pub device_revoked: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -31,6 +35,8 @@ struct SessionRow {
     team_id: Option<String>,
     role: String,
     username: String,
+    device_id: Option<String>,
+    device_revoked: bool,
 }
 
 impl Db {
@@ -39,8 +45,10 @@ impl Db {
     pub async fn find_session(&self, token_hash: &[u8]) -> anyhow::Result<Option<Session>> {
         let row: Option<SessionRow> = on_read!(self, |pool| {
             sqlx::query_as(
-                "select u.id as user_id, u.org_id, u.team_id, u.role, u.username
+                "select u.id as user_id, u.org_id, u.team_id, u.role, u.username, t.device_id,
+                        (d.revoked_ms is not null) as device_revoked
                  from tokens t join users u on u.id = t.user_id
+                 left join devices d on d.id = t.device_id
                  where t.hash = $1 and t.revoked_ms is null and t.expires_ms > $2 and u.active",
             )
             .bind(token_hash)
@@ -60,8 +68,27 @@ impl Db {
                 role: r.role.parse().context("stored role")?,
                 username: r.username,
                 token_hash: token_hash.to_vec(),
+                device_id: r
+                    .device_id
+                    .map(|d| d.parse())
+                    .transpose()
+                    .context("stored device id")?,
+                device_revoked: r.device_revoked,
             })
         })
         .transpose()
+    }
+
+    /// Binds a token to the device it enrolled (the first binding stays).
+    pub async fn bind_token(&self, token_hash: &[u8], device: DeviceId) -> anyhow::Result<()> {
+        on_write!(self, |pool| {
+            sqlx::query("update tokens set device_id = $1 where hash = $2 and device_id is null")
+                .bind(device.to_string())
+                .bind(token_hash)
+                .execute(pool)
+                .await
+                .context("binding a token to its device")?;
+        });
+        Ok(())
     }
 }

@@ -97,13 +97,15 @@ async fn authenticate(state: &AppState, req: LoginRequest) -> ApiResult<LoginRes
     let name = Username::parse(&req.username)
         .map_err(|_| ApiError::Unauthorized(WRONG_CREDENTIALS.into()))?;
     let db = &state.db;
+    // Count this attempt before the slow password check, so that guesses sent in parallel all
+    // count against the limit; a successful login clears the record.
+    db.insert_login_failure(name.as_str(), now_ms() - WINDOW_MS)
+        .await?;
     check_failures(state, &name).await?;
     let user = db.find_login_user(&name).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = auth::verify_password(req.password, hash).await?;
     let Some(user) = user.filter(|_| matches) else {
-        db.insert_login_failure(name.as_str(), now_ms() - WINDOW_MS)
-            .await?;
         return Err(ApiError::Unauthorized(WRONG_CREDENTIALS.into()));
     };
     if !user.active {
@@ -124,7 +126,9 @@ async fn authenticate(state: &AppState, req: LoginRequest) -> ApiResult<LoginRes
     })
 }
 
-/// 429 while the account has had the configured number of failures within the last minute;
+/// 429 while the account has had more than the configured number of attempts (failed, or under
+/// way) within the last minute — attempts refused here count too, so a script hammering an
+/// account stays locked out until it pauses;
 /// `retry_after_secs` is when enough of them will have aged out.
 async fn check_failures(state: &AppState, name: &Username) -> ApiResult<()> {
     let max = usize::try_from(state.config.max_failed_logins_per_minute.max(1)).unwrap_or(1);
@@ -133,7 +137,8 @@ async fn check_failures(state: &AppState, name: &Username) -> ApiResult<()> {
         .db
         .recent_login_failures(name.as_str(), now - WINDOW_MS)
         .await?;
-    if failures.len() < max {
+    // The attempt under way is among them, so up to `max` attempts pass.
+    if failures.len() <= max {
         return Ok(());
     }
     let unlocks_ms = failures[failures.len() - max] + WINDOW_MS;

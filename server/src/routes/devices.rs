@@ -66,6 +66,9 @@ pub async fn enroll(
         .db
         .enroll_device(who.user_id, req.device_id, req.public_key, label)
         .await?;
+    if matches!(done, Enrollment::Created(_) | Enrollment::Unchanged(_)) {
+        state.db.bind_token(&who.token_hash, req.device_id).await?;
+    }
     enrollment_answer(req.device_id, done)
 }
 

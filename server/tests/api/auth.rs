@@ -243,6 +243,35 @@ both!(
     }
 );
 
+both!(
+    guesses_sent_in_parallel_all_count_against_the_limit,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "ana", Role::Collector, None).await;
+        let app = Arc::new(app);
+
+        let tries: Vec<_> = (0..30)
+            .map(|i| {
+                let app = app.clone();
+                tokio::spawn(
+                    async move { attempt(&app, "ana", &format!("guess-{i}")).await.status },
+                )
+            })
+            .collect();
+        let mut checked = 0;
+        for t in tries {
+            let status = t.await.unwrap();
+            assert!(status == 401 || status == 429, "{status}");
+            checked += usize::from(status == 401);
+        }
+
+        assert!(
+            checked <= 10,
+            "{checked} passwords were checked in one minute"
+        );
+    }
+);
+
 both!(an_expired_token_is_refused, |app: TestApp| async move {
     let org = org(&app).await;
     let ana = user(&app, org, "ana", Role::Collector, None).await;

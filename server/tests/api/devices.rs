@@ -173,7 +173,14 @@ both!(
         assert_eq!(admin.status, 200, "{}", admin.text);
         assert_eq!(admin.body["revoked_at"], supervisor.body["revoked_at"]);
         assert!(app.db().find_device(id).await.unwrap().unwrap().revoked);
-        let listed = app.get("/api/v1/devices", Some(&ana)).await;
+        // The token that enrolled the phone now only tells it to wipe...
+        let wiped = app.get("/api/v1/devices", Some(&ana)).await;
+        assert_eq!(wiped.status, 403, "{}", wiped.text);
+        assert_eq!(wiped.body["code"], "device_revoked");
+        // ...while a new login (say on a new phone) sees the revocation.
+        let listed = app
+            .get("/api/v1/devices", Some(&login(&app, "ana").await))
+            .await;
         assert_eq!(listed.body[0]["revoked_at"], supervisor.body["revoked_at"]);
         let reenroll = enroll(&app, &ana, id, key(1)).await;
         assert_eq!(reenroll.status, 403, "{}", reenroll.text);

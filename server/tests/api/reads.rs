@@ -173,3 +173,35 @@ both!(
 fn r_code(body: &Value) -> Value {
     body["code"].clone()
 }
+
+both!(
+    a_revoked_devices_token_reads_nothing_more_and_is_told_to_wipe,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let key = terreno_shared::sync::DeviceKey::from_seed(&[5; 32]).unwrap();
+        let device = uuid::Uuid::now_v7();
+        let enroll = serde_json::json!({"device_id": device, "public_key": key.public_key(), "label": "Moto G"});
+        let r = app
+            .post("/api/v1/devices", Some(&w.a1.token), &enroll)
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!(app.get(ACCOUNT, Some(&w.a1.token)).await.status, 200);
+
+        let r = app
+            .post(
+                &format!("/api/v1/devices/{device}/revoke"),
+                Some(&w.sup_a.token),
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+
+        for path in [ACCOUNT, VISIT, "/api/v1/sync/snapshot", "/api/v1/sync/pull"] {
+            let r = app.get(path, Some(&w.a1.token)).await;
+            assert_eq!(r.status, 403, "{path}: {}", r.text);
+            assert_eq!(r.body["code"], "device_revoked", "{path}");
+        }
+        // The supervisor's own token enrolled nothing and keeps working.
+        assert_eq!(app.get(ACCOUNT, Some(&w.sup_a.token)).await.status, 200);
+    }
+);

@@ -12,7 +12,8 @@ use crate::{begin_feed, record_change};
 
 const VISIT_SELECT: &str = "select v.id, v.account_id, v.collector_id, u.team_id as collector_team,
         u.org_id, v.stop_id, v.status, v.status_epoch, v.status_rank, v.status_hlc,
-        v.status_device, v.status_seq, v.outcome, v.completed_ms, v.submission, v.flagged
+        v.status_device, v.status_seq, v.outcome, v.completed_ms, v.submission, v.flagged,
+        exists (select 1 from deletions d where d.entity = v.id) as deleted
     from visits v join users u on u.id = v.collector_id where v.id = $1";
 
 macro_rules! project_store {

@@ -35,6 +35,8 @@ pub struct VisitRow {
     pub completed_ms: Option<i64>,
     pub submission: Option<String>,
     pub flagged: bool,
+    /// A deletion cell exists: the visit stays deleted (SYNC.md: no resurrection).
+    pub deleted: bool,
 }
 
 /// The stamp of a register's current value.

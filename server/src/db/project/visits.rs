@@ -87,21 +87,20 @@ impl Projector {
         if let Some(refusal) = self.epoch_refusal(visit, s.epoch, &row) {
             return Ok(refusal);
         }
-        let terminal = row
-            .status
-            .parse::<VisitStatus>()
-            .is_ok_and(VisitStatus::is_terminal);
-        if row.completed_ms.is_some() && terminal {
-            let msg = format!("visit {visit} was already completed; a reopen must come first");
-            return Ok(rejected("already_completed", msg));
-        }
         let submission = json(sub).to_string();
         let completed = s.completed_at.timestamp_millis();
-        c.complete_visit(&row.id, s.outcome.as_str(), completed, &submission)
-            .await?;
-        self.write_status(c, e, &row, i64::from(s.epoch), s.outcome.final_status())
-            .await?;
-        self.feed_visit(c, visit).await?;
+        // Several submissions of one visit (two phones, or after a reopen) merge like status
+        // writes: the one whose status cell wins the lattice also owns the outcome, whatever
+        // order they arrive in.
+        let status = s.outcome.final_status();
+        if self
+            .write_status(c, e, &row, i64::from(s.epoch), status)
+            .await?
+        {
+            c.complete_visit(&row.id, s.outcome.as_str(), completed, &submission)
+                .await?;
+            self.feed_visit(c, visit).await?;
+        }
         Ok(Projected::Applied)
     }
 
@@ -167,6 +166,7 @@ impl Projector {
             rejected("not_allowed", msg)
         };
         Ok(match c.find_visit(&visit.to_string()).await? {
+            Some(v) if v.deleted => Err(deleted(visit)),
             Some(v) if self.may_write(&v.collector_id, v.collector_team.as_deref(), &v.org_id) => {
                 Ok(v)
             }
@@ -215,6 +215,7 @@ impl Projector {
             .await?;
         }
         match c.find_visit(&id).await? {
+            Some(v) if v.deleted => Ok(Err(deleted(visit))),
             Some(v) if v.account_id == account.to_string() => Ok(Ok((a, v))),
             Some(_) => Ok(refuse(format!("visit {visit} belongs to another account"))),
             None => Err(sqlx::Error::RowNotFound),
@@ -276,4 +277,13 @@ impl Projector {
 
 fn decode(e: terreno_shared::ValidationError) -> sqlx::Error {
     sqlx::Error::Decode(Box::new(e))
+}
+
+/// The refusal for an event about a deleted visit: stored as evidence, never projected, so a
+/// deleted visit cannot come back on anyone's device.
+fn deleted(visit: VisitId) -> Projected {
+    rejected(
+        "deleted",
+        format!("visit {visit} was deleted and stays deleted"),
+    )
 }

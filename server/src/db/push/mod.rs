@@ -139,7 +139,10 @@ impl Db {
                             Err(e) if is_retryable(&e) && attempt < PG_RETRIES => {}
                             Err(e) => return Err(e.into()),
                         },
-                        Err(PushError::Internal(e)) if attempt < PG_RETRIES && retryable(&e) => {}
+                        // Release the aborted transaction (and its row locks) before backing off.
+                        Err(PushError::Internal(e)) if attempt < PG_RETRIES && retryable(&e) => {
+                            let _ = tx.rollback().await;
+                        }
                         Err(e) => return Err(e),
                     }
                     attempt += 1;

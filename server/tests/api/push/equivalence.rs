@@ -28,6 +28,7 @@ impl Rng {
 
 const FIELDS: [&str; 3] = ["notes", "contact_result", "next_visit"];
 const STATUSES: [&str; 4] = ["planned", "in_progress", "done", "not_done"];
+const OUTCOMES: [&str; 3] = ["contacted", "nobody_home", "refused"];
 
 both!(
     the_projection_equals_the_shared_fold_whatever_the_order,
@@ -58,7 +59,9 @@ both!(
                         .get(rng.below(all.len() as u64) as usize)
                         .map(Event::hlc),
                 };
-                let draft = if rng.below(4) == 0 {
+                let draft = if rng.below(8) == 0 {
+                    submit(visit, w.ana_account, OUTCOMES[rng.below(3) as usize])
+                } else if rng.below(4) == 0 {
                     status(visit, STATUSES[rng.below(4) as usize], 0)
                 } else {
                     let value = format!("v{seed}-{step}");
@@ -116,5 +119,39 @@ both!(
             let folded = expected.status(visit).map(|c| c.status.to_string());
             assert_eq!(stored, folded, "seed {seed}, status");
         }
+    }
+);
+
+both!(
+    an_event_about_a_deleted_visit_is_rejected_and_the_visit_stays_deleted,
+    |app: TestApp| async move {
+        let mut w = World::new(&app).await;
+        let visit = new_visit();
+        w.ana
+            .phone
+            .add(check_in(visit, w.ana_account, Utc::now(), 0.0));
+        w.ana.phone.add(
+            terreno_shared::sync::Draft::new(
+                terreno_shared::sync::EventKind::Deleted,
+                1,
+                serde_json::json!({}),
+            )
+            .entity(*visit.as_uuid()),
+        );
+        w.ana.phone.add(field(visit, "notes", "late edit", None));
+
+        let r = push(&app, &w.ana, &w.ana.phone.batch(1..=3)).await;
+
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["rejected"][0]["seq"], 3, "{}", r.text);
+        assert_eq!(r.body["rejected"][0]["code"], "deleted", "{}", r.text);
+        let key = visit.to_string();
+        let stored = text(
+            &app,
+            "select value from field_values where entity = $1",
+            &key,
+        )
+        .await;
+        assert_eq!(stored, None, "nothing of the late edit was projected");
     }
 );
