@@ -125,3 +125,45 @@ impl IntoResponse for ApiError {
 
 /// Handler result.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Gives every error answer the `{code, message}` body, including those made outside the
+/// handlers: the body-size layers (413), a caught panic (500), an unknown route (404) or method
+/// (405). Answers that already carry JSON pass through untouched.
+pub async fn json_error_bodies(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the request body is over the size limit"),
+        StatusCode::NOT_FOUND => ("not_found", "there is no such endpoint"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "the endpoint does not take this method",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "invalid_content_type",
+            "the request body has an unsupported content type or encoding",
+        ),
+        s if s.is_server_error() => ("internal", "internal error; it was logged"),
+        _ => ("bad_request", "the request could not be read"),
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = Json(ErrorBody {
+        code: code.to_owned(),
+        message: message.to_owned(),
+    });
+    let mut out = (status, body).into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && !out.headers().contains_key(k) {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
+}

@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestDecompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(cfg.max_body_bytes))
         .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::map_response(error::json_error_bodies))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -72,8 +72,8 @@ pub enum UserCommand {
         /// Login name (lower-case letters, digits, `.`, `_`, `-`).
         name: String,
         /// admin, supervisor or collector.
-        #[arg(long)]
-        role: String,
+        #[arg(long, value_parser = parse_role)]
+        role: terreno_shared::model::Role,
         /// Team (collectors and supervisors; default: the organization's first team).
         #[arg(long)]
         team: Option<String>,
@@ -165,6 +165,12 @@ impl Cli {
             .context("choosing the organization")?;
         Ok((db, org))
     }
+}
+
+/// A role flag, refused as bad usage (exit 2) before any database is opened.
+fn parse_role(s: &str) -> Result<terreno_shared::model::Role, String> {
+    s.parse()
+        .map_err(|e: terreno_shared::ValidationError| e.reason)
 }
 
 /// The default database of production commands.

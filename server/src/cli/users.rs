@@ -27,7 +27,7 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
                 &db,
                 &org,
                 name,
-                role,
+                *role,
                 team.as_deref(),
                 display_name.as_deref(),
             )
@@ -50,11 +50,10 @@ async fn add(
     db: &Db,
     org: &Org,
     name: &str,
-    role: &str,
+    role: Role,
     team: Option<&str>,
     display_name: Option<&str>,
 ) -> anyhow::Result<()> {
-    let role: Role = role.parse()?;
     let user = db
         .insert_user(
             org.id,

@@ -20,3 +20,15 @@ both!(
         assert!(r.body["paths"]["/healthz"].is_object(), "{}", r.text);
     }
 );
+
+both!(
+    errors_made_outside_the_handlers_have_a_code_and_message_too,
+    |app: crate::harness::TestApp| async move {
+        let unknown = app.get("/api/v1/nothing-here", None).await;
+        assert_eq!(unknown.status, 404);
+        assert_eq!(unknown.body["code"], "not_found", "{}", unknown.text);
+        let method = app.post("/healthz", None, &serde_json::json!({})).await;
+        assert_eq!(method.status, 405);
+        assert_eq!(method.body["code"], "method_not_allowed", "{}", method.text);
+    }
+);

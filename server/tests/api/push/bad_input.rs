@@ -157,6 +157,7 @@ both!(
         let r = push(&app, &w.ana, &batch).await;
 
         assert_eq!(r.status, 413, "{}", r.text);
+        assert_eq!(r.body["code"], "too_large", "{}", r.text);
         assert_eq!(stored(&app).await, before);
     }
 );
