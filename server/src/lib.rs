@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod routes;
 pub mod state;
 
