@@ -12,6 +12,7 @@
 use anyhow::Context;
 use uuid::Uuid;
 
+use super::scope::{SCOPE, VISIT_OWNER};
 use super::sessions::Session;
 use super::{Db, now_ms};
 use crate::{on_read, on_write};
@@ -162,11 +163,8 @@ impl Db {
             "select {COLUMNS} from blobs b
              where b.sha256 = $1 and b.complete and exists (
                  select 1 from visit_attachments va
-                 join visits v on v.id = va.visit_id
-                 join users c on c.id = v.collector_id
-                 where va.sha256 = b.sha256 and not va.removed and c.org_id = $2
-                   and ($3 = 'admin' or ($3 = 'supervisor' and c.team_id = $4)
-                        or ($3 = 'collector' and c.id = $5)))"
+                 join visits v on v.id = va.visit_id {VISIT_OWNER}
+                 where va.sha256 = b.sha256 and not va.removed and {SCOPE})"
         );
         Ok(on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))

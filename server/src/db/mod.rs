@@ -29,6 +29,7 @@ pub mod project;
 pub mod pull;
 pub mod push;
 pub mod reads;
+pub(crate) mod scope;
 pub mod sessions;
 pub mod users;
 

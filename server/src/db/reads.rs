@@ -9,13 +9,9 @@ use terreno_shared::api::v1::views::AccountView;
 
 use super::Db;
 use super::account_view::AccountViewRow;
+use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
 use super::sessions::Session;
 use crate::on_read;
-
-/// The scope predicate shared by both reads: `$2` org, `$3` role, `$4` team, `$5` user, applied
-/// to the owning collector `c`.
-const SCOPE: &str = "c.org_id = $2 and ($3 = 'admin' or ($3 = 'supervisor' and c.team_id = $4)
-     or ($3 = 'collector' and c.id = $5))";
 
 /// A visit with everything folded into it, as supervisors and collectors read it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -70,15 +66,6 @@ struct CheckinRow {
     flagged: bool,
 }
 
-fn scope_binds(s: &Session) -> (String, &'static str, Option<String>, String) {
-    (
-        s.org_id.to_string(),
-        s.role.as_str(),
-        s.team_id.map(|t| t.to_string()),
-        s.user_id.to_string(),
-    )
-}
-
 impl Db {
     /// An account the caller may see.
     pub async fn find_account_for(
@@ -122,7 +109,7 @@ impl Db {
             "select v.id, v.account_id, v.collector_id, v.status,
                     cast(v.status_epoch as bigint) as status_epoch, v.outcome, v.completed_ms,
                     v.submission, v.flagged
-             from visits v join users c on c.id = v.collector_id
+             from visits v {VISIT_OWNER}
              where v.id = $1 and {SCOPE}"
         );
         let (row, fields, checkins): (Option<VisitRow>, Vec<(String, String)>, Vec<CheckinRow>) =

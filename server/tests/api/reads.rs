@@ -205,3 +205,31 @@ both!(
         assert_eq!(app.get(ACCOUNT, Some(&w.sup_a.token)).await.status, 200);
     }
 );
+
+both!(
+    a_reassigned_debtors_visit_goes_with_it_to_the_new_collector,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let a2 = w.a2.id.to_string();
+        exec(
+            app.db(),
+            "update accounts set collector_id = $1 where id = $2",
+            &[&a2, "00000000-0000-7000-8000-0000000000a1"],
+        )
+        .await;
+
+        let before = app.get(VISIT, Some(&w.a1.token)).await;
+        let after = app.get(VISIT, Some(&w.a2.token)).await;
+
+        assert_eq!(
+            before.status, 404,
+            "the previous collector lost it: {}",
+            before.text
+        );
+        assert_eq!(
+            after.status, 200,
+            "the new collector has it: {}",
+            after.text
+        );
+    }
+);

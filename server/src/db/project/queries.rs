@@ -10,11 +10,14 @@ use super::sql::{
 use crate::db::changes::NewChange;
 use crate::{begin_feed, record_change};
 
-const VISIT_SELECT: &str = "select v.id, v.account_id, v.collector_id, u.team_id as collector_team,
+// The owner is the account's current collector: a reassigned debtor's visits go with it.
+const VISIT_SELECT: &str =
+    "select v.id, v.account_id, u.id as collector_id, u.team_id as collector_team,
         u.org_id, v.stop_id, v.status, v.status_epoch, v.status_rank, v.status_hlc,
         v.status_device, v.status_seq, v.outcome, v.completed_ms, v.submission, v.flagged,
         exists (select 1 from deletions d where d.entity = v.id) as deleted
-    from visits v join users u on u.id = v.collector_id where v.id = $1";
+    from visits v join accounts a on a.id = v.account_id
+    join users u on u.id = coalesce(a.collector_id, v.collector_id) where v.id = $1";
 
 macro_rules! project_store {
     ($conn:ty, $insert_fixes:path) => {
