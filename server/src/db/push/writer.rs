@@ -36,7 +36,11 @@ impl Writer {
     /// Queues a batch and waits until its group committed (or it failed).
     pub async fn submit(&self, batch: PreparedBatch) -> Result<PushAck, PushError> {
         let (reply, answer) = oneshot::channel();
-        let stopped = || PushError::Internal(anyhow::anyhow!("the SQLite push writer stopped"));
+        let stopped = || {
+            PushError::Internal(anyhow::anyhow!(
+                "the SQLite push writer stopped or failed on this batch's group"
+            ))
+        };
         self.queue
             .send((batch, reply))
             .await
@@ -59,10 +63,22 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<(PreparedBatch, Reply)>) {
             }
         }
         let (batches, replies): (Vec<_>, Vec<_>) = group.into_iter().unzip();
-        let results = commit_group(&pool, &batches).await;
-        for (reply, result) in replies.into_iter().zip(results) {
-            // A pusher that went away (client disconnected) needs no answer.
-            let _ = reply.send(result);
+        // A panic inside one round (a bug) must not stop pushes for good: the round runs as a
+        // task of its own, its pushers get an error, and the writer goes on with the next one.
+        let round = tokio::spawn({
+            let pool = pool.clone();
+            async move { commit_group(&pool, &batches).await }
+        });
+        match round.await {
+            Ok(results) => {
+                for (reply, result) in replies.into_iter().zip(results) {
+                    // A pusher that went away (client disconnected) needs no answer.
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "a group of push batches failed; its pushers get an error")
+            }
         }
     }
 }
