@@ -11,8 +11,10 @@ use clap::{Args, Parser, Subcommand};
 use crate::db::orgs::Org;
 use crate::db::{Db, DbUrl};
 
+mod debtors;
 mod demo;
 mod devices;
+mod import;
 mod serve;
 mod users;
 
@@ -54,6 +56,25 @@ pub enum Command {
     /// Manage devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Import a route spreadsheet (CSV or XLSX): debtors, their collectors and routes.
+    ImportRoutes(import::ImportArgs),
+    /// Look at the imported accounts.
+    #[command(subcommand)]
+    Debtors(DebtorsCommand),
+}
+
+/// `debtors` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DebtorsCommand {
+    /// List the accounts as stored.
+    List {
+        /// Only this portfolio.
+        #[arg(long)]
+        portfolio: Option<String>,
+        /// Print JSON (an array of objects) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Flags of `demo`.
@@ -136,6 +157,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::User(cmd) => users::run(&cli, cmd).await,
         Command::Device(cmd) => devices::run(&cli, cmd).await,
+        Command::ImportRoutes(args) => import::run(&cli, args).await,
+        Command::Debtors(cmd) => debtors::run(&cli, cmd).await,
     }
 }
 

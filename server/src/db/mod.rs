@@ -23,6 +23,7 @@ pub mod blobs;
 pub mod changes;
 pub mod demo;
 pub mod devices;
+pub mod import;
 pub mod orgs;
 pub mod portfolio;
 pub mod project;

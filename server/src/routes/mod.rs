@@ -9,6 +9,7 @@ pub mod auth;
 pub mod blobs;
 pub mod devices;
 pub mod health;
+pub mod imports;
 pub mod openapi;
 pub mod pull;
 pub mod reads;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(blobs::router())
         .merge(health::router())
+        .merge(imports::router())
         .merge(auth::router())
         .merge(devices::router())
         .merge(openapi::router())

@@ -26,6 +26,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .merge_from(super::reads::openapi())
         .merge_from(super::pull::openapi())
         .merge_from(super::sync::openapi())
+        .merge_from(super::imports::openapi())
 }
 
 /// Routes of this module.

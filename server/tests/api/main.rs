@@ -8,6 +8,7 @@ mod basics;
 mod blobs;
 mod demo;
 mod devices;
+mod imports;
 mod pull;
 mod push;
 mod reads;

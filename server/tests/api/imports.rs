@@ -1,0 +1,179 @@
+//! `POST /api/v1/imports/routes`: who may upload, the summary it answers, the team scope of a
+//! supervisor's import, and that a refused upload stores nothing.
+
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use serde_json::json;
+use terreno_shared::model::Role;
+
+use crate::auth::{login, org, user};
+use crate::both;
+use crate::harness::{Resp, TestApp};
+
+const PATH: &str = "/api/v1/imports/routes";
+
+/// Three rows for `gestor.nuevo` (to be created) and the existing `ana`; line 3 is bad.
+const ROUTE: &str = "external_id,debtor_name,address,latitude,longitude,balance,collector\n\
+    A-1,José Núñez,Calle 1 # 2-3,4.6,-74.1,1234.56,gestor.nuevo\n\
+    A-2,Ana Díaz,Calle 4,91.5,-74.1,10,gestor.nuevo\n\
+    A-3,Luis Peña,Calle 5,,,200,ana\n";
+
+/// A multipart upload of `file` with extra text parts.
+async fn upload(app: &TestApp, token: &str, file: &str, parts: &[(&str, &str)]) -> Resp {
+    let boundary = "terreno-test-boundary";
+    let mut body = String::new();
+    for (name, value) in parts {
+        body.push_str(&format!(
+            "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n\
+         content-type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    ));
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(PATH)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request");
+    app.send(req).await
+}
+
+async fn debtor_count(app: &TestApp) -> usize {
+    let org = org(app).await;
+    app.db()
+        .list_debtors(org, None)
+        .await
+        .expect("listing")
+        .len()
+}
+
+both!(
+    a_supervisor_uploads_a_route_and_gets_the_summary_with_the_bad_row,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "sofia", Role::Supervisor, Some("norte")).await;
+        user(&app, org, "ana", Role::Collector, Some("norte")).await;
+        let token = login(&app, "sofia").await;
+
+        let r = upload(&app, &token, ROUTE, &[("date", "2026-11-24")]).await;
+
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["written"], true);
+        assert_eq!(r.body["rows_read"], 3);
+        assert_eq!(r.body["debtors_created"], 2);
+        assert_eq!(r.body["needs_location"], 1);
+        assert_eq!(r.body["collectors_created"], json!(["gestor.nuevo"]));
+        assert_eq!(r.body["rows_rejected"][0]["line"], 3);
+        assert_eq!(r.body["rows_rejected"][0]["column"], "latitude");
+        let debtors = app.db().list_debtors(org, None).await.expect("listing");
+        assert_eq!(debtors.len(), 2);
+        assert_eq!(debtors[0].name, "José Núñez");
+        assert_eq!(debtors[0].balance_minor, 123_456);
+        let users = app.db().list_users(org).await.expect("users");
+        let new = users
+            .iter()
+            .find(|u| u.username == "gestor.nuevo")
+            .expect("created");
+        assert_eq!(new.team.as_deref(), Some("norte"));
+        assert!(new.invited);
+    }
+);
+
+both!(
+    a_collector_cannot_upload_and_nothing_is_written,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "ana", Role::Collector, None).await;
+        let token = login(&app, "ana").await;
+
+        let r = upload(&app, &token, ROUTE, &[]).await;
+
+        assert_eq!(r.status, 403, "{}", r.text);
+        assert_eq!(r.body["code"], "forbidden");
+        assert_eq!(debtor_count(&app).await, 0);
+    }
+);
+
+both!(
+    all_or_nothing_with_a_bad_row_answers_422_and_writes_nothing,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "root", Role::Admin, None).await;
+        user(&app, org, "ana", Role::Collector, None).await;
+        let token = login(&app, "root").await;
+
+        let r = upload(&app, &token, ROUTE, &[("all_or_nothing", "true")]).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.body["written"], false);
+        assert_eq!(r.body["rows_rejected"][0]["line"], 3);
+        assert_eq!(debtor_count(&app).await, 0);
+        let users = app.db().list_users(org).await.expect("users");
+        assert!(users.iter().all(|u| u.username != "gestor.nuevo"));
+    }
+);
+
+both!(
+    a_supervisor_cannot_assign_accounts_to_another_teams_collector,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "sofia", Role::Supervisor, Some("norte")).await;
+        user(&app, org, "ana", Role::Collector, Some("sur")).await;
+        let token = login(&app, "sofia").await;
+
+        let r = upload(&app, &token, ROUTE, &[]).await;
+
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["debtors_created"], 1);
+        let lines: Vec<u64> = r.body["rows_rejected"]
+            .as_array()
+            .expect("rejected")
+            .iter()
+            .map(|e| e["line"].as_u64().expect("line"))
+            .collect();
+        assert_eq!(lines, [3, 4]);
+        assert_eq!(r.body["rows_rejected"][1]["column"], "collector");
+        assert_eq!(debtor_count(&app).await, 1);
+    }
+);
+
+both!(
+    a_file_without_usable_columns_is_refused_with_its_headers,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "root", Role::Admin, None).await;
+        let token = login(&app, "root").await;
+
+        let r = upload(&app, &token, "foo,bar\n1,2\n", &[]).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.body["code"], "invalid");
+        let message = r.body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("foo") && message.contains("bar"),
+            "{message}"
+        );
+        assert_eq!(debtor_count(&app).await, 0);
+    }
+);
+
+both!(
+    the_upload_is_in_the_openapi_document,
+    |app: TestApp| async move {
+        let r = app.get("/api/v1/openapi.json", None).await;
+
+        assert_eq!(r.status, 200);
+        let op = &r.body["paths"][PATH]["post"];
+        assert!(
+            op["requestBody"]["content"]["multipart/form-data"].is_object(),
+            "{op}"
+        );
+        assert!(r.body["components"]["schemas"]["ImportSummary"].is_object());
+    }
+);
