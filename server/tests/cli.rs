@@ -1,9 +1,8 @@
 //! The `user` and `device` commands, run as the real `terreno-server` binary on a temporary
 //! SQLite database: output, exit codes (0 done, 1 failed, 2 bad usage) and what they store.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::Value;
 use terreno_server::Db;
@@ -12,45 +11,17 @@ use terreno_shared::ids::DeviceId;
 use terreno_shared::model::Username;
 use terreno_shared::sync::DeviceKey;
 
-/// A temporary directory holding the database, removed on drop.
-struct TempDb(PathBuf);
+mod common;
 
-impl TempDb {
-    fn new() -> TempDb {
-        let dir = std::env::temp_dir().join(format!("terreno-cli-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).expect("creating a temporary directory");
-        TempDb(dir)
-    }
+use common::TempDb;
 
-    fn path(&self) -> PathBuf {
-        self.0.join("t.db")
-    }
+/// Helpers over a [`TempDb`] for these tests.
+trait CliExt {
+    fn ok(&self, args: &[&str], stdin: &str) -> String;
+    async fn db(&self) -> Db;
+}
 
-    /// Runs `terreno-server --db PATH ARGS`, feeding `stdin`.
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_terreno-server"))
-            .arg("--db")
-            .arg(self.path())
-            .args(args)
-            .env_remove("TERRENO_DB")
-            .env_remove("TERRENO_ORG")
-            .env("TERRENO_LOG", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting terreno-server");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("writing stdin");
-        child
-            .wait_with_output()
-            .expect("waiting for terreno-server")
-    }
-
+impl CliExt for TempDb {
     /// Runs a command that must succeed and returns its stdout.
     fn ok(&self, args: &[&str], stdin: &str) -> String {
         let out = self.run(args, stdin);
@@ -62,12 +33,6 @@ impl TempDb {
         Db::connect(&DbUrl::Sqlite(self.path()))
             .await
             .expect("opening the test database")
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -100,7 +65,7 @@ async fn stored_hash(path: &Path, name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn users_are_added_invited_given_a_password_from_stdin_listed_and_disabled() {
-    let t = TempDb::new();
+    let t = TempDb::new("cli");
 
     let added = t.ok(
         &[
@@ -149,7 +114,7 @@ async fn users_are_added_invited_given_a_password_from_stdin_listed_and_disabled
 
 #[tokio::test]
 async fn short_or_empty_passwords_are_refused_and_leave_the_user_invited() {
-    let t = TempDb::new();
+    let t = TempDb::new("cli");
     t.ok(&["user", "add", "ana", "--role", "collector"], "");
 
     let short = t.run(&["user", "passwd", "ana"], "short\n");
@@ -164,7 +129,7 @@ async fn short_or_empty_passwords_are_refused_and_leave_the_user_invited() {
 
 #[test]
 fn passwd_never_takes_the_password_as_an_argument() {
-    let t = TempDb::new();
+    let t = TempDb::new("cli");
     t.ok(&["user", "add", "ana", "--role", "collector"], "");
 
     let positional = t.run(&["user", "passwd", "ana", "s3cret-pass"], "");
@@ -177,7 +142,7 @@ fn passwd_never_takes_the_password_as_an_argument() {
 
 #[test]
 fn failures_exit_1_with_one_sentence_and_bad_usage_exits_2() {
-    let t = TempDb::new();
+    let t = TempDb::new("cli");
     t.ok(&["user", "add", "ana", "--role", "collector"], "");
 
     let failures = [
@@ -232,7 +197,7 @@ fn failures_exit_1_with_one_sentence_and_bad_usage_exits_2() {
 
 #[tokio::test]
 async fn devices_are_listed_and_revoked_by_id() {
-    let t = TempDb::new();
+    let t = TempDb::new("cli");
     t.ok(&["user", "add", "ana", "--role", "collector"], "");
     let db = t.db().await;
     let ana = db
@@ -278,7 +243,7 @@ async fn devices_are_listed_and_revoked_by_id() {
 
 #[test]
 fn listing_an_empty_database_works() {
-    let t = TempDb::new();
+    let t = TempDb::new("cli");
 
     let users = t.ok(&["user", "list", "--json"], "");
     let devices = t.ok(&["device", "list", "--json"], "");

@@ -3,44 +3,21 @@
 //! stored, and that a refused import leaves the database file as it was.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// A temporary directory holding the database, removed on drop.
-struct TempDb(PathBuf);
+mod common;
 
-impl TempDb {
-    fn new() -> TempDb {
-        let dir = std::env::temp_dir().join(format!("terreno-import-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).expect("creating a temporary directory");
-        TempDb(dir)
-    }
+use common::TempDb;
 
-    fn path(&self) -> PathBuf {
-        self.0.join("t.db")
-    }
+/// The import commands over a [`TempDb`].
+trait ImportCli {
+    fn import(&self, file: &Path, args: &[&str]) -> (i32, Value, String);
+    fn debtors(&self) -> Vec<Value>;
+    fn bytes(&self) -> Vec<(String, Vec<u8>)>;
+}
 
-    /// Writes a file beside the database and returns its path.
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, bytes).expect("writing a test file");
-        path
-    }
-
-    /// Runs `terreno-server --db PATH ARGS`.
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_terreno-server"))
-            .arg("--db")
-            .arg(self.path())
-            .args(args)
-            .env_remove("TERRENO_DB")
-            .env_remove("TERRENO_ORG")
-            .env("TERRENO_LOG", "warn")
-            .output()
-            .expect("running terreno-server")
-    }
-
+impl ImportCli for TempDb {
     /// `import-routes FILE ARGS --json`: the exit code, the summary (Null when none) and stderr.
     fn import(&self, file: &Path, args: &[&str]) -> (i32, Value, String) {
         let mut all = vec![
@@ -49,7 +26,7 @@ impl TempDb {
             "--json",
         ];
         all.extend_from_slice(args);
-        let out = self.run(&all);
+        let out = self.run(&all, "");
         let summary = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         (out.status.code().expect("exit code"), summary, stderr)
@@ -57,14 +34,14 @@ impl TempDb {
 
     /// `debtors list --json`.
     fn debtors(&self) -> Vec<Value> {
-        let out = self.run(&["debtors", "list", "--json"]);
+        let out = self.run(&["debtors", "list", "--json"], "");
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         serde_json::from_slice(&out.stdout).expect("a JSON array")
     }
 
     /// The bytes of the database and its write-ahead log (the shared-memory index is not data).
     fn bytes(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&self.0)
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(self.dir())
             .expect("listing the directory")
             .map(|e| e.expect("entry").path())
             .filter(|p| p.to_string_lossy().contains("t.db") && !p.ends_with("t.db-shm"))
@@ -72,12 +49,6 @@ impl TempDb {
             .collect();
         files.sort();
         files
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -112,7 +83,7 @@ fn route_basic_imports_twenty_debtors_and_invites_its_four_collectors() {
     let Some(file) = fixture("route_basic.csv") else {
         return;
     };
-    let db = TempDb::new();
+    let db = TempDb::new("import");
 
     let (code, summary, stderr) = db.import(&file, &[]);
 
@@ -136,7 +107,7 @@ fn route_basic_imports_twenty_debtors_and_invites_its_four_collectors() {
             "gestor.ramirez"
         ]
     );
-    let users = db.run(&["user", "list", "--json"]);
+    let users = db.run(&["user", "list", "--json"], "");
     let users: Vec<Value> = serde_json::from_slice(&users.stdout).expect("users");
     for name in created {
         let user = users.iter().find(|u| u["username"] == name).expect("user");
@@ -168,7 +139,7 @@ fn route_with_errors_imports_the_eleven_good_rows_and_reports_the_four_bad_lines
     let Some(file) = fixture("route_with_errors.csv") else {
         return;
     };
-    let db = TempDb::new();
+    let db = TempDb::new("import");
 
     let (code, summary, stderr) = db.import(&file, &["--date", "2026-11-24"]);
 
@@ -221,7 +192,7 @@ fn all_or_nothing_with_bad_rows_exits_1_and_leaves_the_database_file_unchanged()
     else {
         return;
     };
-    let db = TempDb::new();
+    let db = TempDb::new("import");
     let (code, _, stderr) = db.import(&good, &[]);
     assert_eq!(code, 0, "{stderr}");
     let before = db.bytes();
@@ -241,7 +212,7 @@ fn importing_the_same_file_twice_changes_nothing_the_second_time() {
     let Some(file) = fixture("route_basic.csv") else {
         return;
     };
-    let db = TempDb::new();
+    let db = TempDb::new("import");
     let (code, _, stderr) = db.import(&file, &[]);
     assert_eq!(code, 0, "{stderr}");
     let first = db.debtors();
@@ -258,7 +229,7 @@ fn importing_the_same_file_twice_changes_nothing_the_second_time() {
 
 #[test]
 fn a_file_with_only_unknown_headers_is_refused_with_its_headers_listed() {
-    let db = TempDb::new();
+    let db = TempDb::new("import");
     let file = db.file("unknown.csv", b"foo,bar baz,qux\n1,2,3\n");
 
     let (code, summary, stderr) = db.import(&file, &[]);
@@ -274,8 +245,8 @@ fn a_file_with_only_unknown_headers_is_refused_with_its_headers_listed() {
 
 #[test]
 fn a_collector_name_held_by_a_supervisor_rejects_its_rows_and_imports_the_rest() {
-    let db = TempDb::new();
-    let add = db.run(&["user", "add", "jefe", "--role", "supervisor"]);
+    let db = TempDb::new("import");
+    let add = db.run(&["user", "add", "jefe", "--role", "supervisor"], "");
     assert_eq!(add.status.code(), Some(0), "{add:?}");
     let file = db.file(
         "mixed.csv",
@@ -300,7 +271,7 @@ fn a_collector_name_held_by_a_supervisor_rejects_its_rows_and_imports_the_rest()
     assert_eq!(debtors.len(), 1);
     assert_eq!(debtors[0]["balance_minor"], 20_000);
     assert_eq!(debtors[0]["needs_location"], true);
-    let users = db.run(&["user", "list", "--json"]);
+    let users = db.run(&["user", "list", "--json"], "");
     let users: Vec<Value> = serde_json::from_slice(&users.stdout).expect("users");
     let new = users.iter().find(|u| u["username"] == "gestor.nuevo");
     assert_eq!(new.map(|u| &u["team"]), Some(&Value::from("norte")));
@@ -311,7 +282,7 @@ fn the_windows_1252_excel_export_imports_twenty_five_debtors_with_accents() {
     let Some(file) = fixture("ruta_excel_cp1252.csv") else {
         return;
     };
-    let db = TempDb::new();
+    let db = TempDb::new("import");
 
     let (code, summary, stderr) = db.import(&file, &[]);
 
@@ -332,7 +303,7 @@ fn an_xlsx_version_of_route_basic_imports_the_same_debtors() {
     let Some(csv_file) = fixture("route_basic.csv") else {
         return;
     };
-    let db = TempDb::new();
+    let db = TempDb::new("import");
     let text = std::fs::read_to_string(&csv_file).expect("reading the fixture");
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
