@@ -56,17 +56,19 @@ impl Db {
         sha256: &str,
         bytes: i64,
         media_type: &str,
+        uploader: terreno_shared::ids::UserId,
     ) -> anyhow::Result<Blob> {
         on_write!(self, |pool| {
             sqlx::query(
-                "insert into blobs (sha256, bytes, media_type, stored_name, created_ms)
-                 values ($1, $2, $3, $4, $5) on conflict (sha256) do nothing",
+                "insert into blobs (sha256, bytes, media_type, stored_name, created_ms, uploader_id)
+                 values ($1, $2, $3, $4, $5, $6) on conflict (sha256) do nothing",
             )
             .bind(sha256)
             .bind(bytes)
             .bind(media_type)
             .bind(Uuid::now_v7().to_string())
             .bind(now_ms())
+            .bind(uploader.to_string())
             .execute(pool)
             .await
             .context("starting a blob upload")?;
@@ -155,7 +157,9 @@ impl Db {
         Ok(())
     }
 
-    /// A complete blob the caller may download: one that a visit they may see references
+    /// A complete blob the caller may download: one that a visit they may see references,
+    /// through an attachment added by a device of the blob's uploader (knowing a hash is not
+    /// enough to attach someone else's photo to one's own visit and read it);
     /// through a not-removed attachment (collector: their visits; supervisor: visits of their
     /// team's collectors; admin: their organization's). `None` otherwise, exactly as if absent.
     pub async fn find_blob_for(&self, who: &Session, sha256: &str) -> anyhow::Result<Option<Blob>> {
@@ -164,7 +168,9 @@ impl Db {
              where b.sha256 = $1 and b.complete and exists (
                  select 1 from visit_attachments va
                  join visits v on v.id = va.visit_id {VISIT_OWNER}
-                 where va.sha256 = b.sha256 and not va.removed and {SCOPE})"
+                 join devices ad on ad.id = va.added_device
+                 where va.sha256 = b.sha256 and not va.removed and ad.user_id = b.uploader_id
+                   and {SCOPE})"
         );
         Ok(on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -69,7 +69,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
-    AuthUser(_who): AuthUser,
+    AuthUser(who): AuthUser,
     Path(sha256): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -78,7 +78,7 @@ pub async fn upload(
     let sha256 = request::parse_sha256(&sha256)?;
     let range = request::ChunkRange::parse(&headers, query.as_deref())?;
     let media_type = request::media_type(&headers)?;
-    let status = store::upload(&state, &sha256, range, &media_type, body).await?;
+    let status = store::upload(&state, who.user_id, &sha256, range, &media_type, body).await?;
     Ok(Json(status))
 }
 

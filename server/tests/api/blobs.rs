@@ -260,14 +260,14 @@ both!(
     only_someone_who_may_see_a_referencing_visit_downloads_a_blob,
     |app: TestApp| async move {
         let (owner, owner_token) = user_with_token(&app, "gestor.uno", Role::Collector).await;
-        let (_, other_token) = user_with_token(&app, "gestor.dos", Role::Collector).await;
+        let (other_id, other_token) = user_with_token(&app, "gestor.dos", Role::Collector).await;
         let (_, supervisor_token) = user_with_token(&app, "super.visor", Role::Supervisor).await;
         let data = content(1200);
         let sha = sha256_hex(&data);
         let path = format!("/api/v1/blobs/{sha}");
         put_chunk(&app, &owner_token, &sha, "bytes 0-1199/1200", &data).await;
         let before_reference = app.get(&path, Some(&owner_token)).await;
-        reference_from_a_visit(&app, owner, &sha).await;
+        reference_from_a_visit(&app, owner, owner, &sha).await;
 
         let other = app.get(&path, Some(&other_token)).await;
         let anonymous = app.get(&path, None).await;
@@ -284,6 +284,23 @@ both!(
             supervisor.status, 200,
             "the owner's team supervisor sees it"
         );
+        // A reference added by someone other than the uploader (who learnt the hash somewhere)
+        // grants nothing, even on a visit the caller may see.
+        let other_data = content(900);
+        let other_sha = sha256_hex(&other_data);
+        put_chunk(
+            &app,
+            &owner_token,
+            &other_sha,
+            "bytes 0-899/900",
+            &other_data,
+        )
+        .await;
+        reference_from_a_visit(&app, owner, other_id, &other_sha).await;
+        let borrowed = app
+            .get(&format!("/api/v1/blobs/{other_sha}"), Some(&owner_token))
+            .await;
+        assert_eq!(borrowed.status, 404, "{}", borrowed.text);
         remove_blob_dir(&app);
     }
 );
@@ -315,10 +332,12 @@ async fn download(app: &TestApp, path: &str, token: &str) -> (u16, Option<String
     (status, media, body.to_vec())
 }
 
-/// A visit of `collector` on an account of theirs, with an attachment row naming `sha`.
-async fn reference_from_a_visit(app: &TestApp, collector: UserId, sha: &str) {
+/// A visit of `collector` on an account of theirs, with an attachment row naming `sha` added by
+/// a device of `adder`.
+async fn reference_from_a_visit(app: &TestApp, collector: UserId, adder: UserId, sha: &str) {
     let account = crate::demo::one_account_of(app, "gestor.uno").await;
     let visit = uuid::Uuid::now_v7().to_string();
+    let device = uuid::Uuid::now_v7().to_string();
     terreno_server::on_write!(app.db(), |pool| {
         sqlx::query(
             "insert into visits (id, account_id, collector_id, created_ms) values ($1, $2, $3, $4)",
@@ -331,12 +350,24 @@ async fn reference_from_a_visit(app: &TestApp, collector: UserId, sha: &str) {
         .await
         .expect("a visit");
         sqlx::query(
-            "insert into visit_attachments (visit_id, attachment_id, sha256, media_type, bytes, role)
-             values ($1, $2, $3, 'image/jpeg', 1200, 'photo')",
+            "insert into devices (id, user_id, public_key, label, enrolled_ms)
+             values ($1, $2, $3, 'phone', 0)",
+        )
+        .bind(&device)
+        .bind(adder.to_string())
+        .bind("00".repeat(32))
+        .execute(pool)
+        .await
+        .expect("a device");
+        sqlx::query(
+            "insert into visit_attachments (visit_id, attachment_id, sha256, media_type, bytes, role,
+                added_device)
+             values ($1, $2, $3, 'image/jpeg', 1200, 'photo', $4)",
         )
         .bind(&visit)
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(sha)
+        .bind(&device)
         .execute(pool)
         .await
         .expect("an attachment");

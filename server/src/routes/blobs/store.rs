@@ -69,6 +69,7 @@ fn part_path(dir: &Path, blob: &Blob) -> PathBuf {
 /// Stores one chunk and, when it is the last, verifies and completes the blob.
 pub async fn upload(
     state: &AppState,
+    uploader: terreno_shared::ids::UserId,
     sha256: &str,
     range: ChunkRange,
     media_type: &str,
@@ -86,7 +87,7 @@ pub async fn upload(
     let blob = match db.find_blob(sha256).await? {
         Some(b) => b,
         None if range.start != 0 => return Err(wrong_offset(0, range.start)),
-        None => db.insert_blob(sha256, total, media_type).await?,
+        None => db.insert_blob(sha256, total, media_type, uploader).await?,
     };
     if blob.complete {
         return Ok(BlobStatus::of(sha256, Some(&blob)));
