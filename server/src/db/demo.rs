@@ -6,18 +6,13 @@
 //! writes and records nothing for unchanged rows. Demo only: the password is public.
 
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
-use serde::Deserialize;
-use terreno_shared::contact::LocalWindow;
 use terreno_shared::ids::OrgId;
-use terreno_shared::model::{
-    Currency, DaysPastDue, DocumentKind, ExternalId, GeoPoint, Money, NationalId, Phone, Role,
-    Username,
-};
+use terreno_shared::model::{Currency, Role, Username};
 
 use super::Db;
 use super::portfolio::{AccountRow, LoadSummary};
 use super::users::NewUser;
+use crate::import::ImportOptions;
 
 /// The route sheet of the demo (a copy of the shared `route_basic.csv` fixture).
 pub const ROUTE_CSV: &str = include_str!("../../demo/route_basic.csv");
@@ -45,53 +40,18 @@ pub struct DemoSummary {
     pub accounts: LoadSummary,
 }
 
-#[derive(Debug, Deserialize)]
-struct SheetRow {
-    external_id: String,
-    debtor_name: String,
-    document: String,
-    address: String,
-    neighborhood: String,
-    latitude: f64,
-    longitude: f64,
-    phone: String,
-    balance: String,
-    days_past_due: i64,
-    collector: String,
-    visit_date: NaiveDate,
-    contact_window: String,
-}
-
-/// The demo sheet as account rows; an error names the line and what is wrong.
+/// The demo sheet as account rows, read by the route importer's reading layer (the same code
+/// `import-routes` uses); an error names the line, column and reason.
 pub fn demo_rows() -> anyhow::Result<Vec<AccountRow>> {
-    let mut reader = csv::Reader::from_reader(ROUTE_CSV.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.deserialize::<SheetRow>() {
-        let line = rows.len() + 2;
-        let r = record.with_context(|| format!("demo sheet line {line}"))?;
-        rows.push(account_row(r).with_context(|| format!("demo sheet line {line}"))?);
-    }
-    Ok(rows)
-}
-
-fn account_row(r: SheetRow) -> anyhow::Result<AccountRow> {
-    let blank = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-    Ok(AccountRow {
-        external_id: ExternalId::parse(&r.external_id)?,
-        national_id: Some(NationalId::parse(DocumentKind::Cc, &r.document)?),
-        debtor_name: r.debtor_name,
-        address: r.address,
-        neighbourhood: blank(&r.neighborhood),
-        location: Some(GeoPoint::parse(r.latitude, r.longitude)?),
-        phones: vec![Phone::parse(&r.phone)?],
-        balance: Money::from_decimal_str(&r.balance, Currency::COP)?,
-        days_past_due: DaysPastDue::parse(r.days_past_due)?,
-        contact_window: blank(&r.contact_window)
-            .map(|w| LocalWindow::parse(&w))
-            .transpose()?,
-        collector: Some(Username::parse(&r.collector)?),
-        visit_date: Some(r.visit_date),
-    })
+    let options = ImportOptions::new(Currency::COP);
+    let reader = crate::import::open_text(ROUTE_CSV.as_bytes(), &options)
+        .map_err(|e| anyhow::anyhow!("reading the demo sheet: {e}"))?;
+    reader
+        .map(|row| {
+            row.map(|r| r.account)
+                .map_err(|e| anyhow::anyhow!("demo sheet {e}"))
+        })
+        .collect()
 }
 
 impl Db {
