@@ -31,6 +31,7 @@ use terreno_shared::api::v1::sync::{Change, ChangeOp};
 use terreno_shared::sync::cursor::Cursor;
 
 use super::Db;
+pub(crate) use super::scope::scope_binds;
 use super::sessions::Session;
 use crate::on_read;
 
@@ -224,16 +225,6 @@ impl FeedHead {
                 .to_owned()
         })
     }
-}
-
-/// `(org, role, team, user)` binds of a caller's scope.
-pub(crate) fn scope_binds(who: &Session) -> (String, &'static str, Option<String>, String) {
-    (
-        who.org_id.to_string(),
-        who.role.as_str(),
-        who.team_id.map(|t| t.to_string()),
-        who.user_id.to_string(),
-    )
 }
 
 impl Db {
