@@ -117,12 +117,12 @@ impl WriteTx {
             }
             Some(e) => {
                 let id = e.id.parse().context("stored account id")?;
-                self.update_account(id, &cols).await?;
+                self.write_account(portfolio, row, id, &cols).await?;
                 (id, e.version + 1, Upserted::Updated)
             }
             None => {
                 let id = AccountId::from_uuid(uuid::Uuid::now_v7());
-                self.insert_account(portfolio, row, id, &cols).await?;
+                self.write_account(portfolio, row, id, &cols).await?;
                 (id, 1, Upserted::Created)
             }
         };
@@ -154,7 +154,8 @@ impl WriteTx {
         Ok((view, done))
     }
 
-    async fn insert_account(
+    /// Creates the account (version 1) or replaces its columns (next version).
+    async fn write_account(
         &mut self,
         portfolio: &PortfolioRef,
         row: &AccountRow,
@@ -166,7 +167,16 @@ impl WriteTx {
                 "insert into accounts (id, portfolio_id, external_id, person_id, debtor_name,
                      address, neighbourhood, lat, lon, phones, balance_minor, currency,
                      days_past_due, contact_window, collector_id, version, updated_ms)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16)",
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16)
+                 on conflict (id) do update set person_id = excluded.person_id,
+                     debtor_name = excluded.debtor_name, address = excluded.address,
+                     neighbourhood = excluded.neighbourhood, lat = excluded.lat,
+                     lon = excluded.lon, phones = excluded.phones,
+                     balance_minor = excluded.balance_minor, currency = excluded.currency,
+                     days_past_due = excluded.days_past_due,
+                     contact_window = excluded.contact_window,
+                     collector_id = excluded.collector_id, version = accounts.version + 1,
+                     updated_ms = excluded.updated_ms",
             )
             .bind(id.to_string())
             .bind(portfolio.id.to_string())
@@ -186,37 +196,7 @@ impl WriteTx {
             .bind(now_ms())
             .execute(&mut **c)
             .await
-            .context("creating an account")?;
-        });
-        Ok(())
-    }
-
-    async fn update_account(&mut self, id: AccountId, cols: &AccountCols) -> anyhow::Result<()> {
-        on_tx!(self, |c| {
-            sqlx::query(
-                "update accounts set person_id = $1, debtor_name = $2, address = $3,
-                     neighbourhood = $4, lat = $5, lon = $6, phones = $7, balance_minor = $8,
-                     currency = $9, days_past_due = $10, contact_window = $11,
-                     collector_id = $12, version = version + 1, updated_ms = $13
-                 where id = $14",
-            )
-            .bind(&cols.person_id)
-            .bind(&cols.debtor_name)
-            .bind(&cols.address)
-            .bind(&cols.neighbourhood)
-            .bind(cols.lat)
-            .bind(cols.lon)
-            .bind(&cols.phones)
-            .bind(cols.balance_minor)
-            .bind(&cols.currency)
-            .bind(cols.days_past_due)
-            .bind(&cols.contact_window)
-            .bind(&cols.collector_id)
-            .bind(now_ms())
-            .bind(id.to_string())
-            .execute(&mut **c)
-            .await
-            .context("updating an account")?;
+            .context("writing an account")?;
         });
         Ok(())
     }
