@@ -203,17 +203,16 @@ impl Projector {
             )));
         }
         let id = visit.to_string();
-        if c.find_visit(&id).await?.is_none() {
-            let stop = stop.map(|s| s.to_string());
-            c.insert_visit(
-                &id,
-                &account.to_string(),
-                &collector,
-                stop.as_deref(),
-                now_ms(),
-            )
-            .await?;
-        }
+        // Creates the visit on first sight; `on conflict do nothing` keeps an existing one.
+        let stop = stop.map(|s| s.to_string());
+        c.insert_visit(
+            &id,
+            &account.to_string(),
+            &collector,
+            stop.as_deref(),
+            now_ms(),
+        )
+        .await?;
         match c.find_visit(&id).await? {
             Some(v) if v.deleted => Ok(Err(deleted(visit))),
             Some(v) if v.account_id == account.to_string() => Ok(Ok((a, v))),
