@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use terreno_shared::model::Currency;
 
+use super::progress::Bar;
 use super::users::{print, table};
 use super::{Cli, DEFAULT_DB};
 use crate::db::Db;
@@ -34,6 +35,10 @@ pub struct ImportArgs {
     /// Team of the collectors the import creates, unless the file has a team column.
     #[arg(long)]
     pub team: Option<String>,
+    /// Close the portfolio's open accounts the file does not name (they leave the collectors'
+    /// devices; a later file naming them reopens them).
+    #[arg(long)]
+    pub close_missing: bool,
     /// Read column COLUMN as FIELD (e.g. `--map "Cod. cliente=external_id"`); repeatable.
     #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = parse_map)]
     pub map: Vec<(String, Field)>,
@@ -59,7 +64,7 @@ pub async fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
     if !summary.written {
         bail!(
             "nothing was written: {} of {} rows are bad{}",
-            summary.rows_rejected.len(),
+            summary.rows_rejected_count,
             summary.rows_read,
             if args.all_or_nothing {
                 " and --all-or-nothing was given"
@@ -90,8 +95,12 @@ async fn import_file(db: &Db, org: &Org, args: &ImportArgs) -> anyhow::Result<Im
         team: args.team.as_deref(),
         only_team: None,
         all_or_nothing: args.all_or_nothing,
+        close_missing: args.close_missing,
     };
-    db.import_routes(reader, &setup).await
+    let bar = Bar::stderr();
+    let summary = db.import_routes(reader, &setup, &bar).await;
+    bar.finish();
+    summary
 }
 
 fn human(s: &ImportSummary) -> String {
@@ -101,6 +110,7 @@ fn human(s: &ImportSummary) -> String {
             "created",
             "updated",
             "unchanged",
+            "closed",
             "rejected",
             "needs location",
         ],
@@ -109,12 +119,21 @@ fn human(s: &ImportSummary) -> String {
             s.debtors_created.to_string(),
             s.debtors_updated.to_string(),
             s.debtors_unchanged.to_string(),
-            s.rows_rejected.len().to_string(),
+            s.debtors_closed.to_string(),
+            s.rows_rejected_count.to_string(),
             s.needs_location.to_string(),
         ]],
     );
     if !s.rows_rejected.is_empty() {
-        out.push_str("\nrejected rows:\n");
+        let shown = s.rows_rejected.len() as u64;
+        if shown < s.rows_rejected_count {
+            out.push_str(&format!(
+                "\nrejected rows (the first {shown} of {}):\n",
+                s.rows_rejected_count
+            ));
+        } else {
+            out.push_str("\nrejected rows:\n");
+        }
         out.push_str(&table(
             &["line", "column", "reason"],
             s.rows_rejected.iter().map(|r| {

@@ -15,6 +15,7 @@ mod debtors;
 mod demo;
 mod devices;
 mod import;
+mod progress;
 mod serve;
 mod users;
 

@@ -1,34 +1,60 @@
 //! The route import use case shared by `terreno-server import-routes` and
-//! `POST /api/v1/imports/routes`: read every row of a [`RowReader`], refuse rows the database
-//! rules out (a collector name held by a non-collector, a disabled user, another organization
-//! or, for a supervisor, another team; a second currency), then create the collectors the file
-//! names as invited users and write the good rows in one `Db::load_accounts`.
+//! `POST /api/v1/imports/routes`, in ONE write transaction:
+//! 1. every row of a [`RowReader`] goes to a staging table in chunks (`staging`), bad ones as
+//!    markers of their id, with the per-row errors kept; rows in a second currency are bad;
+//! 2. rows the database rules out are refused: a collector name held by a non-collector, a
+//!    disabled user, another organization or, for a supervisor, another team (`collectors`);
+//! 3. an all-or-nothing import with any bad row, or one with no good row, stops there and
+//!    rolls back; otherwise the invited collectors the file names are created and the staged
+//!    rows are loaded chunk by chunk (`portfolio::Load`) in file order, collectors' routes
+//!    dated by the earliest visit date of their rows;
+//! 4. with `close_missing`, the portfolio's open accounts the file does not name are closed.
 //!
-//! Nothing is written unless the load goes ahead: the file is read to the end first, an
-//! all-or-nothing import with a bad row stops there, and collectors are created just before
-//! the load and deleted again if it rolls back, so a failed import leaves the data as it was.
-//! The good rows are held in memory until the load, since the load dates each collector's
-//! route by the earliest visit date of all their rows.
+//! Memory stays bounded whatever the file size: a chunk of rows, the collectors' names, and
+//! at most [`MAX_REPORTED`] rejected rows (the count is always exact).
 //!
-//! Owns no table: it reads `users` and `teams` and deletes only the invited users its own
-//! failed load created. It must not parse files (the `import` module does) or print.
+//! It must not parse files (the `import` module does) or print (it reports to a
+//! [`Progress`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use terreno_shared::ids::{OrgId, TeamId, UserId};
-use terreno_shared::model::{Currency, Role};
+use terreno_shared::ids::{OrgId, TeamId};
+use terreno_shared::model::{Currency, Username};
 
 use super::Db;
-use super::portfolio::AccountRow;
-use super::users::NewUser;
-use crate::import::{Field, ImportRow, RowError, RowReader};
-use crate::{on_read, on_write};
+use super::portfolio::{AccountRow, LOAD_CHUNK, Load, RoutePlan};
+use super::tx::WriteTx;
+use crate::import::{Field, RowError, RowReader};
+use crate::on_read;
 
+mod collectors;
 mod listing;
+mod staging;
 
 pub use listing::DebtorListing;
+use staging::StageRow;
+
+/// Rejected rows listed in a summary at most (the lowest lines); `rows_rejected_count` counts
+/// them all.
+pub const MAX_REPORTED: usize = 10_000;
+
+/// Rows read per staging statement.
+const STAGE_CHUNK: usize = 1000;
+
+/// What an import reports as it goes (a progress bar on a terminal).
+pub trait Progress: Send + Sync {
+    /// `rows` data rows read so far.
+    fn reading(&self, _rows: u64) {}
+    /// Writing begins: `total` accounts to write.
+    fn writing(&self, _total: u64) {}
+    /// `rows` accounts written so far.
+    fn written(&self, _rows: u64) {}
+}
+
+/// No progress reports.
+impl Progress for () {}
 
 /// How an import treats its rows.
 #[derive(Debug, Clone)]
@@ -45,6 +71,8 @@ pub struct Setup<'a> {
     pub only_team: Option<TeamId>,
     /// Write nothing if any row is bad.
     pub all_or_nothing: bool,
+    /// Close the portfolio's open accounts the file does not name.
+    pub close_missing: bool,
 }
 
 /// A bad row as reported.
@@ -68,6 +96,34 @@ impl From<RowError> for Rejected {
     }
 }
 
+/// The rejected rows of an import: the lowest [`MAX_REPORTED`] lines and the exact count.
+#[derive(Debug, Default)]
+struct Rejections {
+    kept: Vec<Rejected>,
+    count: u64,
+}
+
+impl Rejections {
+    fn push(&mut self, r: Rejected) {
+        self.count += 1;
+        self.kept.push(r);
+        if self.kept.len() >= 2 * MAX_REPORTED {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        self.kept.sort_by_key(|r| r.line);
+        self.kept.truncate(MAX_REPORTED);
+    }
+
+    fn into_summary(mut self, summary: &mut ImportSummary) {
+        self.trim();
+        summary.rows_rejected = self.kept;
+        summary.rows_rejected_count = self.count;
+    }
+}
+
 /// What an import did (or, when `written` is false, what kept it from writing).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
@@ -83,21 +139,16 @@ pub struct ImportSummary {
     pub debtors_updated: usize,
     /// Accounts already as imported.
     pub debtors_unchanged: usize,
-    /// Bad rows, by line.
+    /// Open accounts of the portfolio the file does not name, closed (`close_missing`).
+    pub debtors_closed: usize,
+    /// Bad rows, by line (the first 10,000).
     pub rows_rejected: Vec<Rejected>,
+    /// How many rows are bad.
+    pub rows_rejected_count: u64,
     /// Login names of the invited collectors created.
     pub collectors_created: Vec<String>,
     /// Imported accounts without a location (the first visit captures one).
     pub needs_location: usize,
-}
-
-#[derive(sqlx::FromRow)]
-struct NameHolder {
-    username: String,
-    org_id: String,
-    team_id: Option<String>,
-    role: String,
-    active: bool,
 }
 
 impl Db {
@@ -106,156 +157,126 @@ impl Db {
         &self,
         reader: RowReader,
         setup: &Setup<'_>,
+        progress: &dyn Progress,
     ) -> anyhow::Result<ImportSummary> {
-        let collector_column = reader
-            .mapping()
-            .column(Field::Collector)
-            .map(|i| reader.headers()[i].clone());
         let mut summary = ImportSummary {
             portfolio: setup.portfolio.to_owned(),
             ..ImportSummary::default()
         };
-        let good = read_all(reader, setup.date, &mut summary);
-        let currency = good
-            .first()
-            .map_or(Currency::COP, |r| r.account.balance.currency());
-        let (good, new_collectors) = self
-            .check_rows(good, currency, collector_column, setup, &mut summary)
-            .await?;
-        if good.is_empty() || (setup.all_or_nothing && !summary.rows_rejected.is_empty()) {
+        let mut rejected = Rejections::default();
+        let mut tx = self.begin_write().await?;
+        tx.create_staging().await?;
+        let read = stage_all(
+            &mut tx,
+            reader,
+            setup,
+            &mut summary,
+            &mut rejected,
+            progress,
+        )
+        .await?;
+        if summary.rows_read == 0 {
+            if setup.close_missing {
+                bail!(
+                    "the file has no data rows: --close-missing would close every account of \
+                     portfolio {:?}, so nothing was done",
+                    setup.portfolio
+                );
+            }
             // A file with no data rows at all is imported as it is: there was nothing to write.
-            summary.written = summary.rows_read == 0;
+            summary.written = true;
             return Ok(summary);
         }
-        let portfolio = self
+        let mut plan = RoutePlan::default();
+        let mut refused: HashMap<String, String> = HashMap::new();
+        let mut invite: Vec<String> = Vec::new();
+        for (name, date) in tx.staged_collectors().await? {
+            let username = Username::parse(&name).context("a staged collector")?;
+            let date: NaiveDate = date
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .context("a staged visit date")?;
+            let Some(holder) = tx.name_holder(&name).await? else {
+                invite.push(name);
+                plan.add(&username, date);
+                continue;
+            };
+            if let Some(why) = holder.refusal(setup.org, setup.only_team) {
+                for line in tx.staged_lines_of(&name).await? {
+                    rejected.push(Rejected {
+                        line: line.unsigned_abs(),
+                        column: read.collector_column.clone(),
+                        reason: why.clone(),
+                    });
+                }
+                refused.insert(name, why);
+                continue;
+            }
+            plan.add(&username, date);
+        }
+        let refused_rows: u64 = rejected.count - read.rejected_reading;
+        let good = tx.staged_count().await? - refused_rows;
+        if good == 0 || (setup.all_or_nothing && rejected.count > 0) {
+            // Dropping `tx` rolls everything back.
+            rejected.into_summary(&mut summary);
+            return Ok(summary);
+        }
+        let currency = read.currency.unwrap_or(Currency::COP);
+        let portfolio = tx
             .ensure_portfolio(setup.org, setup.portfolio, currency)
             .await?;
-        let team_name = match setup.only_team {
-            Some(t) => Some(self.team_name(t).await?),
+        let own_team = match setup.only_team {
+            Some(t) => Some(tx.team_name(t).await?),
             None => None,
         };
-        let mut created: Vec<UserId> = Vec::new();
-        for (name, team) in &new_collectors {
-            let team = team_name.as_deref().or(team.as_deref()).or(setup.team);
-            let user = NewUser {
-                username: name,
-                role: Role::Collector,
-                team,
-                display_name: None,
-            };
-            match self.insert_user(setup.org, &user).await {
-                Ok(info) => created.push(info.id),
-                Err(e) => {
-                    self.delete_invited_users(setup.org, &created).await?;
-                    return Err(e.context(format!("creating collector {name}")));
+        for name in &invite {
+            let team = own_team
+                .as_deref()
+                .or(read.teams.get(name).and_then(Option::as_deref))
+                .or(setup.team);
+            tx.insert_invited_collector(setup.org, name, team).await?;
+        }
+        summary.collectors_created = invite;
+        progress.writing(good);
+        let mut load = Load::new(&portfolio, plan);
+        let mut after = 0;
+        let mut written = 0;
+        loop {
+            let staged = tx.staged_after(after, LOAD_CHUNK).await?;
+            let Some(last) = staged.last() else { break };
+            after = last.seq;
+            let mut rows: Vec<AccountRow> = Vec::with_capacity(staged.len());
+            for s in staged {
+                if s.collector
+                    .as_ref()
+                    .is_some_and(|c| refused.contains_key(c))
+                {
+                    continue;
                 }
+                let row: AccountRow = serde_json::from_str(&s.row)
+                    .with_context(|| format!("reading back the staged row of line {}", s.line))?;
+                if row.location.is_none() {
+                    summary.needs_location += 1;
+                }
+                rows.push(row);
             }
+            tx.load_chunk(&mut load, &rows).await?;
+            written += rows.len() as u64;
+            progress.written(written);
         }
-        summary.needs_location = good.iter().filter(|r| r.location.is_none()).count();
-        let loaded = match self.load_accounts(&portfolio, &good).await {
-            Ok(l) => l,
-            Err(e) => {
-                self.delete_invited_users(setup.org, &created).await?;
-                return Err(e.context("loading the accounts; nothing was written"));
-            }
-        };
+        if setup.close_missing {
+            let closed = tx.close_accounts_not_in(&portfolio, staging::TABLE).await?;
+            summary.debtors_closed = closed.accounts;
+        }
+        tx.drop_staging().await?;
+        tx.commit().await.context("committing the import")?;
         summary.written = true;
-        summary.debtors_created = loaded.accounts_created;
-        summary.debtors_updated = loaded.accounts_updated;
-        summary.debtors_unchanged = loaded.accounts_unchanged;
-        summary.collectors_created = new_collectors.into_iter().map(|(n, _)| n).collect();
+        summary.debtors_created = load.summary.accounts_created;
+        summary.debtors_updated = load.summary.accounts_updated;
+        summary.debtors_unchanged = load.summary.accounts_unchanged;
+        rejected.into_summary(&mut summary);
         Ok(summary)
-    }
-
-    /// Refuses the rows the database rules out (into `summary`) and returns the rows to load
-    /// with the collectors to create (and the team of their first row).
-    async fn check_rows(
-        &self,
-        rows: Vec<ImportRow>,
-        currency: Currency,
-        collector_column: Option<String>,
-        setup: &Setup<'_>,
-        summary: &mut ImportSummary,
-    ) -> anyhow::Result<(Vec<AccountRow>, Vec<(String, Option<String>)>)> {
-        let mut named: Vec<(String, Option<String>)> = Vec::new();
-        for r in &rows {
-            if let Some(c) = &r.account.collector
-                && !named.iter().any(|(n, _)| n == c.as_str())
-            {
-                named.push((c.as_str().to_owned(), r.team.clone()));
-            }
-        }
-        let mut refused: HashMap<String, String> = HashMap::new();
-        let mut held: HashSet<String> = HashSet::new();
-        for (name, _) in &named {
-            let Some(h) = self.name_holder(name).await? else {
-                continue;
-            };
-            let why = if h.org_id != setup.org.to_string() {
-                Some("belongs to a user of another organization")
-            } else if h.role != "collector" {
-                Some("is not a collector")
-            } else if !h.active {
-                Some("is a disabled collector")
-            } else if setup
-                .only_team
-                .is_some_and(|t| h.team_id != Some(t.to_string()))
-            {
-                Some("is a collector of another team")
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                refused.insert(h.username.clone(), format!("{:?} {why}", h.username));
-            }
-            held.insert(h.username);
-        }
-        named.retain(|(n, _)| !held.contains(n));
-        let mut good = Vec::new();
-        for r in rows {
-            let refusal = r
-                .account
-                .collector
-                .as_ref()
-                .and_then(|c| refused.get(c.as_str()));
-            let (column, reason) = if let Some(reason) = refusal {
-                (collector_column.clone(), reason.clone())
-            } else if r.account.balance.currency() != currency {
-                let other = r.account.balance.currency();
-                (
-                    None,
-                    format!("the balance is in {other}, but this import is in {currency}"),
-                )
-            } else {
-                good.push(r.account);
-                continue;
-            };
-            summary.rows_rejected.push(Rejected {
-                line: r.line,
-                column,
-                reason,
-            });
-        }
-        // Collectors of refused rows only are not created.
-        named.retain(|(n, _)| {
-            good.iter()
-                .any(|a| a.collector.as_ref().is_some_and(|c| c.as_str() == n))
-        });
-        summary.rows_rejected.sort_by_key(|r| r.line);
-        Ok((good, named))
-    }
-
-    /// The holder of a login name, in any organization (login names are unique overall).
-    async fn name_holder(&self, username: &str) -> anyhow::Result<Option<NameHolder>> {
-        Ok(on_read!(self, |pool| {
-            sqlx::query_as(
-                "select username, org_id, team_id, role, active from users where username = $1",
-            )
-            .bind(username)
-            .fetch_optional(pool)
-            .await
-            .context("looking up a collector")?
-        }))
     }
 
     /// Today's date in the organization's time zone: the visit date of rows without one.
@@ -272,57 +293,111 @@ impl Db {
             .map_err(|e| anyhow::anyhow!("stored time zone {zone:?}: {e}"))?;
         Ok(chrono::Utc::now().with_timezone(&zone).date_naive())
     }
-
-    async fn team_name(&self, team: TeamId) -> anyhow::Result<String> {
-        Ok(on_read!(self, |pool| {
-            sqlx::query_scalar("select name from teams where id = $1")
-                .bind(team.to_string())
-                .fetch_one(pool)
-                .await
-                .context("looking up the supervisor's team")?
-        }))
-    }
-
-    /// Deletes invited users an import created before its load rolled back (nothing refers to
-    /// them: the load that would have was never committed).
-    async fn delete_invited_users(&self, org: OrgId, ids: &[UserId]) -> anyhow::Result<()> {
-        for id in ids {
-            on_write!(self, |pool| {
-                sqlx::query(
-                    "delete from users where id = $1 and org_id = $2 and password_hash is null",
-                )
-                .bind(id.to_string())
-                .bind(org.to_string())
-                .execute(pool)
-                .await
-                .map(|_| ())
-                .context("removing a collector of a failed import")?
-            });
-        }
-        Ok(())
-    }
 }
 
-/// Reads every row: good ones (the last row of an id wins, in the place of the first) with
-/// `date` where they have none; bad ones into `summary`.
-fn read_all(reader: RowReader, date: NaiveDate, summary: &mut ImportSummary) -> Vec<ImportRow> {
-    let mut good: Vec<ImportRow> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+/// What reading the file found besides the staged rows.
+struct Read {
+    /// The import's currency: the first good row's.
+    currency: Option<Currency>,
+    /// The team cell of each collector's first row.
+    teams: BTreeMap<String, Option<String>>,
+    /// The collector column's header.
+    collector_column: Option<String>,
+    /// Rows rejected while reading.
+    rejected_reading: u64,
+}
+
+/// Reads every row into the staging table: good ones with `setup.date` where they have no
+/// visit date, bad ones into `rejected` (and as markers of their id when it is readable).
+async fn stage_all(
+    tx: &mut WriteTx,
+    reader: RowReader,
+    setup: &Setup<'_>,
+    summary: &mut ImportSummary,
+    rejected: &mut Rejections,
+    progress: &dyn Progress,
+) -> anyhow::Result<Read> {
+    let collector_column = header_of(&reader, Field::Collector);
+    let balance_column = header_of(&reader, Field::Balance);
+    let mut read = Read {
+        currency: None,
+        teams: BTreeMap::new(),
+        collector_column,
+        rejected_reading: 0,
+    };
+    let mut chunk: Vec<StageRow> = Vec::with_capacity(STAGE_CHUNK);
     for row in reader {
         summary.rows_read += 1;
-        match row {
+        let seq = summary.rows_read;
+        let staged = match row {
             Ok(mut r) => {
-                r.account.visit_date.get_or_insert(date);
-                match by_id.get(r.account.external_id.as_str()) {
-                    Some(&i) => good[i] = r,
-                    None => {
-                        by_id.insert(r.account.external_id.as_str().to_owned(), good.len());
-                        good.push(r);
+                let account = &mut r.account;
+                account.visit_date.get_or_insert(setup.date);
+                let currency = account.balance.currency();
+                let expected = *read.currency.get_or_insert(currency);
+                let marker = StageRow {
+                    external_id: account.external_id.to_string(),
+                    seq,
+                    line: r.line,
+                    collector: None,
+                    visit_date: None,
+                    row: None,
+                };
+                if currency != expected {
+                    rejected.push(Rejected {
+                        line: r.line,
+                        column: balance_column.clone(),
+                        reason: format!(
+                            "the balance is in {currency}, but this import is in {expected}"
+                        ),
+                    });
+                    read.rejected_reading += 1;
+                    marker
+                } else {
+                    if let Some(c) = &account.collector {
+                        read.teams
+                            .entry(c.as_str().to_owned())
+                            .or_insert_with(|| r.team.clone());
+                    }
+                    StageRow {
+                        collector: account.collector.as_ref().map(|c| c.as_str().to_owned()),
+                        visit_date: account.visit_date.map(|d| d.to_string()),
+                        row: Some(serde_json::to_string(account).context("staging a row")?),
+                        ..marker
                     }
                 }
             }
-            Err(e) => summary.rows_rejected.push(e.into()),
+            Err(e) => {
+                let marker = e.external_id.clone().map(|id| StageRow {
+                    external_id: id,
+                    seq,
+                    line: e.line,
+                    collector: None,
+                    visit_date: None,
+                    row: None,
+                });
+                rejected.push(e.into());
+                read.rejected_reading += 1;
+                match marker {
+                    Some(m) => m,
+                    None => continue,
+                }
+            }
+        };
+        chunk.push(staged);
+        if chunk.len() >= STAGE_CHUNK {
+            tx.stage(&chunk).await?;
+            chunk.clear();
+            progress.reading(summary.rows_read);
         }
     }
-    good
+    tx.stage(&chunk).await?;
+    progress.reading(summary.rows_read);
+    Ok(read)
+}
+
+/// The header of the column holding `field`.
+fn header_of(reader: &RowReader, field: Field) -> Option<String> {
+    let i = reader.mapping().column(field)?;
+    reader.headers().get(i).cloned()
 }

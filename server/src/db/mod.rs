@@ -24,6 +24,7 @@ pub mod changes;
 pub mod demo;
 pub mod devices;
 pub mod import;
+pub mod json_rows;
 pub mod orgs;
 pub mod portfolio;
 pub mod project;
@@ -32,6 +33,7 @@ pub mod push;
 pub mod reads;
 pub(crate) mod scope;
 pub mod sessions;
+pub mod tx;
 pub mod users;
 
 /// Runs `$body` with `$pool` bound to the backend's read pool (the body compiles per backend).
@@ -186,9 +188,10 @@ async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
+    // An import's staging table is a temporary table: on disk, so memory stays bounded.
     let write = SqlitePoolOptions::new()
         .max_connections(1)
-        .connect_with(base.clone())
+        .connect_with(base.clone().pragma("temp_store", "file"))
         .await
         .with_context(|| format!("opening the SQLite database {}", path.display()))?;
     let read = SqlitePoolOptions::new()

@@ -1,6 +1,6 @@
 //! Server-authored portfolio data: portfolios, persons, accounts, routes and stops, written by
-//! a load (the demo now, the route importer later) in ONE transaction, with the pull-feed
-//! changes devices need recorded in that same transaction.
+//! a load (the demo, the route importer) in ONE transaction, chunk by chunk (`load`), with the
+//! pull-feed changes devices need recorded in that same transaction.
 //!
 //! Owns the write side of `portfolios`, `persons`, `accounts`, `routes` and `stops`. Rows arrive
 //! already validated (shared domain types); this module checks only what needs the database
@@ -13,11 +13,13 @@
 //! routes, whose rows are deleted. A stop on the same collector's route for another date is
 //! kept: the date orders the work, it does not forbid a visit.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use terreno_shared::api::v1::sync::ChangeOp;
 use terreno_shared::contact::LocalWindow;
-use terreno_shared::ids::{OrgId, PersonId, PortfolioId, RouteId, TeamId, UserId};
+use terreno_shared::ids::{OrgId, PortfolioId, RouteId, TeamId, UserId};
 use terreno_shared::model::{
     Currency, DaysPastDue, ExternalId, GeoPoint, Money, NationalId, Phone, Username,
 };
@@ -25,15 +27,20 @@ use uuid::Uuid;
 
 use super::Db;
 use super::changes::NewChange;
+use crate::on_tx;
 
-#[macro_use]
-mod tx;
 mod accounts;
+mod close;
+mod load;
 mod stops;
 
-use stops::RoutePlan;
+pub use super::tx::WriteTx;
+pub use close::Closed;
+pub use load::Load;
+pub use stops::RoutePlan;
 
-pub use tx::WriteTx;
+/// Rows per load chunk: a few statements each, whatever the size.
+pub const LOAD_CHUNK: usize = 1000;
 
 /// A portfolio as loads need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +55,8 @@ pub struct PortfolioRef {
     pub currency: Currency,
 }
 
-/// One account of a load: a row of a sheet, validated.
-#[derive(Debug, Clone, PartialEq)]
+/// One account of a load: a row of a sheet, validated (serde: an import stages it as JSON).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AccountRow {
     /// The creditor's code: the account's key within the portfolio.
     pub external_id: ExternalId,
@@ -75,17 +82,6 @@ pub struct AccountRow {
     pub collector: Option<Username>,
     /// Planned visit date: puts a stop on the collector's route of that date.
     pub visit_date: Option<NaiveDate>,
-}
-
-/// What an upsert did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Upserted {
-    /// A new row.
-    Created,
-    /// An existing row changed (its version grew).
-    Updated,
-    /// Nothing differed; nothing was written.
-    Unchanged,
 }
 
 /// Counts of a load.
@@ -142,70 +138,34 @@ impl Db {
 
     /// Loads accounts (persons, accounts, routes, stops and their feed changes) in one
     /// transaction: any error leaves the database as it was. The error names the row
-    /// (1-based) and the account.
+    /// (1-based) and the account. External ids must be distinct.
     pub async fn load_accounts(
         &self,
         portfolio: &PortfolioRef,
         rows: &[AccountRow],
     ) -> anyhow::Result<LoadSummary> {
-        let mut tx = self.begin_write().await?;
-        let mut summary = LoadSummary::default();
-        let mut plan = RoutePlan::of(rows);
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
-            tx.load_row(portfolio, row, &mut plan, &mut summary)
-                .await
-                .with_context(|| format!("row {} (account {})", i + 1, row.external_id))?;
+            if let Some(first) = seen.insert(row.external_id.as_str(), i) {
+                bail!(
+                    "row {} repeats account {} of row {}",
+                    i + 1,
+                    row.external_id,
+                    first + 1
+                );
+            }
+        }
+        let mut tx = self.begin_write().await?;
+        let mut load = Load::new(portfolio, RoutePlan::of(rows));
+        for chunk in rows.chunks(LOAD_CHUNK) {
+            tx.load_chunk(&mut load, chunk).await?;
         }
         tx.commit().await.context("committing the load")?;
-        Ok(summary)
+        Ok(load.summary)
     }
 }
 
 impl WriteTx {
-    async fn load_row(
-        &mut self,
-        portfolio: &PortfolioRef,
-        row: &AccountRow,
-        plan: &mut RoutePlan,
-        summary: &mut LoadSummary,
-    ) -> anyhow::Result<()> {
-        let collector = match &row.collector {
-            Some(name) => Some(self.find_collector(portfolio.org, name).await?),
-            None => None,
-        };
-        let person = match &row.national_id {
-            Some(n) => Some(
-                self.upsert_person(portfolio.org, n, &row.debtor_name)
-                    .await?,
-            ),
-            None => None,
-        };
-        let (account, done) = self
-            .upsert_account(portfolio, row, person, collector)
-            .await?;
-        match done {
-            Upserted::Created => summary.accounts_created += 1,
-            Upserted::Updated => summary.accounts_updated += 1,
-            Upserted::Unchanged => summary.accounts_unchanged += 1,
-        }
-        summary.stops_removed += self
-            .remove_stops_elsewhere(portfolio.org, &account, collector.map(|c| c.id))
-            .await?;
-        if let (Some(c), Some(name), Some(date)) = (collector, &row.collector, row.visit_date) {
-            let (route_date, position) = plan.next_stop(name);
-            let route = self.ensure_route(c, route_date).await?;
-            match self
-                .upsert_stop(portfolio.org, &route, &account, date, position)
-                .await?
-            {
-                Upserted::Created => summary.stops_created += 1,
-                Upserted::Updated => summary.stops_updated += 1,
-                Upserted::Unchanged => {}
-            }
-        }
-        Ok(())
-    }
-
     /// See [`Db::ensure_portfolio`].
     pub async fn ensure_portfolio(
         &mut self,
@@ -274,41 +234,6 @@ impl WriteTx {
             Some((_, _, role)) => bail!("{username} is a {role}, not a collector"),
             None => bail!("there is no active user named {username:?} in this organization"),
         }
-    }
-
-    /// A person of `org` by document, created or renamed to `name`.
-    pub async fn upsert_person(
-        &mut self,
-        org: OrgId,
-        document: &NationalId,
-        name: &str,
-    ) -> anyhow::Result<PersonId> {
-        let new_id = PersonId::from_uuid(Uuid::now_v7());
-        let id: String = on_tx!(self, |c| {
-            sqlx::query(
-                "insert into persons (id, org_id, doc_kind, doc_number, name)
-                 values ($1, $2, $3, $4, $5)
-                 on conflict (org_id, doc_kind, doc_number) do update set name = excluded.name
-                 where persons.name <> excluded.name",
-            )
-            .bind(new_id.to_string())
-            .bind(org.to_string())
-            .bind(document.kind().as_str())
-            .bind(document.number())
-            .bind(name)
-            .execute(&mut **c)
-            .await
-            .context("saving a person")?;
-            sqlx::query_scalar(
-                "select id from persons where org_id = $1 and doc_kind = $2 and doc_number = $3",
-            )
-            .bind(org.to_string())
-            .bind(document.kind().as_str())
-            .bind(document.number())
-            .fetch_one(&mut **c)
-            .await?
-        });
-        id.parse().context("stored person id")
     }
 }
 

@@ -97,6 +97,10 @@ pub struct RowError {
     pub field: Option<Field>,
     /// Why, with the offending value where it helps.
     pub reason: String,
+    /// The row's external id as written, when its cell is not blank: a bad row still names
+    /// an account the file lists (`--close-missing` must not close it).
+    #[serde(skip)]
+    pub external_id: Option<String>,
 }
 
 impl fmt::Display for RowError {
@@ -311,6 +315,7 @@ impl RowReader {
             column: None,
             field: None,
             reason,
+            external_id: None,
         }))
     }
 

@@ -78,6 +78,7 @@ impl Row<'_, '_> {
             column: column.map(|i| self.rules.mapping.headers()[i].clone()),
             field,
             reason,
+            external_id: self.text(Field::ExternalId).map(str::to_owned),
         }
     }
 

@@ -56,6 +56,9 @@ pub struct UploadForm {
     team: Option<String>,
     /// `true`: write nothing if any row is bad.
     all_or_nothing: Option<bool>,
+    /// `true`: close the portfolio's open accounts the file does not name (administrators
+    /// only: it reaches every team's accounts).
+    close_missing: Option<bool>,
     /// Workbook sheet (default: the first).
     sheet: Option<String>,
 }
@@ -66,7 +69,8 @@ pub struct UploadForm {
     responses((status = 200, description = "written; bad rows listed", body = ImportSummary),
         (status = 400, description = "not a multipart form, or no `file` part", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors cannot import", body = ErrorBodyDoc),
+        (status = 403, description = "`forbidden`: collectors cannot import; supervisors \
+            cannot `close_missing`", body = ErrorBodyDoc),
         (status = 413, description = "the file is over the body limit", body = ErrorBodyDoc),
         (status = 422, description = "nothing written: an unreadable file or unusable columns \
             (`{code, message}`), or bad rows under `all_or_nothing` or no good row (the \
@@ -83,6 +87,14 @@ pub async fn upload(
         _ => return Err(forbidden()),
     };
     let form = read_form(multipart).await?;
+    if form.close_missing && who.role != Role::Admin {
+        return Err(ApiError::Forbidden {
+            code: "forbidden",
+            message: "only administrators can close missing accounts: it reaches every team's \
+                      accounts"
+                .into(),
+        });
+    }
     let reader = import::open(Cursor::new(form.file), &form.options)
         .map_err(|e| ApiError::Invalid(e.to_string()))?;
     let date = match form.date {
@@ -96,8 +108,9 @@ pub async fn upload(
         team: form.team.as_deref().filter(|_| only_team.is_none()),
         only_team,
         all_or_nothing: form.all_or_nothing,
+        close_missing: form.close_missing,
     };
-    let summary = state.db.import_routes(reader, &setup).await?;
+    let summary = state.db.import_routes(reader, &setup, &()).await?;
     let status = match summary.written {
         true => StatusCode::OK,
         false => StatusCode::UNPROCESSABLE_ENTITY,
@@ -119,6 +132,7 @@ struct Form {
     date: Option<NaiveDate>,
     team: Option<String>,
     all_or_nothing: bool,
+    close_missing: bool,
 }
 
 async fn read_form(mut multipart: Multipart) -> ApiResult<Form> {
@@ -130,6 +144,7 @@ async fn read_form(mut multipart: Multipart) -> ApiResult<Form> {
         date: None,
         team: None,
         all_or_nothing: false,
+        close_missing: false,
     };
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -149,10 +164,13 @@ async fn read_form(mut multipart: Multipart) -> ApiResult<Form> {
                     .parse()
                     .map_err(|_| bad_part("all_or_nothing", &text))?
             }
+            "close_missing" => {
+                form.close_missing = text.parse().map_err(|_| bad_part("close_missing", &text))?
+            }
             other => {
                 return Err(ApiError::bad_request(format!(
                     "unknown form part {other:?}; parts: file, portfolio, date, team, \
-                     all_or_nothing, sheet"
+                     all_or_nothing, close_missing, sheet"
                 )));
             }
         }

@@ -1,48 +1,80 @@
 //! Routes and stops of a load: one route per collector (dated by the earliest planned date of
-//! their rows), stops in sheet order, and the stop changes of the pull feed (upsert for the
-//! route's collector, remove for a collector whose account moved away).
+//! their rows), stops in sheet order. A chunk's stored stops are read in one statement, and
+//! its removed and new or moved stops written in one each.
 
 use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use terreno_shared::api::v1::sync::ChangeOp;
-use terreno_shared::api::v1::views::{AccountView, StopView};
-use terreno_shared::ids::{OrgId, RouteId, StopId, UserId};
+use serde_json::{Value, json};
+use sqlx::AssertSqlSafe;
+use terreno_shared::ids::{AccountId, RouteId, StopId};
 use terreno_shared::model::Username;
 use uuid::Uuid;
 
-use super::super::changes::NewChange;
-use super::{AccountRow, Collector, RouteRef, Upserted, WriteTx, removal};
+use super::super::json_rows::{self, Ty};
+use super::{AccountRow, Collector, RouteRef, WriteTx};
+use crate::on_tx;
 
 /// The routes of a load: one per collector, dated by the earliest planned date of their rows,
 /// with stops in sheet order (the date orders the work; it does not forbid an earlier visit).
 #[derive(Debug, Default)]
-pub(super) struct RoutePlan {
+pub struct RoutePlan {
     routes: HashMap<Username, (NaiveDate, u32)>,
 }
 
 impl RoutePlan {
-    pub(super) fn of(rows: &[AccountRow]) -> RoutePlan {
-        let mut routes: HashMap<Username, (NaiveDate, u32)> = HashMap::new();
+    /// The plan of rows held in memory.
+    pub fn of(rows: &[AccountRow]) -> RoutePlan {
+        let mut plan = RoutePlan::default();
         for row in rows {
             if let (Some(c), Some(d)) = (&row.collector, row.visit_date) {
-                let e = routes.entry(c.clone()).or_insert((d, 0));
-                e.0 = e.0.min(d);
+                plan.add(c, d);
             }
         }
-        RoutePlan { routes }
+        plan
+    }
+
+    /// Counts a row of `collector` planned for `date` (for plans built while streaming).
+    pub fn add(&mut self, collector: &Username, date: NaiveDate) {
+        match self.routes.get_mut(collector) {
+            Some(e) => e.0 = e.0.min(date),
+            None => {
+                self.routes.insert(collector.clone(), (date, 0));
+            }
+        }
     }
 
     /// The route date of a collector's next stop and its position (from 1).
-    pub(super) fn next_stop(&mut self, collector: &Username) -> (NaiveDate, u32) {
+    pub(super) fn next_stop(&mut self, collector: &Username) -> anyhow::Result<(NaiveDate, u32)> {
         let e = self
             .routes
             .get_mut(collector)
-            .expect("every collector with a dated row is planned");
+            .with_context(|| format!("collector {collector} has no planned route"))?;
         e.1 += 1;
-        (e.0, e.1)
+        Ok((e.0, e.1))
     }
+}
+
+/// A stop as stored, with its route's collector.
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct StoredStop {
+    pub id: String,
+    pub account_id: String,
+    pub route_id: String,
+    pub planned_date: String,
+    pub position: i64,
+    pub collector_id: String,
+    pub team_id: Option<String>,
+}
+
+/// A stop to insert or move.
+pub(super) struct StopWrite {
+    pub id: StopId,
+    pub route: RouteId,
+    pub account: AccountId,
+    pub planned_date: NaiveDate,
+    pub position: u32,
 }
 
 impl WriteTx {
@@ -77,102 +109,92 @@ impl WriteTx {
         })
     }
 
-    /// Puts an account on a route at `position` (from 1), recording the stop for the route's
-    /// collector when it is new or moved.
-    pub async fn upsert_stop(
+    /// Every stored stop of these accounts.
+    pub(super) async fn stops_of(
         &mut self,
-        org: OrgId,
-        route: &RouteRef,
-        account: &AccountView,
-        planned_date: NaiveDate,
-        position: u32,
-    ) -> anyhow::Result<Upserted> {
-        let existing: Option<(String, String, i64)> = on_tx!(self, |c| {
-            sqlx::query_as(
-                "select id, planned_date, cast(position as bigint) from stops
-                 where route_id = $1 and account_id = $2",
-            )
-            .bind(route.id.to_string())
-            .bind(account.id.to_string())
-            .fetch_optional(&mut **c)
-            .await?
-        });
-        let (id, done) = match existing {
-            Some((_, date, pos)) if date == planned_date.to_string() && pos == position as i64 => {
-                return Ok(Upserted::Unchanged);
-            }
-            Some((id, ..)) => (id.parse().context("stored stop id")?, Upserted::Updated),
-            None => (StopId::from_uuid(Uuid::now_v7()), Upserted::Created),
-        };
-        on_tx!(self, |c| {
-            sqlx::query(
-                "insert into stops (id, route_id, account_id, planned_date, position)
-                 values ($1, $2, $3, $4, $5)
-                 on conflict (route_id, account_id)
-                 do update set planned_date = excluded.planned_date, position = excluded.position",
-            )
-            .bind(id.to_string())
-            .bind(route.id.to_string())
-            .bind(account.id.to_string())
-            .bind(planned_date.to_string())
-            .bind(i64::from(position))
-            .execute(&mut **c)
-            .await
-            .context("saving a stop")?;
-        });
-        let view = StopView {
-            id,
-            route: route.id,
-            collector: route.collector.id,
-            route_date: route.date,
-            account: account.id,
-            planned_date,
-            position,
-        };
-        let change = NewChange {
-            org_id: org,
-            collector_id: Some(route.collector.id),
-            team_id: route.collector.team,
-            entity_type: "stop",
-            entity_id: id.to_string(),
-            op: ChangeOp::Upsert,
-            body: serde_json::to_value(&view).context("encoding a stop")?,
-        };
-        self.record(&change).await?;
-        Ok(done)
+        accounts: &[AccountId],
+    ) -> anyhow::Result<Vec<StoredStop>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "select s.id, s.account_id, s.route_id, s.planned_date,
+                    cast(s.position as bigint) as position, r.collector_id, u.team_id
+             from stops s join routes r on r.id = s.route_id
+             join users u on u.id = r.collector_id
+             where s.account_id in (select r.id from {})",
+            json_rows::table(self.is_pg(), 1, &[("id", Ty::Text)], "r")
+        );
+        let param = json_rows::param(accounts.iter().map(|a| json!([a.to_string()])).collect());
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as(AssertSqlSafe(sql))
+                .bind(&param)
+                .fetch_all(&mut **c)
+                .await
+                .context("reading stops")?
+        }))
     }
 
-    /// Deletes the account's stops on routes of collectors other than `keep` (all of them when
-    /// `keep` is none), recording their removal for those collectors. Returns how many.
-    pub(super) async fn remove_stops_elsewhere(
-        &mut self,
-        org: OrgId,
-        account: &AccountView,
-        keep: Option<UserId>,
-    ) -> anyhow::Result<usize> {
-        let keep = keep.map(|k| k.to_string());
-        let gone: Vec<(String, String, Option<String>)> = on_tx!(self, |c| {
-            sqlx::query_as(
-                "select s.id, r.collector_id, u.team_id from stops s
-                 join routes r on r.id = s.route_id join users u on u.id = r.collector_id
-                 where s.account_id = $1 and ($2 is null or r.collector_id <> $2)",
-            )
-            .bind(account.id.to_string())
-            .bind(&keep)
-            .fetch_all(&mut **c)
-            .await?
-        });
-        for (stop, collector, team) in &gone {
-            on_tx!(self, |c| {
-                sqlx::query("delete from stops where id = $1")
-                    .bind(stop)
-                    .execute(&mut **c)
-                    .await
-                    .context("removing a stop")?;
-            });
-            let change = removal(org, "stop", stop, collector, team.as_deref())?;
-            self.record(&change).await?;
+    /// Deletes stops by id.
+    pub(super) async fn delete_stops(&mut self, ids: &[&str]) -> anyhow::Result<()> {
+        if ids.is_empty() {
+            return Ok(());
         }
-        Ok(gone.len())
+        let sql = format!(
+            "delete from stops where id in (select r.id from {})",
+            json_rows::table(self.is_pg(), 1, &[("id", Ty::Text)], "r")
+        );
+        let param = json_rows::param(ids.iter().map(|id| json!([id])).collect());
+        on_tx!(self, |c| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(&param)
+                .execute(&mut **c)
+                .await
+                .context("removing stops")?;
+        });
+        Ok(())
+    }
+
+    /// Inserts new stops and moves existing ones (same route and account) to their date and
+    /// position.
+    pub(super) async fn write_stops(&mut self, stops: &[StopWrite]) -> anyhow::Result<()> {
+        if stops.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<Value> = stops
+            .iter()
+            .map(|s| {
+                json!([
+                    s.id.to_string(),
+                    s.route.to_string(),
+                    s.account.to_string(),
+                    s.planned_date.to_string(),
+                    s.position,
+                ])
+            })
+            .collect();
+        let cols = [
+            ("id", Ty::Text),
+            ("route_id", Ty::Text),
+            ("account_id", Ty::Text),
+            ("planned_date", Ty::Text),
+            ("position", Ty::Int),
+        ];
+        let sql = format!(
+            "insert into stops (id, route_id, account_id, planned_date, position)
+             select r.id, r.route_id, r.account_id, r.planned_date, r.position from {} where true
+             on conflict (route_id, account_id)
+             do update set planned_date = excluded.planned_date, position = excluded.position",
+            json_rows::table(self.is_pg(), 1, &cols, "r")
+        );
+        let param = json_rows::param(rows);
+        on_tx!(self, |c| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(&param)
+                .execute(&mut **c)
+                .await
+                .context("saving stops")?;
+        });
+        Ok(())
     }
 }
