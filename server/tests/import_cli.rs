@@ -326,3 +326,117 @@ fn an_xlsx_version_of_route_basic_imports_the_same_debtors() {
     assert_eq!(by_id(&debtors, "CL-100000")["balance_minor"], 188_590_728);
     assert_eq!(by_id(&debtors, "CL-100003")["name"], "Óscar Núñez Díaz");
 }
+
+/// `route_basic.csv` without the rows of `drop` (by external id), and with `extra` lines
+/// appended (a header-compatible CSV line each).
+fn route_basic_without(db: &TempDb, file: &Path, drop: &[&str], extra: &[&str]) -> PathBuf {
+    let text = std::fs::read_to_string(file).expect("reading route_basic.csv");
+    let mut lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !drop.iter().any(|id| l.starts_with(&format!("{id},"))))
+        .collect();
+    lines.extend_from_slice(extra);
+    db.file("smaller.csv", format!("{}\n", lines.join("\n")).as_bytes())
+}
+
+#[test]
+fn close_missing_closes_the_accounts_a_new_file_leaves_out_and_a_later_file_reopens_them() {
+    let Some(file) = fixture("route_basic.csv") else {
+        return;
+    };
+    let db = TempDb::new("import");
+    let (code, _, stderr) = db.import(&file, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let smaller = route_basic_without(&db, &file, &["CL-100002", "CL-100007"], &[]);
+
+    let (code, summary, stderr) = db.import(&smaller, &["--close-missing"]);
+
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["debtors_closed"], 2);
+    assert_eq!(summary["debtors_unchanged"], 18);
+    let debtors = db.debtors();
+    let closed: Vec<&str> = debtors
+        .iter()
+        .filter(|d| d["status"] == "closed")
+        .map(|d| d["external_id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(closed, ["CL-100002", "CL-100007"]);
+
+    let (code, summary, stderr) = db.import(&file, &["--close-missing"]);
+
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        (&summary["debtors_updated"], &summary["debtors_closed"]),
+        (&Value::from(2), &Value::from(0)),
+        "the two come back open: {summary}"
+    );
+    assert!(db.debtors().iter().all(|d| d["status"] == "open"));
+}
+
+#[test]
+fn without_close_missing_accounts_left_out_of_a_file_stay_open() {
+    let Some(file) = fixture("route_basic.csv") else {
+        return;
+    };
+    let db = TempDb::new("import");
+    assert_eq!(db.import(&file, &[]).0, 0);
+    let smaller = route_basic_without(&db, &file, &["CL-100002"], &[]);
+
+    let (code, summary, _) = db.import(&smaller, &[]);
+
+    assert_eq!((code, &summary["debtors_closed"]), (0, &Value::from(0)));
+    assert!(db.debtors().iter().all(|d| d["status"] == "open"));
+}
+
+#[test]
+fn close_missing_keeps_open_an_account_whose_row_is_bad_this_time() {
+    let Some(file) = fixture("route_basic.csv") else {
+        return;
+    };
+    let db = TempDb::new("import");
+    assert_eq!(db.import(&file, &[]).0, 0);
+    let text = std::fs::read_to_string(&file).expect("reading");
+    // Row CL-100005 comes back with a balance that is not a number.
+    let header: Vec<&str> = text.lines().next().expect("header").split(',').collect();
+    let balance = header.iter().position(|h| *h == "balance").expect("balance");
+    let mut fields: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("CL-100005,"))
+        .expect("row CL-100005")
+        .split(',')
+        .collect();
+    fields[balance] = "doce mil";
+    let bad = fields.join(",");
+    let smaller = route_basic_without(&db, &file, &["CL-100005", "CL-100009"], &[&bad]);
+
+    let (code, summary, stderr) = db.import(&smaller, &["--close-missing"]);
+
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["rows_rejected_count"], 1, "{summary}");
+    assert_eq!(summary["debtors_closed"], 1, "only CL-100009: {summary}");
+    let debtors = db.debtors();
+    assert_eq!(by_id(&debtors, "CL-100005")["status"], "open");
+    assert_eq!(by_id(&debtors, "CL-100009")["status"], "closed");
+}
+
+#[test]
+fn close_missing_with_a_file_without_data_rows_closes_nothing_and_exits_1() {
+    let Some(file) = fixture("route_basic.csv") else {
+        return;
+    };
+    let db = TempDb::new("import");
+    assert_eq!(db.import(&file, &[]).0, 0);
+    let header_only = route_basic_without(&db, &file, &[], &[]);
+    let header = std::fs::read_to_string(&header_only).expect("reading");
+    let header_only = db.file(
+        "header.csv",
+        format!("{}\n", header.lines().next().expect("header")).as_bytes(),
+    );
+    let before = db.bytes();
+
+    let (code, _, stderr) = db.import(&header_only, &["--close-missing"]);
+
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("no data rows"), "{stderr}");
+    assert!(db.bytes() == before, "the database files changed");
+}

@@ -177,3 +177,58 @@ both!(
         assert!(r.body["components"]["schemas"]["ImportSummary"].is_object());
     }
 );
+
+both!(
+    an_admin_upload_with_close_missing_closes_left_out_accounts_and_removes_them_from_devices,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "root", Role::Admin, None).await;
+        user(&app, org, "ana", Role::Collector, None).await;
+        let token = login(&app, "root").await;
+        let first = upload(&app, &token, ROUTE, &[("date", "2026-11-24")]).await;
+        assert_eq!(first.body["debtors_created"], 2, "{}", first.text);
+        let only_a1 = "external_id,debtor_name,address,latitude,longitude,balance,collector\n\
+            A-1,José Núñez,Calle 1 # 2-3,4.6,-74.1,1234.56,gestor.nuevo\n";
+
+        let r = upload(&app, &token, only_a1, &[("close_missing", "true")]).await;
+
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["debtors_closed"], 1);
+        let debtors = app.db().list_debtors(org, None).await.expect("listing");
+        let status: Vec<(&str, &str)> = debtors
+            .iter()
+            .map(|d| (d.external_id.as_str(), d.status.as_str()))
+            .collect();
+        assert_eq!(status, [("A-1", "open"), ("A-3", "closed")]);
+        let ops: Vec<(String, String)> = terreno_server::on_read!(app.db(), |pool| {
+            sqlx::query_as(
+                "select c.entity_type, c.op from changes c
+                 join users u on u.id = c.collector_id
+                 where u.username = 'ana' order by c.txn, c.entity_type",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("the feed")
+        });
+        let last: Vec<(&str, &str)> = ops[ops.len() - 2..]
+            .iter()
+            .map(|(t, o)| (t.as_str(), o.as_str()))
+            .collect();
+        assert_eq!(last, [("account", "remove"), ("stop", "remove")], "{ops:?}");
+    }
+);
+
+both!(
+    a_supervisor_cannot_close_missing_accounts,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "sofia", Role::Supervisor, Some("norte")).await;
+        let token = login(&app, "sofia").await;
+
+        let r = upload(&app, &token, ROUTE, &[("close_missing", "true")]).await;
+
+        assert_eq!(r.status, 403, "{}", r.text);
+        assert_eq!(r.body["code"], "forbidden");
+        assert_eq!(debtor_count(&app).await, 0);
+    }
+);
