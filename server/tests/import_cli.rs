@@ -398,7 +398,10 @@ fn close_missing_keeps_open_an_account_whose_row_is_bad_this_time() {
     let text = std::fs::read_to_string(&file).expect("reading");
     // Row CL-100005 comes back with a balance that is not a number.
     let header: Vec<&str> = text.lines().next().expect("header").split(',').collect();
-    let balance = header.iter().position(|h| *h == "balance").expect("balance");
+    let balance = header
+        .iter()
+        .position(|h| *h == "balance")
+        .expect("balance");
     let mut fields: Vec<&str> = text
         .lines()
         .find(|l| l.starts_with("CL-100005,"))
@@ -439,4 +442,56 @@ fn close_missing_with_a_file_without_data_rows_closes_nothing_and_exits_1() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("no data rows"), "{stderr}");
     assert!(db.bytes() == before, "the database files changed");
+}
+
+#[test]
+fn a_repeated_id_thousands_of_rows_later_wins_with_its_last_row() {
+    let db = TempDb::new("import");
+    let mut csv = String::from("external_id,debtor_name,address,balance,collector\n");
+    for i in 0..2_500 {
+        csv.push_str(&format!("A-{i},Ana {i},Calle {i},{i}.50,gestor.uno\n"));
+    }
+    csv.push_str("A-5,Ana Cinco,Calle Nueva,99.99,gestor.uno\n");
+    let file = db.file("long.csv", csv.as_bytes());
+
+    let (code, summary, stderr) = db.import(&file, &["--date", "2026-12-01"]);
+
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["rows_read"], 2_501);
+    assert_eq!(summary["debtors_created"], 2_500);
+    let debtors = db.debtors();
+    assert_eq!(debtors.len(), 2_500);
+    let five = by_id(&debtors, "A-5");
+    assert_eq!(
+        (&five["name"], &five["address"], &five["balance_minor"]),
+        (
+            &Value::from("Ana Cinco"),
+            &Value::from("Calle Nueva"),
+            &Value::from(9_999)
+        )
+    );
+}
+
+#[test]
+fn the_summary_lists_the_first_ten_thousand_bad_rows_and_counts_them_all() {
+    let db = TempDb::new("import");
+    let mut csv = String::from("external_id,debtor_name,address,latitude,longitude,balance\n");
+    csv.push_str("OK-1,Ana,Calle 1,4.6,-74.1,10\n");
+    for i in 0..10_005 {
+        csv.push_str(&format!("B-{i},Ana,Calle 1,91.5,-74.1,10\n"));
+    }
+    let file = db.file("bad.csv", csv.as_bytes());
+
+    let (code, summary, stderr) = db.import(&file, &[]);
+
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["debtors_created"], 1);
+    assert_eq!(summary["rows_rejected_count"], 10_005);
+    let listed = summary["rows_rejected"].as_array().expect("rejected");
+    assert_eq!(listed.len(), 10_000);
+    assert_eq!(
+        (&listed[0]["line"], &listed[9_999]["line"]),
+        (&Value::from(3), &Value::from(10_002)),
+        "the lowest lines, in order"
+    );
 }

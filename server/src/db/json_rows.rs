@@ -7,7 +7,7 @@
 //! Values travel as JSON numbers and strings; `Ty` casts them back. A JSON `null` is SQL
 //! `NULL`. Column `n` is the element's index, for statements whose row order matters.
 
-use serde_json::Value;
+use serde::Serialize;
 
 /// The SQL type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,9 +49,10 @@ pub fn table(pg: bool, param: u32, cols: &[(&str, Ty)], alias: &str) -> String {
     out
 }
 
-/// The parameter: rows as a JSON array of arrays, in column order.
-pub fn param(rows: Vec<Value>) -> String {
-    Value::Array(rows).to_string()
+/// The parameter: rows (tuples, which serialize as arrays) as a JSON array of arrays, in
+/// column order, written straight to text without an intermediate `Value` tree.
+pub fn param<T: Serialize>(rows: &[T]) -> String {
+    serde_json::to_string(rows).expect("rows of plain values serialize")
 }
 
 #[cfg(test)]

@@ -191,7 +191,11 @@ async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
     // An import's staging table is a temporary table: on disk, so memory stays bounded.
     let write = SqlitePoolOptions::new()
         .max_connections(1)
-        .connect_with(base.clone().pragma("temp_store", "file"))
+        .connect_with(
+            base.clone()
+                .pragma("temp_store", "file")
+                .pragma("cache_size", "-32768"),
+        )
         .await
         .with_context(|| format!("opening the SQLite database {}", path.display()))?;
     let read = SqlitePoolOptions::new()

@@ -6,7 +6,6 @@
 //! another `Db` write method (it would wait for itself).
 
 use anyhow::Context;
-use serde_json::{Value, json};
 use sqlx::AssertSqlSafe;
 
 use super::Db;
@@ -90,18 +89,18 @@ impl WriteTx {
             return Ok(());
         }
         let txn = self.feed_txn().await?;
-        let rows: Vec<Value> = changes
+        let rows: Vec<_> = changes
             .iter()
             .map(|c| {
-                json!([
+                (
                     c.org_id.to_string(),
                     c.collector_id.map(|u| u.to_string()),
                     c.team_id.map(|t| t.to_string()),
                     c.entity_type,
-                    c.entity_id,
+                    &c.entity_id,
                     c.op_str(),
                     c.body.to_string(),
-                ])
+                )
             })
             .collect();
         let cols = [
@@ -121,7 +120,7 @@ impl WriteTx {
              from {} order by r.n",
             json_rows::table(self.is_pg(), 1, &cols, "r")
         );
-        let param = json_rows::param(rows);
+        let param = json_rows::param(&rows);
         on_tx!(self, |c| {
             sqlx::query(AssertSqlSafe(sql))
                 .bind(&param)

@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 
 use anyhow::Context;
-use serde_json::{Value, json};
 use sqlx::AssertSqlSafe;
 
 use super::super::json_rows::{self, Ty};
@@ -111,18 +110,18 @@ impl WriteTx {
                 }
             }
         }
-        let values: Vec<Value> = merged
+        let values: Vec<_> = merged
             .iter()
             .zip(&winner)
             .map(|(first, last)| {
-                json!([
-                    first.external_id,
+                (
+                    &first.external_id,
                     first.seq,
                     last.line,
-                    last.collector,
-                    last.visit_date,
-                    last.row
-                ])
+                    &last.collector,
+                    &last.visit_date,
+                    &last.row,
+                )
             })
             .collect();
         let cols = [
@@ -143,7 +142,7 @@ impl WriteTx {
              where excluded.row is not null",
             json_rows::table(self.is_pg(), 1, &cols, "r")
         );
-        let param = json_rows::param(values);
+        let param = json_rows::param(&values);
         on_tx!(self, |c| {
             sqlx::query(AssertSqlSafe(sql))
                 .bind(&param)

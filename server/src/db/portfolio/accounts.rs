@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, bail};
-use serde_json::{Value, json};
 use sqlx::AssertSqlSafe;
 use terreno_shared::api::v1::views::AccountView;
 use terreno_shared::ids::{AccountId, OrgId, PersonId};
@@ -157,15 +156,11 @@ impl WriteTx {
         if by_doc.is_empty() {
             return Ok(HashMap::new());
         }
-        let docs: Vec<Value> = by_doc
+        let docs: Vec<_> = by_doc
             .iter()
             .map(|((kind, number), name)| {
-                json!([
-                    PersonId::from_uuid(uuid::Uuid::now_v7()).to_string(),
-                    kind,
-                    number,
-                    name
-                ])
+                let id = PersonId::from_uuid(uuid::Uuid::now_v7()).to_string();
+                (id, kind, number, name)
             })
             .collect();
         let pg = self.is_pg();
@@ -182,12 +177,13 @@ impl WriteTx {
              where persons.name <> excluded.name",
             json_rows::table(pg, 2, &cols, "r")
         );
+        // `cross join` puts the chunk first on SQLite: a lookup per row, not a scan of persons.
         let select = format!(
-            "select p.id, p.doc_kind, p.doc_number from persons p join {}
-             on p.doc_kind = r.kind and p.doc_number = r.number where p.org_id = $1",
+            "select p.id, p.doc_kind, p.doc_number from {} cross join persons p
+             where p.org_id = $1 and p.doc_kind = r.kind and p.doc_number = r.number",
             json_rows::table(pg, 2, &cols, "r")
         );
-        let param = json_rows::param(docs);
+        let param = json_rows::param(&docs);
         let found: Vec<(String, String, String)> = on_tx!(self, |c| {
             sqlx::query(AssertSqlSafe(upsert))
                 .bind(org.to_string())
@@ -214,10 +210,7 @@ impl WriteTx {
         portfolio: &PortfolioRef,
         rows: &[AccountRow],
     ) -> anyhow::Result<HashMap<String, Existing>> {
-        let ids: Vec<Value> = rows
-            .iter()
-            .map(|r| json!([r.external_id.as_str()]))
-            .collect();
+        let ids: Vec<_> = rows.iter().map(|r| (r.external_id.as_str(),)).collect();
         let sql = format!(
             "select a.id, a.external_id, cast(a.version as bigint) as version,
                     u.team_id as collector_team, a.person_id, a.debtor_name, a.address,
@@ -229,7 +222,7 @@ impl WriteTx {
              where a.portfolio_id = $1 and a.external_id in (select r.external_id from {})",
             json_rows::table(self.is_pg(), 2, &[("external_id", Ty::Text)], "r")
         );
-        let param = json_rows::param(ids);
+        let param = json_rows::param(&ids);
         let found: Vec<Existing> = on_tx!(self, |c| {
             sqlx::query_as(AssertSqlSafe(sql))
                 .bind(portfolio.id.to_string())
@@ -253,26 +246,26 @@ impl WriteTx {
         if writes.is_empty() {
             return Ok(());
         }
-        let rows: Vec<Value> = writes
+        let rows: Vec<_> = writes
             .iter()
             .map(|w| {
                 let c = &w.cols;
-                json!([
+                (
                     w.id.to_string(),
                     w.row.external_id.as_str(),
-                    c.person_id,
-                    c.debtor_name,
-                    c.address,
-                    c.neighbourhood,
+                    &c.person_id,
+                    &c.debtor_name,
+                    &c.address,
+                    &c.neighbourhood,
                     c.lat,
                     c.lon,
-                    c.phones,
+                    &c.phones,
                     c.balance_minor,
-                    c.currency,
+                    &c.currency,
                     c.days_past_due,
-                    c.contact_window,
-                    c.collector_id,
-                ])
+                    &c.contact_window,
+                    &c.collector_id,
+                )
             })
             .collect();
         let cols = [
@@ -310,7 +303,7 @@ impl WriteTx {
                  version = accounts.version + 1, updated_ms = excluded.updated_ms",
             json_rows::table(self.is_pg(), 2, &cols, "r")
         );
-        let param = json_rows::param(rows);
+        let param = json_rows::param(&rows);
         on_tx!(self, |c| {
             sqlx::query(AssertSqlSafe(sql))
                 .bind(portfolio.id.to_string())

@@ -4,7 +4,6 @@
 //! A later file that lists it again reopens it (see `accounts`).
 
 use anyhow::Context;
-use serde_json::json;
 use sqlx::AssertSqlSafe;
 use terreno_shared::ids::AccountId;
 
@@ -39,7 +38,7 @@ impl WriteTx {
         let select = format!(
             "select a.id, a.collector_id, u.team_id from accounts a
              left join users u on u.id = a.collector_id
-             where a.portfolio_id = $1 and a.status = 'open'
+             where a.portfolio_id = $1 and a.status = 'open' and a.id > $3
                and not exists (select 1 from {keep} k where k.external_id = a.external_id)
              order by a.id limit $2"
         );
@@ -48,19 +47,23 @@ impl WriteTx {
              where id in (select r.id from {})",
             json_rows::table(self.is_pg(), 2, &[("id", Ty::Text)], "r")
         );
+        // Keyset paging: each round starts after the last id seen, so closing is one pass.
+        let mut after = String::new();
         loop {
             let batch: Vec<(String, Option<String>, Option<String>)> = on_tx!(self, |c| {
                 sqlx::query_as(AssertSqlSafe(select.clone()))
                     .bind(portfolio.id.to_string())
                     .bind(CHUNK)
+                    .bind(&after)
                     .fetch_all(&mut **c)
                     .await
                     .context("finding accounts to close")?
             });
-            if batch.is_empty() {
+            let Some((last, ..)) = batch.last() else {
                 return Ok(closed);
-            }
-            let param = json_rows::param(batch.iter().map(|(id, ..)| json!([id])).collect());
+            };
+            after = last.clone();
+            let param = json_rows::param(&batch.iter().map(|(id, ..)| (id,)).collect::<Vec<_>>());
             on_tx!(self, |c| {
                 sqlx::query(AssertSqlSafe(update.clone()))
                     .bind(now_ms())

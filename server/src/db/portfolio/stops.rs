@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use serde_json::{Value, json};
 use sqlx::AssertSqlSafe;
 use terreno_shared::ids::{AccountId, RouteId, StopId};
 use terreno_shared::model::Username;
@@ -125,7 +124,12 @@ impl WriteTx {
              where s.account_id in (select r.id from {})",
             json_rows::table(self.is_pg(), 1, &[("id", Ty::Text)], "r")
         );
-        let param = json_rows::param(accounts.iter().map(|a| json!([a.to_string()])).collect());
+        let param = json_rows::param(
+            &accounts
+                .iter()
+                .map(|a| (a.to_string(),))
+                .collect::<Vec<_>>(),
+        );
         Ok(on_tx!(self, |c| {
             sqlx::query_as(AssertSqlSafe(sql))
                 .bind(&param)
@@ -144,7 +148,7 @@ impl WriteTx {
             "delete from stops where id in (select r.id from {})",
             json_rows::table(self.is_pg(), 1, &[("id", Ty::Text)], "r")
         );
-        let param = json_rows::param(ids.iter().map(|id| json!([id])).collect());
+        let param = json_rows::param(&ids.iter().map(|id| (id,)).collect::<Vec<_>>());
         on_tx!(self, |c| {
             sqlx::query(AssertSqlSafe(sql))
                 .bind(&param)
@@ -161,16 +165,16 @@ impl WriteTx {
         if stops.is_empty() {
             return Ok(());
         }
-        let rows: Vec<Value> = stops
+        let rows: Vec<_> = stops
             .iter()
             .map(|s| {
-                json!([
+                (
                     s.id.to_string(),
                     s.route.to_string(),
                     s.account.to_string(),
                     s.planned_date.to_string(),
                     s.position,
-                ])
+                )
             })
             .collect();
         let cols = [
@@ -187,7 +191,7 @@ impl WriteTx {
              do update set planned_date = excluded.planned_date, position = excluded.position",
             json_rows::table(self.is_pg(), 1, &cols, "r")
         );
-        let param = json_rows::param(rows);
+        let param = json_rows::param(&rows);
         on_tx!(self, |c| {
             sqlx::query(AssertSqlSafe(sql))
                 .bind(&param)
