@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod import;
+pub mod osmand;
 pub mod routes;
 pub mod state;
 
@@ -44,6 +45,25 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::map_response(error::json_error_bodies))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Serves OsmAnd reports at `/` (a dedicated listener, as Traccar's port 5055) until
+/// `shutdown` completes.
+pub async fn serve_osmand(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let cfg = state.config.clone();
+    let app = routes::osmand::listener_router()
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(cfg.max_body_bytes))
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::map_response(error::json_error_bodies))
+        .layer(TraceLayer::new_for_http());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then drains open requests.

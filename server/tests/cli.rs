@@ -259,3 +259,54 @@ fn listing_an_empty_database_works() {
     );
     assert!(table.starts_with("ID"), "{table}");
 }
+
+#[test]
+fn add_tracker_registers_an_osmand_identifier_for_a_collector_once() {
+    let t = TempDb::new("cli");
+    t.ok(&["user", "add", "ana", "--role", "collector"], "");
+    t.ok(&["user", "add", "jefe", "--role", "supervisor"], "");
+
+    let out = t.ok(
+        &[
+            "device",
+            "add-tracker",
+            "--user",
+            "ana",
+            "--id",
+            "358240051111110",
+        ],
+        "",
+    );
+    let again = t.run(
+        &[
+            "device",
+            "add-tracker",
+            "--user",
+            "ana",
+            "--id",
+            "358240051111110",
+        ],
+        "",
+    );
+    let not_collector = t.run(
+        &["device", "add-tracker", "--user", "jefe", "--id", "x"],
+        "",
+    );
+
+    assert!(
+        out.contains("358240051111110") && out.contains("ana"),
+        "{out}"
+    );
+    assert_eq!(code(&again), 1);
+    assert!(
+        stderr(&again).contains("already registered"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(code(&not_collector), 1);
+    assert!(stderr(&not_collector).contains("not an active collector"));
+    let listed: Vec<Value> =
+        serde_json::from_str(&t.ok(&["device", "list", "--json"], "")).expect("devices");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["label"], "tracker 358240051111110");
+}

@@ -21,9 +21,19 @@ pub async fn run(cli: &Cli, cmd: &DeviceCommand) -> anyhow::Result<()> {
     let result = match cmd {
         DeviceCommand::List { json } => list(&db, &org, *json).await,
         DeviceCommand::Revoke { id } => revoke(&db, &org, id).await,
+        DeviceCommand::AddTracker { user, id } => add_tracker(&db, &org, user, id).await,
     };
     db.close().await;
     result
+}
+
+async fn add_tracker(db: &Db, org: &Org, user: &str, ident: &str) -> anyhow::Result<()> {
+    let username = terreno_shared::model::Username::parse(user)?;
+    let id = db.add_tracker(org.id, &username, ident, None).await?;
+    print(&format!(
+        "tracker {:?} registered for {username} as device {id}\n",
+        ident.trim()
+    ))
 }
 
 async fn list(db: &Db, org: &Org, json: bool) -> anyhow::Result<()> {

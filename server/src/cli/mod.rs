@@ -135,6 +135,15 @@ pub enum DeviceCommand {
         /// Device id.
         id: String,
     },
+    /// Register an OsmAnd sender (Traccar Client) by the identifier it reports, for a collector.
+    AddTracker {
+        /// The collector it reports for.
+        #[arg(long)]
+        user: String,
+        /// The identifier the sender reports (Traccar Client's "device identifier").
+        #[arg(long)]
+        id: String,
+    },
 }
 
 /// Flags of `serve`.
@@ -149,6 +158,10 @@ pub struct ServeArgs {
     /// URL people reach the server at, for links in emails.
     #[arg(long, env = "TERRENO_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Also accept OsmAnd reports at `/` on this address (Traccar's port is 5055); they are
+    /// always accepted at `/osmand` on the main listener.
+    #[arg(long, env = "TERRENO_OSMAND_LISTEN")]
+    pub osmand_listen: Option<SocketAddr>,
 }
 
 /// Runs a parsed command line.

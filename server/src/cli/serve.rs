@@ -22,6 +22,18 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     tracing::info!(config = ?config, org = %org.name, "serving on http://{}", listener.local_addr()?);
     tracing::warn!("no SMTP server configured: visit emails wait in the outbox");
     let state = AppState::new(db.clone(), config);
+    if let Some(addr) = args.osmand_listen {
+        let osmand = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening for OsmAnd reports on {addr}"))?;
+        tracing::info!("OsmAnd reports on http://{}/", osmand.local_addr()?);
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::serve_osmand(osmand, state, shutdown_signal()).await {
+                tracing::error!(error = %e, "the OsmAnd listener stopped");
+            }
+        });
+    }
     crate::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(())

@@ -26,8 +26,9 @@ pub struct DeviceRecord {
     pub org_id: OrgId,
     /// The user's team.
     pub team_id: Option<TeamId>,
-    /// The key its batches are signed with.
-    pub public_key: PublicKey,
+    /// The key its batches are signed with; none for a tracker (an OsmAnd sender), whose log
+    /// the server writes, unsigned.
+    pub public_key: Option<PublicKey>,
     /// Revoked: its requests get 403 `device_revoked` and it must wipe its data.
     pub revoked: bool,
     /// The contiguous prefix of its log the server holds.
@@ -89,7 +90,10 @@ impl TryFrom<RecordRow> for DeviceRecord {
                 .map(|t| t.parse())
                 .transpose()
                 .context("stored team id")?,
-            public_key: r.public_key.parse().context("stored public key")?,
+            public_key: match r.public_key.as_str() {
+                "" => None,
+                key => Some(key.parse().context("stored public key")?),
+            },
             revoked: r.revoked_ms.is_some(),
             head_seq: u64::try_from(r.head_seq).context("stored head_seq")?,
             head_hash: r
@@ -200,7 +204,7 @@ impl Db {
             .context("reading back an enrolled device")?;
         Ok(if inserted == 1 {
             Enrollment::Created(info)
-        } else if existing.user_id != user || existing.public_key != key {
+        } else if existing.user_id != user || existing.public_key != Some(key) {
             Enrollment::Conflict
         } else if existing.revoked {
             Enrollment::Revoked

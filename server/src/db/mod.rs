@@ -33,6 +33,7 @@ pub mod push;
 pub mod reads;
 pub(crate) mod scope;
 pub mod sessions;
+pub mod trackers;
 pub mod tx;
 pub mod users;
 

@@ -11,6 +11,7 @@ pub mod devices;
 pub mod health;
 pub mod imports;
 pub mod openapi;
+pub mod osmand;
 pub mod pull;
 pub mod reads;
 pub mod sync;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(devices::router())
         .merge(openapi::router())
+        .merge(osmand::router())
         .merge(pull::router())
         .merge(reads::router())
         .merge(sync::router())

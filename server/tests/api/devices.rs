@@ -92,7 +92,7 @@ both!(
             assert_eq!(r.body["code"], "device_exists");
         }
         let stored = app.db().find_device(id).await.unwrap().unwrap();
-        assert_eq!(stored.public_key, key(1));
+        assert_eq!(stored.public_key, Some(key(1)));
         assert_eq!(stored.user_id.to_string(), login_user_id(&app, &ana).await);
         assert_eq!(count(&app, "devices").await, 1);
     }
@@ -254,7 +254,7 @@ both!(
         assert_eq!(record.org_id, org);
         assert_eq!(record.team_id, ana.team);
         assert!(record.team_id.is_some());
-        assert_eq!(record.public_key, key(7));
+        assert_eq!(record.public_key, Some(key(7)));
         assert!(!record.revoked);
         assert_eq!(
             (record.head_seq, record.head_hash, record.max_seen),

@@ -9,6 +9,7 @@ mod blobs;
 mod demo;
 mod devices;
 mod imports;
+mod osmand;
 mod pull;
 mod push;
 mod reads;

@@ -118,8 +118,10 @@ where
     c.insert_events(&device, b.received_ms, &new_rows).await?;
     projector.finish(c).await?;
     let last_hash = b.last_hash().to_hex();
-    c.insert_signature(&device, to_i64(last), &last_hash, &b.signature.to_string())
-        .await?;
+    if let Some(signature) = &b.signature {
+        c.insert_signature(&device, to_i64(last), &last_hash, &signature.to_string())
+            .await?;
+    }
     let max_seen = (head.max_seen as u64).max(last);
     c.update_head(
         &device,

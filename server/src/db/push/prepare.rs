@@ -59,8 +59,9 @@ pub struct PreparedBatch {
     pub role: Role,
     /// The events, contiguous, in seq order (never empty).
     pub events: Vec<PreparedEvent>,
-    /// The signature over the batch head, kept as proof.
-    pub signature: Signature,
+    /// The signature over the batch head, kept as proof; none for a tracker's server-written
+    /// log.
+    pub signature: Option<Signature>,
     /// When the server received it.
     pub received_ms: i64,
 }
@@ -105,6 +106,15 @@ pub async fn prepare(
     batch: PushBatch,
 ) -> Result<PreparedBatch, PushError> {
     let device = owned_device(&state.db, user, batch.device_id).await?;
+    let Some(key) = device.public_key else {
+        return Err(PushError::Invalid {
+            code: "tracker_device",
+            message: format!(
+                "device {} is a tracker: it reports positions through OsmAnd, not signed batches",
+                device.id
+            ),
+        });
+    };
     let max = state.config.max_events_per_batch;
     if batch.events.len() > max {
         return Err(PushError::TooManyEvents {
@@ -128,15 +138,13 @@ pub async fn prepare(
     // executor threads that serve other requests.
     tokio::task::spawn_blocking(move || {
         let signature = batch.signature;
-        let verified = batch
-            .verify(&device.public_key, max, known_prev)
-            .map_err(batch_error)?;
+        let verified = batch.verify(&key, max, known_prev).map_err(batch_error)?;
         let events = prepare_events(&state2, verified);
         Ok(PreparedBatch {
             device,
             role,
             events,
-            signature,
+            signature: Some(signature),
             received_ms: now_ms(),
         })
     })
