@@ -495,3 +495,25 @@ fn the_summary_lists_the_first_ten_thousand_bad_rows_and_counts_them_all() {
         "the lowest lines, in order"
     );
 }
+
+#[test]
+fn close_missing_with_a_file_unreadable_past_a_line_closes_nothing_and_exits_1() {
+    let Some(file) = fixture("route_basic.csv") else {
+        return;
+    };
+    let db = TempDb::new("import");
+    assert_eq!(db.import(&file, &[]).0, 0);
+    let text = std::fs::read_to_string(&file).expect("reading");
+    let mut lines: Vec<String> = text.lines().take(6).map(str::to_owned).collect();
+    // A 2 MB line without an end: nothing after it can be trusted as a row boundary.
+    lines.push(format!("CL-999,{}", "x".repeat(2_000_000)));
+    let truncated = db.file("truncated.csv", lines.join("\n").as_bytes());
+    let before = db.bytes();
+
+    let (code, _, stderr) = db.import(&truncated, &["--close-missing"]);
+
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("could not be read past line 7"), "{stderr}");
+    assert!(db.bytes() == before, "the database files changed");
+    assert!(db.debtors().iter().all(|d| d["status"] == "open"));
+}

@@ -187,10 +187,16 @@ impl Db {
             summary.written = true;
             return Ok(summary);
         }
+        if let (true, Some(line)) = (setup.close_missing, read.failed_at) {
+            bail!(
+                "the file could not be read past line {line}: --close-missing would close the \
+                 accounts of the unread rest, so nothing was written"
+            );
+        }
         let mut plan = RoutePlan::default();
         let mut refused: HashMap<String, String> = HashMap::new();
         let mut invite: Vec<String> = Vec::new();
-        for (name, date) in tx.staged_collectors().await? {
+        for (name, date, _) in tx.staged_collectors().await? {
             let username = Username::parse(&name).context("a staged collector")?;
             let date: NaiveDate = date
                 .as_deref()
@@ -203,13 +209,15 @@ impl Db {
                 continue;
             };
             if let Some(why) = holder.refusal(setup.org, setup.only_team) {
-                for line in tx.staged_lines_of(&name).await? {
+                let (count, lines) = tx.staged_lines_of(&name, MAX_REPORTED).await?;
+                for line in &lines {
                     rejected.push(Rejected {
                         line: line.unsigned_abs(),
                         column: read.collector_column.clone(),
                         reason: why.clone(),
                     });
                 }
+                rejected.count += count - lines.len() as u64;
                 refused.insert(name, why);
                 continue;
             }
@@ -305,6 +313,8 @@ struct Read {
     collector_column: Option<String>,
     /// Rows rejected while reading.
     rejected_reading: u64,
+    /// The line where the file stopped being readable (the rest is unread).
+    failed_at: Option<u64>,
 }
 
 /// Reads every row into the staging table: good ones with `setup.date` where they have no
@@ -319,14 +329,16 @@ async fn stage_all(
 ) -> anyhow::Result<Read> {
     let collector_column = header_of(&reader, Field::Collector);
     let balance_column = header_of(&reader, Field::Balance);
+    let mut reader = reader;
     let mut read = Read {
         currency: None,
         teams: BTreeMap::new(),
         collector_column,
         rejected_reading: 0,
+        failed_at: None,
     };
     let mut chunk: Vec<StageRow> = Vec::with_capacity(STAGE_CHUNK);
-    for row in reader {
+    for row in reader.by_ref() {
         summary.rows_read += 1;
         let seq = summary.rows_read;
         let staged = match row {
@@ -393,6 +405,7 @@ async fn stage_all(
     }
     tx.stage(&chunk).await?;
     progress.reading(summary.rows_read);
+    read.failed_at = reader.failed_at();
     Ok(read)
 }
 

@@ -275,6 +275,7 @@ pub struct RowReader {
     source: Source,
     record: csv::StringRecord,
     last_line: u64,
+    failed_at: Option<u64>,
 }
 
 impl RowReader {
@@ -286,12 +287,18 @@ impl RowReader {
             source,
             record: csv::StringRecord::new(),
             last_line: 1,
+            failed_at: None,
         }
     }
 
     /// The file's headers as written (trimmed).
     pub fn headers(&self) -> &[String] {
         self.mapping.headers()
+    }
+
+    /// The line where reading stopped on a failure that ended the file (the rest is unread).
+    pub fn failed_at(&self) -> Option<u64> {
+        self.failed_at
     }
 
     /// Which column holds which field.
@@ -310,6 +317,7 @@ impl RowReader {
     /// A failure that ends the file: reported on the line it happened, then nothing more.
     fn fatal(&mut self, line: u64, reason: String) -> Option<Result<ImportRow, RowError>> {
         self.source = Source::Done;
+        self.failed_at = Some(line);
         Some(Err(RowError {
             line,
             column: None,

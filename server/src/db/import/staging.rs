@@ -74,6 +74,10 @@ impl WriteTx {
                 .execute(&mut **c)
                 .await
                 .context("indexing the staging table")?;
+            sqlx::query("create index import_rows_by_collector on import_rows (collector)")
+                .execute(&mut **c)
+                .await
+                .context("indexing the staging table")?;
         });
         Ok(())
     }
@@ -90,18 +94,25 @@ impl WriteTx {
     }
 
     /// Stages rows in file order: a later good row of an id replaces the staged one but keeps
-    /// its place; a bad row replaces nothing.
+    /// its place (the place of the id's first good row); a bad row replaces nothing.
     pub async fn stage(&mut self, rows: &[StageRow]) -> anyhow::Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
         // One row per id: PostgreSQL refuses to update a row twice in one statement.
+        // `merged`: the row whose place the id takes (its first good row, else its first);
+        // `winner`: the row whose values it keeps (its last good row, else its first).
         let mut merged: Vec<&StageRow> = Vec::with_capacity(rows.len());
         let mut at: HashMap<&str, usize> = HashMap::new();
         let mut winner: Vec<&StageRow> = Vec::with_capacity(rows.len());
         for r in rows {
             match at.get(r.external_id.as_str()) {
-                Some(&i) if r.row.is_some() => winner[i] = r,
+                Some(&i) if r.row.is_some() => {
+                    if winner[i].row.is_none() {
+                        merged[i] = r;
+                    }
+                    winner[i] = r;
+                }
                 Some(_) => {}
                 None => {
                     at.insert(&r.external_id, merged.len());
@@ -138,7 +149,9 @@ impl WriteTx {
              from {} where true
              on conflict (external_id) do update set line = excluded.line,
                  collector = excluded.collector, visit_date = excluded.visit_date,
-                 row = excluded.row
+                 row = excluded.row,
+                 seq = case when import_rows.row is null then excluded.seq
+                            else import_rows.seq end
              where excluded.row is not null",
             json_rows::table(self.is_pg(), 1, &cols, "r")
         );
@@ -153,13 +166,16 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Each collector of the staged good rows with the earliest visit date of their rows.
-    pub async fn staged_collectors(&mut self) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    /// Each collector of the staged good rows with the earliest visit date of their rows, in
+    /// the order the file first names them (with that position).
+    pub async fn staged_collectors(
+        &mut self,
+    ) -> anyhow::Result<Vec<(String, Option<String>, i64)>> {
         Ok(on_tx!(self, |c| {
             sqlx::query_as(
-                "select collector, min(visit_date) from import_rows
+                "select collector, min(visit_date), cast(min(seq) as bigint) from import_rows
                  where row is not null and collector is not null
-                 group by collector order by collector",
+                 group by collector order by min(seq)",
             )
             .fetch_all(&mut **c)
             .await
@@ -167,17 +183,33 @@ impl WriteTx {
         }))
     }
 
-    /// The lines of staged good rows assigned to `collector`.
-    pub async fn staged_lines_of(&mut self, collector: &str) -> anyhow::Result<Vec<i64>> {
+    /// How many staged good rows are assigned to `collector`, and the first `limit` of their
+    /// lines.
+    pub async fn staged_lines_of(
+        &mut self,
+        collector: &str,
+        limit: usize,
+    ) -> anyhow::Result<(u64, Vec<i64>)> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         Ok(on_tx!(self, |c| {
-            sqlx::query_scalar(
-                "select line from import_rows
-                 where row is not null and collector = $1 order by line",
+            let count: i64 = sqlx::query_scalar(
+                "select cast(count(*) as bigint) from import_rows
+                 where row is not null and collector = $1",
             )
             .bind(collector)
+            .fetch_one(&mut **c)
+            .await
+            .context("counting staged lines")?;
+            let lines = sqlx::query_scalar(
+                "select line from import_rows
+                 where row is not null and collector = $1 order by line limit $2",
+            )
+            .bind(collector)
+            .bind(limit)
             .fetch_all(&mut **c)
             .await
-            .context("reading staged lines")?
+            .context("reading staged lines")?;
+            (count.unsigned_abs(), lines)
         }))
     }
 

@@ -36,21 +36,22 @@ impl WriteTx {
     ) -> anyhow::Result<Closed> {
         let mut closed = Closed::default();
         let select = format!(
-            "select a.id, a.collector_id, u.team_id from accounts a
+            "select a.id, a.external_id, a.collector_id, u.team_id from accounts a
              left join users u on u.id = a.collector_id
-             where a.portfolio_id = $1 and a.status = 'open' and a.id > $3
+             where a.portfolio_id = $1 and a.external_id > $3 and a.status = 'open'
                and not exists (select 1 from {keep} k where k.external_id = a.external_id)
-             order by a.id limit $2"
+             order by a.external_id limit $2"
         );
         let update = format!(
             "update accounts set status = 'closed', version = version + 1, updated_ms = $1
              where id in (select r.id from {})",
             json_rows::table(self.is_pg(), 2, &[("id", Ty::Text)], "r")
         );
-        // Keyset paging: each round starts after the last id seen, so closing is one pass.
+        // Keyset paging on the (portfolio, external id) index: each round starts after the last
+        // account seen, so closing is one pass over the portfolio.
         let mut after = String::new();
         loop {
-            let batch: Vec<(String, Option<String>, Option<String>)> = on_tx!(self, |c| {
+            let batch: Vec<(String, String, Option<String>, Option<String>)> = on_tx!(self, |c| {
                 sqlx::query_as(AssertSqlSafe(select.clone()))
                     .bind(portfolio.id.to_string())
                     .bind(CHUNK)
@@ -59,7 +60,7 @@ impl WriteTx {
                     .await
                     .context("finding accounts to close")?
             });
-            let Some((last, ..)) = batch.last() else {
+            let Some((_, last, ..)) = batch.last() else {
                 return Ok(closed);
             };
             after = last.clone();
@@ -73,7 +74,7 @@ impl WriteTx {
                     .context("closing accounts")?;
             });
             let mut changes: Vec<NewChange> = Vec::new();
-            for (id, collector, team) in &batch {
+            for (id, _, collector, team) in &batch {
                 if let Some(collector) = collector {
                     changes.push(removal(
                         portfolio.org,
