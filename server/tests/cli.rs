@@ -310,3 +310,57 @@ fn add_tracker_registers_an_osmand_identifier_for_a_collector_once() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["label"], "tracker 358240051111110");
 }
+
+#[test]
+fn user_email_sets_validates_and_clears_an_address_and_email_list_shows_the_outbox() {
+    let t = TempDb::new("cli");
+    t.ok(&["user", "add", "sofia", "--role", "supervisor"], "");
+
+    let set = t.ok(&["user", "email", "sofia", "sofia@example.org"], "");
+    let bad = t.run(&["user", "email", "sofia", "not an address"], "");
+    let cleared = t.ok(&["user", "email", "sofia"], "");
+    let listed = t.ok(&["email", "list", "--json"], "");
+
+    assert!(set.contains("sofia@example.org"), "{set}");
+    assert_eq!(code(&bad), 1);
+    assert!(
+        stderr(&bad).contains("not an email address"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(cleared.contains("no visit emails"), "{cleared}");
+    assert_eq!(listed.trim(), "[]");
+}
+
+#[test]
+fn serve_refuses_an_invalid_smtp_url_or_from_address() {
+    let t = TempDb::new("cli");
+
+    let url = t.run(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--smtp-url",
+            "gopher://x",
+        ],
+        "",
+    );
+    let from = t.run(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--mail-dir",
+            "m",
+            "--mail-from",
+            "nadie",
+        ],
+        "",
+    );
+
+    assert_eq!(code(&url), 1);
+    assert!(stderr(&url).contains("SMTP URL"), "{}", stderr(&url));
+    assert_eq!(code(&from), 1);
+    assert!(stderr(&from).contains("From address"), "{}", stderr(&from));
+}

@@ -8,10 +8,14 @@ use super::serve::shutdown_signal;
 use super::{Cli, DemoArgs};
 use crate::config::Config;
 use crate::db::demo::{DEMO_ORG, DEMO_PASSWORD, DEMO_USERS};
+use crate::mail::{MailConfig, Sender, Transport};
 use crate::state::AppState;
 
 /// The demo's database unless `--db` or `TERRENO_DB` names another.
 pub const DEMO_DB: &str = "terreno-demo.db";
+
+/// The demo supervisor's email address (a reserved domain: nothing is ever sent there).
+pub const DEMO_SUPERVISOR_EMAIL: &str = "supervisor@demo.invalid";
 
 /// Loads the demo data, binds `--listen` (port 0 picks a free port) and serves until Ctrl-C.
 pub async fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
@@ -34,9 +38,25 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
     for (name, role, _) in DEMO_USERS {
         println!("  {name:<16} {}", role.as_str());
     }
+    // The demo needs no mail server: visit emails go to .eml files the user can open.
+    db.set_user_email(org.id, "supervisor", Some(DEMO_SUPERVISOR_EMAIL))
+        .await?;
+    let mail = MailConfig::new(
+        Transport::Files(args.mail_dir.clone()),
+        "Terreno demo <terreno@demo.invalid>",
+        &config.public_url,
+    )?;
+    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    let sender = tokio::spawn(Sender::new(db.clone(), mail)?.run(mail_stopped));
+    println!(
+        "Visit emails to {DEMO_SUPERVISOR_EMAIL} are written to {}/",
+        args.mail_dir.display()
+    );
     println!("Press Ctrl-C to stop.");
     let state = AppState::new(db.clone(), config);
     crate::serve(listener, state, shutdown_signal()).await?;
+    let _ = stop_mail.send(true);
+    let _ = sender.await;
     db.close().await;
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::db::{Db, DbUrl};
 mod debtors;
 mod demo;
 mod devices;
+mod email;
 mod import;
 mod progress;
 mod serve;
@@ -62,6 +63,9 @@ pub enum Command {
     /// Look at the imported accounts.
     #[command(subcommand)]
     Debtors(DebtorsCommand),
+    /// Look at the visit-email outbox.
+    #[command(subcommand)]
+    Email(EmailCommand),
 }
 
 /// `debtors` subcommands.
@@ -84,6 +88,9 @@ pub struct DemoArgs {
     /// Address to listen on.
     #[arg(long, env = "TERRENO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Where visit emails are written (as .eml files).
+    #[arg(long, env = "TERRENO_MAIL_DIR", default_value = "terreno-demo-mail")]
+    pub mail_dir: std::path::PathBuf,
 }
 
 /// `user` subcommands.
@@ -118,6 +125,28 @@ pub enum UserCommand {
     Disable {
         /// Login name.
         name: String,
+    },
+    /// Set where a user gets visit emails (supervisors; admins when a team has no
+    /// supervisor); without an address, clear it.
+    Email {
+        /// Login name.
+        name: String,
+        /// Email address.
+        address: Option<String>,
+    },
+}
+
+/// `email` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum EmailCommand {
+    /// List the visit-email outbox, newest first.
+    List {
+        /// Only the emails given up (with their error).
+        #[arg(long)]
+        failed: bool,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -158,6 +187,23 @@ pub struct ServeArgs {
     /// URL people reach the server at, for links in emails.
     #[arg(long, env = "TERRENO_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// SMTP server for visit emails: `smtp://[user:pass@]host[:port][?tls=required]` or
+    /// `smtps://…`; without it (and without --mail-dir) emails wait in the outbox.
+    #[arg(long, env = "TERRENO_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Write visit emails as .eml files into this directory instead of sending them.
+    #[arg(long, env = "TERRENO_MAIL_DIR", conflicts_with = "smtp_url")]
+    pub mail_dir: Option<std::path::PathBuf>,
+    /// The From address of visit emails.
+    #[arg(
+        long,
+        env = "TERRENO_MAIL_FROM",
+        default_value = "Terreno <terreno@localhost>"
+    )]
+    pub mail_from: String,
+    /// Give a visit email up after this many hours of failed attempts.
+    #[arg(long, env = "TERRENO_MAIL_GIVE_UP_HOURS", default_value_t = 96)]
+    pub mail_give_up_hours: u64,
     /// Also accept OsmAnd reports at `/` on this address (Traccar's port is 5055); they are
     /// always accepted at `/osmand` on the main listener.
     #[arg(long, env = "TERRENO_OSMAND_LISTEN")]
@@ -173,6 +219,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Device(cmd) => devices::run(&cli, cmd).await,
         Command::ImportRoutes(args) => import::run(&cli, args).await,
         Command::Debtors(cmd) => debtors::run(&cli, cmd).await,
+        Command::Email(cmd) => email::run(&cli, cmd).await,
     }
 }
 

@@ -1,9 +1,12 @@
 //! `terreno-server serve`: the production server.
 
+use std::time::Duration;
+
 use anyhow::Context;
 
 use super::{Cli, DEFAULT_DB, ServeArgs};
 use crate::config::Config;
+use crate::mail::{MailConfig, Sender, Transport};
 use crate::state::AppState;
 
 /// Binds, then serves until Ctrl-C or SIGTERM.
@@ -20,7 +23,24 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!(config = ?config, org = %org.name, "serving on http://{}", listener.local_addr()?);
-    tracing::warn!("no SMTP server configured: visit emails wait in the outbox");
+    let transport = match (&args.smtp_url, &args.mail_dir) {
+        (Some(url), _) => Some(Transport::Smtp(url.clone())),
+        (None, Some(dir)) => Some(Transport::Files(dir.clone())),
+        (None, None) => None,
+    };
+    let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+    let sender = match transport {
+        Some(t) => {
+            let mut mail = MailConfig::new(t, &args.mail_from, &config.public_url)?;
+            mail.give_up_after = Duration::from_secs(args.mail_give_up_hours.saturating_mul(3600));
+            let sender = Sender::new(db.clone(), mail)?;
+            Some(tokio::spawn(sender.run(mail_stopped)))
+        }
+        None => {
+            tracing::warn!("no SMTP server configured: visit emails wait in the outbox");
+            None
+        }
+    };
     let state = AppState::new(db.clone(), config);
     if let Some(addr) = args.osmand_listen {
         let osmand = tokio::net::TcpListener::bind(addr)
@@ -35,6 +55,10 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         });
     }
     crate::serve(listener, state, shutdown_signal()).await?;
+    let _ = stop_mail.send(true);
+    if let Some(task) = sender {
+        let _ = task.await;
+    }
     db.close().await;
     Ok(())
 }

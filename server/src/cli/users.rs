@@ -41,6 +41,15 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
             )),
             Err(e) => Err(e),
         },
+        UserCommand::Email { name, address } => {
+            match db.set_user_email(org.id, name, address.as_deref()).await {
+                Ok(()) => print(&match address {
+                    Some(a) => format!("{name} gets visit emails at {}\n", a.trim()),
+                    None => format!("{name} gets no visit emails\n"),
+                }),
+                Err(e) => Err(e),
+            }
+        }
     };
     db.close().await;
     result

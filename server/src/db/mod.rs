@@ -26,6 +26,7 @@ pub mod devices;
 pub mod import;
 pub mod json_rows;
 pub mod orgs;
+pub mod outbox;
 pub mod portfolio;
 pub mod project;
 pub mod pull;

@@ -199,6 +199,38 @@ impl Db {
             .collect()
     }
 
+    /// Sets (or, with `None`, clears) where a user of `org` gets visit emails.
+    pub async fn set_user_email(
+        &self,
+        org: OrgId,
+        username: &str,
+        address: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let username = Username::parse(username)?;
+        let address = match address.map(str::trim) {
+            Some(a) => Some(
+                a.parse::<lettre::Address>()
+                    .map_err(|e| anyhow::anyhow!("{a:?} is not an email address: {e}"))?
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let changed = on_write!(self, |pool| {
+            sqlx::query("update users set email = $1 where org_id = $2 and username = $3")
+                .bind(&address)
+                .bind(org.to_string())
+                .bind(username.as_str())
+                .execute(pool)
+                .await
+                .context("setting an email address")?
+                .rows_affected()
+        });
+        if changed == 0 {
+            bail!("there is no user named {username:?} in this organization");
+        }
+        Ok(())
+    }
+
     /// Disables a user of `org` and revokes their tokens, in one transaction.
     pub async fn disable_user(&self, org: OrgId, username: &str) -> anyhow::Result<()> {
         let username = Username::parse(username)?;

@@ -8,6 +8,7 @@ mod basics;
 mod blobs;
 mod demo;
 mod devices;
+mod email;
 mod imports;
 mod osmand;
 mod pull;

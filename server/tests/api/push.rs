@@ -3,7 +3,7 @@
 
 mod bad_input;
 mod equivalence;
-mod helpers;
+pub mod helpers;
 mod merge;
 
 use chrono::Utc;

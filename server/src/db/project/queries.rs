@@ -101,6 +101,27 @@ macro_rules! project_store {
                 .map(|_| ())
             }
 
+            async fn enqueue_email(
+                &mut self,
+                visit: &str,
+                completed_ms: i64,
+                now_ms: i64,
+            ) -> sqlx::Result<()> {
+                sqlx::query(
+                    "insert into email_outbox (id, visit_id, completed_ms, created_ms,
+                        next_attempt_ms)
+                     values ($1, $2, $3, $4, $4)
+                     on conflict (visit_id, completed_ms) do nothing",
+                )
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(visit)
+                .bind(completed_ms)
+                .bind(now_ms)
+                .execute(&mut *self)
+                .await
+                .map(|_| ())
+            }
+
             async fn flag_visit(&mut self, visit: &str) -> sqlx::Result<()> {
                 sqlx::query("update visits set flagged = $2 where id = $1")
                     .bind(visit)

@@ -143,6 +143,13 @@ pub trait ProjectStore {
         completed_ms: i64,
         submission: &str,
     ) -> impl Future<Output = sqlx::Result<()>> + Send;
+    /// Queues the email of a visit's completion (once per completion: a replay adds nothing).
+    fn enqueue_email(
+        &mut self,
+        visit: &str,
+        completed_ms: i64,
+        now_ms: i64,
+    ) -> impl Future<Output = sqlx::Result<()>> + Send;
     fn flag_visit(&mut self, visit: &str) -> impl Future<Output = sqlx::Result<()>> + Send;
     fn insert_checkin(&mut self, r: &CheckInRow) -> impl Future<Output = sqlx::Result<()>> + Send;
     fn find_register(

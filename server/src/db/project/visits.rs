@@ -99,6 +99,9 @@ impl Projector {
         {
             c.complete_visit(&row.id, s.outcome.as_str(), completed, &submission)
                 .await?;
+            // The email rides in the same transaction: committed completion, queued email.
+            c.enqueue_email(&row.id, completed, crate::db::now_ms())
+                .await?;
             self.feed_visit(c, visit).await?;
         }
         Ok(Projected::Applied)
