@@ -30,6 +30,10 @@ pub struct Config {
     pub max_failed_logins_per_minute: u32,
     /// The URL people reach the server at (links in emails).
     pub public_url: String,
+    /// Battery fraction below which the live feed sends `low_battery`.
+    pub low_battery: f64,
+    /// Silence after which the live feed sends `device_offline`.
+    pub offline_after: Duration,
 }
 
 impl Config {
@@ -54,6 +58,8 @@ impl Config {
             max_blob_bytes: 25 * 1024 * 1024,
             max_failed_logins_per_minute: 10,
             public_url: format!("http://{listen}"),
+            low_battery: 0.15,
+            offline_after: Duration::from_secs(10 * 60),
         }
     }
 }

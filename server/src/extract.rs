@@ -64,19 +64,27 @@ impl axum::extract::FromRequestParts<crate::state::AppState> for AuthUser {
         let token = bearer_token(parts).ok_or_else(|| {
             ApiError::Unauthorized("log in first: send Authorization: Bearer TOKEN".into())
         })?;
-        let hash = crate::auth::token_hash(token);
-        match state.db.find_session(&hash).await? {
-            Some(s) if s.device_revoked => Err(ApiError::Forbidden {
-                code: "device_revoked",
-                message: "this device was revoked: wipe its local data, then log in and enroll \
-                          again"
-                    .into(),
-            }),
-            Some(s) => Ok(AuthUser(s)),
-            None => Err(ApiError::Unauthorized(
-                "the token is unknown, expired or revoked: log in again".into(),
-            )),
-        }
+        session_for(state, token).await.map(AuthUser)
+    }
+}
+
+/// The session of a token: 401 for unknown, expired and revoked tokens, 403 `device_revoked`
+/// for a token bound to a revoked device.
+pub async fn session_for(
+    state: &crate::state::AppState,
+    token: &str,
+) -> Result<crate::db::sessions::Session, ApiError> {
+    let hash = crate::auth::token_hash(token);
+    match state.db.find_session(&hash).await? {
+        Some(s) if s.device_revoked => Err(ApiError::Forbidden {
+            code: "device_revoked",
+            message: "this device was revoked: wipe its local data, then log in and enroll again"
+                .into(),
+        }),
+        Some(s) => Ok(s),
+        None => Err(ApiError::Unauthorized(
+            "the token is unknown, expired or revoked: log in again".into(),
+        )),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod import;
+pub mod live;
 pub mod mail;
 pub mod osmand;
 pub mod routes;

@@ -6,6 +6,7 @@ use terreno_shared::sync::{Hlc, HlcClock};
 
 use crate::config::Config;
 use crate::db::{Db, now_ms};
+use crate::live::Hub;
 
 /// Application state, cheap to clone.
 #[derive(Clone, Debug)]
@@ -16,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The server's hybrid logical clock (receive stamps, `server_hlc` in answers).
     pub clock: Arc<Mutex<HlcClock>>,
+    /// The live feed's in-process side.
+    pub live: Arc<Hub>,
 }
 
 impl AppState {
@@ -23,6 +26,7 @@ impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
         AppState {
             db,
+            live: Arc::new(Hub::new(config.low_battery)),
             config: Arc::new(config),
             clock: Arc::new(Mutex::new(HlcClock::default())),
         }

@@ -54,6 +54,7 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
     );
     println!("Press Ctrl-C to stop.");
     let state = AppState::new(db.clone(), config);
+    crate::live::start(&state);
     crate::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_mail.send(true);
     let _ = sender.await;

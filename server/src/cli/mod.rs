@@ -204,6 +204,12 @@ pub struct ServeArgs {
     /// Give a visit email up after this many hours of failed attempts.
     #[arg(long, env = "TERRENO_MAIL_GIVE_UP_HOURS", default_value_t = 96)]
     pub mail_give_up_hours: u64,
+    /// The live feed reports a device offline after this many minutes of silence.
+    #[arg(long, env = "TERRENO_OFFLINE_MINUTES", default_value_t = 10)]
+    pub offline_minutes: u64,
+    /// The live feed reports a low battery below this percentage.
+    #[arg(long, env = "TERRENO_LOW_BATTERY_PERCENT", default_value_t = 15)]
+    pub low_battery_percent: u8,
     /// Also accept OsmAnd reports at `/` on this address (Traccar's port is 5055); they are
     /// always accepted at `/osmand` on the main listener.
     #[arg(long, env = "TERRENO_OSMAND_LISTEN")]

@@ -41,7 +41,10 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
             None
         }
     };
+    config.offline_after = Duration::from_secs(args.offline_minutes.saturating_mul(60));
+    config.low_battery = f64::from(args.low_battery_percent.min(100)) / 100.0;
     let state = AppState::new(db.clone(), config);
+    crate::live::start(&state);
     if let Some(addr) = args.osmand_listen {
         let osmand = tokio::net::TcpListener::bind(addr)
             .await

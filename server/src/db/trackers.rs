@@ -151,7 +151,12 @@ pub async fn record_fix(
             signature: None,
             received_ms: now_ms(),
         };
+        let signal = batch.signal(state.live.origin);
         match state.db.store_batch(batch).await {
+            Ok(ack) => {
+                crate::live::Hub::publish(state, signal);
+                return Ok(ack);
+            }
             Err(PushError::Fork(_)) | Err(PushError::Invalid { .. }) if attempt < RETRIES => {
                 attempt += 1;
                 device = state
@@ -161,7 +166,7 @@ pub async fn record_fix(
                     .context("re-reading a tracker")
                     .map_err(PushError::Internal)?;
             }
-            other => return other,
+            Err(e) => return Err(e),
         }
     }
 }

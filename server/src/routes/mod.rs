@@ -10,6 +10,7 @@ pub mod blobs;
 pub mod devices;
 pub mod health;
 pub mod imports;
+pub mod live;
 pub mod openapi;
 pub mod osmand;
 pub mod pull;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(imports::router())
         .merge(auth::router())
         .merge(devices::router())
+        .merge(live::router())
         .merge(openapi::router())
         .merge(osmand::router())
         .merge(pull::router())

@@ -28,6 +28,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .merge_from(super::sync::openapi())
         .merge_from(super::imports::openapi())
         .merge_from(super::osmand::openapi())
+        .merge_from(super::live::openapi())
 }
 
 /// Routes of this module.

@@ -10,6 +10,7 @@ mod demo;
 mod devices;
 mod email;
 mod imports;
+mod live;
 mod osmand;
 mod pull;
 mod push;

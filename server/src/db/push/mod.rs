@@ -96,7 +96,9 @@ pub async fn push(
     batch: PushBatch,
 ) -> Result<PushResponse, PushError> {
     let prepared = prepare::prepare(state, user, batch).await?;
+    let signal = prepared.signal(state.live.origin);
     let ack = state.db.store_batch(prepared).await?;
+    crate::live::Hub::publish(state, signal);
     Ok(PushResponse {
         head: ack.head,
         max_seen: ack.max_seen,

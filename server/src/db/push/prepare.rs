@@ -67,6 +67,20 @@ pub struct PreparedBatch {
 }
 
 impl PreparedBatch {
+    /// What the live feed needs to know about this batch once committed.
+    pub fn signal(&self, origin: uuid::Uuid) -> crate::live::Signal {
+        crate::live::Signal {
+            origin,
+            device: self.device.id.to_string(),
+            first: i64::try_from(self.first_seq()).unwrap_or(i64::MAX),
+            last: i64::try_from(self.last_seq()).unwrap_or(i64::MAX),
+            fixes: self
+                .events
+                .iter()
+                .any(|e| matches!(e.payload, Ok(payload::Payload::Fix(_)))),
+        }
+    }
+
     /// Seq of the first event.
     pub fn first_seq(&self) -> u64 {
         self.events[0].seq

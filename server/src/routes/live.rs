@@ -1,0 +1,209 @@
+//! `GET /api/v1/live`: the supervisors' live feed over a WebSocket (events in
+//! [`crate::live`]). Authenticated by `Authorization: Bearer`, a `token` query parameter
+//! (browsers cannot set headers on WebSockets) or the dashboard's `terreno_token` cookie;
+//! anonymous connections get 401 before the upgrade and collectors 403. The first frame is
+//! always a snapshot (every visible device's last position, possibly none); then increments,
+//! for the caller's organization (admins) or team (supervisors).
+//!
+//! Memory per connection stays small and bounded: small WebSocket buffers, incoming frames of
+//! at most 4 KiB (the feed takes nothing from clients but pings), positions coalesced per
+//! device when several wait (the newest wins), and a connection that falls more than
+//! [`crate::live::BROADCAST_CAPACITY`] events behind is closed (code 1008, "too slow") — it
+//! may reconnect and starts over from a snapshot.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Router, extract::FromRequestParts};
+use terreno_shared::model::Role;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::OpenApi;
+
+use super::auth::ErrorBodyDoc;
+use crate::db::sessions::Session;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{bearer_token, session_for};
+use crate::live::{LiveEvent, Scoped, collect};
+use crate::state::AppState;
+
+/// Largest frame a client may send.
+const MAX_INCOMING: usize = 4 * 1024;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/live", get(live))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(live))]
+struct Doc;
+
+/// This module's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The session of a WebSocket request: bearer header, `token` query parameter or cookie.
+async fn live_session(state: &AppState, parts: &Parts, query: &TokenQuery) -> ApiResult<Session> {
+    let cookie = cookie_token(&parts.headers);
+    let token = bearer_token(parts)
+        .map(str::to_owned)
+        .or_else(|| query.token.clone())
+        .or(cookie)
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "log in first: send Authorization: Bearer TOKEN or ?token=TOKEN".into(),
+            )
+        })?;
+    session_for(state, &token).await
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == "terreno_token")
+        .map(|(_, v)| v.trim().to_owned())
+}
+
+/// The live feed (WebSocket; JSON text frames, each with a `type`: `snapshot` first, then
+/// `position`, `check_in`, `check_in_refused`, `visit_completed`, `device_offline`,
+/// `low_battery`).
+#[utoipa::path(get, path = "/api/v1/live", tag = "live",
+    params(("token" = Option<String>, Query, description = "the bearer token, for browsers")),
+    responses((status = 101, description = "switching to the WebSocket feed"),
+        (status = 401, description = "not logged in", body = ErrorBodyDoc),
+        (status = 403, description = "`forbidden`: collectors have no live feed", body = ErrorBodyDoc)),
+    security(("bearer" = [])))]
+async fn live(
+    State(state): State<AppState>,
+    Query(query): Query<TokenQuery>,
+    request: axum::extract::Request,
+) -> ApiResult<Response> {
+    let (mut parts, _) = request.into_parts();
+    let session = live_session(&state, &parts, &query).await?;
+    let team = match (session.role, session.team_id) {
+        (Role::Admin, _) => None,
+        (Role::Supervisor, Some(t)) => Some(t),
+        _ => {
+            return Err(ApiError::Forbidden {
+                code: "forbidden",
+                message: "the live feed is for supervisors and administrators".into(),
+            });
+        }
+    };
+    let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &state)
+        .await
+        .map_err(|e| ApiError::bad_request(format!("not a WebSocket request: {e}")))?;
+    // Subscribe before reading the snapshot, so nothing committed in between is missed.
+    let rx = state.live.subscribe();
+    let snapshot = collect::snapshot(&state, session.org_id, team).await?;
+    let scope = Scope {
+        org: session.org_id,
+        team,
+    };
+    Ok(upgrade
+        .max_message_size(MAX_INCOMING)
+        .max_frame_size(MAX_INCOMING)
+        .write_buffer_size(0)
+        .read_buffer_size(4 * 1024)
+        .on_upgrade(move |socket| feed(socket, rx, snapshot, scope)))
+}
+
+/// Who a connection may see.
+#[derive(Debug, Clone, Copy)]
+struct Scope {
+    org: terreno_shared::ids::OrgId,
+    team: Option<terreno_shared::ids::TeamId>,
+}
+
+impl Scope {
+    fn sees(&self, e: &Scoped) -> bool {
+        e.org == self.org && (self.team.is_none() || e.team == self.team)
+    }
+}
+
+async fn send(socket: &mut WebSocket, event: &LiveEvent) -> bool {
+    let Ok(text) = serde_json::to_string(event) else {
+        return false;
+    };
+    socket.send(Message::Text(text.into())).await.is_ok()
+}
+
+async fn feed(
+    mut socket: WebSocket,
+    mut rx: tokio::sync::broadcast::Receiver<Arc<Scoped>>,
+    snapshot: Vec<crate::live::Position>,
+    scope: Scope,
+) {
+    if !send(
+        &mut socket,
+        &LiveEvent::Snapshot {
+            positions: snapshot,
+        },
+    )
+    .await
+    {
+        return;
+    }
+    loop {
+        tokio::select! {
+            got = rx.recv() => {
+                let first = match got {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => {
+                        let _ = socket.send(Message::Close(Some(CloseFrame {
+                            code: 1008,
+                            reason: "too slow: reconnect for a fresh snapshot".into(),
+                        }))).await;
+                        return;
+                    }
+                    Err(RecvError::Closed) => return,
+                };
+                // Take what else is waiting, keeping only each device's newest position.
+                let mut waiting = vec![first];
+                while let Ok(e) = rx.try_recv() {
+                    waiting.push(e);
+                }
+                let mut newest: HashMap<&str, usize> = HashMap::new();
+                for (i, e) in waiting.iter().enumerate() {
+                    if let LiveEvent::Position(p) = &e.event {
+                        newest.insert(&p.device, i);
+                    }
+                }
+                for (i, e) in waiting.iter().enumerate() {
+                    if !scope.sees(e) {
+                        continue;
+                    }
+                    if let LiveEvent::Position(p) = &e.event
+                        && newest.get(p.device.as_str()) != Some(&i)
+                    {
+                        continue;
+                    }
+                    if !send(&mut socket, &e.event).await {
+                        return;
+                    }
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                // Pings are answered by the library; anything else is ignored.
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! `/api/v1/live` over a real TCP listener with a WebSocket client: who may connect, the
+//! snapshot first, then a collector's position, check-in and completion as they commit; a
+//! supervisor sees only their team; and two servers on one PostgreSQL database deliver each
+//! other's events through LISTEN/NOTIFY.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+use terreno_server::AppState;
+use terreno_server::db::users::NewUser;
+use terreno_shared::model::Role;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::both;
+use crate::harness::{Backend, TestApp};
+use crate::push::helpers::{World, check_in, fix, new_visit, push, submit};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Serves `state` on a free loopback port; returns its address.
+async fn serve(state: AppState) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(terreno_server::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    addr
+}
+
+/// A supervisor (or admin) of the world's organization with a token.
+async fn watcher(
+    app: &TestApp,
+    world: &World,
+    name: &str,
+    role: Role,
+    team: Option<&str>,
+) -> String {
+    let new = NewUser {
+        username: name,
+        role,
+        team,
+        display_name: None,
+    };
+    let user = app.db().insert_user(world.org, &new).await.expect("user");
+    let token = terreno_server::auth::new_token().expect("token");
+    let expires = chrono::Utc::now().timestamp_millis() + 3_600_000;
+    app.db()
+        .insert_token(user.id, &terreno_server::auth::token_hash(&token), expires)
+        .await
+        .expect("token");
+    token
+}
+
+async fn connect(addr: std::net::SocketAddr, token: &str) -> Socket {
+    let (socket, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/live?token={token}"))
+            .await
+            .expect("connecting");
+    socket
+}
+
+/// The next JSON frame (5 s at most).
+async fn next(socket: &mut Socket) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a frame within 5 s")
+            .expect("an open socket")
+            .expect("a frame");
+        if let Message::Text(t) = msg {
+            return serde_json::from_str(&t).expect("JSON");
+        }
+    }
+}
+
+/// No frame arrives within `ms`.
+async fn quiet(socket: &mut Socket, ms: u64) -> bool {
+    tokio::time::timeout(Duration::from_millis(ms), socket.next())
+        .await
+        .is_err()
+}
+
+both!(
+    anonymous_and_collector_connections_are_refused,
+    |app: TestApp| async move {
+        let world = World::new(&app).await;
+
+        let anonymous = app.get("/api/v1/live", None).await;
+        let collector = app.get("/api/v1/live", Some(&world.ana.token)).await;
+
+        assert_eq!(anonymous.status, 401, "{}", anonymous.text);
+        assert_eq!(collector.status, 403, "{}", collector.text);
+    }
+);
+
+both!(
+    a_supervisor_gets_a_snapshot_then_each_committed_position_check_in_and_completion,
+    |app: TestApp| async move {
+        let mut world = World::new(&app).await;
+        let sofia = watcher(&app, &world, "sofia", Role::Supervisor, None).await;
+        let addr = serve(app.state.clone()).await;
+        let mut socket = connect(addr, &sofia).await;
+
+        let snapshot = next(&mut socket).await;
+        assert_eq!(snapshot["type"], "snapshot");
+        assert_eq!(snapshot["positions"], serde_json::json!([]));
+
+        let now = chrono::Utc::now();
+        let visit = new_visit();
+        world.ana.phone.add(fix(now, 1));
+        world
+            .ana
+            .phone
+            .add(check_in(visit, world.ana_account, now, 0.0));
+        world
+            .ana
+            .phone
+            .add(submit(visit, world.ana_account, "nobody_home"));
+        let r = push(&app, &world.ana, &world.ana.phone.batch(1..=3)).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+
+        let position = next(&mut socket).await;
+        assert_eq!(position["type"], "position", "{position}");
+        assert_eq!(position["username"], "ana");
+        assert_eq!(position["device"], world.ana.phone.id.to_string());
+        let checkin = next(&mut socket).await;
+        assert_eq!(checkin["type"], "check_in", "{checkin}");
+        assert_eq!(checkin["server_verdict"]["verdict"], "allowed", "{checkin}");
+        let done = next(&mut socket).await;
+        assert_eq!(done["type"], "visit_completed", "{done}");
+        assert_eq!(done["visit"], visit.to_string());
+        assert_eq!(done["outcome"], "nobody_home");
+
+        let mut again = connect(addr, &sofia).await;
+        let snapshot = next(&mut again).await;
+        assert_eq!(snapshot["positions"][0]["username"], "ana", "{snapshot}");
+    }
+);
+
+both!(
+    a_supervisor_of_another_team_sees_nothing_of_this_one,
+    |app: TestApp| async move {
+        let mut world = World::new(&app).await;
+        let other = watcher(&app, &world, "luz", Role::Supervisor, Some("sur")).await;
+        let addr = serve(app.state.clone()).await;
+        let mut socket = connect(addr, &other).await;
+        assert_eq!(next(&mut socket).await["type"], "snapshot");
+
+        world.ana.phone.add(fix(chrono::Utc::now(), 1));
+        let r = push(&app, &world.ana, &world.ana.phone.batch(1..=1)).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+
+        assert!(
+            quiet(&mut socket, 500).await,
+            "another team's position leaked"
+        );
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_deliver_each_others_completions() {
+    let Some(app) = TestApp::new(Backend::Postgres).await else {
+        eprintln!("skipped: DATABASE_URL is not set");
+        return;
+    };
+    let mut world = World::new(&app).await;
+    let sofia = watcher(&app, &world, "sofia", Role::Supervisor, None).await;
+    // A second server process's state: its own pool on the same database.
+    let db = terreno_server::Db::connect(&app.test_db.url)
+        .await
+        .expect("a second connection pool");
+    let other = AppState::new(db, (*app.state.config).clone());
+    terreno_server::live::start(&app.state);
+    terreno_server::live::start(&other);
+    let addr = serve(other.clone()).await;
+    let mut socket = connect(addr, &sofia).await;
+    assert_eq!(next(&mut socket).await["type"], "snapshot");
+    // Let the listeners issue LISTEN before the first NOTIFY.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let visit = new_visit();
+    let now = chrono::Utc::now();
+    world
+        .ana
+        .phone
+        .add(check_in(visit, world.ana_account, now, 0.0));
+    world
+        .ana
+        .phone
+        .add(submit(visit, world.ana_account, "nobody_home"));
+    let r = push(&app, &world.ana, &world.ana.phone.batch(1..=2)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let checkin = next(&mut socket).await;
+    assert_eq!(checkin["type"], "check_in", "{checkin}");
+    let done = next(&mut socket).await;
+    assert_eq!(done["type"], "visit_completed", "{done}");
+    assert_eq!(done["visit"], visit.to_string());
+}
+
+both!(
+    a_battery_falling_below_the_level_is_reported_once_and_a_silent_device_as_offline,
+    |app: TestApp| async move {
+        let mut world = World::new(&app).await;
+        let sofia = watcher(&app, &world, "sofia", Role::Supervisor, None).await;
+        let addr = serve(app.state.clone()).await;
+        let mut socket = connect(addr, &sofia).await;
+        assert_eq!(next(&mut socket).await["type"], "snapshot");
+        let low_fix = |secs_ago| {
+            let mut f = crate::push::helpers::fix_json(chrono::Utc::now(), secs_ago, 0.0);
+            f["battery"] = serde_json::json!(0.09);
+            terreno_shared::sync::Draft::new(terreno_shared::sync::EventKind::Fix, 1, f)
+        };
+
+        world.ana.phone.add(low_fix(2));
+        let r = push(&app, &world.ana, &world.ana.phone.batch(1..=1)).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let low = next(&mut socket).await;
+        assert_eq!(
+            (low["type"].as_str(), low["battery"].as_f64()),
+            (Some("low_battery"), Some(0.09))
+        );
+        assert_eq!(next(&mut socket).await["type"], "position");
+        world.ana.phone.add(low_fix(1));
+        let r = push(&app, &world.ana, &world.ana.phone.batch(2..=2)).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            next(&mut socket).await["type"],
+            "position",
+            "still low: no new event"
+        );
+
+        let mut reported = std::collections::HashSet::new();
+        terreno_server::live::watch::scan(&app.state, Duration::ZERO, &mut reported)
+            .await
+            .expect("a scan");
+        terreno_server::live::watch::scan(&app.state, Duration::ZERO, &mut reported)
+            .await
+            .expect("a second scan");
+        let offline = next(&mut socket).await;
+        assert_eq!(offline["type"], "device_offline", "{offline}");
+        assert_eq!(offline["username"], "ana");
+        assert!(quiet(&mut socket, 300).await, "reported once");
+    }
+);
