@@ -107,6 +107,31 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Keeps the extra keys of a tracker's report beside its stored fix.
+    pub async fn set_fix_attributes(
+        &self,
+        device: DeviceId,
+        seq: u64,
+        attributes: &std::collections::BTreeMap<String, String>,
+    ) -> anyhow::Result<()> {
+        if attributes.is_empty() {
+            return Ok(());
+        }
+        let json = serde_json::to_string(attributes).context("encoding attributes")?;
+        on_write!(self, |pool| {
+            sqlx::query("update fixes set attributes = $1 where device_id = $2 and seq = $3")
+                .bind(&json)
+                .bind(device.to_string())
+                .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+                .execute(pool)
+                .await
+                .context("storing a report's attributes")?;
+        });
+        Ok(())
+    }
+}
+
 /// Appends `fix` to tracker `device`'s log and stores it like a pushed batch. A concurrent
 /// report (on this or another server) that took the next seq makes it re-read the head and
 /// try again.

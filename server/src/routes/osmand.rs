@@ -128,7 +128,12 @@ async fn store(state: &AppState, report: Report, form: Form) -> ApiResult<()> {
             message: format!("tracker {:?} was revoked", report.ident),
         });
     }
-    record_fix(state, device, &report.fix).await?;
+    let id = device.id;
+    let ack = record_fix(state, device, &report.fix).await?;
+    state
+        .db
+        .set_fix_attributes(id, ack.head, &report.attributes)
+        .await?;
     Ok(())
 }
 

@@ -163,6 +163,90 @@ both!(
     }
 );
 
+/// A `terreno-server serve` process on `db_url`, killed when dropped.
+struct ServerProcess(std::process::Child, std::net::SocketAddr);
+
+impl ServerProcess {
+    fn start(db_url: &str) -> ServerProcess {
+        // A free port: bound, then released for the server.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_terreno-server"))
+            .args(["--db", db_url, "serve", "--listen", &port.to_string()])
+            .env_remove("TERRENO_SMTP_URL")
+            .env_remove("TERRENO_MAIL_DIR")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting terreno-server serve");
+        ServerProcess(child, port)
+    }
+
+    /// Waits until it answers its health check.
+    async fn ready(&self) {
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(self.1).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server on {} did not start", self.1);
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_on_one_postgres_deliver_each_others_completions() {
+    let Some(app) = TestApp::new(Backend::Postgres).await else {
+        eprintln!("skipped: DATABASE_URL is not set");
+        return;
+    };
+    let mut world = World::new(&app).await;
+    let sofia = watcher(&app, &world, "sofia", Role::Supervisor, None).await;
+    let terreno_server::db::DbUrl::Postgres(url) = &app.test_db.url else {
+        unreachable!("a PostgreSQL test database")
+    };
+    let (a, b) = (ServerProcess::start(url), ServerProcess::start(url));
+    a.ready().await;
+    b.ready().await;
+    let mut socket = connect(b.1, &sofia).await;
+    assert_eq!(next(&mut socket).await["type"], "snapshot");
+    // Let both listeners issue LISTEN before the first NOTIFY.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let visit = new_visit();
+    let now = chrono::Utc::now();
+    world
+        .ana
+        .phone
+        .add(check_in(visit, world.ana_account, now, 0.0));
+    world
+        .ana
+        .phone
+        .add(submit(visit, world.ana_account, "nobody_home"));
+    let r = reqwest::Client::new()
+        .post(format!("http://{}/api/v1/sync/push", a.1))
+        .bearer_auth(&world.ana.token)
+        .json(&world.ana.phone.batch(1..=2))
+        .send()
+        .await
+        .expect("a push to server A");
+    assert!(r.status().is_success(), "{}", r.status());
+
+    let checkin = next(&mut socket).await;
+    assert_eq!(checkin["type"], "check_in", "{checkin}");
+    let done = next(&mut socket).await;
+    assert_eq!(done["type"], "visit_completed", "{done}");
+    assert_eq!(done["visit"], visit.to_string());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_deliver_each_others_completions() {
     let Some(app) = TestApp::new(Backend::Postgres).await else {

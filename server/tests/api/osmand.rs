@@ -201,10 +201,26 @@ both!(
         user(&app, org, "ana", Role::Collector, None).await;
         let device = register(&app, "ana-phone", "ana").await;
 
-        let r = post_form(&app, "id=ana-phone&lat=4.6&lon=-74.1&hdop=1.5&batt=50").await;
+        let r = post_form(
+            &app,
+            "id=ana-phone&lat=4.6&lon=-74.1&hdop=1.5&batt=50&driverUniqueId=42&ignition=true",
+        )
+        .await;
 
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(stored(&app, &device).await, (1, 0, 1, 0, 1));
+        let attributes: Option<String> = on_read!(app.db(), |pool| {
+            sqlx::query_scalar("select attributes from fixes where device_id = $1")
+                .bind(&device)
+                .fetch_one(pool)
+                .await
+                .expect("the fix")
+        });
+        assert_eq!(
+            attributes.as_deref(),
+            Some(r#"{"driverUniqueId":"42","ignition":"true"}"#),
+            "extra keys are kept"
+        );
     }
 );
 

@@ -1,0 +1,6 @@
+//! `sqlx::migrate!` embeds the SQL files at compile time; without this, adding a migration
+//! would not rebuild the crate and a stale binary would miss it.
+
+fn main() {
+    println!("cargo:rerun-if-changed=../migrations");
+}
