@@ -36,8 +36,18 @@ pub const BROADCAST_CAPACITY: usize = 4096;
 pub fn start(state: &AppState) {
     let listener = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = notify::listen(listener).await {
-            tracing::error!(error = format!("{e:#}"), "live feed: the listener stopped");
+        // A database restart or a lost connection ends a listen; start it again, backing off.
+        let mut wait = std::time::Duration::from_secs(1);
+        loop {
+            match notify::listen(listener.clone()).await {
+                Ok(()) => return,
+                Err(e) => tracing::warn!(
+                    error = format!("{e:#}"),
+                    "live feed: the listener stopped; restarting in {wait:?}"
+                ),
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(std::time::Duration::from_secs(30));
         }
     });
     let after = state.config.offline_after;

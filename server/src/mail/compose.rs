@@ -119,8 +119,15 @@ fn lines(e: &VisitEmail, tz: Tz, link: &str) -> Vec<(&'static str, String)> {
     out
 }
 
-/// Builds the message from `from` to the email's recipients; `public_url` roots the link.
-pub fn compose(e: &VisitEmail, from: &Mailbox, public_url: &str) -> anyhow::Result<Message> {
+/// Builds the message of the completion at `completed_ms` (the outbox row's: its Message-ID
+/// stays the same on a resend even if the visit was completed again since) from `from` to the
+/// email's recipients; `public_url` roots the link.
+pub fn compose(
+    e: &VisitEmail,
+    completed_ms: i64,
+    from: &Mailbox,
+    public_url: &str,
+) -> anyhow::Result<Message> {
     let s = e.submission.get();
     let link = format!("{}/visits/{}", public_url.trim_end_matches('/'), e.visit_id);
     let lines = lines(e, e.time_zone, &link);
@@ -153,11 +160,7 @@ pub fn compose(e: &VisitEmail, from: &Mailbox, public_url: &str) -> anyhow::Resu
             e.external_id,
             outcome_es(s.outcome)
         ))
-        .message_id(Some(message_id(
-            &e.visit_id,
-            e.completed_at.timestamp_millis(),
-            domain,
-        )));
+        .message_id(Some(message_id(&e.visit_id, completed_ms, domain)));
     for (name, address) in &e.recipients {
         let to: Mailbox = format!("{name} <{address}>")
             .parse()

@@ -24,8 +24,8 @@ use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 use crate::db::Db;
 use crate::db::outbox::OutboxItem;
 
-/// Rows claimed per round.
-const BATCH: i64 = 20;
+/// Rows claimed per round: one, so a claim's lease covers a single SMTP conversation.
+const BATCH: i64 = 1;
 /// SMTP command timeout.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -76,7 +76,7 @@ impl MailConfig {
             public_url: public_url.to_owned(),
             retry_base: Duration::from_secs(30),
             poll: Duration::from_secs(1),
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(600),
         })
     }
 }
@@ -153,16 +153,15 @@ impl Sender {
     }
 
     async fn attempt(&self, item: &OutboxItem) -> anyhow::Result<()> {
-        let outcome = match self.deliver(item).await {
-            Ok(a) => a,
-            Err(e) => Attempt::Permanent(format!("{e:#}")),
-        };
+        let outcome = self.deliver(item).await;
         match outcome {
             Attempt::Sent => self.db.email_sent(&item.id).await,
             Attempt::Transient(why) => {
                 let now = crate::db::now_ms();
-                let deadline = item.completed_ms.max(item.created_ms)
-                    + i64::try_from(self.config.give_up_after.as_millis()).unwrap_or(i64::MAX);
+                // From when the server queued it: the phone's clock does not decide.
+                let deadline = item.created_ms.saturating_add(
+                    i64::try_from(self.config.give_up_after.as_millis()).unwrap_or(i64::MAX),
+                );
                 let at = now + self.backoff_ms(item.attempts);
                 if at > deadline {
                     let why = format!("gave up after {} attempts: {why}", item.attempts + 1);
@@ -194,17 +193,29 @@ impl Sender {
         (delay + spread).max(1)
     }
 
-    async fn deliver(&self, item: &OutboxItem) -> anyhow::Result<Attempt> {
-        let email = self.db.visit_email(&item.visit_id).await?;
+    async fn deliver(&self, item: &OutboxItem) -> Attempt {
+        // Reading can fail for a moment (a pool timeout, a reset): that is worth a retry.
+        let email = match self.db.visit_email(&item.visit_id).await {
+            Ok(e) => e,
+            Err(e) => return Attempt::Transient(format!("{e:#}")),
+        };
         if email.recipients.is_empty() {
-            return Ok(Attempt::Permanent(
+            return Attempt::Permanent(
                 "nobody to send it to: the collector's team has no supervisor with an email \
                  address and the organization no admin with one"
                     .to_owned(),
-            ));
+            );
         }
-        let message = compose::compose(&email, &self.config.from, &self.config.public_url)?;
-        Ok(match &self.outlet {
+        let message = match compose::compose(
+            &email,
+            item.completed_ms,
+            &self.config.from,
+            &self.config.public_url,
+        ) {
+            Ok(m) => m,
+            Err(e) => return Attempt::Permanent(format!("{e:#}")),
+        };
+        match &self.outlet {
             Outlet::Smtp(t) => match t.send(message).await {
                 Ok(_) => Attempt::Sent,
                 Err(e) if e.is_permanent() => Attempt::Permanent(e.to_string()),
@@ -214,7 +225,7 @@ impl Sender {
                 Ok(_) => Attempt::Sent,
                 Err(e) => Attempt::Transient(e.to_string()),
             },
-        })
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -26,7 +27,6 @@ use tokio::sync::broadcast::error::RecvError;
 use utoipa::OpenApi;
 
 use super::auth::ErrorBodyDoc;
-use crate::db::sessions::Session;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{bearer_token, session_for};
 use crate::live::{LiveEvent, Scoped, collect};
@@ -34,6 +34,12 @@ use crate::state::AppState;
 
 /// Largest frame a client may send.
 const MAX_INCOMING: usize = 4 * 1024;
+/// A frame the client does not take within this time closes the connection (a stalled
+/// client must not hold the events waiting for it).
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an open connection's token is checked again (disabled users, revoked or expired
+/// tokens lose the feed within this time).
+const REAUTH_EVERY: Duration = Duration::from_secs(60);
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -54,10 +60,10 @@ struct TokenQuery {
     token: Option<String>,
 }
 
-/// The session of a WebSocket request: bearer header, `token` query parameter or cookie.
-async fn live_session(state: &AppState, parts: &Parts, query: &TokenQuery) -> ApiResult<Session> {
+/// The token of a WebSocket request: bearer header, `token` query parameter or cookie.
+fn live_token(parts: &Parts, query: &TokenQuery) -> ApiResult<String> {
     let cookie = cookie_token(&parts.headers);
-    let token = bearer_token(parts)
+    bearer_token(parts)
         .map(str::to_owned)
         .or_else(|| query.token.clone())
         .or(cookie)
@@ -65,8 +71,7 @@ async fn live_session(state: &AppState, parts: &Parts, query: &TokenQuery) -> Ap
             ApiError::Unauthorized(
                 "log in first: send Authorization: Bearer TOKEN or ?token=TOKEN".into(),
             )
-        })?;
-    session_for(state, &token).await
+        })
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -95,7 +100,8 @@ async fn live(
     request: axum::extract::Request,
 ) -> ApiResult<Response> {
     let (mut parts, _) = request.into_parts();
-    let session = live_session(&state, &parts, &query).await?;
+    let token = live_token(&parts, &query)?;
+    let session = session_for(&state, &token).await?;
     let team = match (session.role, session.team_id) {
         (Role::Admin, _) => None,
         (Role::Supervisor, Some(t)) => Some(t),
@@ -121,7 +127,7 @@ async fn live(
         .max_frame_size(MAX_INCOMING)
         .write_buffer_size(0)
         .read_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| feed(socket, rx, snapshot, scope)))
+        .on_upgrade(move |socket| feed(socket, rx, snapshot, scope, state, token)))
 }
 
 /// Who a connection may see.
@@ -141,7 +147,10 @@ async fn send(socket: &mut WebSocket, event: &LiveEvent) -> bool {
     let Ok(text) = serde_json::to_string(event) else {
         return false;
     };
-    socket.send(Message::Text(text.into())).await.is_ok()
+    matches!(
+        tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text.into()))).await,
+        Ok(Ok(()))
+    )
 }
 
 async fn feed(
@@ -149,6 +158,8 @@ async fn feed(
     mut rx: tokio::sync::broadcast::Receiver<Arc<Scoped>>,
     snapshot: Vec<crate::live::Position>,
     scope: Scope,
+    state: AppState,
+    token: String,
 ) {
     if !send(
         &mut socket,
@@ -160,16 +171,27 @@ async fn feed(
     {
         return;
     }
+    let start = tokio::time::Instant::now() + REAUTH_EVERY;
+    let mut reauth = tokio::time::interval_at(start, REAUTH_EVERY);
     loop {
         tokio::select! {
+            _ = reauth.tick() => {
+                if session_for(&state, &token).await.is_err() {
+                    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(CloseFrame {
+                        code: 1008,
+                        reason: "the session ended: log in again".into(),
+                    })))).await;
+                    return;
+                }
+            }
             got = rx.recv() => {
                 let first = match got {
                     Ok(e) => e,
                     Err(RecvError::Lagged(_)) => {
-                        let _ = socket.send(Message::Close(Some(CloseFrame {
+                        let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(CloseFrame {
                             code: 1008,
                             reason: "too slow: reconnect for a fresh snapshot".into(),
-                        }))).await;
+                        })))).await;
                         return;
                     }
                     Err(RecvError::Closed) => return,

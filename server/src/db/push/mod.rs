@@ -96,8 +96,10 @@ pub async fn push(
     batch: PushBatch,
 ) -> Result<PushResponse, PushError> {
     let prepared = prepare::prepare(state, user, batch).await?;
-    let signal = prepared.signal(state.live.origin);
+    let mut signal = prepared.signal(state.live.origin);
     let ack = state.db.store_batch(prepared).await?;
+    // Filling a gap also projects the pending events stored beyond it.
+    signal.last = signal.last.max(i64::try_from(ack.head).unwrap_or(i64::MAX));
     crate::live::Hub::publish(state, signal);
     Ok(PushResponse {
         head: ack.head,
