@@ -12,7 +12,7 @@ use super::Db;
 use super::changes::NewChange;
 use super::json_rows::{self, Ty};
 use super::now_ms;
-use crate::{begin_feed, record_change};
+use crate::begin_feed;
 
 /// A transaction on the write pool (rolled back when dropped uncommitted).
 pub struct WriteTx {
@@ -73,14 +73,6 @@ impl WriteTx {
         let t = on_tx!(self, |c| begin_feed!(&mut **c)).context("starting a feed transaction")?;
         self.feed = Some(t);
         Ok(t)
-    }
-
-    /// Appends a change to the pull feed, in this transaction's feed transaction.
-    pub async fn record(&mut self, change: &NewChange) -> anyhow::Result<()> {
-        let txn = self.feed_txn().await?;
-        on_tx!(self, |c| record_change!(&mut **c, txn, change).map(|_| ()))
-            .context("recording a change")?;
-        Ok(())
     }
 
     /// Appends changes to the pull feed in one statement, in their order.

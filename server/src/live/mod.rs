@@ -209,6 +209,11 @@ impl Hub {
         self.tx.subscribe()
     }
 
+    /// Whether any connection of this server is watching (else nothing needs reading back).
+    pub fn watched(&self) -> bool {
+        self.tx.receiver_count() > 0
+    }
+
     /// Broadcasts events to this server's connections.
     pub fn send(&self, events: Vec<Scoped>) {
         for e in events {
@@ -237,6 +242,9 @@ impl Hub {
                     error = format!("{e:#}"),
                     "live feed: notifying other servers"
                 );
+            }
+            if !state.live.watched() {
+                return;
             }
             match collect::events(&state, &signal).await {
                 Ok(events) => state.live.send(events),

@@ -53,7 +53,7 @@ pub async fn listen(state: AppState) -> anyhow::Result<()> {
                 continue;
             }
         };
-        if signal.origin == state.live.origin {
+        if signal.origin == state.live.origin || !state.live.watched() {
             continue;
         }
         match collect::events(&state, &signal).await {

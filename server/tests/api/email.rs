@@ -15,7 +15,7 @@ use terreno_shared::model::Role;
 
 use crate::both;
 use crate::harness::TestApp;
-use crate::push::helpers::{World, check_in, count, new_visit, push, submit};
+use crate::push::helpers::{World, complete_visit, count, push};
 
 /// The SMTP sink process: its port and its mail directory. Killed when dropped.
 struct Sink {
@@ -144,19 +144,8 @@ async fn supervisor(app: &TestApp, world: &World, name: &str, email: Option<&str
 
 /// Ana checks in and completes a visit with `outcome`; returns the visit.
 async fn complete(app: &TestApp, world: &mut World, outcome: &str) -> VisitId {
-    let visit = new_visit();
-    let now = chrono::Utc::now();
-    let first = world.ana.phone.events.len() as u64 + 1;
-    world
-        .ana
-        .phone
-        .add(check_in(visit, world.ana_account, now, 0.0));
-    world
-        .ana
-        .phone
-        .add(submit(visit, world.ana_account, outcome));
-    let last = world.ana.phone.events.len() as u64;
-    let r = push(app, &world.ana, &world.ana.phone.batch(first..=last)).await;
+    let (visit, seqs) = complete_visit(&mut world.ana, world.ana_account, outcome);
+    let r = push(app, &world.ana, &world.ana.phone.batch(seqs)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     visit
 }

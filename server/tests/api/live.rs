@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::both;
 use crate::harness::{Backend, TestApp};
-use crate::push::helpers::{World, check_in, fix, new_visit, push, submit};
+use crate::push::helpers::{World, complete_visit, fix, push};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -111,17 +111,8 @@ both!(
         assert_eq!(snapshot["type"], "snapshot");
         assert_eq!(snapshot["positions"], serde_json::json!([]));
 
-        let now = chrono::Utc::now();
-        let visit = new_visit();
-        world.ana.phone.add(fix(now, 1));
-        world
-            .ana
-            .phone
-            .add(check_in(visit, world.ana_account, now, 0.0));
-        world
-            .ana
-            .phone
-            .add(submit(visit, world.ana_account, "nobody_home"));
+        world.ana.phone.add(fix(chrono::Utc::now(), 1));
+        let (visit, _) = complete_visit(&mut world.ana, world.ana_account, "nobody_home");
         let r = push(&app, &world.ana, &world.ana.phone.batch(1..=3)).await;
         assert_eq!(r.status, 200, "{}", r.text);
 
@@ -221,20 +212,11 @@ async fn two_server_processes_on_one_postgres_deliver_each_others_completions() 
     // Let both listeners issue LISTEN before the first NOTIFY.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let visit = new_visit();
-    let now = chrono::Utc::now();
-    world
-        .ana
-        .phone
-        .add(check_in(visit, world.ana_account, now, 0.0));
-    world
-        .ana
-        .phone
-        .add(submit(visit, world.ana_account, "nobody_home"));
+    let (visit, seqs) = complete_visit(&mut world.ana, world.ana_account, "nobody_home");
     let r = reqwest::Client::new()
         .post(format!("http://{}/api/v1/sync/push", a.1))
         .bearer_auth(&world.ana.token)
-        .json(&world.ana.phone.batch(1..=2))
+        .json(&world.ana.phone.batch(seqs))
         .send()
         .await
         .expect("a push to server A");
