@@ -10,6 +10,7 @@
 //! - [`geofence`]: the check-in verdict from a debtor's location and the recent fixes.
 //! - [`track`]: flags bad fixes in a track and simplifies it for display.
 //! - [`contact`]: debt-collection contact rules (hours, frequency, holidays; Ley 2300 de 2023).
+//! - [`plan`]: today's visiting order for a collector (nearest neighbour + 2-opt in time windows).
 //!
 //! What this crate must not do: read a clock, draw random numbers, touch files or the network.
 //! Time, keys and new ids are arguments, so the device, the server and the property tests get the
@@ -23,6 +24,7 @@ pub mod error;
 pub mod geofence;
 pub mod ids;
 pub mod model;
+pub mod plan;
 pub mod sync;
 pub mod track;
 
