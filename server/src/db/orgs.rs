@@ -156,3 +156,48 @@ impl Db {
         id.map(|s| s.parse().context("stored team id")).transpose()
     }
 }
+
+impl Db {
+    /// The rules a device of `org` enforces offline: its zone, geofence and contact policies
+    /// (a missing contact policy is the company default) and the holidays it closes on. The
+    /// holiday calendar is Colombia's for organizations in Colombian time (`America/Bogota`),
+    /// from last year to two years ahead; no other country's calendar is built in yet, so
+    /// other zones get none.
+    pub async fn org_settings(
+        &self,
+        org: OrgId,
+        today: chrono::NaiveDate,
+    ) -> anyhow::Result<terreno_shared::api::v1::org::OrgSettings> {
+        use chrono::Datelike;
+        use terreno_shared::contact::{ContactPolicy, HolidayCalendar};
+        let id = org.to_string();
+        let (time_zone, geofence, contact): (String, String, Option<String>) =
+            on_read!(self, |pool| {
+                sqlx::query_as(
+                    "select time_zone, geofence_policy, contact_policy from orgs where id = $1",
+                )
+                .bind(&id)
+                .fetch_one(pool)
+                .await?
+            });
+        let geofence_policy = serde_json::from_str(&geofence)
+            .with_context(|| format!("stored geofence policy of organization {org}"))?;
+        let contact_policy = match contact {
+            Some(text) => serde_json::from_str(&text)
+                .with_context(|| format!("stored contact policy of organization {org}"))?,
+            None => ContactPolicy::default_company(),
+        };
+        let holidays = if time_zone == "America/Bogota" {
+            HolidayCalendar::colombia(today.year() - 1..=today.year() + 2)
+                .context("building Colombia's holidays")?
+        } else {
+            HolidayCalendar::new()
+        };
+        Ok(terreno_shared::api::v1::org::OrgSettings {
+            time_zone,
+            geofence_policy,
+            contact_policy,
+            holidays,
+        })
+    }
+}

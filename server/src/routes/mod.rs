@@ -12,6 +12,7 @@ pub mod health;
 pub mod imports;
 pub mod live;
 pub mod openapi;
+pub mod org;
 pub mod osmand;
 pub mod pull;
 pub mod reads;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(devices::router())
         .merge(live::router())
         .merge(openapi::router())
+        .merge(org::router())
         .merge(osmand::router())
         .merge(pull::router())
         .merge(reads::router())

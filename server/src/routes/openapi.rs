@@ -29,6 +29,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .merge_from(super::imports::openapi())
         .merge_from(super::osmand::openapi())
         .merge_from(super::live::openapi())
+        .merge_from(super::org::openapi())
 }
 
 /// Routes of this module.

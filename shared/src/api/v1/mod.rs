@@ -1,5 +1,6 @@
 //! Version 1 of the HTTP API (`/api/v1/...`).
 
 pub mod auth;
+pub mod org;
 pub mod sync;
 pub mod views;

@@ -1,0 +1,39 @@
+//! `GET /api/v1/org/settings`: the rules of the caller's organization a device enforces offline
+//! (time zone, geofence, contact policy, holidays). Devices fetch it on every sync.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use terreno_shared::api::v1::org::OrgSettings;
+use utoipa::OpenApi;
+
+use crate::error::ApiResult;
+use crate::extract::AuthUser;
+use crate::state::AppState;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/org/settings", get(settings))
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(settings))]
+struct Doc;
+
+/// This module's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}
+
+/// The caller's organization's rules.
+#[utoipa::path(get, path = "/api/v1/org/settings", tag = "org",
+    responses((status = 200, description = "OrgSettings {time_zone, geofence_policy, contact_policy, holidays}", body = Object),
+        (status = 401, description = "not logged in")),
+    security(("bearer" = [])))]
+pub async fn settings(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+) -> ApiResult<Json<OrgSettings>> {
+    let today = chrono::Utc::now().date_naive();
+    Ok(Json(state.db.org_settings(who.org_id, today).await?))
+}

@@ -1,0 +1,21 @@
+//! `GET /api/v1/org/settings`: what a device needs to apply its organization's rules offline.
+
+use serde::{Deserialize, Serialize};
+
+use crate::contact::{ContactPolicy, HolidayCalendar};
+use crate::geofence::GeofencePolicy;
+
+/// The rules a device enforces without the server: the zone that defines local days and hours,
+/// the check-in geofence, the contact policy and the holidays it closes on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgSettings {
+    /// IANA time zone (`America/Bogota`).
+    pub time_zone: String,
+    /// The check-in geofence.
+    pub geofence_policy: GeofencePolicy,
+    /// Contact hours and frequency.
+    pub contact_policy: ContactPolicy,
+    /// Holidays, as local dates, for at least this year and the next.
+    pub holidays: HolidayCalendar,
+}
