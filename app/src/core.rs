@@ -1,0 +1,336 @@
+//! [`Core`]: the device's use cases. Holds the store behind a mutex (the shell may call from
+//! several threads; a sync holds the lock only for local steps, so capture goes on while it
+//! talks to the server) and the device's signing key.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use terreno_shared::api::v1::auth::EnrollRequest;
+use terreno_shared::ids::{DeviceId, VisitId};
+use terreno_shared::model::{Fix, Outcome};
+use terreno_shared::sync::DeviceKey;
+
+use crate::config::CoreConfig;
+use crate::error::{Error, Result};
+use crate::gps::recorder::{self, Recorded};
+use crate::store::{DbKey, Store, device, fixes, log};
+use crate::sync::client::Api;
+use crate::sync::driver::{Driver, SyncProgress, SyncReport};
+use crate::visit::checkin::{self, CheckIn};
+use crate::visit::complete::{self, Completed};
+use crate::visit::route::{self, RouteStop};
+use crate::visit::target::Rules;
+use crate::{keys, status};
+
+const DB_FILE: &str = "terreno.db";
+const DB_KEY_FILE: &str = "db.key";
+const DEVICE_KEY_FILE: &str = "device.key";
+
+/// The device core.
+pub struct Core {
+    config: CoreConfig,
+    clock: Mutex<crate::config::Clock>,
+    store: Mutex<Store>,
+    /// The Ed25519 seed, once enrolled (kept in memory only for in-memory cores).
+    seed: Mutex<Option<[u8; 32]>>,
+    on_disk: bool,
+}
+
+/// The result of a login.
+#[derive(Debug, Clone, Serialize)]
+pub struct Enrolled {
+    /// The device id.
+    pub device_id: String,
+    /// Who is logged in.
+    pub username: String,
+    /// Whether this login enrolled a new device id (else it renewed the session).
+    pub new_device: bool,
+}
+
+impl Core {
+    /// Opens the data directory (creating it, owner-only, with a new database key if needed).
+    pub fn open(config: CoreConfig) -> Result<Core> {
+        keys::ensure_private_dir(&config.data_dir)?;
+        let db_key = keys::load_or_create(&config.data_dir.join(DB_KEY_FILE))?;
+        let store = Store::open(&config.data_dir.join(DB_FILE), &DbKey(db_key))?;
+        let seed = keys::load(&config.data_dir.join(DEVICE_KEY_FILE))?;
+        Ok(Core {
+            clock: Mutex::new(config.clock),
+            config,
+            store: Mutex::new(store),
+            seed: Mutex::new(seed),
+            on_disk: true,
+        })
+    }
+
+    /// A core on an in-memory database, for tests.
+    pub fn open_in_memory(config: CoreConfig) -> Result<Core> {
+        Ok(Core {
+            clock: Mutex::new(config.clock),
+            config,
+            store: Mutex::new(Store::open_in_memory()?),
+            seed: Mutex::new(None),
+            on_disk: false,
+        })
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The core's clock, anchored to the server's.
+    pub fn now(&self) -> DateTime<Utc> {
+        let offset = device::find(&self.store().conn)
+            .ok()
+            .flatten()
+            .map_or(0, |d| d.clock_offset_ms);
+        self.clock().now(offset)
+    }
+
+    fn clock(&self) -> crate::config::Clock {
+        *self
+            .clock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Switches the clock (a replay moving through its day; the shell's time-zone change).
+    pub fn set_clock(&self, clock: crate::config::Clock) {
+        *self
+            .clock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = clock;
+    }
+
+    /// Logs in; enrolls a new device id and key unless this device is already enrolled for the
+    /// same user on the same server (then only the session is renewed, the log continues).
+    pub fn login(
+        &self,
+        server_url: &str,
+        username: &str,
+        password: &str,
+        label: &str,
+    ) -> Result<Enrolled> {
+        let api = Api::new(server_url, None)?;
+        let session = api.login(username, password)?;
+        let existing = device::find(&self.store().conn)?;
+        if let Some(d) = existing
+            .as_ref()
+            .filter(|d| d.username == session.user.username && d.server_url == server_url)
+        {
+            device::set_token(&self.store().conn, &session.token)?;
+            return Ok(Enrolled {
+                device_id: d.device_id.to_string(),
+                username: d.username.clone(),
+                new_device: false,
+            });
+        }
+        if existing.is_some() {
+            let pending = log::pending_count(&self.store().conn)?;
+            if pending > 0 {
+                return Err(Error::Conflict(format!(
+                    "this device holds {pending} events of another login not yet synced: sync them first"
+                )));
+            }
+        }
+        let seed = keys::random32()?;
+        let key = DeviceKey::from_seed(&seed)
+            .map_err(|e| Error::Invalid(format!("making the device key: {e}")))?;
+        let device_id = DeviceId::from_uuid(uuid::Uuid::now_v7());
+        let api = Api::new(server_url, Some(session.token.clone()))?;
+        api.enroll(&EnrollRequest {
+            device_id,
+            public_key: key.public_key(),
+            label: label.to_owned(),
+        })?;
+        if self.on_disk {
+            keys::store(&self.config.data_dir.join(DEVICE_KEY_FILE), &seed)?;
+        }
+        *self
+            .seed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(seed);
+        let role = serde_json::to_value(session.user.role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        device::insert(
+            &self.store().conn,
+            &device::NewDevice {
+                device_id,
+                server_url: server_url.trim_end_matches('/'),
+                user_id: session.user.id,
+                username: &session.user.username,
+                display_name: &session.user.display_name,
+                role: &role,
+                token: &session.token,
+            },
+        )?;
+        Ok(Enrolled {
+            device_id: device_id.to_string(),
+            username: session.user.username,
+            new_device: true,
+        })
+    }
+
+    fn key(&self) -> Result<DeviceKey> {
+        let seed = self
+            .seed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .ok_or(Error::NotEnrolled)?;
+        DeviceKey::from_seed(&seed).map_err(|e| Error::corrupt("reading the device key", e))
+    }
+
+    /// Pushes the outbox and pulls the feed. A revoked device wipes its local data.
+    pub fn sync(&self, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
+        let me = device::get(&self.store().conn)?;
+        let key = self.key()?;
+        let api = Api::new(&me.server_url, me.token.clone())?;
+        let config = CoreConfig {
+            clock: self.clock(),
+            ..self.config.clone()
+        };
+        let mut driver = Driver {
+            store: &self.store,
+            key: &key,
+            config: &config,
+            api,
+            progress,
+        };
+        match driver.run() {
+            Err(Error::Revoked) => {
+                self.wipe()?;
+                Err(Error::Revoked)
+            }
+            other => other,
+        }
+    }
+
+    /// Deletes every local table's content and the keys: the device forgets everything.
+    fn wipe(&self) -> Result<()> {
+        let store = self.store();
+        store
+            .conn
+            .execute_batch(
+                "delete from fields; delete from checkins; delete from visits; delete from stops; \
+                 delete from accounts; delete from fixes; delete from shifts; delete from events; \
+                 delete from device; vacuum;",
+            )
+            .map_err(|e| Error::storage("wiping a revoked device", e))?;
+        *self
+            .seed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        if self.on_disk {
+            let _ = std::fs::remove_file(self.config.data_dir.join(DEVICE_KEY_FILE));
+        }
+        Ok(())
+    }
+
+    /// The route of `date` (default: today in the organization's zone), in visiting order.
+    pub fn route(&self, date: Option<NaiveDate>) -> Result<Vec<RouteStop>> {
+        let now = self.now();
+        let store = self.store();
+        let me = device::get(&store.conn)?;
+        let zone = Rules::from_settings(me.settings.as_ref(), now).zone;
+        route::route(
+            &store,
+            date.unwrap_or_else(|| now.with_timezone(&zone).date_naive()),
+            now,
+        )
+    }
+
+    /// Starts the collector's shift (fixes are recorded only during one).
+    pub fn shift_start(&self) -> Result<DateTime<Utc>> {
+        let now = self.now();
+        let store = self.store();
+        device::get(&store.conn)?;
+        if let Some(open) = fixes::open_shift(&store.conn)? {
+            return Err(Error::Conflict(format!(
+                "a shift is already open since {}",
+                DateTime::from_timestamp_millis(open)
+                    .unwrap_or(now)
+                    .to_rfc3339()
+            )));
+        }
+        fixes::start_shift(&store.conn, now.timestamp_millis())?;
+        Ok(now)
+    }
+
+    /// Ends the open shift.
+    pub fn shift_end(&self) -> Result<DateTime<Utc>> {
+        let now = self.now();
+        let store = self.store();
+        if fixes::open_shift(&store.conn)?.is_none() {
+            return Err(Error::Conflict("no shift is open".into()));
+        }
+        fixes::end_shift(&store.conn, now.timestamp_millis())?;
+        Ok(now)
+    }
+
+    /// Stores fixes from a source in one transaction (see [`recorder`]).
+    pub fn record_fixes(&self, batch: &[Fix]) -> Result<Recorded> {
+        let now = self.now();
+        let mut store = self.store();
+        let me = device::get(&store.conn)?;
+        let policy = Rules::from_settings(me.settings.as_ref(), now)
+            .geofence
+            .track_policy();
+        recorder::record(&mut store, batch, &policy, now)
+    }
+
+    /// Checks in at a stop (stop id or debtor's external id). Refusals are [`Error::Refused`].
+    pub fn check_in(&self, stop: &str) -> Result<CheckIn> {
+        let now = self.now();
+        checkin::check_in(
+            &mut self.store(),
+            stop,
+            now,
+            VisitId::from_uuid(uuid::Uuid::now_v7()),
+        )
+    }
+
+    /// Records answers `FIELD=VALUE` to the visit's questions.
+    pub fn answer(&self, stop: &str, pairs: &[String]) -> Result<usize> {
+        let answers = complete::parse_pairs(pairs)?;
+        let now = self.now();
+        complete::answer(&mut self.store(), stop, &answers, now)
+    }
+
+    /// Completes the visit with an outcome.
+    pub fn complete(&self, stop: &str, outcome: Outcome) -> Result<Completed> {
+        let now = self.now();
+        complete::complete(&mut self.store(), stop, outcome, now)
+    }
+
+    /// A visit's status and current answers.
+    pub fn visit(&self, stop: &str) -> Result<complete::VisitInfo> {
+        complete::info(&self.store(), stop)
+    }
+
+    /// The device's state at a glance.
+    pub fn status(&self) -> Result<status::Status> {
+        let now = self.now();
+        status::status(&self.store(), now)
+    }
+
+    /// `PRAGMA integrity_check` problems (empty when the database is sound).
+    pub fn integrity_problems(&self) -> Result<Vec<String>> {
+        self.store().integrity_problems()
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir
+    }
+
+    /// Where the database file lives.
+    pub fn database_path(&self) -> PathBuf {
+        self.config.data_dir.join(DB_FILE)
+    }
+}

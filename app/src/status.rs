@@ -1,0 +1,58 @@
+//! `terreno status`: what is waiting to sync, when the last sync was, the last fix and battery.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::store::{Store, device, fixes, log};
+
+/// The device's state at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// Device id.
+    pub device_id: String,
+    /// Logged-in user.
+    pub username: String,
+    /// Their name.
+    pub display_name: String,
+    /// Server.
+    pub server_url: String,
+    /// Events recorded and not yet acknowledged by the server.
+    pub pending_events: u64,
+    /// Events the server rejected (kept as evidence, not re-sent).
+    pub rejected_events: u64,
+    /// Sequence of the newest event.
+    pub last_seq: u64,
+    /// What the server last said it holds.
+    pub server_head: u64,
+    /// When the last sync finished.
+    pub last_sync: Option<DateTime<Utc>>,
+    /// Time of the last fix.
+    pub last_fix_at: Option<DateTime<Utc>>,
+    /// Position of the last fix.
+    pub last_fix: Option<(f64, f64)>,
+    /// Battery at the last fix (0-100).
+    pub battery_percent: Option<f64>,
+    /// Whether a shift is open, since when.
+    pub shift_started: Option<DateTime<Utc>>,
+}
+
+pub(crate) fn status(store: &Store, now: DateTime<Utc>) -> Result<Status> {
+    let me = device::get(&store.conn)?;
+    let last = fixes::last_at_or_before(&store.conn, now.timestamp_millis())?;
+    Ok(Status {
+        device_id: me.device_id.to_string(),
+        username: me.username,
+        display_name: me.display_name,
+        server_url: me.server_url,
+        pending_events: log::pending_count(&store.conn)?,
+        rejected_events: log::parked(&store.conn)?.len() as u64,
+        last_seq: me.head.last_seq,
+        server_head: me.server_head,
+        last_sync: me.last_sync_ms.and_then(DateTime::from_timestamp_millis),
+        last_fix_at: last.and_then(|l| DateTime::from_timestamp_millis(l.0)),
+        last_fix: last.map(|l| (l.1, l.2)),
+        battery_percent: last.and_then(|l| l.4).map(|b| (b * 100.0).round()),
+        shift_started: fixes::open_shift(&store.conn)?.and_then(DateTime::from_timestamp_millis),
+    })
+}

@@ -1,0 +1,230 @@
+//! The device's own event log, which is also its outbox: appending sealed events (the row and
+//! the log head in the caller's transaction), reading a range back for a push, and recording
+//! what the server acknowledged or rejected.
+//!
+//! Appending needs the caller's transaction: a captured step writes its domain rows and its
+//! events together, or nothing.
+
+use rusqlite::{Connection, Transaction, params};
+use terreno_shared::ids::DeviceId;
+use terreno_shared::sync::event::EventHash;
+use terreno_shared::sync::{Draft, Event, EventKind, Hlc, LogHead};
+
+use crate::error::{Context, Error, Result};
+use crate::store::device;
+
+/// Seals `drafts` as the next events of the log at wall time `now_ms` and stores them with the
+/// new head, inside `tx`.
+pub(crate) fn append(
+    tx: &Transaction<'_>,
+    drafts: impl IntoIterator<Item = Draft>,
+    now_ms: i64,
+) -> Result<Vec<Event>> {
+    let mut head = device::get(tx)?.head;
+    let mut out = Vec::new();
+    {
+        let mut insert = tx
+            .prepare_cached(
+                "insert into events (seq, hlc, kind, v, entity, field, base_hlc, prev_hash, hash, \
+                 payload, created_ms) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .context("preparing the event insert")?;
+        for draft in drafts {
+            let event = head
+                .append(draft, now_ms)
+                .map_err(|e| Error::Invalid(format!("recording an event: {e}")))?;
+            insert_row(&mut insert, &event, now_ms)?;
+            out.push(event);
+        }
+    }
+    device::save_head(tx, &head)?;
+    Ok(out)
+}
+
+/// Like [`append`] with a head already loaded (for bulk recorders); the caller saves the head.
+pub(crate) fn append_with(
+    tx: &Transaction<'_>,
+    head: &mut LogHead,
+    draft: Draft,
+    now_ms: i64,
+) -> Result<Event> {
+    let mut insert = tx
+        .prepare_cached(
+            "insert into events (seq, hlc, kind, v, entity, field, base_hlc, prev_hash, hash, \
+             payload, created_ms) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .context("preparing the event insert")?;
+    let event = head
+        .append(draft, now_ms)
+        .map_err(|e| Error::Invalid(format!("recording an event: {e}")))?;
+    insert_row(&mut insert, &event, now_ms)?;
+    Ok(event)
+}
+
+fn insert_row(stmt: &mut rusqlite::CachedStatement<'_>, e: &Event, now_ms: i64) -> Result<()> {
+    let d = e.draft();
+    stmt.execute(params![
+        seq_sql(e.key().seq),
+        e.hlc().raw(),
+        d.kind.as_str(),
+        d.v,
+        d.entity.map(|u| u.to_string()),
+        d.field,
+        d.base_hlc.map(Hlc::raw),
+        e.prev_hash().0.to_vec(),
+        e.hash().0.to_vec(),
+        d.payload.to_string(),
+        now_ms,
+    ])
+    .context("storing an event")?;
+    Ok(())
+}
+
+/// Up to `max` events from `from_seq` on, contiguous (a pruned or missing one ends the range).
+/// Each is re-sealed and its hash checked against the stored one.
+pub(crate) fn load_range(
+    conn: &Connection,
+    device_id: DeviceId,
+    from_seq: u64,
+    max: usize,
+) -> Result<Vec<Event>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "select seq, hlc, kind, v, entity, field, base_hlc, prev_hash, hash, payload \
+             from events where seq >= ?1 order by seq limit ?2",
+        )
+        .context("reading the outbox")?;
+    let rows = stmt
+        .query_map(params![seq_sql(from_seq), max as i64], |r| {
+            Ok(StoredEvent {
+                seq: r.get(0)?,
+                hlc: r.get(1)?,
+                kind: r.get(2)?,
+                v: r.get(3)?,
+                entity: r.get(4)?,
+                field: r.get(5)?,
+                base_hlc: r.get(6)?,
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+                payload: r.get(9)?,
+            })
+        })
+        .context("reading the outbox")?;
+    let mut out: Vec<Event> = Vec::new();
+    for (expected, row) in (from_seq..).zip(rows) {
+        let row = row.context("reading the outbox")?;
+        if u64::try_from(row.seq).ok() != Some(expected) {
+            break;
+        }
+        out.push(row.into_event(device_id)?);
+    }
+    Ok(out)
+}
+
+struct StoredEvent {
+    seq: i64,
+    hlc: i64,
+    kind: String,
+    v: u16,
+    entity: Option<String>,
+    field: Option<String>,
+    base_hlc: Option<i64>,
+    prev_hash: Vec<u8>,
+    hash: Vec<u8>,
+    payload: String,
+}
+
+impl StoredEvent {
+    fn into_event(self, device_id: DeviceId) -> Result<Event> {
+        let what = format!("reading event {} of the outbox", self.seq);
+        let bad = |e: &dyn std::fmt::Display| Error::corrupt(&what, e.to_string());
+        let kind: EventKind = self.kind.parse().map_err(|e| bad(&e))?;
+        let mut draft = Draft::new(
+            kind,
+            self.v,
+            serde_json::from_str(&self.payload).map_err(|e| bad(&e))?,
+        );
+        if let Some(entity) = &self.entity {
+            draft = draft.entity(entity.parse().map_err(|e| bad(&e))?);
+        }
+        if let Some(field) = self.field {
+            draft = draft.field(field);
+        }
+        draft = draft.base(self.base_hlc.map(Hlc::from_raw));
+        let prev = hash32(&self.prev_hash).ok_or_else(|| bad(&"prev_hash is not 32 bytes"))?;
+        let seq = u64::try_from(self.seq).map_err(|e| bad(&e))?;
+        let event = draft
+            .seal(device_id, seq, Hlc::from_raw(self.hlc), prev)
+            .map_err(|e| bad(&e))?;
+        if Some(event.hash()) != hash32(&self.hash) {
+            return Err(bad(&"its content no longer matches its hash"));
+        }
+        Ok(event)
+    }
+}
+
+fn hash32(bytes: &[u8]) -> Option<EventHash> {
+    bytes.try_into().ok().map(EventHash)
+}
+
+/// Records that the server holds everything up to `head`.
+pub(crate) fn mark_acked(conn: &Connection, head: u64, now_ms: i64) -> Result<()> {
+    conn.execute(
+        "update events set acked_ms = ?1 where acked_ms is null and seq <= ?2",
+        params![now_ms, seq_sql(head)],
+    )
+    .context("recording the acknowledgement")?;
+    device::set_server_head(conn, head)
+}
+
+/// Parks an event the server rejected on its own: kept as evidence, never re-sent.
+pub(crate) fn park(conn: &Connection, seq: u64, code: &str, message: &str) -> Result<()> {
+    conn.execute(
+        "update events set rejected_code = ?2, rejected_message = ?3 where seq = ?1",
+        params![seq_sql(seq), code, message],
+    )
+    .context("parking a rejected event")?;
+    Ok(())
+}
+
+/// Events the server has not acknowledged.
+pub(crate) fn pending_count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn
+        .query_row(
+            "select count(*) from events where acked_ms is null",
+            [],
+            |r| r.get(0),
+        )
+        .context("counting pending events")?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
+/// Rejected (parked) events.
+pub(crate) fn parked(conn: &Connection) -> Result<Vec<(u64, String, String)>> {
+    let mut stmt = conn
+        .prepare("select seq, rejected_code, rejected_message from events where rejected_code is not null order by seq")
+        .context("reading rejected events")?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
+        })
+        .context("reading rejected events")?
+        .collect::<Result<Vec<_>, _>>()
+        .context("reading rejected events")?;
+    Ok(rows)
+}
+
+/// Deletes events (and their fixes) the server acknowledged before `before_ms`.
+pub(crate) fn prune(conn: &Connection, before_ms: i64) -> Result<u64> {
+    let n = conn
+        .execute(
+            "delete from events where acked_ms is not null and acked_ms < ?1",
+            [before_ms],
+        )
+        .context("deleting acknowledged events past retention")?;
+    Ok(n as u64)
+}
+
+fn seq_sql(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,47 @@
+//! The device schema and its migrations. Tables (full column docs in
+//! `migrations/app/NNNN_*.sql`):
+//!
+//! - `device`: the single enrolled identity, its log head (seq, hash, HLC) and sync bookkeeping
+//!   (server head, pull/snapshot cursor, server clock offset, org settings).
+//! - `events`: the device's own signed log, gapless from seq 1; the outbox is the part above
+//!   the server's head. `acked_ms` marks what the server holds; rejected events are parked.
+//! - `fixes`: GPS fixes of shifts (each one also a `fix` event); `shifts`: shift spans.
+//! - `accounts`, `stops`: server-authored records of the device's scope, newest version wins.
+//! - `visits`: the status lattice cell per visit; `fields`: last-writer-wins registers;
+//!   `checkins`: check-in attempts with both verdicts.
+//!
+//! Migrations are applied in order inside one transaction and recorded in `PRAGMA
+//! user_version`, so a crash mid-upgrade leaves the previous version intact. A database newer
+//! than this build is refused rather than written to.
+
+use rusqlite::Connection;
+
+use crate::error::{Context, Error, Result};
+
+/// `(version, sql)` in order; a merged migration is never edited.
+const MIGRATIONS: &[(u32, &str)] = &[(
+    1,
+    include_str!("../../../migrations/app/0001_create_store.sql"),
+)];
+
+/// Brings the schema to the newest version.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: u32 = conn
+        .query_row("pragma user_version", [], |r| r.get(0))
+        .context("reading the schema version")?;
+    let newest = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > newest {
+        return Err(Error::Conflict(format!(
+            "the device database is at schema version {current}, newer than this app \
+             ({newest}): update the app"
+        )));
+    }
+    let tx = conn.transaction().context("starting the migration")?;
+    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.execute_batch(sql)
+            .context(&format!("applying device migration {version}"))?;
+        tx.pragma_update(None, "user_version", version)
+            .context("recording the schema version")?;
+    }
+    tx.commit().context("committing the migration")
+}

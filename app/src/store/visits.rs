@@ -1,0 +1,227 @@
+//! Visits (the status lattice cell), field registers and check-in attempts: the SQL the visit
+//! flow and the pull both write through, so local edits and pulled state merge by one rule.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use terreno_shared::model::VisitStatus;
+
+use crate::error::{Context, Error, Result};
+
+/// A visit as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct VisitRow {
+    pub id: String,
+    pub status: VisitStatus,
+    pub epoch: u32,
+    pub outcome: Option<String>,
+    pub checked_in_ms: Option<i64>,
+    pub completed_ms: Option<i64>,
+    pub flagged: bool,
+}
+
+const VISIT_COLUMNS: &str = "id, account_id, stop_id, status, status_epoch, status_hlc, outcome, \
+    checked_in_ms, completed_ms, flagged";
+
+fn visit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(VisitRow, String)> {
+    let status: String = r.get(3)?;
+    Ok((
+        VisitRow {
+            id: r.get(0)?,
+            status: VisitStatus::Planned,
+            epoch: r.get(4)?,
+            outcome: r.get(6)?,
+            checked_in_ms: r.get(7)?,
+            completed_ms: r.get(8)?,
+            flagged: r.get(9)?,
+        },
+        status,
+    ))
+}
+
+fn decode((mut v, status): (VisitRow, String)) -> Result<VisitRow> {
+    v.status = serde_json::from_value(serde_json::Value::String(status.clone()))
+        .map_err(|_| Error::corrupt("reading a visit", format!("status {status:?}")))?;
+    Ok(v)
+}
+
+/// The visit of a stop, or (without a stop) the newest of an account's unplanned visits.
+pub(crate) fn find_for(
+    conn: &Connection,
+    account: &str,
+    stop: Option<&str>,
+) -> Result<Option<VisitRow>> {
+    let row = match stop {
+        Some(s) => conn
+            .query_row(
+                &format!("select {VISIT_COLUMNS} from visits where stop_id = ?1 and not deleted"),
+                [s],
+                visit_row,
+            )
+            .optional(),
+        None => conn
+            .query_row(
+                &format!(
+                    "select {VISIT_COLUMNS} from visits where account_id = ?1 and stop_id is null \
+                     and not deleted order by coalesce(checked_in_ms, 0) desc limit 1"
+                ),
+                [account],
+                visit_row,
+            )
+            .optional(),
+    }
+    .context("reading a visit")?;
+    row.map(decode).transpose()
+}
+
+/// Every visit of the accounts of one person (for the contact history).
+pub(crate) fn of_accounts(conn: &Connection, accounts: &[String]) -> Result<Vec<VisitRow>> {
+    let mut out = Vec::new();
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "select {VISIT_COLUMNS} from visits where account_id = ?1 and not deleted"
+        ))
+        .context("reading visits")?;
+    for a in accounts {
+        let rows = stmt.query_map([a], visit_row).context("reading visits")?;
+        for r in rows {
+            out.push(decode(r.context("reading visits")?)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Creates a visit if it does not exist yet.
+pub(crate) fn insert(conn: &Connection, id: &str, account: &str, stop: Option<&str>) -> Result<()> {
+    conn.execute(
+        "insert into visits (id, account_id, stop_id, status, status_epoch, status_rank, \
+         status_hlc) values (?1, ?2, ?3, 'planned', 0, 0, 0) on conflict (id) do nothing",
+        params![id, account, stop],
+    )
+    .context("creating a visit")?;
+    Ok(())
+}
+
+/// What a status write carries besides the lattice position.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct StatusExtras<'a> {
+    pub outcome: Option<&'a str>,
+    pub checked_in_ms: Option<i64>,
+    pub completed_ms: Option<i64>,
+    pub flagged: Option<bool>,
+}
+
+/// Moves the visit's status to `(epoch, status, hlc)` if that is greater in the lattice
+/// `(epoch, rank, hlc)`; the extras are merged whatever the status does.
+pub(crate) fn merge_status(
+    conn: &Connection,
+    id: &str,
+    status: VisitStatus,
+    epoch: u32,
+    hlc: i64,
+    extras: &StatusExtras<'_>,
+) -> Result<()> {
+    conn.execute(
+        "update visits set \
+           status = case when (?2, ?3, ?4) > (status_epoch, status_rank, status_hlc) then ?5 else status end, \
+           status_hlc = case when (?2, ?3, ?4) > (status_epoch, status_rank, status_hlc) then ?4 else status_hlc end, \
+           status_rank = case when (?2, ?3, ?4) > (status_epoch, status_rank, status_hlc) then ?3 else status_rank end, \
+           status_epoch = max(status_epoch, ?2), \
+           outcome = coalesce(?6, outcome), \
+           checked_in_ms = coalesce(checked_in_ms, ?7), \
+           completed_ms = coalesce(?8, completed_ms), \
+           flagged = coalesce(?9, flagged) \
+         where id = ?1",
+        params![
+            id,
+            epoch,
+            status.rank(),
+            hlc,
+            status.as_str(),
+            extras.outcome,
+            extras.checked_in_ms,
+            extras.completed_ms,
+            extras.flagged,
+        ],
+    )
+    .context("updating a visit's status")?;
+    Ok(())
+}
+
+/// A register's current value.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldRow {
+    pub field: String,
+    pub value: serde_json::Value,
+    pub hlc: i64,
+}
+
+/// Writes `(entity, field) := value` if `(hlc, device, seq)` beats the stored write.
+pub(crate) fn merge_field(
+    conn: &Connection,
+    entity: &str,
+    field: &str,
+    value: &serde_json::Value,
+    (hlc, device, seq): (i64, &str, i64),
+) -> Result<()> {
+    conn.prepare_cached(
+        "insert into fields (entity, field, value, hlc, device_id, seq) values (?1, ?2, ?3, ?4, ?5, ?6) \
+         on conflict (entity, field) do update set value = excluded.value, hlc = excluded.hlc, \
+           device_id = excluded.device_id, seq = excluded.seq \
+         where (excluded.hlc, excluded.device_id, excluded.seq) > (fields.hlc, fields.device_id, fields.seq)",
+    )
+    .context("preparing a field write")?
+    .execute(params![entity, field, value.to_string(), hlc, device, seq])
+    .context("writing a field")?;
+    Ok(())
+}
+
+pub(crate) fn fields_of(conn: &Connection, entity: &str) -> Result<Vec<FieldRow>> {
+    let mut stmt = conn
+        .prepare_cached("select field, value, hlc from fields where entity = ?1 order by field")
+        .context("reading fields")?;
+    let rows = stmt
+        .query_map([entity], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+        })
+        .context("reading fields")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (field, value, hlc) = row.context("reading fields")?;
+        let value = serde_json::from_str(&value)
+            .map_err(|e| Error::corrupt("reading fields", format!("{field}: {e}")))?;
+        out.push(FieldRow { field, value, hlc });
+    }
+    Ok(out)
+}
+
+/// A check-in attempt.
+pub(crate) struct CheckinRow<'a> {
+    pub device_id: &'a str,
+    pub seq: i64,
+    pub visit_id: &'a str,
+    pub account_id: &'a str,
+    pub at_ms: i64,
+    pub device_verdict: &'a serde_json::Value,
+    pub server_verdict: Option<&'a serde_json::Value>,
+    pub flagged: bool,
+}
+
+pub(crate) fn upsert_checkin(conn: &Connection, c: &CheckinRow<'_>) -> Result<()> {
+    conn.execute(
+        "insert into checkins (device_id, seq, visit_id, account_id, at_ms, device_verdict, \
+         server_verdict, flagged) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         on conflict (device_id, seq) do update set \
+           server_verdict = coalesce(excluded.server_verdict, server_verdict), flagged = excluded.flagged",
+        params![
+            c.device_id,
+            c.seq,
+            c.visit_id,
+            c.account_id,
+            c.at_ms,
+            c.device_verdict.to_string(),
+            c.server_verdict.map(|v| v.to_string()),
+            c.flagged,
+        ],
+    )
+    .context("recording a check-in")?;
+    Ok(())
+}

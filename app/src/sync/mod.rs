@@ -1,0 +1,6 @@
+//! Talking to the server: [`client`] is HTTP only; [`driver`] runs a sync over the store.
+
+pub(crate) mod client;
+pub mod driver;
+
+pub use driver::{SyncProgress, SyncReport};
