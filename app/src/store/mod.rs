@@ -14,6 +14,11 @@ pub(crate) mod mirror;
 pub(crate) mod schema;
 pub(crate) mod visits;
 
+#[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
+mod tests;
+
 use std::path::Path;
 use std::time::Duration;
 

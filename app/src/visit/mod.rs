@@ -9,4 +9,7 @@ pub mod form;
 pub mod route;
 pub(crate) mod target;
 
+#[cfg(test)]
+mod tests;
+
 pub use target::Target;

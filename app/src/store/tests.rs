@@ -1,0 +1,243 @@
+//! Store tests: encryption at rest, the log's round trip and tamper check, the mirror's merge
+//! rules, and the recorder's shift and re-import rules.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::json;
+use terreno_shared::api::v1::sync::{Change, ChangeOp};
+use terreno_shared::model::{Fix, GeoPoint, VisitStatus};
+use terreno_shared::sync::payload::{FieldValue, Payload, encode};
+use terreno_shared::track::TrackPolicy;
+
+use super::test_support::{account_change, enrolled, stop_change, with_route};
+use super::*;
+use crate::gps::recorder::record;
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("a time")
+        .with_timezone(&Utc)
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("terreno-store-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+#[test]
+fn the_database_file_holds_no_plaintext_and_refuses_a_wrong_key() {
+    let dir = temp_dir();
+    let path = dir.join("terreno.db");
+    let key = DbKey([7; 32]);
+    {
+        let mut store = Store::open(&path, &key).expect("opening");
+        device::insert(
+            &store.conn,
+            &device::NewDevice {
+                device_id: terreno_shared::ids::DeviceId::from_uuid(uuid::Uuid::from_u128(1)),
+                server_url: "http://x",
+                user_id: terreno_shared::ids::UserId::from_uuid(uuid::Uuid::from_u128(2)),
+                username: "gestor.test",
+                display_name: "Gestor",
+                role: "collector",
+                token: "secret-token",
+            },
+        )
+        .expect("enrolling");
+        mirror::apply_page(&mut store.conn, &[account_change(1, None)], Some("c"), None)
+            .expect("a debtor");
+    }
+    for file in ["terreno.db", "terreno.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.join(file)) {
+            for needle in ["Ana P", "CL-1", "secret-token", "SQLite format"] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{needle:?} in plaintext in {file}"
+                );
+            }
+        }
+    }
+    let wrong = Store::open(&path, &DbKey([8; 32]));
+    assert!(
+        matches!(wrong, Err(crate::Error::Conflict(ref m)) if m.contains("wrong key")),
+        "{:?}",
+        wrong.err()
+    );
+    let again = Store::open(&path, &key).expect("the right key opens it again");
+    assert_eq!(
+        device::get(&again.conn).expect("the device").username,
+        "gestor.test"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn appended_events_read_back_identical_and_a_tampered_one_is_caught() {
+    let mut store = enrolled("collector");
+    let entity = uuid::Uuid::from_u128(5);
+    let drafts: Vec<_> = (0..3)
+        .map(|i| {
+            encode(&Payload::FieldSet(
+                entity,
+                "comment".into(),
+                FieldValue { value: json!(i) },
+            ))
+            .expect("a draft")
+        })
+        .collect();
+    let tx = store.conn.transaction().expect("tx");
+    let written = log::append(&tx, drafts, 1_000).expect("appending");
+    tx.commit().expect("commit");
+    let me = device::get(&store.conn).expect("device");
+    assert_eq!(
+        (me.head.last_seq, me.head.last_hash),
+        (3, written[2].hash())
+    );
+    let read = log::load_range(&store.conn, me.device_id, 1, 10).expect("reading");
+    assert_eq!(read, written);
+    assert_eq!(
+        log::load_range(&store.conn, me.device_id, 2, 1).expect("reading"),
+        written[1..2]
+    );
+    store
+        .conn
+        .execute(
+            "update events set payload = '{\"value\":99}' where seq = 2",
+            [],
+        )
+        .expect("tampering");
+    let err = log::load_range(&store.conn, me.device_id, 1, 10).expect_err("a tampered event");
+    assert!(err.to_string().contains("event 2"), "{err}");
+}
+
+#[test]
+fn a_newer_account_version_wins_and_a_removal_deletes_the_debtors_data() {
+    let mut store = with_route("collector", None);
+    let mut older = account_change(0, None);
+    older.body["name"] = json!("Old Name");
+    mirror::apply_page(&mut store.conn, &[older], Some("c2"), None).expect("an older version");
+    let name: String = store
+        .conn
+        .query_row(
+            "select json_extract(body, '$.name') from accounts",
+            [],
+            |r| r.get(0),
+        )
+        .expect("name");
+    assert_eq!(name, "Ana Pérez", "an older version does not overwrite");
+    assert_eq!(
+        device::get(&store.conn)
+            .expect("device")
+            .pull_cursor
+            .as_deref(),
+        Some("c2")
+    );
+
+    let visit = "0193a000-0000-7000-8000-000000000001";
+    visits::insert(
+        &store.conn,
+        visit,
+        &uuid::Uuid::from_u128(test_support::ACCOUNT).to_string(),
+        None,
+    )
+    .expect("a visit");
+    let remove = Change {
+        entity_type: "account".into(),
+        entity_id: uuid::Uuid::from_u128(test_support::ACCOUNT).to_string(),
+        op: ChangeOp::Remove,
+        body: json!(null),
+    };
+    mirror::apply_page(
+        &mut store.conn,
+        &[
+            remove,
+            Change {
+                entity_type: "future_thing".into(),
+                entity_id: "x".into(),
+                op: ChangeOp::Upsert,
+                body: json!({}),
+            },
+        ],
+        Some("c3"),
+        None,
+    )
+    .expect("a removal");
+    for table in ["accounts", "stops", "visits"] {
+        let n: i64 = store
+            .conn
+            .query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, 0, "{table} emptied");
+    }
+    let _ = stop_change();
+}
+
+#[test]
+fn visit_status_only_moves_up_the_lattice_and_fields_keep_the_latest_write() {
+    let store = with_route("collector", None);
+    let v = "0193a000-0000-7000-8000-000000000002";
+    visits::insert(&store.conn, v, "a", None).expect("a visit");
+    let none = visits::StatusExtras::default();
+    visits::merge_status(&store.conn, v, VisitStatus::Done, 0, 50, &none).expect("done");
+    visits::merge_status(&store.conn, v, VisitStatus::InProgress, 0, 90, &none)
+        .expect("a stale in progress");
+    let status: String = store
+        .conn
+        .query_row("select status from visits", [], |r| r.get(0))
+        .expect("status");
+    assert_eq!(status, "done", "a stale in progress never overwrites done");
+    visits::merge_status(&store.conn, v, VisitStatus::InProgress, 1, 10, &none).expect("a reopen");
+    let status: String = store
+        .conn
+        .query_row("select status from visits", [], |r| r.get(0))
+        .expect("status");
+    assert_eq!(
+        status, "in_progress",
+        "a supervisor's reopen (next epoch) wins"
+    );
+
+    visits::merge_field(&store.conn, v, "comment", &json!("b"), (20, "dev-b", 1)).expect("b");
+    visits::merge_field(&store.conn, v, "comment", &json!("a"), (10, "dev-a", 9))
+        .expect("a, older");
+    visits::merge_field(&store.conn, v, "comment", &json!("c"), (20, "dev-c", 1))
+        .expect("c, tie broken by device");
+    let fields = visits::fields_of(&store.conn, v).expect("fields");
+    assert_eq!(fields[0].value, json!("c"));
+}
+
+#[test]
+fn the_recorder_keeps_only_new_fixes_taken_during_a_shift() {
+    let mut store = enrolled("collector");
+    fixes::start_shift(&store.conn, t("2026-11-24T13:00:00Z").timestamp_millis()).expect("a shift");
+    fixes::end_shift(&store.conn, t("2026-11-24T14:00:00Z").timestamp_millis()).expect("its end");
+    let p = GeoPoint::parse(4.6, -74.1).expect("a point");
+    let at = |s: &str| Fix::new(t(s), p, 5.0).expect("a fix");
+    let batch = vec![
+        at("2026-11-24T12:59:59Z"),
+        at("2026-11-24T13:00:05Z"),
+        at("2026-11-24T13:30:00Z"),
+        at("2026-11-24T14:00:01Z"),
+    ];
+    let policy = TrackPolicy::default();
+    let now = t("2026-11-24T15:00:00Z");
+    let first = record(&mut store, &batch, &policy, now).expect("recording");
+    assert_eq!((first.stored, first.outside_shift), (2, 2));
+    let again = record(
+        &mut store,
+        &batch[1..3],
+        &policy,
+        now + TimeDelta::minutes(1),
+    )
+    .expect("re-recording");
+    assert_eq!((again.stored, again.already_stored), (0, 2));
+    assert_eq!(
+        log::pending_count(&store.conn).expect("pending"),
+        2,
+        "each stored fix is one event"
+    );
+    let recent = fixes::between(&store.conn, 0, now.timestamp_millis()).expect("fixes");
+    assert_eq!(
+        recent.iter().map(Fix::time).collect::<Vec<_>>(),
+        [batch[1].time(), batch[2].time()]
+    );
+}
