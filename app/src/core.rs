@@ -27,6 +27,7 @@ use crate::{keys, status};
 const DB_FILE: &str = "terreno.db";
 const DB_KEY_FILE: &str = "db.key";
 const DEVICE_KEY_FILE: &str = "device.key";
+const BLOB_DIR: &str = "blobs";
 
 /// The device core.
 pub struct Core {
@@ -35,6 +36,7 @@ pub struct Core {
     store: Mutex<Store>,
     /// The Ed25519 seed, once enrolled (kept in memory only for in-memory cores).
     seed: Mutex<Option<[u8; 32]>>,
+    blobs: crate::blobs::Blobs,
     on_disk: bool,
 }
 
@@ -56,22 +58,26 @@ impl Core {
         let db_key = keys::load_or_create(&config.data_dir.join(DB_KEY_FILE))?;
         let store = Store::open(&config.data_dir.join(DB_FILE), &DbKey(db_key))?;
         let seed = keys::load(&config.data_dir.join(DEVICE_KEY_FILE))?;
+        let blobs = crate::blobs::Blobs::new(config.data_dir.join(BLOB_DIR), &db_key)?;
         Ok(Core {
             clock: Mutex::new(config.clock),
             config,
             store: Mutex::new(store),
             seed: Mutex::new(seed),
+            blobs,
             on_disk: true,
         })
     }
 
     /// A core on an in-memory database, for tests.
     pub fn open_in_memory(config: CoreConfig) -> Result<Core> {
+        let blobs = crate::blobs::Blobs::new(config.data_dir.join(BLOB_DIR), &keys::random32()?)?;
         Ok(Core {
             clock: Mutex::new(config.clock),
             config,
             store: Mutex::new(Store::open_in_memory()?),
             seed: Mutex::new(None),
+            blobs,
             on_disk: false,
         })
     }
@@ -115,13 +121,17 @@ impl Core {
         password: &str,
         label: &str,
     ) -> Result<Enrolled> {
+        let server_url = server_url.trim().trim_end_matches('/');
         let api = Api::new(server_url, None)?;
         let session = api.login(username, password)?;
         let existing = device::find(&self.store().conn)?;
-        if let Some(d) = existing
-            .as_ref()
-            .filter(|d| d.username == session.user.username && d.server_url == server_url)
-        {
+        let key_matches = |d: &device::DeviceRow| {
+            self.key()
+                .is_ok_and(|k| k.public_key().to_string() == d.public_key)
+        };
+        if let Some(d) = existing.as_ref().filter(|d| {
+            d.username == session.user.username && d.server_url == server_url && key_matches(d)
+        }) {
             device::set_token(&self.store().conn, &session.token)?;
             return Ok(Enrolled {
                 device_id: d.device_id.to_string(),
@@ -129,13 +139,12 @@ impl Core {
                 new_device: false,
             });
         }
-        if existing.is_some() {
-            let pending = log::pending_count(&self.store().conn)?;
-            if pending > 0 {
-                return Err(Error::Conflict(format!(
-                    "this device holds {pending} events of another login not yet synced: sync them first"
-                )));
-            }
+        let pending = log::pending_count(&self.store().conn)?;
+        if pending > 0 {
+            return Err(Error::Conflict(format!(
+                "this device holds {pending} events of {} not yet synced: sync them first",
+                existing.map_or_else(|| "an earlier login".to_owned(), |d| d.username)
+            )));
         }
         let seed = keys::random32()?;
         let key = DeviceKey::from_seed(&seed)
@@ -147,6 +156,8 @@ impl Core {
             public_key: key.public_key(),
             label: label.to_owned(),
         })?;
+        // Key first, then the row that names it: a crash in between leaves a row whose public
+        // key does not match the file, which the next login detects and replaces.
         if self.on_disk {
             keys::store(&self.config.data_dir.join(DEVICE_KEY_FILE), &seed)?;
         }
@@ -158,11 +169,15 @@ impl Core {
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        let mut store = self.store();
+        let tx = crate::store::write_tx(&mut store.conn)?;
+        device::clear_all(&tx)?;
         device::insert(
-            &self.store().conn,
+            &tx,
             &device::NewDevice {
                 device_id,
-                server_url: server_url.trim_end_matches('/'),
+                public_key: &key.public_key().to_string(),
+                server_url,
                 user_id: session.user.id,
                 username: &session.user.username,
                 display_name: &session.user.display_name,
@@ -170,6 +185,9 @@ impl Core {
                 token: &session.token,
             },
         )?;
+        tx.commit()
+            .map_err(|e| Error::storage("storing the enrollment", e))?;
+        crate::blobs::Blobs::remove_all(&self.config.data_dir.join(BLOB_DIR));
         Ok(Enrolled {
             device_id: device_id.to_string(),
             username: session.user.username,
@@ -190,6 +208,13 @@ impl Core {
     pub fn sync(&self, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
         let me = device::get(&self.store().conn)?;
         let key = self.key()?;
+        if key.public_key().to_string() != me.public_key {
+            return Err(Error::Conflict(
+                "the device key file does not match the enrolled device (restored or replaced?): \
+                 log in again to enroll"
+                    .into(),
+            ));
+        }
         let api = Api::new(&me.server_url, me.token.clone())?;
         let config = CoreConfig {
             clock: self.clock(),
@@ -201,6 +226,7 @@ impl Core {
             config: &config,
             api,
             progress,
+            blobs: &self.blobs,
         };
         match driver.run() {
             Err(Error::Revoked) => {
@@ -211,21 +237,23 @@ impl Core {
         }
     }
 
-    /// Deletes every local table's content and the keys: the device forgets everything.
+    /// Deletes every local table's content, the attachments and the device key: the device
+    /// forgets everything (one transaction; the key file goes only once it committed).
     fn wipe(&self) -> Result<()> {
-        let store = self.store();
+        let mut store = self.store();
+        let tx = crate::store::write_tx(&mut store.conn)?;
+        device::clear_all(&tx)?;
+        tx.commit()
+            .map_err(|e| Error::storage("wiping a revoked device", e))?;
         store
             .conn
-            .execute_batch(
-                "delete from fields; delete from checkins; delete from visits; delete from stops; \
-                 delete from accounts; delete from fixes; delete from shifts; delete from events; \
-                 delete from device; vacuum;",
-            )
+            .execute_batch("vacuum")
             .map_err(|e| Error::storage("wiping a revoked device", e))?;
         *self
             .seed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        crate::blobs::Blobs::remove_all(&self.config.data_dir.join(BLOB_DIR));
         if self.on_disk {
             let _ = std::fs::remove_file(self.config.data_dir.join(DEVICE_KEY_FILE));
         }
@@ -295,11 +323,19 @@ impl Core {
         )
     }
 
-    /// Records answers `FIELD=VALUE` to the visit's questions.
+    /// Records answers `FIELD=VALUE` to the visit's questions (`photo=PATH` attaches a file).
     pub fn answer(&self, stop: &str, pairs: &[String]) -> Result<usize> {
-        let answers = complete::parse_pairs(pairs)?;
+        let parsed = complete::parse_pairs(pairs)?;
         let now = self.now();
-        complete::answer(&mut self.store(), stop, &answers, now)
+        let mut n = 0;
+        if !parsed.values.is_empty() {
+            n += complete::answer(&mut self.store(), stop, &parsed.values, now)?;
+        }
+        for photo in &parsed.photos {
+            complete::attach_photo(&mut self.store(), &self.blobs, stop, photo, now)?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Completes the visit with an outcome.

@@ -16,6 +16,7 @@
 //! crate's, so device and server agree).
 #![forbid(unsafe_code)]
 
+mod blobs;
 pub mod cli;
 pub mod config;
 pub mod error;

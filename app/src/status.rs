@@ -19,6 +19,8 @@ pub struct Status {
     pub server_url: String,
     /// Events recorded and not yet acknowledged by the server.
     pub pending_events: u64,
+    /// Photos whose bytes the server does not hold yet.
+    pub pending_attachments: u64,
     /// Events the server rejected (kept as evidence, not re-sent).
     pub rejected_events: u64,
     /// Sequence of the newest event.
@@ -46,6 +48,7 @@ pub(crate) fn status(store: &Store, now: DateTime<Utc>) -> Result<Status> {
         display_name: me.display_name,
         server_url: me.server_url,
         pending_events: log::pending_count(&store.conn)?,
+        pending_attachments: crate::store::attachments::pending_count(&store.conn)?,
         rejected_events: log::parked(&store.conn)?.len() as u64,
         last_seq: me.head.last_seq,
         server_head: me.server_head,

@@ -6,10 +6,13 @@
 -- `last_seq`/`last_hash`/`clock_hlc` are the LogHead, written in the same transaction as every
 -- event. `server_head` is what the server last said it holds (informational: pushes always
 -- resume from the server's answer, never from this). `pull_cursor` is the feed cursor of the
--- last applied page; `snapshot_cursor` is set while bootstrapping after a `409 resync`.
+-- last applied page; `snapshot_cursor` is set while bootstrapping after a `409 resync`, and
+-- `snapshot_gen` numbers the bootstraps (rows a bootstrap did not bring are swept at its end).
+-- `public_key` is the enrolled key, checked against the key file on every open.
 create table device (
     id integer primary key check (id = 1),
     device_id text not null,
+    public_key text not null,
     server_url text not null,
     user_id text not null,
     username text not null,
@@ -23,6 +26,7 @@ create table device (
     server_head integer not null default 0,
     pull_cursor text,
     snapshot_cursor text,
+    snapshot_gen integer not null default 0,
     clock_offset_ms integer not null default 0,
     last_sync_ms integer,
     settings text
@@ -73,13 +77,15 @@ create table shifts (
 );
 
 -- Server-authored records of the device's scope, as pulled (the newest `version` wins).
--- `body` is the shared crate's AccountView / StopView JSON.
+-- `body` is the shared crate's AccountView / StopView JSON; `snapshot_gen` is the bootstrap
+-- that last brought the row.
 create table accounts (
     id text primary key,
     external_id text not null,
     person_id text,
     version integer not null,
-    body text not null
+    body text not null,
+    snapshot_gen integer not null default 0
 );
 create index accounts_by_external_id on accounts (external_id);
 create index accounts_by_person on accounts (person_id);
@@ -89,13 +95,17 @@ create table stops (
     account_id text not null,
     planned_date text not null,
     position integer not null,
-    body text not null
+    body text not null,
+    snapshot_gen integer not null default 0
 );
 create index stops_by_account on stops (account_id);
 create index stops_by_date on stops (planned_date);
 
--- Visits, from this device's own events and from pulled VisitViews, merged by the status
--- lattice `(status_epoch, rank, status_hlc)`. `deleted` is kept forever.
+-- Visits, from this device's own events and from pulled VisitViews. A pulled view is the
+-- server's merge of everything it holds, so it replaces the local cell unless the local status
+-- was set by one of this device's events the server has not acknowledged yet (`status_device`,
+-- `status_seq`); those two compare by the lattice `(status_epoch, rank, status_hlc)`.
+-- `deleted` is kept forever.
 create table visits (
     id text primary key,
     account_id text not null,
@@ -104,6 +114,8 @@ create table visits (
     status_epoch integer not null,
     status_rank integer not null,
     status_hlc integer not null,
+    status_device text,
+    status_seq integer,
     outcome text,
     checked_in_ms integer,
     completed_ms integer,
@@ -113,7 +125,10 @@ create table visits (
 create index visits_by_account on visits (account_id);
 
 -- Last-writer-wins registers (visit fields and questionnaire answers): the value with the
--- greatest `(hlc, device_id, seq)` wins, from local edits and pulled FieldViews alike.
+-- greatest `(hlc, device_id, seq)` wins. A pulled FieldView is the server's winner and replaces
+-- the local value unless that value is this device's own write the server has not acknowledged
+-- (then the stamps decide): the server may have re-stamped a write it found too far in the
+-- future, and the device must end with the server's answer.
 create table fields (
     entity text not null,
     field text not null,

@@ -71,10 +71,7 @@ pub(crate) fn record(
     keep.sort_by_key(|f| f.time());
     let owned: Vec<Fix> = keep.iter().map(|f| (*f).clone()).collect();
     let flags = track::flag(&owned, policy);
-    let tx = store
-        .conn
-        .transaction()
-        .context("starting to store fixes")?;
+    let tx = crate::store::write_tx(&mut store.conn)?;
     let mut head = device::get(&tx)?.head;
     let now_ms = now.timestamp_millis();
     for (fix, flag) in owned.iter().zip(&flags) {

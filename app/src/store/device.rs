@@ -12,6 +12,7 @@ use crate::error::{Context, Error, Result};
 #[derive(Debug, Clone)]
 pub(crate) struct DeviceRow {
     pub device_id: DeviceId,
+    pub public_key: String,
     pub server_url: String,
     pub username: String,
     pub display_name: String,
@@ -21,6 +22,7 @@ pub(crate) struct DeviceRow {
     pub server_head: u64,
     pub pull_cursor: Option<String>,
     pub snapshot_cursor: Option<String>,
+    pub snapshot_gen: i64,
     pub clock_offset_ms: i64,
     pub last_sync_ms: Option<i64>,
     pub settings: Option<OrgSettings>,
@@ -29,6 +31,7 @@ pub(crate) struct DeviceRow {
 /// What enrollment writes.
 pub(crate) struct NewDevice<'a> {
     pub device_id: DeviceId,
+    pub public_key: &'a str,
     pub server_url: &'a str,
     pub user_id: UserId,
     pub username: &'a str,
@@ -39,7 +42,7 @@ pub(crate) struct NewDevice<'a> {
 
 const COLUMNS: &str = "device_id, server_url, user_id, username, display_name, role, token, \
     last_seq, last_hash, clock_hlc, server_head, pull_cursor, snapshot_cursor, clock_offset_ms, \
-    last_sync_ms, settings";
+    last_sync_ms, settings, public_key, snapshot_gen";
 
 pub(crate) fn find(conn: &Connection) -> Result<Option<DeviceRow>> {
     let row = conn
@@ -65,12 +68,15 @@ pub(crate) fn find(conn: &Connection) -> Result<Option<DeviceRow>> {
                         r.get(14)?,
                     ),
                     r.get::<_, Option<String>>(15)?,
+                    (r.get::<_, String>(16)?, r.get::<_, i64>(17)?),
                 ))
             },
         )
         .optional()
         .context("reading the device identity")?;
-    let Some((id, server_url, _user, names, head, sync, settings)) = row else {
+    let Some((id, server_url, _user, names, head, sync, settings, (public_key, snapshot_gen))) =
+        row
+    else {
         return Ok(None);
     };
     let bad = |what: &str, e: &dyn std::fmt::Display| {
@@ -84,6 +90,8 @@ pub(crate) fn find(conn: &Connection) -> Result<Option<DeviceRow>> {
         .map_err(|_| bad("last_hash", &"not 32 bytes"))?;
     Ok(Some(DeviceRow {
         device_id,
+        public_key,
+        snapshot_gen,
         server_url,
         username: names.0,
         display_name: names.1,
@@ -115,7 +123,8 @@ pub(crate) fn get(conn: &Connection) -> Result<DeviceRow> {
 pub(crate) fn insert(conn: &Connection, d: &NewDevice<'_>) -> Result<()> {
     conn.execute(
         "insert or replace into device (id, device_id, server_url, user_id, username, \
-         display_name, role, token, last_hash) values (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         display_name, role, token, last_hash, public_key) \
+         values (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             d.device_id.to_string(),
             d.server_url,
@@ -125,10 +134,32 @@ pub(crate) fn insert(conn: &Connection, d: &NewDevice<'_>) -> Result<()> {
             d.role,
             d.token,
             EventHash::GENESIS.0.to_vec(),
+            d.public_key,
         ],
     )
     .context("storing the device identity")?;
     Ok(())
+}
+
+/// Forgets everything of a previous enrollment (a new device id starts a new, empty log, and
+/// one user's debtors must not stay for the next). Run in the enrollment's transaction.
+pub(crate) fn clear_all(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "delete from fields; delete from checkins; delete from visits; delete from stops; \
+         delete from accounts; delete from fixes; delete from shifts; delete from events; \
+         delete from attachments; delete from skipped_changes; delete from device;",
+    )
+    .context("clearing the previous enrollment's data")
+}
+
+/// Starts a snapshot bootstrap: a new generation, no cursor yet.
+pub(crate) fn begin_bootstrap(conn: &Connection) -> Result<i64> {
+    conn.execute(
+        "update device set snapshot_gen = snapshot_gen + 1, snapshot_cursor = '', pull_cursor = null where id = 1",
+        [],
+    )
+    .context("starting a resync")?;
+    Ok(get(conn)?.snapshot_gen)
 }
 
 pub(crate) fn save_head(conn: &Connection, head: &LogHead) -> Result<()> {
@@ -182,12 +213,18 @@ pub(crate) fn set_server_head(conn: &Connection, head: u64) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn set_synced(conn: &Connection, at_ms: i64, clock_offset_ms: i64) -> Result<()> {
+pub(crate) fn set_synced(conn: &Connection, at_ms: i64) -> Result<()> {
+    conn.execute("update device set last_sync_ms = ?1 where id = 1", [at_ms])
+        .context("storing the sync time")?;
+    Ok(())
+}
+
+pub(crate) fn set_clock_offset(conn: &Connection, offset_ms: i64) -> Result<()> {
     conn.execute(
-        "update device set last_sync_ms = ?1, clock_offset_ms = ?2 where id = 1",
-        [at_ms, clock_offset_ms],
+        "update device set clock_offset_ms = ?1 where id = 1",
+        [offset_ms],
     )
-    .context("storing the sync time")?;
+    .context("storing the offset to the server's clock")?;
     Ok(())
 }
 

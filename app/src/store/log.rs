@@ -167,13 +167,19 @@ fn hash32(bytes: &[u8]) -> Option<EventHash> {
     bytes.try_into().ok().map(EventHash)
 }
 
-/// Records that the server holds everything up to `head`.
-pub(crate) fn mark_acked(conn: &Connection, head: u64, now_ms: i64) -> Result<()> {
+/// Records that the server holds everything up to `head` and nothing beyond (a server restored
+/// from an older copy lost what it had acknowledged above it). Run in the caller's transaction.
+pub(crate) fn acknowledge(conn: &Connection, head: u64, now_ms: i64) -> Result<()> {
     conn.execute(
         "update events set acked_ms = ?1 where acked_ms is null and seq <= ?2",
         params![now_ms, seq_sql(head)],
     )
     .context("recording the acknowledgement")?;
+    conn.execute(
+        "update events set acked_ms = null where acked_ms is not null and seq > ?1",
+        params![seq_sql(head)],
+    )
+    .context("recording what the server lost")?;
     device::set_server_head(conn, head)
 }
 

@@ -1,9 +1,17 @@
 //! The mirror of server state in the device's scope: applying pulled changes. Server-authored
-//! records (accounts, stops) replace older versions whole; visits merge by the status lattice;
-//! fields by last-writer-wins; check-ins gain the server's verdict. A `remove` of an account
-//! deletes the debtor's data from the device (it left the collector's scope and must not stay
-//! on a phone). Entity types this build does not know are skipped: a newer server's additions
-//! must not stop an older app from syncing.
+//! records (accounts, stops) replace older versions whole. Visits and fields are the server's
+//! merge of everything it holds, so a pulled one replaces the local value, unless that value
+//! came from this device's own event the server has not acknowledged yet (then the merge order
+//! decides, as the server will). A `remove` of an account deletes the debtor's data from the
+//! device: it left the collector's scope and must not stay on a phone.
+//!
+//! A change this build cannot read (a newer server's entity type or shape) is kept in
+//! `skipped_changes` with the reason and the pull goes on: one unreadable record must not stop
+//! an older app from receiving its route, removals and reopens.
+//!
+//! Snapshot bootstraps tag what they bring with their generation; the last page's transaction
+//! sweeps whatever the bootstrap did not bring (records that left the scope while the device's
+//! cursor was dead), so the old route stays usable until the new one is whole.
 
 use rusqlite::{Connection, params};
 use terreno_shared::api::v1::sync::{Change, ChangeOp};
@@ -13,51 +21,21 @@ use terreno_shared::sync::Hlc;
 use crate::error::{Context, Error, Result};
 use crate::store::{device, visits};
 
-/// Applies one change; returns the highest HLC it carried (for the receive rule).
-pub(crate) fn apply(conn: &Connection, c: &Change) -> Result<Option<Hlc>> {
-    let what = || format!("applying pulled {} {}", c.entity_type, c.entity_id);
-    let body = |_: ()| c.body.clone();
-    match (c.entity_type.as_str(), c.op) {
-        ("account", ChangeOp::Upsert) => {
-            upsert_account(conn, &parse::<AccountView>(body(()), &what)?)?
-        }
-        ("account", ChangeOp::Remove) => remove_account(conn, &c.entity_id)?,
-        ("stop", ChangeOp::Upsert) => upsert_stop(conn, &parse::<StopView>(body(()), &what)?)?,
-        ("stop", ChangeOp::Remove) => {
-            conn.execute("delete from stops where id = ?1", [&c.entity_id])
-                .context(&what())?;
-        }
-        ("visit", ChangeOp::Upsert) => {
-            let v = parse::<VisitView>(body(()), &what)?;
-            upsert_visit(conn, &v)?;
-            return Ok(Some(v.status_hlc));
-        }
-        ("visit", ChangeOp::Remove) => {
-            conn.execute(
-                "update visits set deleted = 1 where id = ?1",
-                [&c.entity_id],
-            )
-            .context(&what())?;
-        }
-        ("field", ChangeOp::Upsert) => {
-            let f = parse::<FieldView>(body(()), &what)?;
-            let seq = i64::try_from(f.seq).unwrap_or(i64::MAX);
-            let device = f.device.to_string();
-            visits::merge_field(
-                conn,
-                &f.entity.to_string(),
-                &f.field,
-                &f.value,
-                (f.hlc.raw(), &device, seq),
-            )?;
-            return Ok(Some(f.hlc));
-        }
-        ("checkin", ChangeOp::Upsert) => {
-            upsert_checkin(conn, &c.entity_id, &parse::<CheckInView>(body(()), &what)?)?
-        }
-        _ => {}
-    }
-    Ok(None)
+/// What applying a page did.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Applied {
+    pub skipped: u64,
+}
+
+/// Where a page's cursor goes, and whether the page belongs to a bootstrap.
+pub(crate) enum PageCursor<'a> {
+    /// An incremental pull page: the next feed cursor.
+    Feed(&'a str),
+    /// A snapshot page with more to come: the next snapshot token, and the bootstrap's
+    /// generation.
+    Snapshot(&'a str, i64),
+    /// The last snapshot page: the feed cursor to pull from, and the generation to sweep by.
+    SnapshotDone(&'a str, i64),
 }
 
 /// Applies a page and stores its cursor in one transaction (SYNC.md: a page is consumed only
@@ -65,40 +43,136 @@ pub(crate) fn apply(conn: &Connection, c: &Change) -> Result<Option<Hlc>> {
 pub(crate) fn apply_page(
     conn: &mut Connection,
     changes: &[Change],
-    pull_cursor: Option<&str>,
-    snapshot_cursor: Option<&str>,
-) -> Result<()> {
-    let tx = conn
-        .transaction()
-        .context("starting to apply a pulled page")?;
+    cursor: PageCursor<'_>,
+    now_ms: i64,
+) -> Result<Applied> {
+    let tx = crate::store::write_tx(conn)?;
+    let me = device::get(&tx)?;
+    let ctx = Ctx {
+        me: me.device_id.to_string(),
+        acked: i64::try_from(me.server_head).unwrap_or(i64::MAX),
+        generation: match cursor {
+            PageCursor::Feed(_) => None,
+            PageCursor::Snapshot(_, g) | PageCursor::SnapshotDone(_, g) => Some(g),
+        },
+    };
     let mut newest = Hlc::ZERO;
+    let mut applied = Applied::default();
     for c in changes {
-        if let Some(h) = apply(&tx, c)? {
-            newest = newest.max(h);
+        match apply(&tx, &ctx, c) {
+            Ok(h) => newest = newest.max(h.unwrap_or(Hlc::ZERO)),
+            Err(Error::Invalid(reason)) => {
+                skip(&tx, c, &reason, now_ms)?;
+                applied.skipped += 1;
+            }
+            Err(e) => return Err(e),
         }
     }
     if newest > Hlc::ZERO {
         device::receive_clock(&tx, newest)?;
     }
-    device::set_cursors(&tx, pull_cursor, snapshot_cursor)?;
-    tx.commit().context("committing a pulled page")
+    match cursor {
+        PageCursor::Feed(c) => device::set_cursors(&tx, Some(c), None)?,
+        PageCursor::Snapshot(c, _) => device::set_cursors(&tx, None, Some(c))?,
+        PageCursor::SnapshotDone(c, generation) => {
+            sweep(&tx, generation)?;
+            device::set_cursors(&tx, Some(c), None)?;
+        }
+    }
+    tx.commit().context("committing a pulled page")?;
+    Ok(applied)
 }
 
-/// Drops the server-authored records before a snapshot bootstrap (visits and fields stay: they
-/// merge, and the snapshot brings their current values).
-pub(crate) fn clear_server_records(conn: &Connection) -> Result<()> {
-    conn.execute_batch("delete from stops; delete from accounts;")
-        .context("clearing the mirror before a resync")
+struct Ctx {
+    me: String,
+    acked: i64,
+    generation: Option<i64>,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(
-    body: serde_json::Value,
-    what: &dyn Fn() -> String,
-) -> Result<T> {
-    serde_json::from_value(body).map_err(|e| Error::Invalid(format!("{}: {e}", what())))
+/// Applies one change; returns the HLC it carried (for the receive rule). A body that does not
+/// decode is [`Error::Invalid`] (skipped by the caller).
+fn apply(conn: &Connection, ctx: &Ctx, c: &Change) -> Result<Option<Hlc>> {
+    let what = format!("pulled {} {}", c.entity_type, c.entity_id);
+    match (c.entity_type.as_str(), c.op) {
+        ("account", ChangeOp::Upsert) => {
+            upsert_account(conn, &parse(&c.body, &what)?, ctx.generation)?
+        }
+        ("account", ChangeOp::Remove) => remove_account(conn, &c.entity_id)?,
+        ("stop", ChangeOp::Upsert) => upsert_stop(conn, &parse(&c.body, &what)?, ctx.generation)?,
+        ("stop", ChangeOp::Remove) => {
+            conn.execute("delete from stops where id = ?1", [&c.entity_id])
+                .context(&what)?;
+        }
+        ("visit", ChangeOp::Upsert) => {
+            let v: VisitView = parse(&c.body, &what)?;
+            visits::apply_view(conn, &v, &ctx.me, ctx.acked)?;
+            return Ok(Some(v.status_hlc));
+        }
+        ("visit", ChangeOp::Remove) => {
+            conn.execute(
+                "update visits set deleted = 1 where id = ?1",
+                [&c.entity_id],
+            )
+            .context(&what)?;
+        }
+        ("field", ChangeOp::Upsert) => {
+            let f: FieldView = parse(&c.body, &what)?;
+            let seq = i64::try_from(f.seq).unwrap_or(i64::MAX);
+            let device = f.device.to_string();
+            visits::apply_field_view(
+                conn,
+                &f.entity.to_string(),
+                &f.field,
+                &f.value,
+                (f.hlc.raw(), &device, seq),
+                (&ctx.me, ctx.acked),
+            )?;
+            return Ok(Some(f.hlc));
+        }
+        ("checkin", ChangeOp::Upsert) => {
+            upsert_checkin(conn, &c.entity_id, &parse(&c.body, &what)?)?
+        }
+        // Attachments of other devices' visits are shown from the server when needed; the
+        // device keeps only its own (see `attachments`).
+        ("attachment", _) | ("checkin", ChangeOp::Remove) | ("field", ChangeOp::Remove) => {}
+        _ => {
+            return Err(Error::Invalid(format!(
+                "{what}: this app does not know the entity type"
+            )));
+        }
+    }
+    Ok(None)
 }
 
-fn upsert_account(conn: &Connection, a: &AccountView) -> Result<()> {
+fn skip(conn: &Connection, c: &Change, reason: &str, now_ms: i64) -> Result<()> {
+    conn.execute(
+        "insert into skipped_changes (entity_type, entity_id, reason, body, skipped_ms) values (?1, ?2, ?3, ?4, ?5)",
+        params![c.entity_type, c.entity_id, reason, c.body.to_string(), now_ms],
+    )
+    .context("keeping a change this app cannot read")?;
+    Ok(())
+}
+
+/// Deletes what the bootstrap `generation` did not bring: accounts and stops, and the visits,
+/// answers and check-ins of accounts that are gone.
+fn sweep(conn: &Connection, generation: i64) -> Result<()> {
+    conn.execute("delete from stops where snapshot_gen < ?1", [generation])
+        .context("sweeping stops after a resync")?;
+    let gone: Vec<String> = conn
+        .prepare("select id from accounts where snapshot_gen < ?1")
+        .and_then(|mut s| s.query_map([generation], |r| r.get(0))?.collect())
+        .context("sweeping accounts after a resync")?;
+    for id in gone {
+        remove_account(conn, &id)?;
+    }
+    Ok(())
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &serde_json::Value, what: &str) -> Result<T> {
+    T::deserialize(body).map_err(|e| Error::Invalid(format!("{what}: {e}")))
+}
+
+fn upsert_account(conn: &Connection, a: &AccountView, generation: Option<i64>) -> Result<()> {
     conn.execute(
         "insert into accounts (id, external_id, person_id, version, body) values (?1, ?2, ?3, ?4, ?5) \
          on conflict (id) do update set external_id = excluded.external_id, \
@@ -113,12 +187,19 @@ fn upsert_account(conn: &Connection, a: &AccountView) -> Result<()> {
         ],
     )
     .context("storing a pulled account")?;
+    if let Some(g) = generation {
+        conn.execute(
+            "update accounts set snapshot_gen = ?2 where id = ?1",
+            params![a.id.to_string(), g],
+        )
+        .context("tagging a resynced account")?;
+    }
     Ok(())
 }
 
-fn remove_account(conn: &Connection, id: &str) -> Result<()> {
-    conn.execute_batch("savepoint remove_account")
-        .context("removing an account")?;
+/// Deletes an account and everything of it (one statement each, inside the caller's
+/// transaction).
+pub(crate) fn remove_account(conn: &Connection, id: &str) -> Result<()> {
     let steps = [
         "delete from fields where entity in (select id from visits where account_id = ?1)",
         "delete from checkins where account_id = ?1",
@@ -130,49 +211,26 @@ fn remove_account(conn: &Connection, id: &str) -> Result<()> {
         conn.execute(sql, [id])
             .context("removing an account that left the scope")?;
     }
-    conn.execute_batch("release remove_account")
-        .context("removing an account")
+    Ok(())
 }
 
-fn upsert_stop(conn: &Connection, s: &StopView) -> Result<()> {
+fn upsert_stop(conn: &Connection, s: &StopView, generation: Option<i64>) -> Result<()> {
     conn.execute(
-        "insert into stops (id, account_id, planned_date, position, body) values (?1, ?2, ?3, ?4, ?5) \
+        "insert into stops (id, account_id, planned_date, position, body, snapshot_gen) values (?1, ?2, ?3, ?4, ?5, coalesce(?6, 0)) \
          on conflict (id) do update set account_id = excluded.account_id, \
-           planned_date = excluded.planned_date, position = excluded.position, body = excluded.body",
+           planned_date = excluded.planned_date, position = excluded.position, body = excluded.body, \
+           snapshot_gen = max(stops.snapshot_gen, excluded.snapshot_gen)",
         params![
             s.id.to_string(),
             s.account.to_string(),
             s.planned_date.to_string(),
             s.position,
             serde_json::to_string(s).unwrap_or_default(),
+            generation,
         ],
     )
     .context("storing a pulled stop")?;
     Ok(())
-}
-
-fn upsert_visit(conn: &Connection, v: &VisitView) -> Result<()> {
-    let id = v.id.to_string();
-    visits::insert(
-        conn,
-        &id,
-        &v.account.to_string(),
-        v.stop.map(|s| s.to_string()).as_deref(),
-    )?;
-    let outcome = v.outcome.map(|o| o.as_str().to_owned());
-    visits::merge_status(
-        conn,
-        &id,
-        v.status,
-        v.status_epoch,
-        v.status_hlc.raw(),
-        &visits::StatusExtras {
-            outcome: outcome.as_deref(),
-            checked_in_ms: None,
-            completed_ms: v.completed_at.map(|t| t.timestamp_millis()),
-            flagged: Some(v.flagged),
-        },
-    )
 }
 
 fn upsert_checkin(conn: &Connection, entity_id: &str, c: &CheckInView) -> Result<()> {

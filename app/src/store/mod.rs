@@ -7,6 +7,7 @@
 //! survives a power cut. Every local change writes its row and its event in one transaction
 //! (see [`log`]).
 
+pub(crate) mod attachments;
 pub(crate) mod device;
 pub(crate) mod fixes;
 pub(crate) mod log;
@@ -22,9 +23,18 @@ mod tests;
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Context, Error, Result};
+
+/// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`): a
+/// deferred one that reads first and writes later fails with `SQLITE_BUSY_SNAPSHOT`, which the
+/// busy timeout does not retry, when another process (a CLI replaying a track, say) committed in
+/// between.
+pub(crate) fn write_tx(conn: &mut Connection) -> Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        .context("starting a write transaction")
+}
 
 /// The 256-bit key of the database file.
 #[derive(Clone)]

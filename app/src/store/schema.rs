@@ -9,6 +9,8 @@
 //! - `accounts`, `stops`: server-authored records of the device's scope, newest version wins.
 //! - `visits`: the status lattice cell per visit; `fields`: last-writer-wins registers;
 //!   `checkins`: check-in attempts with both verdicts.
+//! - `attachments`: photos of visits, their encrypted blob in `blobs/` and whether the server
+//!   holds it yet.
 //!
 //! Migrations are applied in order inside one transaction and recorded in `PRAGMA
 //! user_version`, so a crash mid-upgrade leaves the previous version intact. A database newer
@@ -19,10 +21,16 @@ use rusqlite::Connection;
 use crate::error::{Context, Error, Result};
 
 /// `(version, sql)` in order; a merged migration is never edited.
-const MIGRATIONS: &[(u32, &str)] = &[(
-    1,
-    include_str!("../../../migrations/app/0001_create_store.sql"),
-)];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (
+        1,
+        include_str!("../../../migrations/app/0001_create_store.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../migrations/app/0002_create_attachments_and_skipped_changes.sql"),
+    ),
+];
 
 /// Brings the schema to the newest version.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -36,7 +44,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
              ({newest}): update the app"
         )));
     }
-    let tx = conn.transaction().context("starting the migration")?;
+    let tx = crate::store::write_tx(conn)?;
     for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
         tx.execute_batch(sql)
             .context(&format!("applying device migration {version}"))?;

@@ -19,6 +19,7 @@ pub(crate) fn enrolled(role: &str) -> Store {
         &store.conn,
         &device::NewDevice {
             device_id: DeviceId::from_uuid(uuid::Uuid::from_u128(DEVICE)),
+            public_key: "00",
             server_url: "http://127.0.0.1:9",
             user_id: UserId::from_uuid(uuid::Uuid::from_u128(0x11)),
             username: "gestor.test",
@@ -87,8 +88,8 @@ pub(crate) fn with_route(role: &str, window: Option<&str>) -> Store {
     mirror::apply_page(
         &mut store.conn,
         &[account_change(1, window), stop_change()],
-        Some("c1"),
-        None,
+        crate::store::mirror::PageCursor::Feed("c1"),
+        0,
     )
     .expect("applying the route");
     store

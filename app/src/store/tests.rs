@@ -35,6 +35,7 @@ fn the_database_file_holds_no_plaintext_and_refuses_a_wrong_key() {
             &store.conn,
             &device::NewDevice {
                 device_id: terreno_shared::ids::DeviceId::from_uuid(uuid::Uuid::from_u128(1)),
+                public_key: "00",
                 server_url: "http://x",
                 user_id: terreno_shared::ids::UserId::from_uuid(uuid::Uuid::from_u128(2)),
                 username: "gestor.test",
@@ -44,8 +45,13 @@ fn the_database_file_holds_no_plaintext_and_refuses_a_wrong_key() {
             },
         )
         .expect("enrolling");
-        mirror::apply_page(&mut store.conn, &[account_change(1, None)], Some("c"), None)
-            .expect("a debtor");
+        mirror::apply_page(
+            &mut store.conn,
+            &[account_change(1, None)],
+            crate::store::mirror::PageCursor::Feed("c"),
+            0,
+        )
+        .expect("a debtor");
     }
     for file in ["terreno.db", "terreno.db-wal"] {
         if let Ok(bytes) = std::fs::read(dir.join(file)) {
@@ -115,7 +121,13 @@ fn a_newer_account_version_wins_and_a_removal_deletes_the_debtors_data() {
     let mut store = with_route("collector", None);
     let mut older = account_change(0, None);
     older.body["name"] = json!("Old Name");
-    mirror::apply_page(&mut store.conn, &[older], Some("c2"), None).expect("an older version");
+    mirror::apply_page(
+        &mut store.conn,
+        &[older],
+        crate::store::mirror::PageCursor::Feed("c2"),
+        0,
+    )
+    .expect("an older version");
     let name: String = store
         .conn
         .query_row(
@@ -158,8 +170,8 @@ fn a_newer_account_version_wins_and_a_removal_deletes_the_debtors_data() {
                 body: json!({}),
             },
         ],
-        Some("c3"),
-        None,
+        crate::store::mirror::PageCursor::Feed("c3"),
+        0,
     )
     .expect("a removal");
     for table in ["accounts", "stops", "visits"] {
@@ -178,15 +190,29 @@ fn visit_status_only_moves_up_the_lattice_and_fields_keep_the_latest_write() {
     let v = "0193a000-0000-7000-8000-000000000002";
     visits::insert(&store.conn, v, "a", None).expect("a visit");
     let none = visits::StatusExtras::default();
-    visits::merge_status(&store.conn, v, VisitStatus::Done, 0, 50, &none).expect("done");
-    visits::merge_status(&store.conn, v, VisitStatus::InProgress, 0, 90, &none)
-        .expect("a stale in progress");
+    visits::merge_status(&store.conn, v, (VisitStatus::Done, 0, 50), ("d", 1), &none)
+        .expect("done");
+    visits::merge_status(
+        &store.conn,
+        v,
+        (VisitStatus::InProgress, 0, 90),
+        ("d", 2),
+        &none,
+    )
+    .expect("a stale in progress");
     let status: String = store
         .conn
         .query_row("select status from visits", [], |r| r.get(0))
         .expect("status");
     assert_eq!(status, "done", "a stale in progress never overwrites done");
-    visits::merge_status(&store.conn, v, VisitStatus::InProgress, 1, 10, &none).expect("a reopen");
+    visits::merge_status(
+        &store.conn,
+        v,
+        (VisitStatus::InProgress, 1, 10),
+        ("d", 3),
+        &none,
+    )
+    .expect("a reopen");
     let status: String = store
         .conn
         .query_row("select status from visits", [], |r| r.get(0))

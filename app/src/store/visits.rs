@@ -2,6 +2,7 @@
 //! flow and the pull both write through, so local edits and pulled state merge by one rule.
 
 use rusqlite::{Connection, OptionalExtension, params};
+use terreno_shared::api::v1::views::VisitView;
 use terreno_shared::model::VisitStatus;
 
 use crate::error::{Context, Error, Result};
@@ -106,43 +107,83 @@ pub(crate) struct StatusExtras<'a> {
     pub outcome: Option<&'a str>,
     pub checked_in_ms: Option<i64>,
     pub completed_ms: Option<i64>,
-    pub flagged: Option<bool>,
 }
 
-/// Moves the visit's status to `(epoch, status, hlc)` if that is greater in the lattice
-/// `(epoch, rank, hlc)`; the extras are merged whatever the status does.
+/// A local status write by this device's event `(device, seq)`: applied if `(epoch, rank, hlc)`
+/// is greater in the lattice; the outcome and completion time go with the status that wins.
 pub(crate) fn merge_status(
     conn: &Connection,
     id: &str,
-    status: VisitStatus,
-    epoch: u32,
-    hlc: i64,
+    (status, epoch, hlc): (VisitStatus, u32, i64),
+    (device, seq): (&str, i64),
     extras: &StatusExtras<'_>,
 ) -> Result<()> {
     conn.execute(
-        "update visits set \
-           status = case when (?2, ?3, ?4) > (status_epoch, status_rank, status_hlc) then ?5 else status end, \
-           status_hlc = case when (?2, ?3, ?4) > (status_epoch, status_rank, status_hlc) then ?4 else status_hlc end, \
-           status_rank = case when (?2, ?3, ?4) > (status_epoch, status_rank, status_hlc) then ?3 else status_rank end, \
-           status_epoch = max(status_epoch, ?2), \
-           outcome = coalesce(?6, outcome), \
-           checked_in_ms = coalesce(checked_in_ms, ?7), \
-           completed_ms = coalesce(?8, completed_ms), \
-           flagged = coalesce(?9, flagged) \
-         where id = ?1",
+        "update visits set status = ?5, status_epoch = ?2, status_rank = ?3, status_hlc = ?4, \
+           status_device = ?6, status_seq = ?7, outcome = coalesce(?8, outcome), \
+           completed_ms = coalesce(?9, completed_ms) \
+         where id = ?1 and (?2, ?3, ?4) > (status_epoch, status_rank, status_hlc)",
         params![
             id,
             epoch,
             status.rank(),
             hlc,
             status.as_str(),
+            device,
+            seq,
             extras.outcome,
-            extras.checked_in_ms,
-            extras.completed_ms,
-            extras.flagged,
+            extras.completed_ms
         ],
     )
     .context("updating a visit's status")?;
+    if let Some(t) = extras.checked_in_ms {
+        conn.execute(
+            "update visits set checked_in_ms = coalesce(checked_in_ms, ?2) where id = ?1",
+            params![id, t],
+        )
+        .context("recording the check-in time")?;
+    }
+    Ok(())
+}
+
+/// A pulled visit: the server's merge replaces the local cell, unless the local status came
+/// from this device's own event the server has not acknowledged (seq above `acked`) and is
+/// greater in the lattice.
+pub(crate) fn apply_view(conn: &Connection, v: &VisitView, me: &str, acked: i64) -> Result<()> {
+    let id = v.id.to_string();
+    insert(
+        conn,
+        &id,
+        &v.account.to_string(),
+        v.stop.map(|s| s.to_string()).as_deref(),
+    )?;
+    let outcome = v.outcome.map(|o| o.as_str());
+    conn.execute(
+        "update visits set status = ?2, status_epoch = ?3, status_rank = ?4, status_hlc = ?5, \
+           status_device = null, status_seq = null, outcome = ?6, completed_ms = ?7, flagged = ?8, \
+           stop_id = coalesce(stop_id, ?11) \
+         where id = ?1 and not (status_device = ?9 and status_seq > ?10 \
+           and (status_epoch, status_rank, status_hlc) >= (?3, ?4, ?5))",
+        params![
+            id,
+            v.status.as_str(),
+            v.status_epoch,
+            v.status.rank(),
+            v.status_hlc.raw(),
+            outcome,
+            v.completed_at.map(|t| t.timestamp_millis()),
+            v.flagged,
+            me,
+            acked,
+            v.stop.map(|s| s.to_string()),
+        ],
+    )
+    .context("applying a pulled visit")?;
+    conn.execute(
+        "update visits set flagged = ?2 where id = ?1",
+        params![id, v.flagged],
+    )
+    .context("applying a pulled visit")?;
     Ok(())
 }
 
@@ -154,22 +195,38 @@ pub(crate) struct FieldRow {
     pub hlc: i64,
 }
 
-/// Writes `(entity, field) := value` if `(hlc, device, seq)` beats the stored write.
+/// A local write of `(entity, field) := value` by `(hlc, device, seq)`: applied if it beats the
+/// stored write in the order `(hlc, device_id, seq)`.
 pub(crate) fn merge_field(
     conn: &Connection,
     entity: &str,
     field: &str,
     value: &serde_json::Value,
+    writer: (i64, &str, i64),
+) -> Result<()> {
+    apply_field_view(conn, entity, field, value, writer, ("", i64::MAX))
+}
+
+/// A pulled register value: the server's winner replaces the local one unless the local one is
+/// this device's (`me`) write above `acked` that beats it in the merge order. With `acked` at
+/// `i64::MAX` every local write counts as unacknowledged: a plain last-writer-wins merge.
+pub(crate) fn apply_field_view(
+    conn: &Connection,
+    entity: &str,
+    field: &str,
+    value: &serde_json::Value,
     (hlc, device, seq): (i64, &str, i64),
+    (me, acked): (&str, i64),
 ) -> Result<()> {
     conn.prepare_cached(
         "insert into fields (entity, field, value, hlc, device_id, seq) values (?1, ?2, ?3, ?4, ?5, ?6) \
          on conflict (entity, field) do update set value = excluded.value, hlc = excluded.hlc, \
            device_id = excluded.device_id, seq = excluded.seq \
-         where (excluded.hlc, excluded.device_id, excluded.seq) > (fields.hlc, fields.device_id, fields.seq)",
+         where (excluded.hlc, excluded.device_id, excluded.seq) > (fields.hlc, fields.device_id, fields.seq) \
+           or (?7 <> '' and not (fields.device_id = ?7 and fields.seq > ?8))",
     )
     .context("preparing a field write")?
-    .execute(params![entity, field, value.to_string(), hlc, device, seq])
+    .execute(params![entity, field, value.to_string(), hlc, device, seq, me, acked])
     .context("writing a field")?;
     Ok(())
 }

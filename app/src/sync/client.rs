@@ -69,16 +69,25 @@ impl Api {
         json("enrolling the device", send("enrolling the device", rb)?)
     }
 
-    pub(crate) fn status(&self, device: DeviceId) -> Result<DeviceStatus> {
+    /// The device's head on the server, and the server's wall clock (the HTTP `Date` header,
+    /// to the second) when it answered.
+    pub(crate) fn status(
+        &self,
+        device: DeviceId,
+    ) -> Result<(DeviceStatus, Option<chrono::DateTime<chrono::Utc>>)> {
         let rb = self.auth(
             self.http
                 .get(self.url("/api/v1/sync/status"))
                 .query(&[("device_id", device.to_string())]),
         );
-        json(
-            "asking for the device's head",
-            send("asking for the device's head", rb)?,
-        )
+        let resp = send("asking for the device's head", rb)?;
+        let date = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+            .map(|d| d.with_timezone(&chrono::Utc));
+        Ok((json("asking for the device's head", resp)?, date))
     }
 
     pub(crate) fn settings(&self) -> Result<OrgSettings> {
@@ -124,6 +133,52 @@ impl Api {
     }
 }
 
+/// How far the server got with a blob (`GET /api/v1/blobs/{sha}/status`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct BlobStatus {
+    pub received: u64,
+    pub complete: bool,
+}
+
+impl Api {
+    pub(crate) fn blob_status(&self, sha256: &str) -> Result<BlobStatus> {
+        let rb = self.auth(
+            self.http
+                .get(self.url(&format!("/api/v1/blobs/{sha256}/status"))),
+        );
+        json(
+            "asking how much of an attachment the server holds",
+            send("asking about an attachment", rb)?,
+        )
+    }
+
+    /// Sends `chunk`, the bytes `[start, start + len)` of a `total`-byte blob.
+    pub(crate) fn blob_put(
+        &self,
+        sha256: &str,
+        media_type: &str,
+        start: u64,
+        total: u64,
+        chunk: Vec<u8>,
+    ) -> Result<BlobStatus> {
+        let end = start + chunk.len() as u64 - 1;
+        let rb = self.auth(
+            self.http
+                .put(self.url(&format!("/api/v1/blobs/{sha256}")))
+                .header(reqwest::header::CONTENT_TYPE, media_type)
+                .header(
+                    reqwest::header::CONTENT_RANGE,
+                    format!("bytes {start}-{end}/{total}"),
+                )
+                .body(chunk),
+        );
+        json(
+            "uploading an attachment",
+            send("uploading an attachment", rb)?,
+        )
+    }
+}
+
 fn send(what: &str, rb: RequestBuilder) -> Result<Response> {
     let resp = rb.send().map_err(|e| Error::Offline {
         message: what.to_owned(),
@@ -142,6 +197,19 @@ fn send(what: &str, rb: RequestBuilder) -> Result<Response> {
             .replace(' ', "_"),
         message: text.chars().take(300).collect(),
     });
+    // These two are about the device, whatever the request: a revoked device must wipe, a
+    // forked id cannot push again.
+    match (status.as_u16(), body.code.as_str()) {
+        (403, "device_revoked") => return Err(Error::Revoked),
+        (409, "device_fork") => {
+            return Err(Error::Conflict(format!(
+                "the server holds different events under this device's id ({}): log in again to \
+                 enroll a new device id",
+                body.message
+            )));
+        }
+        _ => {}
+    }
     Err(Error::Rejected {
         what: what.to_owned(),
         status: status.as_u16(),

@@ -1,34 +1,47 @@
-//! One sync: fetch the organization's rules, push the outbox from the server's head, pull the
-//! feed (or bootstrap from a snapshot after `409 resync`). SYNC.md, client side:
+//! One sync: fetch the organization's rules, push the outbox from the server's head, upload
+//! attachment blobs, pull the feed (or bootstrap from a snapshot after `409 resync`). SYNC.md,
+//! client side:
 //!
 //! - **Push** always resumes from the head the server reports, never from a local "sent" flag:
 //!   a server restored from an older copy is re-sent what it lost, and a push whose answer was
-//!   lost is simply re-sent (a no-op on the server). Batches start at 500 events, double after
-//!   each success up to the 5,000 limit and halve on `413`.
+//!   lost is simply re-sent (a no-op on the server). Batches start at 500 events and double
+//!   after each success up to the 5,000 limit; a `413` halves the batch actually sent and caps
+//!   the rest of the sync at that size. A server head the device cannot continue from (events
+//!   it pruned after the retention, or a head beyond its own log) is an explicit error, never a
+//!   silent "nothing to send".
 //! - **Pull** applies each page and stores its cursor in one local transaction, so a kill at any
-//!   point re-fetches at most the page in flight.
+//!   point re-fetches at most the page in flight. A bootstrap keeps its token after each page;
+//!   a token the server no longer accepts restarts the bootstrap (a bounded number of times).
 //! - Transient failures (network, `429`, `5xx`) are retried with exponential backoff and full
 //!   jitter; after the configured attempts the sync stops as [`Error::Offline`] with nothing
 //!   lost.
+//! - **Clock**: the offset to the server is measured from the HTTP `Date` of the status answer
+//!   (the server's wall clock), not from its HLC, which may run up to ten minutes ahead after a
+//!   device with a fast clock pushed.
 //!
 //! The driver never writes SQL: it calls the store's functions under the store's lock, and holds
 //! that lock only for local steps, never across a request.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use terreno_shared::sync::batch::MAX_EVENTS_PER_BATCH;
 use terreno_shared::sync::{DeviceKey, PushBatch};
 
 use crate::config::{Clock, CoreConfig};
 use crate::error::{Error, Result};
-use crate::store::{Store, device, log, mirror};
+use crate::store::mirror::PageCursor;
+use crate::store::{Store, attachments, device, log, mirror};
 use crate::sync::client::{Api, is_transient};
 
 /// Events in the first push batch of a sync.
 const FIRST_BATCH: usize = 500;
 /// Changes asked per pull page.
 const PULL_LIMIT: u32 = 2_000;
+/// Bytes per attachment upload request: small enough to resume cheaply on a weak network.
+const BLOB_CHUNK: usize = 512 * 1024;
+/// Bootstraps restarted within one sync before giving up (the server's epoch keeps moving).
+const MAX_BOOTSTRAPS: u32 = 3;
 
 /// What a sync did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -39,8 +52,12 @@ pub struct SyncReport {
     pub server_head: u64,
     /// Events the server rejected in this sync: `(seq, code, message)`; parked, never re-sent.
     pub rejected: Vec<(u64, String, String)>,
+    /// Attachments whose bytes the server now holds.
+    pub uploaded: u64,
     /// Changes pulled and applied.
     pub pulled: u64,
+    /// Pulled changes this app could not read (kept aside, see `skipped_changes`).
+    pub skipped: u64,
     /// Whether the device had to bootstrap from a snapshot.
     pub resynced: bool,
 }
@@ -68,6 +85,7 @@ pub(crate) struct Driver<'a> {
     pub config: &'a CoreConfig,
     pub api: Api,
     pub progress: &'a mut dyn FnMut(SyncProgress),
+    pub blobs: &'a crate::blobs::Blobs,
 }
 
 impl Driver<'_> {
@@ -79,9 +97,12 @@ impl Driver<'_> {
         f(&mut guard)
     }
 
-    fn now_ms(&self) -> Result<i64> {
-        let offset = self.with(|s| Ok(device::get(&s.conn)?.clock_offset_ms))?;
-        Ok(self.config.clock.now(offset).timestamp_millis())
+    fn now_ms(&self, s: &Store) -> i64 {
+        let offset = device::find(&s.conn)
+            .ok()
+            .flatten()
+            .map_or(0, |d| d.clock_offset_ms);
+        self.config.clock.now(offset).timestamp_millis()
     }
 
     /// Runs `f` until it succeeds or fails for good.
@@ -101,57 +122,78 @@ impl Driver<'_> {
     pub(crate) fn run(&mut self) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         let me = self.with(|s| device::get(&s.conn))?;
-        let before = std::time::Instant::now();
-        let status = self.retry(|| self.api.status(me.device_id))?;
-        let local =
-            chrono::Utc::now().timestamp_millis() - (before.elapsed().as_millis() / 2) as i64;
-        let offset = match self.config.clock {
-            Clock::System => status.server_hlc.millis() - local,
-            Clock::Fixed(_) => 0,
-        };
+        let (status, offset) = self.retry(|| {
+            let sent = Instant::now();
+            let (status, date) = self.api.status(me.device_id)?;
+            // The Date header is truncated to the second: take its middle, and the middle of
+            // this attempt's round trip.
+            let local =
+                chrono::Utc::now().timestamp_millis() - (sent.elapsed().as_millis() / 2) as i64;
+            let offset = date.map(|d| d.timestamp_millis() + 500 - local);
+            Ok((status, offset))
+        })?;
+        if let (Clock::System, Some(offset)) = (self.config.clock, offset) {
+            self.with(|s| device::set_clock_offset(&s.conn, offset))?;
+        }
         self.with(|s| device::receive_clock(&s.conn, status.server_hlc))?;
         let settings = self.retry(|| self.api.settings())?;
         self.with(|s| device::set_settings(&s.conn, &settings))?;
-        self.push(status.head, &mut report)?;
+        self.push(status.head, status.max_seen, &mut report)?;
+        self.upload(&mut report)?;
         self.pull(&mut report)?;
-        let now = self.now_ms()?;
         let retention = i64::from(self.config.retention_days) * 86_400_000;
         self.with(|s| {
-            device::set_synced(&s.conn, now, offset)?;
+            let now = self.now_ms(s);
+            device::set_synced(&s.conn, now)?;
             log::prune(&s.conn, now - retention)
         })?;
         Ok(report)
     }
 
-    fn push(&mut self, mut head: u64, report: &mut SyncReport) -> Result<()> {
-        let (me, total) = self.with(|s| {
-            let me = device::get(&s.conn)?;
-            Ok((me.device_id, me.head.last_seq.saturating_sub(head)))
+    fn push(&mut self, mut head: u64, max_seen: u64, report: &mut SyncReport) -> Result<()> {
+        let me = self.with(|s| device::get(&s.conn))?;
+        if head > me.head.last_seq || max_seen > me.head.last_seq {
+            return Err(Error::Conflict(format!(
+                "the server holds events up to {} of this device, which has written only {}: \
+                 its data was restored from an older copy; log in again to enroll a new device id",
+                head.max(max_seen),
+                me.head.last_seq
+            )));
+        }
+        let total = me.head.last_seq - head;
+        self.with(|s| {
+            let now = self.now_ms(s);
+            let tx = crate::store::write_tx(&mut s.conn)?;
+            log::acknowledge(&tx, head, now)?;
+            tx.commit()
+                .map_err(|e| Error::storage("recording the server's head", e))
         })?;
-        self.with(|s| log::mark_acked(&s.conn, head, self.now_ms_unlocked(s)))?;
         let mut size = FIRST_BATCH;
+        let mut cap = MAX_EVENTS_PER_BATCH;
         let mut done = 0;
-        loop {
-            let events = self.with(|s| log::load_range(&s.conn, me, head + 1, size))?;
+        while head < me.head.last_seq {
+            let events = self.with(|s| log::load_range(&s.conn, me.device_id, head + 1, size))?;
             let Some(last) = events.last().map(|e| e.key().seq) else {
-                break;
+                return Err(Error::Conflict(format!(
+                    "the server needs this device's events from {} on, which the device deleted \
+                     after its retention: they cannot be sent again",
+                    head + 1
+                )));
             };
             let batch = PushBatch::seal(&events, self.key)
                 .map_err(|e| Error::Invalid(format!("sealing a push batch: {e}")))?;
             let answer = match self.retry(|| self.api.push(&batch)) {
-                Err(Error::Rejected { status: 413, .. }) if size > 1 => {
-                    size /= 2;
+                Err(Error::Rejected { status: 413, .. }) if events.len() > 1 => {
+                    size = events.len() / 2;
+                    cap = size;
                     continue;
                 }
-                other => other.map_err(fork_or_revoked)?,
+                other => other?,
             };
             self.with(|s| {
-                let now = self.now_ms_unlocked(s);
-                let tx = s
-                    .conn
-                    .transaction()
-                    .map_err(|e| Error::storage("recording a push", e))?;
-                log::mark_acked(&tx, answer.head, now)?;
+                let now = self.now_ms(s);
+                let tx = crate::store::write_tx(&mut s.conn)?;
+                log::acknowledge(&tx, answer.head, now)?;
                 for r in &answer.rejected {
                     log::park(&tx, r.seq, &r.code, &r.message)?;
                 }
@@ -167,7 +209,8 @@ impl Driver<'_> {
             );
             if answer.head < last {
                 return Err(Error::Conflict(format!(
-                    "the server stored events up to {} but its head stays at {}: a gap the device cannot fill",
+                    "the server stored events up to {} but its head stays at {}: a gap the device \
+                     cannot fill",
                     answer.max_seen, answer.head
                 )));
             }
@@ -175,107 +218,146 @@ impl Driver<'_> {
             report.pushed += answer.head - head;
             head = answer.head;
             (self.progress)(SyncProgress::Pushing { done, total });
-            size = (size * 2).min(MAX_EVENTS_PER_BATCH);
+            size = (size * 2).min(cap);
         }
         report.server_head = head;
         Ok(())
     }
 
-    fn now_ms_unlocked(&self, s: &Store) -> i64 {
-        let offset = device::find(&s.conn)
-            .ok()
-            .flatten()
-            .map_or(0, |d| d.clock_offset_ms);
-        self.config.clock.now(offset).timestamp_millis()
+    /// Uploads the blobs of attachments, resuming each where the server's status says.
+    fn upload(&mut self, report: &mut SyncReport) -> Result<()> {
+        let pending = self.with(|s| attachments::pending(&s.conn))?;
+        for blob in pending {
+            let mut status = self.retry(|| self.api.blob_status(&blob.sha256))?;
+            if !status.complete {
+                let bytes = self.blobs.get(&blob.sha256)?;
+                while !status.complete {
+                    let start = usize::try_from(status.received)
+                        .unwrap_or(usize::MAX)
+                        .min(bytes.len());
+                    let end = (start + BLOB_CHUNK).min(bytes.len());
+                    if start == end {
+                        return Err(Error::Conflict(format!(
+                            "the server holds all {} bytes of attachment {} but not as complete",
+                            bytes.len(),
+                            blob.attachment_id
+                        )));
+                    }
+                    status = self.retry(|| {
+                        self.api.blob_put(
+                            &blob.sha256,
+                            &blob.media_type,
+                            start as u64,
+                            blob.bytes,
+                            bytes[start..end].to_vec(),
+                        )
+                    })?;
+                }
+            }
+            self.with(|s| {
+                let now = self.now_ms(s);
+                attachments::mark_uploaded(&s.conn, &blob.sha256, now)
+            })?;
+            report.uploaded += 1;
+        }
+        Ok(())
     }
 
     fn pull(&mut self, report: &mut SyncReport) -> Result<()> {
-        let me = self.with(|s| device::get(&s.conn))?;
-        if me.snapshot_cursor.is_some() {
-            return self.bootstrap(me.snapshot_cursor, report);
-        }
-        let mut cursor = me.pull_cursor;
+        let mut bootstraps = 0;
         loop {
-            let page = match self.retry(|| {
+            let me = self.with(|s| device::get(&s.conn))?;
+            let outcome = match me.snapshot_cursor {
+                Some(token) => self.bootstrap(token, me.snapshot_gen, report),
+                None => self.follow(me.pull_cursor, report),
+            };
+            match outcome {
+                Err(Error::Rejected {
+                    status: 409, code, ..
+                }) if code == "resync" => {}
+                Err(Error::Rejected {
+                    status: 400, code, ..
+                }) if code == "bad_cursor" => {}
+                other => return other,
+            }
+            bootstraps += 1;
+            if bootstraps > MAX_BOOTSTRAPS {
+                return Err(Error::Conflict(
+                    "the server asked for a full resync again and again: try later".into(),
+                ));
+            }
+            self.with(|s| device::begin_bootstrap(&s.conn).map(|_| ()))?;
+            report.resynced = true;
+        }
+    }
+
+    /// Follows the feed from `cursor` until the server has nothing more.
+    fn follow(&mut self, mut cursor: Option<String>, report: &mut SyncReport) -> Result<()> {
+        let me = self.with(|s| device::get(&s.conn))?;
+        loop {
+            let page = self.retry(|| {
                 self.api.pull(
                     "/api/v1/sync/pull",
                     me.device_id,
                     cursor.as_deref(),
                     PULL_LIMIT,
                 )
-            }) {
-                Err(Error::Rejected {
-                    status: 409, code, ..
-                }) if code == "resync" => {
-                    self.with(|s| mirror::clear_server_records(&s.conn))?;
-                    return self.bootstrap(None, report);
-                }
-                other => other.map_err(fork_or_revoked)?,
-            };
-            self.with(|s| {
-                mirror::apply_page(&mut s.conn, &page.changes, Some(&page.cursor), None)
+            })?;
+            let applied = self.with(|s| {
+                let now = self.now_ms(s);
+                mirror::apply_page(
+                    &mut s.conn,
+                    &page.changes,
+                    PageCursor::Feed(&page.cursor),
+                    now,
+                )
             })?;
             report.pulled += page.changes.len() as u64;
+            report.skipped += applied.skipped;
             (self.progress)(SyncProgress::Pulling {
                 done: report.pulled,
             });
-            cursor = Some(page.cursor);
             if !page.more {
                 return Ok(());
             }
+            cursor = Some(page.cursor);
         }
     }
 
-    /// Pages through the snapshot; the last page's cursor is the feed cursor to pull from.
-    fn bootstrap(&mut self, mut token: Option<String>, report: &mut SyncReport) -> Result<()> {
+    /// Pages through the snapshot from `token` (empty: the first page); the last page's cursor is
+    /// the feed cursor to follow.
+    fn bootstrap(&mut self, token: String, generation: i64, report: &mut SyncReport) -> Result<()> {
         report.resynced = true;
         let me = self.with(|s| device::get(&s.conn))?;
+        let mut token = Some(token).filter(|t| !t.is_empty());
         loop {
-            let page = self
-                .retry(|| {
-                    self.api.pull(
-                        "/api/v1/sync/snapshot",
-                        me.device_id,
-                        token.as_deref(),
-                        PULL_LIMIT,
-                    )
-                })
-                .map_err(fork_or_revoked)?;
-            let (pull, snap) = if page.more {
-                (None, Some(page.cursor.as_str()))
+            let page = self.retry(|| {
+                self.api.pull(
+                    "/api/v1/sync/snapshot",
+                    me.device_id,
+                    token.as_deref(),
+                    PULL_LIMIT,
+                )
+            })?;
+            let cursor = if page.more {
+                PageCursor::Snapshot(&page.cursor, generation)
             } else {
-                (Some(page.cursor.as_str()), None)
+                PageCursor::SnapshotDone(&page.cursor, generation)
             };
-            self.with(|s| mirror::apply_page(&mut s.conn, &page.changes, pull, snap))?;
+            let applied = self.with(|s| {
+                let now = self.now_ms(s);
+                mirror::apply_page(&mut s.conn, &page.changes, cursor, now)
+            })?;
             report.pulled += page.changes.len() as u64;
+            report.skipped += applied.skipped;
             (self.progress)(SyncProgress::Pulling {
                 done: report.pulled,
             });
             if !page.more {
-                return self.pull(report);
+                return self.follow(Some(page.cursor), report);
             }
             token = Some(page.cursor);
         }
-    }
-}
-
-/// `403 device_revoked` and `409 device_fork` are not the request's failure but the device's.
-fn fork_or_revoked(e: Error) -> Error {
-    match e {
-        Error::Rejected {
-            status: 403,
-            ref code,
-            ..
-        } if code == "device_revoked" => Error::Revoked,
-        Error::Rejected {
-            status: 409,
-            ref code,
-            ref message,
-            ..
-        } if code == "device_fork" => Error::Conflict(format!(
-            "the server holds different events under this device's id ({message}): log in again to enroll a new device id"
-        )),
-        other => other,
     }
 }
 

@@ -140,7 +140,7 @@ fn record(
         .map_err(|e| Error::corrupt("reading a visit id", e))?;
     let draft =
         encode(&Payload::CheckIn(visit, Box::new(record))).expect("a check-in always encodes");
-    let tx = store.conn.transaction().context("starting a check-in")?;
+    let tx = crate::store::write_tx(&mut store.conn)?;
     visits::insert(&tx, &visit_id, &account_id, stop_id.as_deref())?;
     let event = log::append(&tx, [draft], now.timestamp_millis())?.remove(0);
     let me = device::get(&tx)?;
@@ -161,9 +161,8 @@ fn record(
         visits::merge_status(
             &tx,
             &visit_id,
-            VisitStatus::InProgress,
-            epoch,
-            event.hlc().raw(),
+            (VisitStatus::InProgress, epoch, event.hlc().raw()),
+            (&me.device_id.to_string(), event.key().seq as i64),
             &visits::StatusExtras {
                 checked_in_ms: Some(now.timestamp_millis()),
                 ..Default::default()

@@ -93,10 +93,7 @@ pub(crate) fn answer(
             .base(base)
         })
         .collect();
-    let tx = store
-        .conn
-        .transaction()
-        .context("starting to record answers")?;
+    let tx = crate::store::write_tx(&mut store.conn)?;
     let me = device::get(&tx)?;
     let device_id = me.device_id.to_string();
     for event in log::append(&tx, drafts, now.timestamp_millis())? {
@@ -168,18 +165,15 @@ pub(crate) fn complete(
         .map_err(|e| Error::corrupt("reading a visit id", e))?;
     let draft = encode(&Payload::VisitSubmitted(visit_id, Box::new(submission)))
         .expect("a submission always encodes");
-    let tx = store
-        .conn
-        .transaction()
-        .context("starting to complete a visit")?;
+    let tx = crate::store::write_tx(&mut store.conn)?;
     let event = log::append(&tx, [draft], now.timestamp_millis())?.remove(0);
     let status = outcome.final_status();
+    let me = device::get(&tx)?.device_id.to_string();
     visits::merge_status(
         &tx,
         &visit.id,
-        status,
-        visit.epoch,
-        event.hlc().raw(),
+        (status, visit.epoch, event.hlc().raw()),
+        (&me, event.key().seq as i64),
         &visits::StatusExtras {
             outcome: Some(outcome.as_str()),
             completed_ms: Some(now.timestamp_millis()),
@@ -234,18 +228,39 @@ fn payment(
     Payment::new(amount, method, receipt).map_err(|e| Error::Invalid(format!("the payment: {e}")))
 }
 
-/// Parses `FIELD=VALUE` pairs against the form.
-pub fn parse_pairs(pairs: &[String]) -> Result<Vec<(String, Value)>> {
-    pairs
-        .iter()
-        .map(|p| {
-            let (name, value) = p
-                .split_once('=')
-                .ok_or_else(|| Error::Invalid(format!("{p:?} is not FIELD=VALUE")))?;
-            let q = form::question(name.trim())?;
-            Ok((q.name.to_owned(), form::parse(q, value)?))
-        })
-        .collect()
+/// `FIELD=VALUE` pairs parsed against the form: typed answers, and photo files to attach.
+#[derive(Debug, Default)]
+pub struct ParsedAnswers {
+    /// Answers with their JSON values.
+    pub values: Vec<(String, Value)>,
+    /// Photo files.
+    pub photos: Vec<std::path::PathBuf>,
+}
+
+/// Parses `FIELD=VALUE` pairs against the form; every pair is checked before anything is
+/// recorded.
+pub fn parse_pairs(pairs: &[String]) -> Result<ParsedAnswers> {
+    let mut out = ParsedAnswers::default();
+    for p in pairs {
+        let (name, value) = p
+            .split_once('=')
+            .ok_or_else(|| Error::Invalid(format!("{p:?} is not FIELD=VALUE")))?;
+        let q = form::question(name.trim())?;
+        if matches!(q.kind, form::Kind::Photo) {
+            let path = std::path::PathBuf::from(value.trim());
+            crate::blobs::media_type(&path)?;
+            if !path.is_file() {
+                return Err(Error::Invalid(format!(
+                    "answer photo: {} is not a file",
+                    path.display()
+                )));
+            }
+            out.photos.push(path);
+        } else {
+            out.values.push((q.name.to_owned(), form::parse(q, value)?));
+        }
+    }
+    Ok(out)
 }
 
 /// A visit as the device knows it: status and current answers.
@@ -283,4 +298,92 @@ pub(crate) fn info(store: &Store, name: &str) -> Result<VisitInfo> {
         flagged: visit.flagged,
         answers,
     })
+}
+
+/// Attaches a photo file to the visit: the bytes are stored encrypted, then one transaction
+/// records the `attachment_added` event, the upload row, and the `photo` answer pointing at it.
+pub(crate) fn attach_photo(
+    store: &mut Store,
+    blobs: &crate::blobs::Blobs,
+    name: &str,
+    path: &std::path::Path,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    use terreno_shared::ids::AttachmentId;
+    use terreno_shared::sync::event::EventHash;
+    use terreno_shared::sync::payload::{AttachmentRef, AttachmentRole};
+    let role = device::get(&store.conn)?.role;
+    let (_, visit) = open_visit(store, name, role != "collector")?;
+    let media_type = crate::blobs::media_type(path)?;
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::Invalid(format!("photo {}: {e}", path.display())))?
+        .len();
+    if size == 0 || size > crate::blobs::MAX_BLOB_BYTES {
+        return Err(Error::Invalid(format!(
+            "photo {}: {size} bytes (must be 1 byte to {} MiB)",
+            path.display(),
+            crate::blobs::MAX_BLOB_BYTES / 1024 / 1024
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Invalid(format!("photo {}: {e}", path.display())))?;
+    let sha = blobs.put(&bytes)?;
+    let attachment = AttachmentId::from_uuid(uuid::Uuid::now_v7());
+    let visit_id: terreno_shared::ids::VisitId = visit
+        .id
+        .parse()
+        .map_err(|e| Error::corrupt("reading a visit id", e))?;
+    let sha_hash: EventHash = sha
+        .parse()
+        .map_err(|e| Error::corrupt("hashing a photo", e))?;
+    let added = encode(&Payload::AttachmentAdded(
+        visit_id,
+        AttachmentRef {
+            attachment_id: attachment,
+            sha256: sha_hash,
+            media_type: media_type.into(),
+            bytes: size,
+            role: AttachmentRole::Photo,
+        },
+    ))
+    .expect("an attachment always encodes");
+    let current = visits::fields_of(&store.conn, &visit.id)?
+        .into_iter()
+        .find(|f| f.field == "photo")
+        .map(|f| f.hlc);
+    let value = json!({"attachment_id": attachment, "sha256": sha, "media_type": media_type, "bytes": size});
+    let field = encode(&Payload::FieldSet(
+        *visit_id.as_uuid(),
+        "photo".into(),
+        FieldValue {
+            value: value.clone(),
+        },
+    ))
+    .expect("a field always encodes")
+    .base(current.map(terreno_shared::sync::Hlc::from_raw));
+    let tx = crate::store::write_tx(&mut store.conn)?;
+    let events = log::append(&tx, [added, field], now.timestamp_millis())?;
+    let device_id = device::get(&tx)?.device_id.to_string();
+    crate::store::attachments::insert(
+        &tx,
+        &crate::store::attachments::NewAttachment {
+            attachment_id: &attachment.to_string(),
+            visit_id: &visit.id,
+            sha256: &sha,
+            media_type,
+            bytes: size,
+            role: "photo",
+            created_ms: now.timestamp_millis(),
+        },
+    )?;
+    let f = &events[1];
+    visits::merge_field(
+        &tx,
+        &visit.id,
+        "photo",
+        &value,
+        (f.hlc().raw(), &device_id, f.key().seq as i64),
+    )?;
+    tx.commit().context("committing a photo")?;
+    Ok(attachment.to_string())
 }

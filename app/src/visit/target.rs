@@ -9,7 +9,7 @@ use terreno_shared::contact::{
     ContactContext, ContactPolicy, Decision, HolidayCalendar, LocalWindow,
 };
 use terreno_shared::geofence::GeofencePolicy;
-use terreno_shared::model::{GeoPoint, Outcome};
+use terreno_shared::model::{GeoPoint, Outcome, VisitStatus};
 
 use crate::error::{Context, Error, Result};
 use crate::store::visits::{self, VisitRow};
@@ -39,25 +39,18 @@ impl Target {
                 (account_by_id(conn, &stop.account.to_string())?, Some(stop))
             }
             None => {
-                let body: Option<String> = conn
-                    .query_row(
-                        "select body from accounts where external_id = ?1",
-                        [name],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .context("looking up a debtor")?;
-                let account: AccountView = decode(&body.ok_or_else(|| {
-                    Error::NotFound(format!(
-                        "no stop or debtor {name:?} on this device (sync first?)"
-                    ))
-                })?)?;
+                let account = account_by_external_id(conn, name)?;
                 let stop = open_stop_of(conn, &account.id.to_string())?;
                 (account, stop)
             }
         };
         let stop_id = stop.as_ref().map(|s| s.id.to_string());
-        let visit = visits::find_for(conn, &account.id.to_string(), stop_id.as_deref())?;
+        let mut visit = visits::find_for(conn, &account.id.to_string(), stop_id.as_deref())?;
+        // An unplanned visit that is over leaves room for the next one (the contact rules decide
+        // when); a planned stop is visited once.
+        if stop.is_none() && visit.as_ref().is_some_and(|v| v.status.is_terminal()) {
+            visit = None;
+        }
         Ok(Target {
             account,
             stop,
@@ -79,6 +72,28 @@ impl Target {
     }
 }
 
+/// The one account with this external id; external ids are unique per portfolio only, so two
+/// portfolios naming the same code are ambiguous and the stop id must be used.
+fn account_by_external_id(conn: &Connection, external_id: &str) -> Result<AccountView> {
+    let mut stmt = conn
+        .prepare_cached("select body from accounts where external_id = ?1 limit 2")
+        .context("looking up a debtor")?;
+    let bodies: Vec<String> = stmt
+        .query_map([external_id], |r| r.get(0))
+        .context("looking up a debtor")?
+        .collect::<Result<_, _>>()
+        .context("looking up a debtor")?;
+    match bodies.as_slice() {
+        [] => Err(Error::NotFound(format!(
+            "no stop or debtor {external_id:?} on this device (sync first?)"
+        ))),
+        [one] => decode(one),
+        _ => Err(Error::Invalid(format!(
+            "debtor {external_id:?} exists in more than one portfolio: name the stop id instead (see `terreno route`)"
+        ))),
+    }
+}
+
 fn account_by_id(conn: &Connection, id: &str) -> Result<AccountView> {
     let body: String = conn
         .query_row("select body from accounts where id = ?1", [id], |r| {
@@ -90,12 +105,14 @@ fn account_by_id(conn: &Connection, id: &str) -> Result<AccountView> {
     decode(&body)
 }
 
-/// The account's stop whose visit is not finished, earliest planned first; else its latest.
+/// The account's stop whose visit is not finished, earliest planned first; else the latest
+/// finished one.
 fn open_stop_of(conn: &Connection, account: &str) -> Result<Option<StopView>> {
     let mut stmt = conn
         .prepare_cached(
             "select s.body from stops s left join visits v on v.stop_id = s.id and not v.deleted \
-             where s.account_id = ?1 order by (coalesce(v.status_rank, 0) >= 2), s.planned_date, s.position",
+             where s.account_id = ?1 order by (coalesce(v.status_rank, 0) >= 2), \
+             case when coalesce(v.status_rank, 0) >= 2 then s.planned_date end desc, s.planned_date, s.position",
         )
         .context("looking up a debtor's stops")?;
     let body: Option<String> = stmt
@@ -138,8 +155,10 @@ impl Rules {
     }
 
     /// Contacts recorded with the account's person (all their accounts on this device), except
-    /// the visit `except`. A contact is a completed visit whose outcome reached someone: the
-    /// law limits contacts with people, not knocks on a closed door.
+    /// the visit `except`. A contact is a completed visit whose outcome reached someone (the
+    /// law limits contacts with people, not knocks on a closed door), or a visit in progress,
+    /// counted at its check-in: it may still become one, and two open visits to one person's
+    /// accounts must not both pass a one-per-day rule.
     pub(crate) fn history(
         conn: &Connection,
         account: &AccountView,
@@ -166,10 +185,18 @@ impl Rules {
                     serde_json::from_value::<Outcome>(serde_json::Value::String(o.into())).ok()
                 })
                 .is_some_and(Outcome::is_contact);
-            if contact && Some(v.id.as_str()) != except {
-                if let Some(t) = v.completed_ms.and_then(DateTime::from_timestamp_millis) {
-                    out.push(t);
-                }
+            if Some(v.id.as_str()) == except {
+                continue;
+            }
+            let at = if contact {
+                v.completed_ms
+            } else if v.status == VisitStatus::InProgress {
+                v.checked_in_ms
+            } else {
+                None
+            };
+            if let Some(t) = at.and_then(DateTime::from_timestamp_millis) {
+                out.push(t);
             }
         }
         Ok(out)

@@ -140,7 +140,7 @@ fn a_visit_completes_once_with_the_answers_its_outcome_needs() {
         "promise_date=2026-12-05".into(),
     ])
     .expect("answers");
-    complete::answer(&mut store, "CL-1", &answers, now).expect("answering");
+    complete::answer(&mut store, "CL-1", &answers.values, now).expect("answering");
     let done = complete::complete(
         &mut store,
         "CL-1",
