@@ -22,8 +22,17 @@ use terreno_tests::{TempDir, TestDevice, TestServer};
 fn fixes(start: DateTime<Utc>, n: usize) -> Vec<Fix> {
     (0..n)
         .map(|i| {
-            let p = GeoPoint::parse(4.60 + (i % 1000) as f64 * 1e-5, -74.10 + (i / 1000) as f64 * 1e-5).expect("a point");
-            Fix::new(start + TimeDelta::milliseconds(i as i64 * 1000 + 1000), p, 8.0).expect("a fix")
+            let p = GeoPoint::parse(
+                4.60 + (i % 1000) as f64 * 1e-5,
+                -74.10 + (i / 1000) as f64 * 1e-5,
+            )
+            .expect("a point");
+            Fix::new(
+                start + TimeDelta::milliseconds(i as i64 * 1000 + 1000),
+                p,
+                8.0,
+            )
+            .expect("a fix")
         })
         .collect()
 }
@@ -42,7 +51,10 @@ fn main() {
     )
     .expect("a route file");
     let server = TestServer::spawn(terreno_tests::Backend::Sqlite).expect("a server");
-    server.seed(&route, chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date"));
+    server.seed(
+        &route,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date"),
+    );
     let start: DateTime<Utc> = "2026-11-24T13:00:00Z".parse().expect("a time");
 
     // 1. Durable visit step.
@@ -50,9 +62,19 @@ fn main() {
     phone.sync();
     phone.core.shift_start().expect("a shift");
     let door: Vec<Fix> = (0..30)
-        .map(|i| Fix::new(start + TimeDelta::seconds(i * 5), GeoPoint::parse(4.60, -74.10).expect("p"), 5.0).expect("fix"))
+        .map(|i| {
+            Fix::new(
+                start + TimeDelta::seconds(i * 5),
+                GeoPoint::parse(4.60, -74.10).expect("p"),
+                5.0,
+            )
+            .expect("fix")
+        })
         .collect();
-    phone.at(start + TimeDelta::seconds(150)).record_fixes(&door).expect("fixes");
+    phone
+        .at(start + TimeDelta::seconds(150))
+        .record_fixes(&door)
+        .expect("fixes");
     phone.core.check_in("B-1").expect("a check-in");
     let mut steps = Vec::with_capacity(1000);
     for i in 0..1000 {
@@ -76,7 +98,13 @@ fn main() {
         let mut config = CoreConfig::new(dir.0.join("data"));
         config.clock = Clock::Fixed(start);
         let core = Core::open(config).expect("a core");
-        core.login(&server.url(), "gestor.bench", terreno_tests::server::PASSWORD, "bench").expect("login");
+        core.login(
+            &server.url(),
+            "gestor.bench",
+            terreno_tests::server::PASSWORD,
+            "bench",
+        )
+        .expect("login");
         core.shift_start().expect("a shift");
         let all = fixes(start, n);
         let t0 = Instant::now();
@@ -87,7 +115,11 @@ fn main() {
         println!(
             "fixes stored, batches of {batch}: {n} in {secs:.2} s = {:.0} fixes/s{}",
             n as f64 / secs,
-            if batch >= 1000 { " (goal >= 50,000/s)" } else { "" }
+            if batch >= 1000 {
+                " (goal >= 50,000/s)"
+            } else {
+                ""
+            }
         );
     }
 
@@ -95,7 +127,10 @@ fn main() {
     let backlog = TestDevice::login(&server.url(), "gestor.bench", start);
     backlog.core.shift_start().expect("a shift");
     for chunk in fixes(start, 100_000).chunks(5_000) {
-        backlog.at(start + TimeDelta::days(2)).record_fixes(chunk).expect("recording");
+        backlog
+            .at(start + TimeDelta::days(2))
+            .record_fixes(chunk)
+            .expect("recording");
     }
     let t0 = Instant::now();
     let report = backlog.sync();

@@ -241,6 +241,19 @@ impl TestServer {
         })
     }
 
+    /// Revokes a device as an administrator of `org` would.
+    pub fn revoke(&self, org: OrgId, device: &str) {
+        let id = device.parse().expect("a device id");
+        let done = self
+            .rt
+            .block_on(
+                self.db
+                    .revoke_device(terreno_server::db::devices::DeviceScope::Org(org), id),
+            )
+            .expect("revoking");
+        assert!(done.is_some(), "device {device} exists");
+    }
+
     /// Lets collectors of `org` visit at any hour, for tests that must run on the real clock.
     pub fn allow_contact_any_time(&self, org: OrgId) {
         let policy = serde_json::to_string(&terreno_shared::contact::ContactPolicy::unrestricted())

@@ -1,8 +1,10 @@
 //! End-to-end tests: a real `terreno-server` and real collector devices (the app core, and the
 //! `terreno` CLI as a process), on SQLite always and on PostgreSQL when `DATABASE_URL` is set.
 
+mod cli;
 mod concurrent_edits;
 mod day_offline;
+mod device_life;
 mod killed_sync;
 mod restored_server;
 
