@@ -100,7 +100,12 @@ impl Blobs {
         Ok(plain.to_vec())
     }
 
-    /// Deletes the blob (after retention, or on a wipe).
+    /// Deletes one blob's file (after the retention).
+    pub(crate) fn remove(&self, sha256: &str) {
+        let _ = fs::remove_file(self.path(sha256));
+    }
+
+    /// Deletes every blob (a wipe or a new enrollment).
     pub(crate) fn remove_all(dir: &Path) {
         let _ = fs::remove_dir_all(dir);
     }

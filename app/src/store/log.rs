@@ -220,15 +220,68 @@ pub(crate) fn parked(conn: &Connection) -> Result<Vec<(u64, String, String)>> {
     Ok(rows)
 }
 
-/// Deletes events (and their fixes) the server acknowledged before `before_ms`.
-pub(crate) fn prune(conn: &Connection, before_ms: i64) -> Result<u64> {
-    let n = conn
+/// What the retention deleted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Pruned {
+    pub events: u64,
+    pub visits: u64,
+    /// Content hashes of uploaded photos no longer referenced: the caller deletes their files
+    /// once the transaction committed.
+    pub blobs: Vec<String>,
+}
+
+/// The retention: deletes, in the caller's transaction, what the server acknowledged before
+/// `before_ms` — events (and their fixes), finished visits with their answers, check-ins and
+/// uploaded attachments — unless something of theirs still waits to be sent.
+pub(crate) fn prune(conn: &Connection, before_ms: i64) -> Result<Pruned> {
+    let what = "deleting acknowledged data past retention";
+    let events = conn
         .execute(
             "delete from events where acked_ms is not null and acked_ms < ?1",
             [before_ms],
         )
-        .context("deleting acknowledged events past retention")?;
-    Ok(n as u64)
+        .context(what)? as u64;
+    // A finished visit goes with the last of its events: it ended before the cutoff and every
+    // event about it was acknowledged before the cutoff too (so none is left).
+    conn.execute_batch(
+        "create temp table if not exists prune_visits (id text primary key); delete from prune_visits;",
+    )
+    .context(what)?;
+    conn.execute(
+        "insert into prune_visits select v.id from visits v \
+         where v.status_rank >= 2 and coalesce(v.completed_ms, 0) < ?1 \
+           and not exists (select 1 from events e where e.entity = v.id) \
+           and not exists (select 1 from attachments a where a.visit_id = v.id and a.uploaded_ms is null)",
+        [before_ms],
+    )
+    .context(what)?;
+    let mut blobs: Vec<String> = conn
+        .prepare("select distinct sha256 from attachments where visit_id in (select id from prune_visits)")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .context(what)?;
+    let visits = conn
+        .execute_batch(
+            "delete from fields where entity in (select id from prune_visits); \
+             delete from checkins where visit_id in (select id from prune_visits); \
+             delete from attachments where visit_id in (select id from prune_visits);",
+        )
+        .and_then(|()| {
+            conn.execute(
+                "delete from visits where id in (select id from prune_visits)",
+                [],
+            )
+        })
+        .context(what)? as u64;
+    // Content-addressed: a photo attached to a visit that stays keeps its file.
+    let mut still = conn
+        .prepare("select 1 from attachments where sha256 = ?1")
+        .context(what)?;
+    blobs.retain(|sha| !still.exists([sha]).unwrap_or(true));
+    Ok(Pruned {
+        events,
+        visits,
+        blobs,
+    })
 }
 
 fn seq_sql(seq: u64) -> i64 {

@@ -267,3 +267,57 @@ fn the_recorder_keeps_only_new_fixes_taken_during_a_shift() {
         [batch[1].time(), batch[2].time()]
     );
 }
+
+#[test]
+fn the_retention_deletes_old_acknowledged_data_but_never_what_waits_to_be_sent() {
+    let mut store = with_route("collector", None);
+    let entity = uuid::Uuid::from_u128(0x0193_a000_0000_7000_8000_0000_0000_0009);
+    let visit = entity.to_string();
+    visits::insert(&store.conn, &visit, "acct", None).expect("a visit");
+    let draft = encode(&Payload::FieldSet(
+        entity,
+        "comment".into(),
+        FieldValue { value: json!("x") },
+    ))
+    .expect("a draft");
+    let tx = write_tx(&mut store.conn).expect("tx");
+    let e = log::append(&tx, [draft], 1_000)
+        .expect("appending")
+        .remove(0);
+    visits::merge_field(&tx, &visit, "comment", &json!("x"), (e.hlc().raw(), "d", 1))
+        .expect("field");
+    visits::merge_status(
+        &tx,
+        &visit,
+        (VisitStatus::Done, 0, e.hlc().raw()),
+        ("d", 1),
+        &visits::StatusExtras {
+            completed_ms: Some(1_000),
+            ..Default::default()
+        },
+    )
+    .expect("done");
+    tx.commit().expect("commit");
+
+    let pruned = log::prune(&store.conn, 10_000).expect("pruning");
+    assert_eq!(
+        (pruned.events, pruned.visits),
+        (0, 0),
+        "nothing acknowledged yet"
+    );
+    log::acknowledge(&store.conn, 1, 2_000).expect("acked");
+    assert_eq!(
+        log::prune(&store.conn, 1_500).expect("pruning").events,
+        0,
+        "acknowledged after the cutoff"
+    );
+    let pruned = log::prune(&store.conn, 10_000).expect("pruning");
+    assert_eq!((pruned.events, pruned.visits), (1, 1));
+    assert!(
+        visits::fields_of(&store.conn, &visit)
+            .expect("fields")
+            .is_empty()
+    );
+    let head = device::get(&store.conn).expect("device").head;
+    assert_eq!(head.last_seq, 1, "the chain continues after pruning");
+}

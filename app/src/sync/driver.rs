@@ -60,6 +60,10 @@ pub struct SyncReport {
     pub skipped: u64,
     /// Whether the device had to bootstrap from a snapshot.
     pub resynced: bool,
+    /// Acknowledged events deleted by the retention.
+    pub pruned_events: u64,
+    /// Finished visits deleted by the retention.
+    pub pruned_visits: u64,
 }
 
 /// Progress of a sync, for a progress bar.
@@ -142,11 +146,20 @@ impl Driver<'_> {
         self.upload(&mut report)?;
         self.pull(&mut report)?;
         let retention = i64::from(self.config.retention_days) * 86_400_000;
-        self.with(|s| {
+        let pruned = self.with(|s| {
             let now = self.now_ms(s);
-            device::set_synced(&s.conn, now)?;
-            log::prune(&s.conn, now - retention)
+            let tx = crate::store::write_tx(&mut s.conn)?;
+            device::set_synced(&tx, now)?;
+            let pruned = log::prune(&tx, now - retention)?;
+            tx.commit()
+                .map_err(|e| Error::storage("applying the retention", e))?;
+            Ok(pruned)
         })?;
+        for sha in &pruned.blobs {
+            self.blobs.remove(sha);
+        }
+        report.pruned_events = pruned.events;
+        report.pruned_visits = pruned.visits;
         Ok(report)
     }
 
