@@ -206,35 +206,80 @@ impl Core {
 
     /// Pushes the outbox and pulls the feed. A revoked device wipes its local data.
     pub fn sync(&self, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
-        let me = device::get(&self.store().conn)?;
-        let key = self.key()?;
-        if key.public_key().to_string() != me.public_key {
-            return Err(Error::Conflict(
-                "the device key file does not match the enrolled device (restored or replaced?): \
-                 log in again to enroll"
-                    .into(),
-            ));
-        }
-        let api = Api::new(&me.server_url, me.token.clone())?;
-        let config = CoreConfig {
-            clock: self.clock(),
-            ..self.config.clone()
-        };
-        let mut driver = Driver {
-            store: &self.store,
-            key: &key,
-            config: &config,
-            api,
-            progress,
-            blobs: &self.blobs,
-        };
-        match driver.run() {
-            Err(Error::Revoked) => {
-                self.wipe()?;
-                Err(Error::Revoked)
+        let mut rotated = false;
+        loop {
+            let me = device::get(&self.store().conn)?;
+            let key = match self.key() {
+                Ok(k) if k.public_key().to_string() == me.public_key => k,
+                // The key file is missing or is not the enrolled one (a crash mid-rotation, a
+                // restored folder): this install cannot sign as that id any more.
+                _ if !rotated => {
+                    self.rotate(&me)?;
+                    rotated = true;
+                    continue;
+                }
+                _ => {
+                    return Err(Error::Conflict(
+                        "the device key does not match the enrolled device".into(),
+                    ));
+                }
+            };
+            let api = Api::new(&me.server_url, me.token.clone())?;
+            let config = CoreConfig {
+                clock: self.clock(),
+                ..self.config.clone()
+            };
+            let mut driver = Driver {
+                store: &self.store,
+                key: &key,
+                config: &config,
+                api,
+                progress: &mut *progress,
+                blobs: &self.blobs,
+            };
+            match driver.run() {
+                Err(Error::Revoked) => {
+                    self.wipe()?;
+                    return Err(Error::Revoked);
+                }
+                Err(Error::Forked(_)) if !rotated => {
+                    self.rotate(&me)?;
+                    rotated = true;
+                }
+                other => return other,
             }
-            other => other,
         }
+    }
+
+    /// Moves this install to a new device id and key (SYNC.md: the client rotates its id after
+    /// a fork), re-sealing what the server never acknowledged under it. Order: the server
+    /// learns the new key, then the key file is written, then one local transaction switches
+    /// the log; a crash in between leaves a key that matches no row, which the next sync
+    /// rotates again.
+    fn rotate(&self, me: &device::DeviceRow) -> Result<()> {
+        let seed = keys::random32()?;
+        let key = DeviceKey::from_seed(&seed)
+            .map_err(|e| Error::Invalid(format!("making the device key: {e}")))?;
+        let device_id = DeviceId::from_uuid(uuid::Uuid::now_v7());
+        let api = Api::new(&me.server_url, me.token.clone())?;
+        api.enroll(&EnrollRequest {
+            device_id,
+            public_key: key.public_key(),
+            label: "terreno (new id after a fork)".to_owned(),
+        })?;
+        if self.on_disk {
+            keys::store(&self.config.data_dir.join(DEVICE_KEY_FILE), &seed)?;
+        }
+        *self
+            .seed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(seed);
+        let now = self.now().timestamp_millis();
+        let mut store = self.store();
+        let tx = crate::store::write_tx(&mut store.conn)?;
+        crate::store::rotate::rotate(&tx, device_id, &key.public_key().to_string(), now)?;
+        tx.commit()
+            .map_err(|e| Error::storage("switching to the new device id", e))
     }
 
     /// Deletes every local table's content, the attachments and the device key: the device

@@ -52,6 +52,10 @@ pub enum Error {
         /// The error body's message.
         message: String,
     },
+    /// Another install used this device's id (a data folder copied to a second phone): the
+    /// sync rotates to a new id by itself and re-sends what the server lacks.
+    #[error("another install used this device's id: {0}")]
+    Forked(String),
     /// The server revoked this device: its local data was wiped.
     #[error("this device was revoked by an administrator: its local data was deleted")]
     Revoked,

@@ -55,16 +55,23 @@ create table events (
 );
 create index events_unacked on events (seq) where acked_ms is null;
 
--- GPS fixes recorded during shifts, one per `fix` event (`seq` is that event). Columns are the
--- ones the geofence and the route need without decoding the payload.
+-- GPS fixes recorded during shifts. Each was written with its `fix` event (`seq`), which is
+-- what syncs; the row keeps the whole fix, so the geofence and the route read it without
+-- decoding payloads and it outlives its event (pruned after the retention, or re-sealed under
+-- a new device id after a fork). `seq` is null once the event is gone.
 create table fixes (
-    seq integer primary key references events(seq) on delete cascade,
+    id integer primary key,
+    seq integer unique,
     t_ms integer not null,
     lat real not null,
     lon real not null,
     accuracy_m real not null,
+    speed_ms real,
+    heading_deg real,
+    altitude_m real,
     battery real,
     charging integer,
+    provider text not null,
     mock integer not null,
     flagged integer not null
 );

@@ -39,6 +39,34 @@ impl TestDevice {
         &self.core
     }
 
+    /// Syncs until `done` holds (at most 20 s): the server's feed may hold changes back while
+    /// any transaction of its database cluster is open (on PostgreSQL, other tests' too), so a
+    /// single sync is not guaranteed to bring what was just written.
+    pub fn sync_until(&self, what: &str, done: impl Fn(&Core) -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            self.sync();
+            if done(&self.core) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// Syncs until debtor `external_id` is on the device's route (see [`Self::sync_until`]).
+    pub fn sync_until_debtor(&self, external_id: &str) {
+        self.sync_until(&format!("debtor {external_id}"), |c| {
+            c.route(Some(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date"),
+            ))
+            .is_ok_and(|r| r.iter().any(|s| s.external_id == external_id))
+        });
+    }
+
     /// Syncs, failing the test on error.
     pub fn sync(&self) -> terreno_app::sync::SyncReport {
         self.core.sync(&mut |_| {}).expect("syncing")

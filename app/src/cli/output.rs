@@ -45,6 +45,7 @@ impl Out {
             Error::Offline { .. } => ("offline", 1),
             Error::Revoked => ("revoked", 1),
             Error::Conflict(_) => ("conflict", 1),
+            Error::Forked(_) => ("forked", 1),
             Error::Rejected { .. } => ("rejected", 1),
             _ => ("failed", 1),
         };

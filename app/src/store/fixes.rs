@@ -8,9 +8,14 @@ use terreno_shared::model::{Fix, RawFix};
 use crate::error::{Context, Error, Result};
 
 pub(crate) fn insert(conn: &Connection, seq: u64, fix: &Fix, flagged: bool) -> Result<()> {
+    let provider = serde_json::to_value(fix.provider())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into());
     conn.prepare_cached(
-        "insert into fixes (seq, t_ms, lat, lon, accuracy_m, battery, charging, mock, flagged) \
-         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "insert into fixes (seq, t_ms, lat, lon, accuracy_m, speed_ms, heading_deg, altitude_m, \
+         battery, charging, provider, mock, flagged) \
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )
     .context("preparing the fix insert")?
     .execute(params![
@@ -19,8 +24,12 @@ pub(crate) fn insert(conn: &Connection, seq: u64, fix: &Fix, flagged: bool) -> R
         fix.point().lat(),
         fix.point().lon(),
         fix.accuracy_m(),
+        fix.speed_ms(),
+        fix.heading_deg(),
+        fix.altitude_m(),
         fix.battery().map(f64::from),
         fix.charging(),
+        provider,
         fix.is_mock(),
         flagged,
     ])
@@ -28,25 +37,53 @@ pub(crate) fn insert(conn: &Connection, seq: u64, fix: &Fix, flagged: bool) -> R
     Ok(())
 }
 
-/// Fixes with `from_ms <= t <= to_ms`, oldest first, decoded from their events (the whole fix,
-/// provider and speed included, as the geofence judges it).
+/// Fixes with `from_ms <= t <= to_ms`, oldest first, whole (provider and speed included, as the
+/// geofence judges them).
 pub(crate) fn between(conn: &Connection, from_ms: i64, to_ms: i64) -> Result<Vec<Fix>> {
     let mut stmt = conn
         .prepare_cached(
-            "select e.payload from fixes f join events e on e.seq = f.seq \
-             where f.t_ms between ?1 and ?2 order by f.t_ms, f.seq",
+            "select t_ms, lat, lon, accuracy_m, speed_ms, heading_deg, altitude_m, battery, \
+             charging, provider, mock from fixes where t_ms between ?1 and ?2 order by t_ms, id",
         )
         .context("reading recent fixes")?;
     let rows = stmt
-        .query_map([from_ms, to_ms], |r| r.get::<_, String>(0))
+        .query_map([from_ms, to_ms], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                (r.get(1)?, r.get(2)?, r.get(3)?),
+                (r.get(4)?, r.get(5)?, r.get(6)?),
+                (r.get(7)?, r.get(8)?),
+                r.get::<_, String>(9)?,
+                r.get::<_, bool>(10)?,
+            ))
+        })
         .context("reading recent fixes")?;
     let mut out = Vec::new();
     for row in rows {
-        let text = row.context("reading recent fixes")?;
-        let fix: Fix = serde_json::from_str::<RawFix>(&text)
-            .map_err(|e| Error::corrupt("reading a fix", e))
-            .and_then(|raw| Fix::try_from(raw).map_err(|e| Error::corrupt("reading a fix", e)))?;
-        out.push(fix);
+        let (
+            t,
+            (lat, lon, accuracy_m),
+            (speed_ms, heading_deg, altitude_m),
+            (battery, charging),
+            provider,
+            mock,
+        ) = row.context("reading recent fixes")?;
+        let raw = RawFix {
+            t: chrono::DateTime::from_timestamp_millis(t)
+                .ok_or_else(|| Error::corrupt("reading a fix", format!("time {t}")))?,
+            lat,
+            lon,
+            accuracy_m,
+            speed_ms,
+            heading_deg,
+            altitude_m,
+            battery,
+            charging,
+            provider: serde_json::from_value(serde_json::Value::String(provider))
+                .unwrap_or_default(),
+            mock,
+        };
+        out.push(Fix::try_from(raw).map_err(|e| Error::corrupt("reading a fix", e))?);
     }
     Ok(out)
 }

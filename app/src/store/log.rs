@@ -5,7 +5,7 @@
 //! Appending needs the caller's transaction: a captured step writes its domain rows and its
 //! events together, or nothing.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::event::EventHash;
 use terreno_shared::sync::{Draft, Event, EventKind, Hlc, LogHead};
@@ -59,6 +59,17 @@ pub(crate) fn append_with(
         .map_err(|e| Error::Invalid(format!("recording an event: {e}")))?;
     insert_row(&mut insert, &event, now_ms)?;
     Ok(event)
+}
+
+/// Inserts an already sealed event (re-sealing after a fork).
+pub(crate) fn insert_event(conn: &Connection, e: &Event, now_ms: i64) -> Result<()> {
+    let mut insert = conn
+        .prepare_cached(
+            "insert into events (seq, hlc, kind, v, entity, field, base_hlc, prev_hash, hash, \
+             payload, created_ms) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .context("preparing the event insert")?;
+    insert_row(&mut insert, e, now_ms)
 }
 
 fn insert_row(stmt: &mut rusqlite::CachedStatement<'_>, e: &Event, now_ms: i64) -> Result<()> {
@@ -181,6 +192,19 @@ pub(crate) fn acknowledge(conn: &Connection, head: u64, now_ms: i64) -> Result<(
     )
     .context("recording what the server lost")?;
     device::set_server_head(conn, head)
+}
+
+/// The stored hash of event `seq`, while the device keeps it.
+pub(crate) fn hash_at(conn: &Connection, seq: u64) -> Result<Option<EventHash>> {
+    let bytes: Option<Vec<u8>> = conn
+        .query_row(
+            "select hash from events where seq = ?1",
+            [seq_sql(seq)],
+            |r| r.get(0),
+        )
+        .optional()
+        .context("reading an event's hash")?;
+    Ok(bytes.and_then(|b| hash32(&b)))
 }
 
 /// Parks an event the server rejected on its own: kept as evidence, never re-sent.

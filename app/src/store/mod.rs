@@ -12,6 +12,7 @@ pub(crate) mod device;
 pub(crate) mod fixes;
 pub(crate) mod log;
 pub(crate) mod mirror;
+pub(crate) mod rotate;
 pub(crate) mod schema;
 pub(crate) mod visits;
 

@@ -201,13 +201,7 @@ fn send(what: &str, rb: RequestBuilder) -> Result<Response> {
     // forked id cannot push again.
     match (status.as_u16(), body.code.as_str()) {
         (403, "device_revoked") => return Err(Error::Revoked),
-        (409, "device_fork") => {
-            return Err(Error::Conflict(format!(
-                "the server holds different events under this device's id ({}): log in again to \
-                 enroll a new device id",
-                body.message
-            )));
-        }
+        (409, "device_fork") => return Err(Error::Forked(body.message)),
         _ => {}
     }
     Err(Error::Rejected {

@@ -25,6 +25,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use terreno_shared::api::v1::sync::DeviceStatus;
 use terreno_shared::sync::batch::MAX_EVENTS_PER_BATCH;
 use terreno_shared::sync::{DeviceKey, PushBatch};
 
@@ -142,7 +143,7 @@ impl Driver<'_> {
         self.with(|s| device::receive_clock(&s.conn, status.server_hlc))?;
         let settings = self.retry(|| self.api.settings())?;
         self.with(|s| device::set_settings(&s.conn, &settings))?;
-        self.push(status.head, status.max_seen, &mut report)?;
+        self.push(&status, &mut report)?;
         self.upload(&mut report)?;
         self.pull(&mut report)?;
         let retention = i64::from(self.config.retention_days) * 86_400_000;
@@ -163,12 +164,23 @@ impl Driver<'_> {
         Ok(report)
     }
 
-    fn push(&mut self, mut head: u64, max_seen: u64, report: &mut SyncReport) -> Result<()> {
+    fn push(&mut self, status: &DeviceStatus, report: &mut SyncReport) -> Result<()> {
+        let (mut head, max_seen) = (status.head, status.max_seen);
         let me = self.with(|s| device::get(&s.conn))?;
+        // The server's head must be our own event before we take it as acknowledged: another
+        // install writing under this id (a copied data folder) puts different events there.
+        let ours = self.with(|s| log::hash_at(&s.conn, head))?;
+        if let (Some(server), Some(ours)) = (status.head_hash, ours)
+            && server != ours
+        {
+            return Err(Error::Forked(format!(
+                "the server's event {head} of this id is not the one this install wrote"
+            )));
+        }
         if head > me.head.last_seq || max_seen > me.head.last_seq {
-            return Err(Error::Conflict(format!(
-                "the server holds events up to {} of this device, which has written only {}: \
-                 its data was restored from an older copy; log in again to enroll a new device id",
+            return Err(Error::Forked(format!(
+                "the server holds events up to {} of this id, which this install has written only \
+                 up to {}",
                 head.max(max_seen),
                 me.head.last_seq
             )));
@@ -200,6 +212,16 @@ impl Driver<'_> {
                     size = events.len() / 2;
                     cap = size;
                     continue;
+                }
+                // The server's last event of this id is not the one ours links to: another
+                // install wrote under it.
+                Err(Error::Rejected {
+                    status: 400,
+                    code,
+                    message,
+                    ..
+                }) if code == "broken_chain" => {
+                    return Err(Error::Forked(message));
                 }
                 other => other?,
             };

@@ -72,7 +72,7 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/api/v1/sync/status", tag = "sync",
     params(("device_id" = String, Query, description = "the device")),
     responses(
-        (status = 200, description = "DeviceStatus {head, max_seen, server_hlc}", body = serde_json::Value),
+        (status = 200, description = "DeviceStatus {head, head_hash, max_seen, server_hlc}", body = serde_json::Value),
         (status = 403, description = "device_revoked: wipe local data", body = serde_json::Value),
         (status = 404, description = "no such device for this user", body = serde_json::Value)))]
 pub async fn status(

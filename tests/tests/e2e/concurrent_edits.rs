@@ -36,7 +36,7 @@ both!(
         let t = |secs: i64| now + TimeDelta::seconds(secs);
 
         let collector = TestDevice::login(&server.url(), "gestor.nunez", t(-400));
-        collector.sync();
+        collector.sync_until_debtor("CL-100003");
         collector.at(t(-300)).shift_start().expect("a shift");
         collector
             .at(t(0))
@@ -50,7 +50,10 @@ both!(
         collector.sync();
 
         let supervisor = TestDevice::login(&server.url(), &seeded.supervisor, Utc::now());
-        supervisor.sync();
+        supervisor.sync_until("the collector's visit", |c| {
+            c.visit("CL-100003")
+                .is_ok_and(|v| v.answers.contains_key("comment"))
+        });
         assert_eq!(
             supervisor
                 .core
@@ -84,9 +87,16 @@ both!(
         server.start();
         // The devices' clocks stay at their last edit (minutes ahead of the server, within its
         // ten-minute bound), as phones would after the edits.
+        let converged = |c: &terreno_app::Core| {
+            c.visit("CL-100003").is_ok_and(|v| {
+                v.answers.get("comment").and_then(|x| x.as_str()) == Some("supervisor's correction")
+                    && v.answers.get("person_contacted").and_then(|x| x.as_str())
+                        == Some("Mrs. González")
+            })
+        };
         collector.sync();
-        supervisor.sync();
-        collector.sync();
+        supervisor.sync_until("the supervisor's copy to converge", converged);
+        collector.sync_until("the collector's copy to converge", converged);
         let seen_by_collector = collector.core.visit("CL-100003").expect("the visit");
         let seen_by_supervisor = supervisor.core.visit("CL-100003").expect("the visit");
         assert_eq!(

@@ -76,7 +76,7 @@ both!(
         let track = track_day(&fx);
 
         let phone = TestDevice::login(&server.url(), "gestor.ramirez", t("2026-11-24T12:50:00Z"));
-        assert!(phone.sync().pulled > 0, "the route arrives");
+        phone.sync_until_debtor("CL-100000");
         let route = phone.core.route(Some(day)).expect("the route");
         let names: Vec<&str> = route.iter().map(|r| r.external_id.as_str()).collect();
         assert!(

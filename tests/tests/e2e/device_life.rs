@@ -53,7 +53,7 @@ both!(a_photo_reaches_the_server_byte_for_byte, |backend| {
         return;
     };
     let phone = TestDevice::login(&server.url(), "gestor.uno", Utc::now());
-    phone.sync();
+    phone.sync_until_debtor("L-1");
     check_in_at_l1(&phone);
     let photo = dir.0.join("fachada.jpg");
     let bytes: Vec<u8> = (0..1_300_000u32).map(|i| (i * 7 % 251) as u8).collect();
@@ -100,7 +100,7 @@ both!(
             return;
         };
         let phone = TestDevice::login(&server.url(), "gestor.uno", Utc::now());
-        phone.sync();
+        phone.sync_until_debtor("L-1");
         assert_eq!(phone.core.route(None).expect("route").len(), 1);
         let first = phone.core.status().expect("status").device_id;
         phone.at(Utc::now()).shift_start().expect("a shift");
@@ -135,7 +135,7 @@ both!(
             phone.core.route(None).expect("route").is_empty(),
             "gestor.uno's debtors are gone"
         );
-        phone.sync();
+        phone.sync_until_debtor("L-2");
         let route = phone
             .core
             .route(Some(
@@ -170,7 +170,7 @@ both!(a_revoked_phone_forgets_everything, |backend| {
         return;
     };
     let phone = TestDevice::login(&server.url(), "gestor.uno", Utc::now());
-    phone.sync();
+    phone.sync_until_debtor("L-1");
     check_in_at_l1(&phone);
     phone.sync();
     let id = phone.core.status().expect("status").device_id;

@@ -5,6 +5,7 @@ mod cli;
 mod concurrent_edits;
 mod day_offline;
 mod device_life;
+mod forked_device;
 mod killed_sync;
 mod restored_server;
 

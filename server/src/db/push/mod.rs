@@ -119,6 +119,7 @@ pub async fn status(
     let record = prepare::owned_device(&state.db, user, device).await?;
     Ok(DeviceStatus {
         head: record.head_seq,
+        head_hash: record.head_hash.filter(|_| record.head_seq > 0),
         max_seen: record.max_seen,
         server_hlc: state.tick(),
     })

@@ -38,6 +38,10 @@ pub struct PushResponse {
 pub struct DeviceStatus {
     /// Contiguous head.
     pub head: u64,
+    /// Hash of the event at `head` (absent before the first event): a device compares it with
+    /// its own event `head` to tell its own log from another install's under the same id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_hash: Option<crate::sync::EventHash>,
     /// Highest sequence stored.
     pub max_seen: u64,
     /// The server's clock.
