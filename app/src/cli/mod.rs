@@ -38,6 +38,9 @@ struct Cli {
     /// Simulated clock for this command (RFC 3339, e.g. 2026-11-24T13:30:00Z).
     #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_time)]
     now: Option<DateTime<Utc>>,
+    /// Days data the server acknowledged stays on this device.
+    #[arg(long, global = true, value_name = "DAYS", default_value_t = crate::config::DEFAULT_RETENTION_DAYS)]
+    retention_days: u32,
     #[command(subcommand)]
     command: Command,
 }
@@ -172,6 +175,7 @@ fn data_dir(flag: Option<PathBuf>) -> PathBuf {
 
 fn run(cli: Cli, out: &Out) -> Result<(), Error> {
     let mut config = CoreConfig::new(data_dir(cli.data));
+    config.retention_days = cli.retention_days;
     if let Some(t) = cli.now {
         config.clock = Clock::Fixed(t);
     }

@@ -207,3 +207,37 @@ fn the_days_route_lists_each_stop_once_with_its_state_and_distance() {
             .replace("1500000.00 COP", &s.balance)
     );
 }
+
+#[test]
+fn a_debtor_without_a_location_gets_a_location_capture_from_the_dwell() {
+    let mut store = with_route("collector", None);
+    let mut change = crate::store::test_support::account_change(2, None);
+    change.body["lat"] = json!(null);
+    change.body["lon"] = json!(null);
+    crate::store::mirror::apply_page(
+        &mut store.conn,
+        &[change],
+        crate::store::mirror::PageCursor::Feed("c2"),
+        0,
+    )
+    .expect("an account without a location");
+    stand(&mut store, t(MORNING), 0.0, false);
+    let c = checkin::check_in(&mut store, "CL-1", t(MORNING), visit_id()).expect("accepted");
+    match c.verdict {
+        terreno_shared::geofence::Verdict::LocationCapture {
+            proposed,
+            fixes_used,
+            ..
+        } => {
+            assert!(
+                (proposed.lat() - 4.598056).abs() < 1e-5 && fixes_used >= 2,
+                "{proposed:?}"
+            );
+        }
+        other => panic!("expected a location capture, got {other:?}"),
+    }
+    assert_eq!(
+        complete::info(&store, "CL-1").expect("the visit").status,
+        VisitStatus::InProgress
+    );
+}
