@@ -45,11 +45,7 @@ impl Blobs {
 
     /// Stores `bytes` (idempotent: the same content is one file); returns its SHA-256 hex.
     pub(crate) fn put(&self, bytes: &[u8]) -> Result<String> {
-        let sha: String = digest(&SHA256, bytes)
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = terreno_shared::hex::encode(digest(&SHA256, bytes).as_ref());
         let path = self.path(&sha);
         if path.exists() {
             return Ok(sha);

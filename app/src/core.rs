@@ -29,6 +29,12 @@ const DB_KEY_FILE: &str = "db.key";
 const DEVICE_KEY_FILE: &str = "device.key";
 const BLOB_DIR: &str = "blobs";
 
+/// Locks a mutex, carrying on after a panic elsewhere: every guarded value is left consistent
+/// between statements (the store's transactions roll back on drop).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The device core.
 pub struct Core {
     config: CoreConfig,
@@ -83,9 +89,7 @@ impl Core {
     }
 
     fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.store)
     }
 
     /// The core's clock, anchored to the server's.
@@ -98,18 +102,12 @@ impl Core {
     }
 
     fn clock(&self) -> crate::config::Clock {
-        *self
-            .clock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *lock(&self.clock)
     }
 
     /// Switches the clock (a replay moving through its day; the shell's time-zone change).
     pub fn set_clock(&self, clock: crate::config::Clock) {
-        *self
-            .clock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = clock;
+        *lock(&self.clock) = clock;
     }
 
     /// Logs in; enrolls a new device id and key unless this device is already enrolled for the
@@ -146,29 +144,9 @@ impl Core {
                 existing.map_or_else(|| "an earlier login".to_owned(), |d| d.username)
             )));
         }
-        let seed = keys::random32()?;
-        let key = DeviceKey::from_seed(&seed)
-            .map_err(|e| Error::Invalid(format!("making the device key: {e}")))?;
-        let device_id = DeviceId::from_uuid(uuid::Uuid::now_v7());
         let api = Api::new(server_url, Some(session.token.clone()))?;
-        api.enroll(&EnrollRequest {
-            device_id,
-            public_key: key.public_key(),
-            label: label.to_owned(),
-        })?;
-        // Key first, then the row that names it: a crash in between leaves a row whose public
-        // key does not match the file, which the next login detects and replaces.
-        if self.on_disk {
-            keys::store(&self.config.data_dir.join(DEVICE_KEY_FILE), &seed)?;
-        }
-        *self
-            .seed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(seed);
-        let role = serde_json::to_value(session.user.role)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let (device_id, key) = self.enroll_new_key(&api, label)?;
+        let role = session.user.role.as_str();
         let mut store = self.store();
         let tx = crate::store::write_tx(&mut store.conn)?;
         device::clear_all(&tx)?;
@@ -181,7 +159,7 @@ impl Core {
                 user_id: session.user.id,
                 username: &session.user.username,
                 display_name: &session.user.display_name,
-                role: &role,
+                role,
                 token: &session.token,
             },
         )?;
@@ -196,11 +174,7 @@ impl Core {
     }
 
     fn key(&self) -> Result<DeviceKey> {
-        let seed = self
-            .seed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .ok_or(Error::NotEnrolled)?;
+        let seed = lock(&self.seed).ok_or(Error::NotEnrolled)?;
         DeviceKey::from_seed(&seed).map_err(|e| Error::corrupt("reading the device key", e))
     }
 
@@ -257,29 +231,34 @@ impl Core {
     /// the log; a crash in between leaves a key that matches no row, which the next sync
     /// rotates again.
     fn rotate(&self, me: &device::DeviceRow) -> Result<()> {
-        let seed = keys::random32()?;
-        let key = DeviceKey::from_seed(&seed)
-            .map_err(|e| Error::Invalid(format!("making the device key: {e}")))?;
-        let device_id = DeviceId::from_uuid(uuid::Uuid::now_v7());
         let api = Api::new(&me.server_url, me.token.clone())?;
-        api.enroll(&EnrollRequest {
-            device_id,
-            public_key: key.public_key(),
-            label: "terreno (new id after a fork)".to_owned(),
-        })?;
-        if self.on_disk {
-            keys::store(&self.config.data_dir.join(DEVICE_KEY_FILE), &seed)?;
-        }
-        *self
-            .seed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(seed);
+        let (device_id, key) = self.enroll_new_key(&api, "terreno (new id after a fork)")?;
         let now = self.now().timestamp_millis();
         let mut store = self.store();
         let tx = crate::store::write_tx(&mut store.conn)?;
         crate::store::rotate::rotate(&tx, device_id, &key.public_key().to_string(), now)?;
         tx.commit()
             .map_err(|e| Error::storage("switching to the new device id", e))
+    }
+
+    /// Mints a device id and key, registers them with the server, then writes the key file
+    /// (before the row that will name it: a crash in between leaves a row whose public key
+    /// does not match the file, which the next login or sync replaces).
+    fn enroll_new_key(&self, api: &Api, label: &str) -> Result<(DeviceId, DeviceKey)> {
+        let seed = keys::random32()?;
+        let key = DeviceKey::from_seed(&seed)
+            .map_err(|e| Error::Invalid(format!("making the device key: {e}")))?;
+        let device_id = DeviceId::from_uuid(uuid::Uuid::now_v7());
+        api.enroll(&EnrollRequest {
+            device_id,
+            public_key: key.public_key(),
+            label: label.to_owned(),
+        })?;
+        if self.on_disk {
+            keys::store(&self.config.data_dir.join(DEVICE_KEY_FILE), &seed)?;
+        }
+        *lock(&self.seed) = Some(seed);
+        Ok((device_id, key))
     }
 
     /// Deletes every local table's content, the attachments and the device key: the device
@@ -294,10 +273,7 @@ impl Core {
             .conn
             .execute_batch("vacuum")
             .map_err(|e| Error::storage("wiping a revoked device", e))?;
-        *self
-            .seed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        *lock(&self.seed) = None;
         crate::blobs::Blobs::remove_all(&self.config.data_dir.join(BLOB_DIR));
         if self.on_disk {
             let _ = std::fs::remove_file(self.config.data_dir.join(DEVICE_KEY_FILE));

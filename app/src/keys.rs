@@ -39,7 +39,7 @@ pub(crate) fn load(path: &Path) -> Result<Option<[u8; 32]>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::storage(format!("reading {}", path.display()), e)),
     };
-    decode_hex(text.trim())
+    terreno_shared::hex::decode::<32>(text.trim())
         .map(Some)
         .ok_or_else(|| Error::corrupt(format!("reading {}", path.display()), "not 64 hex digits"))
 }
@@ -56,8 +56,8 @@ pub(crate) fn store(path: &Path, key: &[u8; 32]) -> Result<()> {
         opts.mode(0o600);
     }
     let mut f = opts.open(&tmp).context(&what)?;
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    f.write_all(hex.as_bytes()).context(&what)?;
+    f.write_all(terreno_shared::hex::encode(key).as_bytes())
+        .context(&what)?;
     f.sync_all().context(&what)?;
     fs::rename(&tmp, path).context(&what)?;
     Ok(())
@@ -73,17 +73,6 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> Result<()> {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).context(&what)?;
     }
     Ok(())
-}
-
-fn decode_hex(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
 }
 
 #[cfg(test)]

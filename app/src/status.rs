@@ -49,7 +49,7 @@ pub(crate) fn status(store: &Store, now: DateTime<Utc>) -> Result<Status> {
         server_url: me.server_url,
         pending_events: log::pending_count(&store.conn)?,
         pending_attachments: crate::store::attachments::pending_count(&store.conn)?,
-        rejected_events: log::parked(&store.conn)?.len() as u64,
+        rejected_events: log::parked_count(&store.conn)?,
         last_seq: me.head.last_seq,
         server_head: me.server_head,
         last_sync: me.last_sync_ms.and_then(DateTime::from_timestamp_millis),

@@ -108,11 +108,11 @@ create table stops (
 create index stops_by_account on stops (account_id);
 create index stops_by_date on stops (planned_date);
 
--- Visits, from this device's own events and from pulled VisitViews. A pulled view is the
--- server's merge of everything it holds, so it replaces the local cell unless the local status
--- was set by one of this device's events the server has not acknowledged yet (`status_device`,
--- `status_seq`); those two compare by the lattice `(status_epoch, rank, status_hlc)`.
--- `deleted` is kept forever.
+-- Visits, from this device's own events and from pulled VisitViews, merged by the status
+-- lattice: a local write climbs by `(status_epoch, rank, status_hlc)`; a pulled view at an equal
+-- or higher `(status_epoch, rank)` is taken whole (the server settled ties and clamped stamps),
+-- a lower one is a late page and ignored. `status_device`/`status_seq` name the local event that
+-- set the status (null when it came from the server). `deleted` is kept forever.
 create table visits (
     id text primary key,
     account_id text not null,
@@ -132,10 +132,10 @@ create table visits (
 create index visits_by_account on visits (account_id);
 
 -- Last-writer-wins registers (visit fields and questionnaire answers): the value with the
--- greatest `(hlc, device_id, seq)` wins. A pulled FieldView is the server's winner and replaces
--- the local value unless that value is this device's own write the server has not acknowledged
--- (then the stamps decide): the server may have re-stamped a write it found too far in the
--- future, and the device must end with the server's answer.
+-- greatest `(hlc, device_id, seq)` wins, local edits and pulled FieldViews alike. A pulled view
+-- of the stored write itself (same device and seq) replaces its stamp: the server may have
+-- merged a write from a clock too far ahead with its own stamp, and later writes compare
+-- against that.
 create table fields (
     entity text not null,
     field text not null,

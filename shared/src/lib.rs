@@ -2,6 +2,7 @@
 //!
 //! Crate map:
 //! - [`api`]: wire types of the HTTP API (`v1`) and the common error body.
+//! - [`hex`]: the hex text form of hashes and keys.
 //! - [`ids`]: identifier newtypes (UUIDs minted by the caller, never here).
 //! - [`model`]: validated domain types — organizations, people, debtor accounts, routes, visits,
 //!   GPS fixes. Invalid values cannot be built: every type is made through `parse`/`TryFrom`.
@@ -22,6 +23,7 @@ pub mod api;
 pub mod contact;
 pub mod error;
 pub mod geofence;
+pub mod hex;
 pub mod ids;
 pub mod model;
 pub mod plan;

@@ -144,7 +144,7 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+    s.parse::<Outcome>().map_err(|_| {
         let all: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
         format!("{s:?} is not an outcome (one of {})", all.join(", "))
     })

@@ -19,25 +19,8 @@ pub(crate) struct TrackReport {
     pub read: usize,
     pub after_until: usize,
     pub recorded: Recorded,
-    pub refused: Vec<Refused>,
+    pub refused: Vec<RefusedPoint>,
     pub waypoints_ignored: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct Refused {
-    pub line: u32,
-    pub what: String,
-    pub reason: String,
-}
-
-impl From<&RefusedPoint> for Refused {
-    fn from(r: &RefusedPoint) -> Self {
-        Refused {
-            line: r.line,
-            what: r.what.clone(),
-            reason: r.reason.clone(),
-        }
-    }
 }
 
 /// Fixes stored per transaction in a one-go import: bounded memory for the event rows.
@@ -88,7 +71,7 @@ pub(crate) fn import(
         read,
         after_until,
         recorded,
-        refused: track.refused.iter().map(Refused::from).collect(),
+        refused: track.refused,
         waypoints_ignored: track.waypoints_ignored,
     })
 }

@@ -13,6 +13,9 @@ use terreno_shared::sync::{Draft, Event, EventKind, Hlc, LogHead};
 use crate::error::{Context, Error, Result};
 use crate::store::device;
 
+const INSERT_EVENT: &str = "insert into events (seq, hlc, kind, v, entity, field, base_hlc, \
+    prev_hash, hash, payload, created_ms) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
 /// Seals `drafts` as the next events of the log at wall time `now_ms` and stores them with the
 /// new head, inside `tx`.
 pub(crate) fn append(
@@ -21,53 +24,33 @@ pub(crate) fn append(
     now_ms: i64,
 ) -> Result<Vec<Event>> {
     let mut head = device::get(tx)?.head;
-    let mut out = Vec::new();
-    {
-        let mut insert = tx
-            .prepare_cached(
-                "insert into events (seq, hlc, kind, v, entity, field, base_hlc, prev_hash, hash, \
-                 payload, created_ms) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )
-            .context("preparing the event insert")?;
-        for draft in drafts {
-            let event = head
-                .append(draft, now_ms)
-                .map_err(|e| Error::Invalid(format!("recording an event: {e}")))?;
-            insert_row(&mut insert, &event, now_ms)?;
-            out.push(event);
-        }
-    }
+    let out = drafts
+        .into_iter()
+        .map(|d| append_with(tx, &mut head, d, now_ms))
+        .collect::<Result<Vec<_>>>()?;
     device::save_head(tx, &head)?;
     Ok(out)
 }
 
-/// Like [`append`] with a head already loaded (for bulk recorders); the caller saves the head.
+/// Seals one draft onto `head` and stores it (for callers appending many, e.g. the recorder);
+/// the caller saves the head.
 pub(crate) fn append_with(
     tx: &Transaction<'_>,
     head: &mut LogHead,
     draft: Draft,
     now_ms: i64,
 ) -> Result<Event> {
-    let mut insert = tx
-        .prepare_cached(
-            "insert into events (seq, hlc, kind, v, entity, field, base_hlc, prev_hash, hash, \
-             payload, created_ms) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
-        .context("preparing the event insert")?;
     let event = head
         .append(draft, now_ms)
         .map_err(|e| Error::Invalid(format!("recording an event: {e}")))?;
-    insert_row(&mut insert, &event, now_ms)?;
+    insert_event(tx, &event, now_ms)?;
     Ok(event)
 }
 
-/// Inserts an already sealed event (re-sealing after a fork).
+/// Inserts an already sealed event (also used when re-sealing after a fork).
 pub(crate) fn insert_event(conn: &Connection, e: &Event, now_ms: i64) -> Result<()> {
     let mut insert = conn
-        .prepare_cached(
-            "insert into events (seq, hlc, kind, v, entity, field, base_hlc, prev_hash, hash, \
-             payload, created_ms) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
+        .prepare_cached(INSERT_EVENT)
         .context("preparing the event insert")?;
     insert_row(&mut insert, e, now_ms)
 }
@@ -229,19 +212,16 @@ pub(crate) fn pending_count(conn: &Connection) -> Result<u64> {
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
-/// Rejected (parked) events.
-pub(crate) fn parked(conn: &Connection) -> Result<Vec<(u64, String, String)>> {
-    let mut stmt = conn
-        .prepare("select seq, rejected_code, rejected_message from events where rejected_code is not null order by seq")
-        .context("reading rejected events")?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
-        })
-        .context("reading rejected events")?
-        .collect::<Result<Vec<_>, _>>()
-        .context("reading rejected events")?;
-    Ok(rows)
+/// Rejected (parked) events, counted.
+pub(crate) fn parked_count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn
+        .query_row(
+            "select count(*) from events where rejected_code is not null",
+            [],
+            |r| r.get(0),
+        )
+        .context("counting rejected events")?;
+    Ok(u64::try_from(n).unwrap_or_default())
 }
 
 /// What the retention deleted.

@@ -1,8 +1,8 @@
 //! The mirror of server state in the device's scope: applying pulled changes. Server-authored
-//! records (accounts, stops) replace older versions whole. Visits and fields are the server's
-//! merge of everything it holds, so a pulled one replaces the local value, unless that value
-//! came from this device's own event the server has not acknowledged yet (then the merge order
-//! decides, as the server will). A `remove` of an account deletes the debtor's data from the
+//! records (accounts, stops) replace older versions whole. Visits and fields merge by the
+//! server's own rules (the status lattice; last writer wins by `(hlc, device, seq)`), so the
+//! device ends where the server is whatever order pages and local edits come in, and a page the
+//! feed delivers late (an older projection) never moves a visit back. A `remove` of an account deletes the debtor's data from the
 //! device: it left the collector's scope and must not stay on a phone.
 //!
 //! A change this build cannot read (a newer server's entity type or shape) is kept in
@@ -47,10 +47,7 @@ pub(crate) fn apply_page(
     now_ms: i64,
 ) -> Result<Applied> {
     let tx = crate::store::write_tx(conn)?;
-    let me = device::get(&tx)?;
     let ctx = Ctx {
-        me: me.device_id.to_string(),
-        acked: i64::try_from(me.server_head).unwrap_or(i64::MAX),
         generation: match cursor {
             PageCursor::Feed(_) => None,
             PageCursor::Snapshot(_, g) | PageCursor::SnapshotDone(_, g) => Some(g),
@@ -84,8 +81,6 @@ pub(crate) fn apply_page(
 }
 
 struct Ctx {
-    me: String,
-    acked: i64,
     generation: Option<i64>,
 }
 
@@ -105,7 +100,7 @@ fn apply(conn: &Connection, ctx: &Ctx, c: &Change) -> Result<Option<Hlc>> {
         }
         ("visit", ChangeOp::Upsert) => {
             let v: VisitView = parse(&c.body, &what)?;
-            visits::apply_view(conn, &v, &ctx.me, ctx.acked)?;
+            visits::apply_view(conn, &v)?;
             return Ok(Some(v.status_hlc));
         }
         ("visit", ChangeOp::Remove) => {
@@ -119,13 +114,12 @@ fn apply(conn: &Connection, ctx: &Ctx, c: &Change) -> Result<Option<Hlc>> {
             let f: FieldView = parse(&c.body, &what)?;
             let seq = i64::try_from(f.seq).unwrap_or(i64::MAX);
             let device = f.device.to_string();
-            visits::apply_field_view(
+            visits::merge_field(
                 conn,
                 &f.entity.to_string(),
                 &f.field,
                 &f.value,
                 (f.hlc.raw(), &device, seq),
-                (&ctx.me, ctx.acked),
             )?;
             return Ok(Some(f.hlc));
         }

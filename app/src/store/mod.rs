@@ -61,7 +61,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .context(&format!("opening the device database {}", path.display()))?;
-        let hex: String = key.0.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = terreno_shared::hex::encode(&key.0);
         // A raw key (x'..') skips SQLCipher's passphrase derivation: the key is already random.
         conn.execute_batch(&format!(
             "pragma cipher_log_level = none; pragma key = \"x'{hex}'\";"

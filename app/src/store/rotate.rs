@@ -12,6 +12,10 @@ use terreno_shared::sync::LogHead;
 use crate::error::{Context, Error, Result};
 use crate::store::{device, log};
 
+/// Most events re-sealed at once: far beyond any real outbox (a month of tracking at 1 Hz is
+/// 2.6 million), and an explicit bound rather than SQLite's "no limit".
+const MAX_RESEAL: usize = 50_000_000;
+
 /// Re-seals the unacknowledged events under `new_id`; returns how many.
 pub(crate) fn rotate(
     conn: &Connection,
@@ -30,7 +34,7 @@ pub(crate) fn rotate(
         .context("reading the outbox")?
         .flatten();
     let pending = match first {
-        Some(seq) => log::load_range(conn, me.device_id, seq as u64, usize::MAX)?,
+        Some(seq) => log::load_range(conn, me.device_id, seq as u64, MAX_RESEAL)?,
         None => Vec::new(),
     };
     let mut head = LogHead::new(new_id);
@@ -51,11 +55,8 @@ pub(crate) fn rotate(
     }
     conn.execute("delete from events", [])
         .context("closing the old log")?;
-    {
-        let tx_like = conn;
-        for e in &resealed {
-            log::insert_event(tx_like, e, now_ms)?;
-        }
+    for e in &resealed {
+        log::insert_event(conn, e, now_ms)?;
     }
     let (old, new) = (me.device_id.to_string(), new_id.to_string());
     conn.execute_batch(

@@ -8,7 +8,7 @@ use terreno_shared::model::{Fix, GeoPoint, VisitStatus};
 use terreno_shared::sync::payload::{FieldValue, Payload, encode};
 use terreno_shared::track::TrackPolicy;
 
-use super::test_support::{account_change, enrolled, stop_change, with_route};
+use super::test_support::{account_change, enrolled, with_route};
 use super::*;
 use crate::gps::recorder::record;
 
@@ -181,7 +181,6 @@ fn a_newer_account_version_wins_and_a_removal_deletes_the_debtors_data() {
             .expect("count");
         assert_eq!(n, 0, "{table} emptied");
     }
-    let _ = stop_change();
 }
 
 #[test]
@@ -320,4 +319,75 @@ fn the_retention_deletes_old_acknowledged_data_but_never_what_waits_to_be_sent()
     );
     let head = device::get(&store.conn).expect("device").head;
     assert_eq!(head.last_seq, 1, "the chain continues after pruning");
+}
+
+#[test]
+fn a_late_page_never_moves_a_visit_back_and_an_equal_one_settles_the_stamp() {
+    use terreno_shared::api::v1::views::VisitView;
+    use terreno_shared::sync::Hlc;
+    let mut store = with_route("collector", None);
+    let id = terreno_shared::ids::VisitId::from_uuid(uuid::Uuid::from_u128(
+        0x0193_a000_0000_7000_8000_0000_0000_0042,
+    ));
+    let account =
+        terreno_shared::ids::AccountId::from_uuid(uuid::Uuid::from_u128(test_support::ACCOUNT));
+    let view = |status: VisitStatus, hlc: i64| VisitView {
+        id,
+        account,
+        collector: terreno_shared::ids::UserId::from_uuid(uuid::Uuid::from_u128(0x11)),
+        stop: None,
+        status,
+        status_epoch: 0,
+        status_hlc: Hlc::from_raw(hlc),
+        outcome: None,
+        completed_at: None,
+        flagged: false,
+    };
+    let page = |v: VisitView| Change {
+        entity_type: "visit".into(),
+        entity_id: id.to_string(),
+        op: ChangeOp::Upsert,
+        body: serde_json::to_value(v).expect("json"),
+    };
+    visits::insert(&store.conn, &id.to_string(), &account.to_string(), None).expect("a visit");
+    visits::merge_status(
+        &store.conn,
+        &id.to_string(),
+        (VisitStatus::Done, 0, 900),
+        ("me", 7),
+        &visits::StatusExtras::default(),
+    )
+    .expect("done here");
+    let status = |store: &Store| -> (String, i64) {
+        store
+            .conn
+            .query_row("select status, status_hlc from visits", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("status")
+    };
+    mirror::apply_page(
+        &mut store.conn,
+        &[page(view(VisitStatus::InProgress, 500))],
+        crate::store::mirror::PageCursor::Feed("c9"),
+        0,
+    )
+    .expect("a late page");
+    assert_eq!(
+        status(&store),
+        ("done".into(), 900),
+        "an older projection does not move it back"
+    );
+    mirror::apply_page(
+        &mut store.conn,
+        &[page(view(VisitStatus::Done, 700))],
+        crate::store::mirror::PageCursor::Feed("c10"),
+        0,
+    )
+    .expect("the server's stamp");
+    assert_eq!(
+        status(&store),
+        ("done".into(), 700),
+        "the server's merge settles the stamp"
+    );
 }

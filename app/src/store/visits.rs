@@ -39,7 +39,8 @@ fn visit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(VisitRow, String)> {
 }
 
 fn decode((mut v, status): (VisitRow, String)) -> Result<VisitRow> {
-    v.status = serde_json::from_value(serde_json::Value::String(status.clone()))
+    v.status = status
+        .parse()
         .map_err(|_| Error::corrupt("reading a visit", format!("status {status:?}")))?;
     Ok(v)
 }
@@ -146,10 +147,13 @@ pub(crate) fn merge_status(
     Ok(())
 }
 
-/// A pulled visit: the server's merge replaces the local cell, unless the local status came
-/// from this device's own event the server has not acknowledged (seq above `acked`) and is
-/// greater in the lattice.
-pub(crate) fn apply_view(conn: &Connection, v: &VisitView, me: &str, acked: i64) -> Result<()> {
+/// A pulled visit. The server's status only climbs its lattice, so a view below the local
+/// `(epoch, rank)` is stale (the feed may deliver an older projection of a visit after this
+/// device already moved it further) and leaves the status alone. At an equal or higher
+/// `(epoch, rank)` the server's cell is taken whole, stamp and outcome included: it settles
+/// ties and future-clamped stamps the way the server merged them. The server's flag always
+/// applies.
+pub(crate) fn apply_view(conn: &Connection, v: &VisitView) -> Result<()> {
     let id = v.id.to_string();
     insert(
         conn,
@@ -161,9 +165,8 @@ pub(crate) fn apply_view(conn: &Connection, v: &VisitView, me: &str, acked: i64)
     conn.execute(
         "update visits set status = ?2, status_epoch = ?3, status_rank = ?4, status_hlc = ?5, \
            status_device = null, status_seq = null, outcome = ?6, completed_ms = ?7, flagged = ?8, \
-           stop_id = coalesce(stop_id, ?11) \
-         where id = ?1 and not (status_device = ?9 and status_seq > ?10 \
-           and (status_epoch, status_rank, status_hlc) >= (?3, ?4, ?5))",
+           stop_id = coalesce(stop_id, ?9) \
+         where id = ?1 and (?3, ?4) >= (status_epoch, status_rank)",
         params![
             id,
             v.status.as_str(),
@@ -173,8 +176,6 @@ pub(crate) fn apply_view(conn: &Connection, v: &VisitView, me: &str, acked: i64)
             outcome,
             v.completed_at.map(|t| t.timestamp_millis()),
             v.flagged,
-            me,
-            acked,
             v.stop.map(|s| s.to_string()),
         ],
     )
@@ -195,38 +196,27 @@ pub(crate) struct FieldRow {
     pub hlc: i64,
 }
 
-/// A local write of `(entity, field) := value` by `(hlc, device, seq)`: applied if it beats the
-/// stored write in the order `(hlc, device_id, seq)`.
+/// A write of `(entity, field) := value` by `(hlc, device, seq)`, local or pulled: applied if it
+/// beats the stored write in the order `(hlc, device_id, seq)`, as on the server. A pulled view
+/// of the very write already stored (same device and seq) is taken too: the server may have
+/// merged it with another stamp (a clock too far ahead is clamped), and later writes must
+/// compare against the server's stamp.
 pub(crate) fn merge_field(
     conn: &Connection,
     entity: &str,
     field: &str,
     value: &serde_json::Value,
-    writer: (i64, &str, i64),
-) -> Result<()> {
-    apply_field_view(conn, entity, field, value, writer, ("", i64::MAX))
-}
-
-/// A pulled register value: the server's winner replaces the local one unless the local one is
-/// this device's (`me`) write above `acked` that beats it in the merge order. With `acked` at
-/// `i64::MAX` every local write counts as unacknowledged: a plain last-writer-wins merge.
-pub(crate) fn apply_field_view(
-    conn: &Connection,
-    entity: &str,
-    field: &str,
-    value: &serde_json::Value,
     (hlc, device, seq): (i64, &str, i64),
-    (me, acked): (&str, i64),
 ) -> Result<()> {
     conn.prepare_cached(
         "insert into fields (entity, field, value, hlc, device_id, seq) values (?1, ?2, ?3, ?4, ?5, ?6) \
          on conflict (entity, field) do update set value = excluded.value, hlc = excluded.hlc, \
            device_id = excluded.device_id, seq = excluded.seq \
          where (excluded.hlc, excluded.device_id, excluded.seq) > (fields.hlc, fields.device_id, fields.seq) \
-           or (?7 <> '' and not (fields.device_id = ?7 and fields.seq > ?8))",
+           or (excluded.device_id = fields.device_id and excluded.seq = fields.seq)",
     )
     .context("preparing a field write")?
-    .execute(params![entity, field, value.to_string(), hlc, device, seq, me, acked])
+    .execute(params![entity, field, value.to_string(), hlc, device, seq])
     .context("writing a field")?;
     Ok(())
 }

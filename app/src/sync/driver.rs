@@ -25,22 +25,20 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use terreno_shared::api::v1::sync::DeviceStatus;
+use terreno_shared::api::v1::sync::{Change, DeviceStatus};
 use terreno_shared::sync::batch::MAX_EVENTS_PER_BATCH;
 use terreno_shared::sync::{DeviceKey, PushBatch};
 
 use crate::config::{Clock, CoreConfig};
 use crate::error::{Error, Result};
 use crate::store::mirror::PageCursor;
-use crate::store::{Store, attachments, device, log, mirror};
+use crate::store::{Store, device, log, mirror};
 use crate::sync::client::{Api, is_transient};
 
 /// Events in the first push batch of a sync.
 const FIRST_BATCH: usize = 500;
 /// Changes asked per pull page.
 const PULL_LIMIT: u32 = 2_000;
-/// Bytes per attachment upload request: small enough to resume cheaply on a weak network.
-const BLOB_CHUNK: usize = 512 * 1024;
 /// Bootstraps restarted within one sync before giving up (the server's epoch keeps moving).
 const MAX_BOOTSTRAPS: u32 = 3;
 
@@ -94,15 +92,12 @@ pub(crate) struct Driver<'a> {
 }
 
 impl Driver<'_> {
-    fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        let mut guard = self
-            .store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    pub(super) fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        let mut guard = crate::core::lock(self.store);
         f(&mut guard)
     }
 
-    fn now_ms(&self, s: &Store) -> i64 {
+    pub(super) fn now_ms(&self, s: &Store) -> i64 {
         let offset = device::find(&s.conn)
             .ok()
             .flatten()
@@ -111,7 +106,7 @@ impl Driver<'_> {
     }
 
     /// Runs `f` until it succeeds or fails for good.
-    fn retry<T>(&self, mut f: impl FnMut() -> Result<T>) -> Result<T> {
+    pub(super) fn retry<T>(&self, mut f: impl FnMut() -> Result<T>) -> Result<T> {
         let mut attempt = 0;
         loop {
             match f() {
@@ -259,45 +254,6 @@ impl Driver<'_> {
         Ok(())
     }
 
-    /// Uploads the blobs of attachments, resuming each where the server's status says.
-    fn upload(&mut self, report: &mut SyncReport) -> Result<()> {
-        let pending = self.with(|s| attachments::pending(&s.conn))?;
-        for blob in pending {
-            let mut status = self.retry(|| self.api.blob_status(&blob.sha256))?;
-            if !status.complete {
-                let bytes = self.blobs.get(&blob.sha256)?;
-                while !status.complete {
-                    let start = usize::try_from(status.received)
-                        .unwrap_or(usize::MAX)
-                        .min(bytes.len());
-                    let end = (start + BLOB_CHUNK).min(bytes.len());
-                    if start == end {
-                        return Err(Error::Conflict(format!(
-                            "the server holds all {} bytes of attachment {} but not as complete",
-                            bytes.len(),
-                            blob.attachment_id
-                        )));
-                    }
-                    status = self.retry(|| {
-                        self.api.blob_put(
-                            &blob.sha256,
-                            &blob.media_type,
-                            start as u64,
-                            blob.bytes,
-                            bytes[start..end].to_vec(),
-                        )
-                    })?;
-                }
-            }
-            self.with(|s| {
-                let now = self.now_ms(s);
-                attachments::mark_uploaded(&s.conn, &blob.sha256, now)
-            })?;
-            report.uploaded += 1;
-        }
-        Ok(())
-    }
-
     fn pull(&mut self, report: &mut SyncReport) -> Result<()> {
         let mut bootstraps = 0;
         loop {
@@ -326,6 +282,25 @@ impl Driver<'_> {
         }
     }
 
+    /// Applies a pulled page with its cursor (one local transaction) and reports progress.
+    fn apply(
+        &mut self,
+        changes: &[Change],
+        cursor: PageCursor<'_>,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let applied = self.with(|s| {
+            let now = self.now_ms(s);
+            mirror::apply_page(&mut s.conn, changes, cursor, now)
+        })?;
+        report.pulled += changes.len() as u64;
+        report.skipped += applied.skipped;
+        (self.progress)(SyncProgress::Pulling {
+            done: report.pulled,
+        });
+        Ok(())
+    }
+
     /// Follows the feed from `cursor` until the server has nothing more.
     fn follow(&mut self, mut cursor: Option<String>, report: &mut SyncReport) -> Result<()> {
         let me = self.with(|s| device::get(&s.conn))?;
@@ -338,20 +313,7 @@ impl Driver<'_> {
                     PULL_LIMIT,
                 )
             })?;
-            let applied = self.with(|s| {
-                let now = self.now_ms(s);
-                mirror::apply_page(
-                    &mut s.conn,
-                    &page.changes,
-                    PageCursor::Feed(&page.cursor),
-                    now,
-                )
-            })?;
-            report.pulled += page.changes.len() as u64;
-            report.skipped += applied.skipped;
-            (self.progress)(SyncProgress::Pulling {
-                done: report.pulled,
-            });
+            self.apply(&page.changes, PageCursor::Feed(&page.cursor), report)?;
             if !page.more {
                 return Ok(());
             }
@@ -379,15 +341,7 @@ impl Driver<'_> {
             } else {
                 PageCursor::SnapshotDone(&page.cursor, generation)
             };
-            let applied = self.with(|s| {
-                let now = self.now_ms(s);
-                mirror::apply_page(&mut s.conn, &page.changes, cursor, now)
-            })?;
-            report.pulled += page.changes.len() as u64;
-            report.skipped += applied.skipped;
-            (self.progress)(SyncProgress::Pulling {
-                done: report.pulled,
-            });
+            self.apply(&page.changes, cursor, report)?;
             if !page.more {
                 return self.follow(Some(page.cursor), report);
             }

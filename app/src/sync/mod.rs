@@ -2,5 +2,6 @@
 
 pub(crate) mod client;
 pub mod driver;
+mod upload;
 
 pub use driver::{SyncProgress, SyncReport};

@@ -181,9 +181,7 @@ impl Rules {
             let contact = v
                 .outcome
                 .as_deref()
-                .and_then(|o| {
-                    serde_json::from_value::<Outcome>(serde_json::Value::String(o.into())).ok()
-                })
+                .and_then(|o| o.parse::<Outcome>().ok())
                 .is_some_and(Outcome::is_contact);
             if Some(v.id.as_str()) == except {
                 continue;

@@ -41,7 +41,7 @@ pub struct TrackImport {
 }
 
 /// A point of a track file that was not imported.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RefusedPoint {
     /// 1-based line of the file where the point starts.
     pub line: u32,
