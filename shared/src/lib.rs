@@ -11,6 +11,7 @@
 //! - [`geofence`]: the check-in verdict from a debtor's location and the recent fixes.
 //! - [`track`]: flags bad fixes in a track and simplifies it for display.
 //! - [`contact`]: debt-collection contact rules (hours, frequency, holidays; Ley 2300 de 2023).
+//! - [`form`]: the XLSForm-compatible questionnaire engine (expressions, form model).
 //! - [`plan`]: today's visiting order for a collector (nearest neighbour + 2-opt in time windows).
 //!
 //! What this crate must not do: read a clock, draw random numbers, touch files or the network.
@@ -22,6 +23,7 @@
 pub mod api;
 pub mod contact;
 pub mod error;
+pub mod form;
 pub mod geofence;
 pub mod hex;
 pub mod ids;

@@ -1,0 +1,13 @@
+//! Smart questionnaires: an XLSForm-compatible form engine, pure, shared by the device (live, on
+//! every change) and the server (which re-checks what arrives with the very same rules).
+//!
+//! - [`expr`]: the XPath subset XLSForm forms use — parser with positions for error messages,
+//!   and a bounded evaluator (time and randomness come in as arguments).
+//! - [`xlsform`]: the form model — `survey`, `choices` and `settings` rows (already read from a
+//!   spreadsheet by the caller) turned into a validated form, reporting every problem with its
+//!   sheet, row and column.
+//!
+//! Must not read files, clocks or random sources: spreadsheets are read where I/O belongs.
+
+pub mod expr;
+pub mod xlsform;

@@ -1,0 +1,251 @@
+//! Checks that need the whole form: every `${reference}` (well formed, naming one existing
+//! question), expressions that parse, choice lists that exist, and calculations that do not
+//! depend on themselves.
+//!
+//! Must not change the form: it only reports.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::choices::Lists;
+use super::columns::{Field, Table};
+use super::refs::{MALFORMED, scan};
+use super::report::{At, Report};
+use super::settings::yes_no;
+use super::survey::Survey;
+use crate::form::expr;
+
+/// How a cell is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Text with `${name}` placeholders (labels, hints, messages, `trigger`, `parameters`).
+    Text,
+    /// An expression that must parse.
+    Expression,
+}
+
+/// Which survey columns hold references, and how they are read.
+fn reading(field: &Field, value: &str) -> Option<Reading> {
+    Some(match field {
+        Field::Label
+        | Field::Hint
+        | Field::GuidanceHint
+        | Field::RequiredMessage
+        | Field::ConstraintMessage
+        | Field::Trigger
+        | Field::Parameters => Reading::Text,
+        // A choice filter compares choice columns written as bare names (`district =
+        // ${district}`), which the expression parser refuses elsewhere: references only.
+        Field::ChoiceFilter => Reading::Text,
+        Field::Relevant | Field::Constraint | Field::Calculation | Field::RepeatCount => {
+            Reading::Expression
+        }
+        Field::Required | Field::ReadOnly if yes_no(value).is_some() => return None,
+        Field::Required | Field::ReadOnly => Reading::Expression,
+        // A default is a literal unless it reads another question (pyxform's dynamic default).
+        Field::Default if value.contains("${") => Reading::Expression,
+        Field::Default => Reading::Text,
+        _ => return None,
+    })
+}
+
+/// Checks references and expressions of the survey, the choice labels and `instance_name`,
+/// then looks for calculation cycles.
+pub(crate) fn references(
+    survey: &Survey,
+    table: &Table<'_>,
+    choice_tables: &[(&'static str, &Table<'_>)],
+    instance_name: Option<(u32, &str)>,
+    report: &mut Report,
+) {
+    let names = &survey.names;
+    let mut calculations: Vec<(String, u32, String, Vec<String>)> = Vec::new();
+    for row in table.rows() {
+        let owner = row.get(&Field::Name);
+        for (column, value) in row.cells() {
+            let Some(how) = reading(&column.field, value) else {
+                continue;
+            };
+            let at = At::cell("survey", row.number, &column.header);
+            let Some(refs) = cell(value, how, names, at, report) else {
+                continue;
+            };
+            if let (Field::Calculation, Some(owner)) = (&column.field, owner) {
+                calculations.push((owner.to_owned(), row.number, column.header.clone(), refs));
+            }
+        }
+    }
+    for (sheet, table) in choice_tables {
+        for row in table.rows() {
+            for (column, value) in row.cells().filter(|(c, _)| c.field == Field::Label) {
+                let at = At::cell(sheet, row.number, &column.header);
+                cell(value, Reading::Text, names, at, report);
+            }
+        }
+    }
+    if let Some((row, value)) = instance_name {
+        let at = At::cell("settings", row, "instance_name");
+        cell(value, Reading::Expression, names, at, report);
+    }
+    cycles(&calculations, names, report);
+}
+
+/// Checks one cell; returns its references when they are well formed.
+fn cell(
+    value: &str,
+    how: Reading,
+    names: &BTreeMap<String, Vec<u32>>,
+    at: At,
+    report: &mut Report,
+) -> Option<Vec<String>> {
+    let Some(mut refs) = scan(value) else {
+        report.problem(at, MALFORMED);
+        return None;
+    };
+    if how == Reading::Expression {
+        match expr::parse(value) {
+            Ok(parsed) => refs = parsed.references(),
+            Err(e) => report.problem(
+                at.clone(),
+                format!(
+                    "the expression does not parse at character {}: {}",
+                    e.offset, e.message
+                ),
+            ),
+        }
+    }
+    let mut reported = BTreeSet::new();
+    for name in &refs {
+        if !reported.insert(name.clone()) {
+            continue;
+        }
+        match names.get(name).map(Vec::as_slice) {
+            None | Some([]) => report.problem(
+                at.clone(),
+                format!(
+                    "the reference ${{{name}}} names no question: '{name}' was not found in \
+                     the 'name' column of the survey sheet"
+                ),
+            ),
+            Some([_]) => {}
+            Some(rows) => report.problem(
+                at.clone(),
+                format!(
+                    "the reference ${{{name}}} is ambiguous: the name '{name}' occurs more than \
+                     once in the survey sheet (rows {})",
+                    rows.iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+    }
+    Some(refs)
+}
+
+/// Reports each cycle of calculations once, at the row of the calculation it was found from.
+fn cycles(
+    calculations: &[(String, u32, String, Vec<String>)],
+    names: &BTreeMap<String, Vec<u32>>,
+    report: &mut Report,
+) {
+    // Only uniquely named calculations: an ambiguous reference is already a problem.
+    let graph: BTreeMap<&str, (&[String], u32, &str)> = calculations
+        .iter()
+        .filter(|(name, ..)| names.get(name).is_some_and(|rows| rows.len() == 1))
+        .map(|(name, row, header, refs)| (name.as_str(), (refs.as_slice(), *row, header.as_str())))
+        .collect();
+    let mut seen_cycles: BTreeSet<Vec<&str>> = BTreeSet::new();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut order: Vec<(&str, u32)> = graph.iter().map(|(n, (_, row, _))| (*n, *row)).collect();
+    order.sort_by_key(|(_, row)| *row);
+    for (start, _) in order {
+        let mut path = Vec::new();
+        walk(start, &graph, &mut path, &mut done, &mut |cycle| {
+            let mut key: Vec<&str> = cycle.to_vec();
+            key.sort_unstable();
+            if seen_cycles.insert(key) {
+                let (_, row, header) = graph[cycle[0]];
+                let mut shown: Vec<&str> = cycle.to_vec();
+                shown.push(cycle[0]);
+                report.problem(
+                    At::cell("survey", row, header),
+                    format!(
+                        "calculations depend on each other in a cycle: {}",
+                        shown.join(" -> ")
+                    ),
+                );
+            }
+        });
+    }
+}
+
+/// Depth-first search; calls `found` with each cycle met (from its first node on the path).
+fn walk<'g>(
+    node: &'g str,
+    graph: &BTreeMap<&'g str, (&'g [String], u32, &'g str)>,
+    path: &mut Vec<&'g str>,
+    done: &mut BTreeSet<&'g str>,
+    found: &mut dyn FnMut(&[&'g str]),
+) {
+    if let Some(at) = path.iter().position(|n| *n == node) {
+        found(&path[at..]);
+        return;
+    }
+    if done.contains(node) {
+        return;
+    }
+    let Some((refs, ..)) = graph.get(node) else {
+        return;
+    };
+    path.push(node);
+    for next in refs.iter() {
+        if let Some((key, _)) = graph.get_key_value(next.as_str()) {
+            walk(key, graph, path, done, found);
+        }
+    }
+    path.pop();
+    done.insert(node);
+}
+
+/// Reports select questions whose list is missing (once, for the whole sheet, when there is no
+/// choices sheet at all).
+pub(crate) fn lists(
+    survey: &Survey,
+    choices: Option<&Lists>,
+    external: Option<&Lists>,
+    report: &mut Report,
+) {
+    let mut sheet_missing_reported = [false, false];
+    for need in &survey.selects {
+        let (lists, sheet, article, slot) = if need.external {
+            (external, "external_choices", "an", 1)
+        } else {
+            (choices, "choices", "a", 0)
+        };
+        let at = At::cell("survey", need.row, &need.column);
+        match lists {
+            None if !sheet_missing_reported[slot] => {
+                sheet_missing_reported[slot] = true;
+                report.problem(
+                    at,
+                    format!(
+                        "There should be {article} {sheet} sheet in this xlsform. Please ensure that \
+                         the {sheet} sheet has the mandatory columns 'list_name', 'name', and \
+                         'label'"
+                    ),
+                );
+            }
+            None => {}
+            Some(lists) if !lists.contains_key(&need.list) => report.problem(
+                at,
+                format!(
+                    "the list name '{}' was not found in the '{sheet}' sheet; add rows for \
+                     this list_name, or check the spelling of the list name in the 'type' column",
+                    need.list
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+}
