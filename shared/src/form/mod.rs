@@ -6,8 +6,11 @@
 //! - [`xlsform`]: the form model — `survey`, `choices` and `settings` rows (already read from a
 //!   spreadsheet by the caller) turned into a validated form, reporting every problem with its
 //!   sheet, row and column.
+//! - [`runtime`]: a form and its answers in, what the app shows and the server checks out —
+//!   relevance, required answers, constraints, calculations, filtered choices, repeat counts.
 //!
 //! Must not read files, clocks or random sources: spreadsheets are read where I/O belongs.
 
 pub mod expr;
+pub mod runtime;
 pub mod xlsform;
