@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use terreno_shared::api::ErrorBody;
+use terreno_shared::form::xlsform::Problem;
 
 /// An error a handler answers with.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +46,15 @@ pub enum ApiError {
     /// 422: well-formed but invalid content.
     #[error("{0}")]
     Invalid(String),
+    /// 422 `invalid_form`: an uploaded questionnaire with problems; the body lists every one
+    /// (`{code, message, problems: [{sheet, row, column, message}]}`).
+    #[error("{message}")]
+    InvalidForm {
+        /// Summary sentence.
+        message: String,
+        /// Every problem, located by sheet, row and column.
+        problems: Vec<Problem>,
+    },
     /// 429: slow down; retry after the given seconds.
     #[error("{message}")]
     TooManyRequests {
@@ -76,6 +86,7 @@ impl ApiError {
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::InvalidForm { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_form"),
             ApiError::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
             }
@@ -96,6 +107,14 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.parts();
+        if let ApiError::InvalidForm { message, problems } = &self {
+            let body = ProblemsBody {
+                code,
+                message,
+                problems,
+            };
+            return (status, Json(body)).into_response();
+        }
         let message = match &self {
             ApiError::Internal(e) => {
                 tracing::error!(error = format!("{e:#}"), "request failed");
@@ -121,6 +140,14 @@ impl IntoResponse for ApiError {
         }
         resp
     }
+}
+
+/// The body of `invalid_form`: the common error body plus the problems.
+#[derive(serde::Serialize)]
+struct ProblemsBody<'a> {
+    code: &'a str,
+    message: &'a str,
+    problems: &'a [Problem],
 }
 
 /// Handler result.

@@ -3,6 +3,7 @@
 //! - [`router`] builds the whole HTTP API over an [`AppState`]; [`serve`] runs it on a bound
 //!   listener until a shutdown signal (tests bind port 0 and pass the listener in).
 //! - [`db`] holds all SQL, for SQLite and PostgreSQL; [`routes`] one module per resource.
+//! - [`import`] reads route spreadsheets and [`forms`] XLSForm questionnaires; neither writes.
 //! - [`cli`] is the `terreno-server` command line.
 //!
 //! Merge rules, verdicts and wire types come from `terreno-shared`; nothing here re-decides them.
@@ -14,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod forms;
 pub mod import;
 pub mod live;
 pub mod mail;

@@ -15,6 +15,7 @@ mod debtors;
 mod demo;
 mod devices;
 mod email;
+mod forms;
 mod import;
 mod progress;
 mod serve;
@@ -66,6 +67,29 @@ pub enum Command {
     /// Look at the visit-email outbox.
     #[command(subcommand)]
     Email(EmailCommand),
+    /// Import and list questionnaires (XLSForm).
+    #[command(subcommand)]
+    Form(FormCommand),
+}
+
+/// `form` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FormCommand {
+    /// Import an XLSForm (XLSX or XLS workbook, or a CSV of the survey sheet) as a new form
+    /// version; a form with problems is refused whole, listing every one (exit 1).
+    Add {
+        /// The file (its kind is read from its content, not its extension).
+        file: std::path::PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the organization's form versions.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `debtors` subcommands.
@@ -226,6 +250,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ImportRoutes(args) => import::run(&cli, args).await,
         Command::Debtors(cmd) => debtors::run(&cli, cmd).await,
         Command::Email(cmd) => email::run(&cli, cmd).await,
+        Command::Form(cmd) => forms::run(&cli, cmd).await,
     }
 }
 

@@ -23,6 +23,7 @@ pub mod blobs;
 pub mod changes;
 pub mod demo;
 pub mod devices;
+pub mod forms;
 pub mod import;
 pub mod json_rows;
 pub mod orgs;

@@ -8,6 +8,7 @@ use crate::state::AppState;
 pub mod auth;
 pub mod blobs;
 pub mod devices;
+pub mod forms;
 pub mod health;
 pub mod imports;
 pub mod live;
@@ -22,6 +23,7 @@ pub mod sync;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(blobs::router())
+        .merge(forms::router())
         .merge(health::router())
         .merge(imports::router())
         .merge(auth::router())

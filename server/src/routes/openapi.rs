@@ -27,6 +27,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .merge_from(super::pull::openapi())
         .merge_from(super::sync::openapi())
         .merge_from(super::imports::openapi())
+        .merge_from(super::forms::openapi())
         .merge_from(super::osmand::openapi())
         .merge_from(super::live::openapi())
         .merge_from(super::org::openapi())

@@ -9,6 +9,7 @@ mod blobs;
 mod demo;
 mod devices;
 mod email;
+mod forms;
 mod imports;
 mod live;
 mod osmand;

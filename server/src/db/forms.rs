@@ -1,0 +1,226 @@
+//! Forms: validated XLSForm questionnaires of an organization, one row per version (the
+//! `forms` table; see its migration). A stored version is never changed; importing the same
+//! `(form_id, version)` again is refused with [`InsertFormError::Duplicate`] (409 over HTTP).
+//! The definition is the shared form model as JSON, read back with the same type.
+
+use anyhow::Context;
+use serde::Serialize;
+use terreno_shared::form::xlsform::Form;
+use terreno_shared::ids::{OrgId, UserId};
+use uuid::Uuid;
+
+use super::{Db, now_ms};
+use crate::{on_read, on_write};
+
+/// A form version to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewForm<'a> {
+    /// `form_id` (settings, else the file name).
+    pub form_id: &'a str,
+    /// `version`; empty when the form has none.
+    pub version: &'a str,
+    /// Title shown to people.
+    pub title: &'a str,
+    /// Questions in the tree (for listings).
+    pub question_count: u32,
+    /// The validated form.
+    pub form: &'a Form,
+    /// Who uploaded it; `None` from the command line.
+    pub created_by: Option<UserId>,
+}
+
+/// A stored form version as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FormSummary {
+    /// Server id of this version (a UUID).
+    pub id: String,
+    /// The form's id (settings `form_id`, else the file name).
+    pub form_id: String,
+    /// The settings' `version`; null when the form has none.
+    pub version: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Questions in the form (groups and repeats not counted).
+    pub questions: u32,
+    /// When it was imported (ms since the epoch, UTC).
+    pub created_ms: i64,
+    /// Login name of who uploaded it; null when imported from the command line.
+    pub created_by: Option<String>,
+}
+
+/// A stored form version with its definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredForm {
+    /// As listed.
+    pub summary: FormSummary,
+    /// The validated form.
+    pub form: Form,
+}
+
+/// Why a form version was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertFormError {
+    /// This organization already has this version of this form.
+    #[error(
+        "form {form_id:?} {} is already stored; give the new one another version on the \
+         settings sheet", version_words(.version)
+    )]
+    Duplicate {
+        /// The form id.
+        form_id: String,
+        /// The version (empty: none).
+        version: String,
+    },
+    /// Anything else (the database).
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+fn version_words(version: &str) -> String {
+    match version {
+        "" => "without a version".to_owned(),
+        v => format!("version {v:?}"),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    form_id: String,
+    version: String,
+    title: String,
+    question_count: i64,
+    created_ms: i64,
+    created_by: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FullRow {
+    definition: String,
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+}
+
+impl From<SummaryRow> for FormSummary {
+    fn from(r: SummaryRow) -> Self {
+        FormSummary {
+            id: r.id,
+            form_id: r.form_id,
+            version: Some(r.version).filter(|v| !v.is_empty()),
+            title: r.title,
+            questions: u32::try_from(r.question_count).unwrap_or(u32::MAX),
+            created_ms: r.created_ms,
+            created_by: r.created_by,
+        }
+    }
+}
+
+const SUMMARY_SELECT: &str = "select f.id, f.form_id, f.version, f.title, f.question_count,
+        f.created_ms, u.username as created_by
+    from forms f left join users u on u.id = f.created_by";
+
+impl Db {
+    /// Stores a form version of `org`.
+    pub async fn insert_form(
+        &self,
+        org: OrgId,
+        new: &NewForm<'_>,
+    ) -> Result<FormSummary, InsertFormError> {
+        let id = Uuid::now_v7().to_string();
+        let definition = serde_json::to_string(new.form).context("encoding a form")?;
+        let result = on_write!(self, |pool| {
+            sqlx::query(
+                "insert into forms (id, org_id, form_id, version, title, definition,
+                                    question_count, created_ms, created_by)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&id)
+            .bind(org.to_string())
+            .bind(new.form_id)
+            .bind(new.version)
+            .bind(new.title)
+            .bind(&definition)
+            .bind(i64::from(new.question_count))
+            .bind(now_ms())
+            .bind(new.created_by.map(|u| u.to_string()))
+            .execute(pool)
+            .await
+            .map(|_| ())
+        });
+        match result {
+            Ok(()) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(InsertFormError::Duplicate {
+                    form_id: new.form_id.to_owned(),
+                    version: new.version.to_owned(),
+                });
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context("storing a form").into()),
+        }
+        let stored = self
+            .summary_by_id(&id)
+            .await?
+            .context("reading back a stored form")?;
+        Ok(stored)
+    }
+
+    /// The forms of `org`, by form id, then newest version first.
+    pub async fn list_forms(&self, org: OrgId) -> anyhow::Result<Vec<FormSummary>> {
+        let sql = format!(
+            "{SUMMARY_SELECT} where f.org_id = $1 order by f.form_id, f.created_ms desc, f.id desc"
+        );
+        let rows: Vec<SummaryRow> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.to_string())
+                .fetch_all(pool)
+                .await
+                .context("listing forms")?
+        });
+        Ok(rows.into_iter().map(FormSummary::from).collect())
+    }
+
+    /// A form of `org` with its definition: `version`, or (with `None`) the newest imported.
+    pub async fn find_form(
+        &self,
+        org: OrgId,
+        form_id: &str,
+        version: Option<&str>,
+    ) -> anyhow::Result<Option<StoredForm>> {
+        let mut sql = format!(
+            "select f.definition, s.* from forms f join ({SUMMARY_SELECT}) s on s.id = f.id
+             where f.org_id = $1 and f.form_id = $2"
+        );
+        if version.is_some() {
+            sql.push_str(" and f.version = $3");
+        }
+        sql.push_str(" order by s.created_ms desc, s.id desc limit 1");
+        let row: Option<FullRow> = on_read!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.to_string())
+                .bind(form_id);
+            if let Some(v) = version {
+                query = query.bind(v);
+            }
+            query.fetch_optional(pool).await.context("finding a form")?
+        });
+        row.map(|r| {
+            Ok(StoredForm {
+                summary: r.summary.into(),
+                form: serde_json::from_str(&r.definition).context("stored form definition")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn summary_by_id(&self, id: &str) -> anyhow::Result<Option<FormSummary>> {
+        let sql = format!("{SUMMARY_SELECT} where f.id = $1");
+        let row: Option<SummaryRow> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+                .context("reading a form")?
+        });
+        Ok(row.map(FormSummary::from))
+    }
+}

@@ -1,0 +1,201 @@
+//! `/api/v1/forms`: XLSForm questionnaires of the caller's organization. `POST` (multipart, a
+//! `file` part) is for supervisors and administrators and answers the stored summary with the
+//! form's warnings, or 422 `invalid_form` listing every problem with its sheet, row and column;
+//! `GET` lists the stored versions for any user of the organization.
+//!
+//! The upload is held in memory (within the server's body limit). This module must not read
+//! spreadsheets or write rows itself: it calls [`crate::forms`] and `Db::insert_form`.
+
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use terreno_shared::form::xlsform::Warning;
+use terreno_shared::model::Role;
+use utoipa::{OpenApi, ToSchema};
+
+use super::auth::ErrorBodyDoc;
+use crate::db::forms::{FormSummary, InsertFormError, NewForm};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::AuthUser;
+use crate::forms::{self, FormError, ReadForm};
+use crate::state::AppState;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/forms", get(list).post(upload))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(upload, list),
+    components(schemas(UploadForm, FormSummary, ImportedForm, FindingDoc, InvalidFormDoc))
+)]
+struct Doc;
+
+/// This module's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    Doc::openapi()
+}
+
+/// The multipart form of an upload.
+#[derive(Debug, Default, ToSchema)]
+#[allow(dead_code)] // Describes the form for the OpenAPI document; parts are read by name.
+pub struct UploadForm {
+    /// The XLSForm: an XLSX or XLS workbook, or a CSV of the survey sheet. Its file name gives
+    /// the form id when the settings sheet has no `form_id`.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// A stored form and what looked wrong in it without refusing it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportedForm {
+    /// The stored version.
+    #[serde(flatten)]
+    pub form: FormSummary,
+    /// Warnings (a missing label, an unknown column...), located like problems.
+    #[schema(value_type = Vec<FindingDoc>)]
+    pub warnings: Vec<Warning>,
+}
+
+/// A problem or warning in a form.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Documents the shared type's JSON.
+pub struct FindingDoc {
+    /// `survey`, `choices`, `settings` or `external_choices`.
+    sheet: String,
+    /// Spreadsheet row (the header is row 1), when it is about one row.
+    row: Option<u32>,
+    /// The column as written in the header, when it is about one cell.
+    column: Option<String>,
+    /// What is wrong.
+    message: String,
+}
+
+/// The 422 answer to a form with problems.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Documents `ApiError::InvalidForm`'s body.
+pub struct InvalidFormDoc {
+    /// `invalid_form`.
+    code: String,
+    /// Summary sentence.
+    message: String,
+    /// Every problem found.
+    problems: Vec<FindingDoc>,
+}
+
+/// Imports an XLSForm questionnaire as a new form version.
+#[utoipa::path(post, path = "/api/v1/forms", tag = "forms",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, description = "stored", body = ImportedForm),
+        (status = 400, description = "not a multipart form, or no `file` part", body = ErrorBodyDoc),
+        (status = 401, description = "not logged in", body = ErrorBodyDoc),
+        (status = 403, description = "`forbidden`: collectors cannot import forms", body = ErrorBodyDoc),
+        (status = 409, description = "`form_version_exists`: this version of the form is already \
+            stored", body = ErrorBodyDoc),
+        (status = 413, description = "the file is over the body limit", body = ErrorBodyDoc),
+        (status = 422, description = "`invalid_form` with every problem, or `invalid` for a file \
+            that is not a readable spreadsheet", body = InvalidFormDoc)),
+    security(("bearer" = [])))]
+pub async fn upload(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<ImportedForm>)> {
+    if !matches!(who.role, Role::Admin | Role::Supervisor) {
+        return Err(ApiError::Forbidden {
+            code: "forbidden",
+            message: "only supervisors and administrators can import forms".into(),
+        });
+    }
+    let (name, bytes) = read_file_part(multipart).await?;
+    let read = read_form(name, bytes).await?;
+    let new = NewForm {
+        form_id: &read.form_id,
+        version: &read.version,
+        title: &read.title,
+        question_count: read.question_count,
+        form: &read.form,
+        created_by: Some(who.user_id),
+    };
+    let form = state.db.insert_form(who.org_id, &new).await?;
+    let warnings = read.warnings;
+    Ok((StatusCode::CREATED, Json(ImportedForm { form, warnings })))
+}
+
+/// Lists the organization's form versions, by form id, newest version first.
+#[utoipa::path(get, path = "/api/v1/forms", tag = "forms",
+    responses((status = 200, description = "the stored versions", body = Vec<FormSummary>),
+        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+) -> ApiResult<Json<Vec<FormSummary>>> {
+    Ok(Json(state.db.list_forms(who.org_id).await?))
+}
+
+impl From<InsertFormError> for ApiError {
+    fn from(e: InsertFormError) -> Self {
+        match e {
+            InsertFormError::Duplicate { .. } => ApiError::Conflict {
+                code: "form_version_exists",
+                message: e.to_string(),
+            },
+            InsertFormError::Other(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+/// Reads the form off the executor: a large workbook takes a noticeable time to parse.
+async fn read_form(name: Option<String>, bytes: Vec<u8>) -> ApiResult<ReadForm> {
+    tokio::task::spawn_blocking(move || {
+        forms::read(&bytes, name.as_deref()).map_err(|e| form_error(name.as_deref(), e))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("reading a form")))?
+}
+
+fn form_error(name: Option<&str>, e: FormError) -> ApiError {
+    let name = name.unwrap_or("the upload");
+    match e {
+        FormError::Refused(problems) => ApiError::InvalidForm {
+            message: format!(
+                "{name}: the form has {} problem(s); nothing was stored",
+                problems.len()
+            ),
+            problems,
+        },
+        FormError::TooLarge => ApiError::TooLarge(format!("{name}: {e}")),
+        other => ApiError::Invalid(format!("{name}: {other}")),
+    }
+}
+
+/// The `file` part: its file name (if sent) and bytes.
+async fn read_file_part(mut multipart: Multipart) -> ApiResult<(Option<String>, Vec<u8>)> {
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                let name = field.file_name().map(str::to_owned);
+                let bytes = field.bytes().await.map_err(multipart_error)?.to_vec();
+                file = Some((name, bytes));
+            }
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown form part {other:?}; parts: file"
+                )));
+            }
+        }
+    }
+    file.ok_or_else(|| ApiError::bad_request("the form has no `file` part"))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(e.body_text()),
+        _ => ApiError::bad_request(e.body_text()),
+    }
+}
