@@ -13,6 +13,8 @@ use crate::ids::{AccountId, FormId, StopId};
 use crate::model::money::Money;
 use crate::model::position::Fix;
 use crate::model::visit::Outcome;
+// An answer travels as a `field_set` event's field name, so a path fits in one.
+use crate::sync::event::MAX_FIELD_LEN;
 
 /// A check-in attempt: the fact a device records whether or not it was allowed, so a refused
 /// attempt is evidence too. The server re-runs the geofence on `evidence` and keeps its own
@@ -183,8 +185,9 @@ impl From<Payment> for RawPayment {
     }
 }
 
-/// A questionnaire answer: a question name (XLSForm rules: a letter or `_` first, then letters,
-/// digits, `-`, `.`, `_`) and its value.
+/// A questionnaire answer: a question's path (`q`, `group/q`, `repeat[2]/q`: names from the top
+/// down, a repeat's with its 1-based instance index) and its value. Each name follows XLSForm's
+/// rule: a letter or `_` first, then letters, digits, `-`, `.`, `_`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Answer {
     name: String,
@@ -192,15 +195,12 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// Validates the question name.
+    /// Validates the question's path.
     pub fn new(name: &str, value: Value) -> Result<Self, ValidationError> {
-        let mut chars = name.chars();
-        let first_ok = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
-        let rest_ok = chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_'));
-        if !first_ok || !rest_ok || name.len() > 128 {
+        if name.len() > MAX_FIELD_LEN || !name.split('/').all(is_path_segment) {
             return Err(ValidationError::new(
                 "question name",
-                format!("{name:?} is not a valid XLSForm name"),
+                format!("{name:?} is not a valid XLSForm name or path"),
             ));
         }
         Ok(Answer {
@@ -216,6 +216,29 @@ impl Answer {
     pub fn value(&self) -> &Value {
         &self.value
     }
+}
+
+/// One segment of an answer path: an XLSForm name, optionally followed by `[N]` (N >= 1, no
+/// leading zero, so one instance has one spelling).
+fn is_path_segment(segment: &str) -> bool {
+    let name = match segment.split_once('[') {
+        Some((name, rest)) => {
+            let Some(digits) = rest.strip_suffix(']') else {
+                return false;
+            };
+            let canonical = !digits.is_empty()
+                && !digits.starts_with('0')
+                && digits.bytes().all(|b| b.is_ascii_digit());
+            if !canonical {
+                return false;
+            }
+            name
+        }
+        None => segment,
+    };
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
+    first_ok && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_'))
 }
 
 /// Which form version a visit was filled with.
@@ -351,6 +374,21 @@ mod tests {
         );
         for good in ["contact_result", "_x", "a.b-c", "resultado_contacto"] {
             assert!(Answer::new(good, Value::Null).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn answer_paths_name_groups_and_repeat_instances_with_xlsform_names() {
+        for good in ["grp/q", "hh[2]/name", "hh[1]/kids[12]/age", "a.b/_c[3]/d-e"] {
+            assert!(Answer::new(good, Value::Null).is_ok(), "{good}");
+        }
+        let long = format!("g/{}", "q".repeat(127));
+        for bad in [
+            "", "/q", "q/", "a//b", "hh[0]/q", "hh[01]/q", "hh[]/q", "hh[x]/q", "hh[2/q",
+            "hh]2[/q", "[2]/q", "grp/1st", "hh[2]x/q", &long,
+        ] {
+            let err = Answer::new(bad, Value::Null).unwrap_err().to_string();
+            assert!(err.contains("question name"), "{bad}: {err}");
         }
     }
 

@@ -117,17 +117,23 @@ pub enum SnapshotSection {
     Checkins,
     /// Attachments of those visits (`attachment` upserts).
     Attachments,
+    /// The organization's questionnaire versions (`form` upserts).
+    Forms,
+    /// Which version is the organization's visit form (the `visit_form` upsert).
+    VisitForm,
 }
 
 impl SnapshotSection {
     /// Every section, in reading order.
-    pub const ALL: [SnapshotSection; 6] = [
+    pub const ALL: [SnapshotSection; 8] = [
         SnapshotSection::Accounts,
         SnapshotSection::Stops,
         SnapshotSection::Visits,
         SnapshotSection::Fields,
         SnapshotSection::Checkins,
         SnapshotSection::Attachments,
+        SnapshotSection::Forms,
+        SnapshotSection::VisitForm,
     ];
 
     /// The section read after this one, if any.
@@ -144,6 +150,8 @@ impl SnapshotSection {
             SnapshotSection::Fields => b'f',
             SnapshotSection::Checkins => b'c',
             SnapshotSection::Attachments => b't',
+            SnapshotSection::Forms => b'o',
+            SnapshotSection::VisitForm => b'w',
         }
     }
 }

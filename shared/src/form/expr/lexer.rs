@@ -73,7 +73,11 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
         let peek = chars.get(i + 1).copied();
         let (tok, len) = match c {
             '$' => lex_ref(&chars, i)?,
-            '\'' | '"' => lex_literal(&chars, i)?,
+            '\'' | '"' => lex_literal(&chars, i, &[c])?,
+            // Spreadsheets and word processors turn typed quotes into typographic ones; the
+            // author meant a string (xlsform warns that other ODK tools refuse them).
+            '‘' | '’' => lex_literal(&chars, i, &['‘', '’'])?,
+            '“' | '”' => lex_literal(&chars, i, &['“', '”'])?,
             '0'..='9' => lex_number(&chars, i),
             '.' if peek.is_some_and(|p| p.is_ascii_digit()) => lex_number(&chars, i),
             '.' if peek == Some('.') => (Tok::DotDot, 2),
@@ -140,10 +144,11 @@ fn lex_ref(chars: &[char], start: usize) -> Result<(Tok, usize), ExprError> {
     Ok((Tok::Ref(name), end + 1 - start))
 }
 
-fn lex_literal(chars: &[char], start: usize) -> Result<(Tok, usize), ExprError> {
+/// A string from the quote at `start` to the next of `closing`.
+fn lex_literal(chars: &[char], start: usize, closing: &[char]) -> Result<(Tok, usize), ExprError> {
     let quote = chars[start];
     let body = &chars[start + 1..];
-    match body.iter().position(|&c| c == quote) {
+    match body.iter().position(|c| closing.contains(c)) {
         Some(len) => Ok((Tok::Literal(body[..len].iter().collect()), len + 2)),
         None => Err(ExprError::new(
             start,

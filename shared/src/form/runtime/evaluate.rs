@@ -223,13 +223,11 @@ impl Engine {
         let path = self.path(id, &indices);
         let answer = answers.get(&path);
         let mut errors = Vec::new();
-        let scope = self.scope(
-            state,
-            env,
-            &item.repeats,
-            &indices,
-            typed(item.typed, answer.unwrap_or("")),
-        );
+        // `.` reads as empty here: whether a question is asked, and what the form computes for
+        // it, cannot hang on the answer they decide about (`relevant = ". > 3"` would hide the
+        // answer that hid it, and `result` would not be a fixed point). Constraints, which
+        // judge the answer, read it (`checks`).
+        let scope = self.scope(state, env, &item.repeats, &indices, Value::Empty);
         let relevant = self.parent_relevant(id, &indices, state)
             && item.relevant.as_ref().is_none_or(|e| {
                 eval_or(

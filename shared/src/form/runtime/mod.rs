@@ -18,7 +18,9 @@
 //!   kept in [`Answers`] (so it comes back if the question does) but is never submitted.
 //! - `required` applies to relevant questions only, and never to notes, calculations, hidden and
 //!   metadata questions, computed questions or read-only ones: the collector could not fix them.
-//! - Constraints are checked on relevant, non-empty values, with `.` being the value.
+//! - Constraints are checked on relevant, non-empty values, with `.` being the value. In a
+//!   question's own `relevant`, `calculation` and `default`, `.` is empty: what decides whether
+//!   it is asked, or computes its value, cannot depend on the answer it decides about.
 //! - A `calculation` is recomputed on every evaluation and overrides any answer, except on a
 //!   question with a `trigger`, where (as ODK's `setvalue`) it only fills an unanswered question.
 //! - A `default` fills a question whose path is absent from [`Answers`]; an explicit `""` is a

@@ -89,6 +89,20 @@ pub(crate) fn references(
     cycles(&calculations, names, report);
 }
 
+/// Whether a typographic quote stands outside a plainly quoted string (where it is text).
+fn has_typographic_quote(value: &str) -> bool {
+    let mut inside: Option<char> = None;
+    for c in value.chars() {
+        match (inside, c) {
+            (None, '\'' | '"') => inside = Some(c),
+            (Some(q), c) if q == c => inside = None,
+            (None, '‘' | '’' | '“' | '”') => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Checks one cell; returns its references when they are well formed.
 fn cell(
     value: &str,
@@ -103,7 +117,16 @@ fn cell(
     };
     if how == Reading::Expression {
         match expr::parse(value) {
-            Ok(parsed) => refs = parsed.references(),
+            Ok(parsed) => {
+                refs = parsed.references();
+                if has_typographic_quote(value) {
+                    report.warn(
+                        at.clone(),
+                        "typographic quotes (‘ ’ “ ”) are read as plain quotes here, but other \
+                         ODK tools refuse them: type ' or \" instead",
+                    );
+                }
+            }
             Err(e) => report.problem(
                 at.clone(),
                 format!(

@@ -81,14 +81,16 @@ pub(crate) fn group(row: &Row<'_>, name: String, section: Section, report: &mut 
         .get(&Field::Required)
         .is_some_and(|r| yes_no(r) != Some(false))
     {
-        report.problem(
+        // pyxform 4.5 accepts it and ODK ignores it; refusing a working form over it helps
+        // nobody, but the author should know it does nothing.
+        report.warn(
             At::cell(
                 "survey",
                 row.number,
                 &row.header_of(&Field::Required, "required"),
             ),
-            "groups and repeats cannot be required; remove the 'required' value in this row, \
-             or move it to a question inside",
+            "groups and repeats cannot be required; the 'required' value in this row is \
+             ignored: move it to the questions inside",
         );
     }
     let kind = match section {

@@ -68,7 +68,10 @@ pub(crate) fn read(table: &Table<'_>, report: &mut Report) -> Survey {
         let at_type = At::cell("survey", row.number, &type_header);
         match parse_type(&written) {
             RowType::Question(kind) => {
-                let Some(name) = name(&row, &mut stack, &mut survey, report) else {
+                // pyxform names a note that has none after its row, as ODK tools expect.
+                let unnamed = matches!(kind, QuestionType::Note)
+                    .then(|| format!("generated_note_name_{}", row.number));
+                let Some(name) = name(&row, unnamed, &mut stack, &mut survey, report) else {
                     continue;
                 };
                 needs_list(&kind, row.number, &type_header, &mut survey);
@@ -78,7 +81,7 @@ pub(crate) fn read(table: &Table<'_>, report: &mut Report) -> Survey {
                     .push(Node::Question(Box::new(question)));
             }
             RowType::Begin(section) => {
-                let name = name(&row, &mut stack, &mut survey, report).unwrap_or_default();
+                let name = name(&row, None, &mut stack, &mut survey, report).unwrap_or_default();
                 if section == Section::Repeat && !name.is_empty() {
                     if let Some(first) = repeats.insert(name.clone(), row.number) {
                         report.problem(
@@ -146,18 +149,21 @@ fn untyped(row: &Row<'_>, type_header: &str, report: &mut Report) {
     }
 }
 
-/// Checks the row's name in the current scope; `None` when there is none to use.
+/// Checks the row's name (else `unnamed`, when the row may go without) in the current scope;
+/// `None` when there is none to use.
 fn name(
     row: &Row<'_>,
+    unnamed: Option<String>,
     stack: &mut [Frame],
     survey: &mut Survey,
     report: &mut Report,
 ) -> Option<String> {
     let at = At::cell("survey", row.number, &row.header_of(&Field::Name, "name"));
-    let Some(name) = row.get(&Field::Name) else {
+    let Some(name) = row.get(&Field::Name).map(str::to_owned).or(unnamed) else {
         report.problem(at, "question or group with no name");
         return None;
     };
+    let name = name.as_str();
     if !is_name(name) {
         report.problem(
             at.clone(),

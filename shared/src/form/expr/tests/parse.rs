@@ -34,6 +34,9 @@ fn operators_follow_xpath_precedence_and_associativity() {
             ("'a' != 'b'", "true"),
             ("\"it's\"", "it's"),
             ("'say \"hi\"'", "say \"hi\""),
+            ("‘yes’ = 'yes'", "true"),
+            ("concat(“a”, ’b’)", "ab"),
+            ("“it’s”", "it’s"),
         ],
     );
 }
@@ -110,6 +113,7 @@ fn error_offsets_point_at_the_problem() {
         ("1 + $a", 4, "expected '{' after '$'"),
         ("concat('a', 'b'", 15, "expected ',' or ')'"),
         ("'open", 0, "unterminated string"),
+        ("1 + ‘open", 4, "unterminated string"),
         ("1 +", 3, "expected a value, found end of expression"),
         ("(1 + 2", 6, "expected ')'"),
         ("1 2", 2, "unexpected number 2"),

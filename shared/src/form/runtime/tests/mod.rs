@@ -1,9 +1,11 @@
 //! Tests of the runtime: hand-written forms that encode the intended behaviour (`collection`:
 //! skip logic, required answers, constraints; `structure`: cascading selects, repeats, results;
-//! `compile`: refused forms and incremental updates) and property tests (`proptests`).
+//! `compile`: refused forms and incremental updates) and property tests (`proptests`; `generated`:
+//! forms whose expressions come from the grammar).
 
 mod collection;
 mod compile;
+mod generated;
 mod proptests;
 mod structure;
 

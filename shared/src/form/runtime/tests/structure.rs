@@ -263,3 +263,36 @@ fn result_submits_only_relevant_answers_and_refuses_with_every_issue() {
         .expect_err("nothing answered");
     assert_eq!(paths(&issues), ["contacted"]);
 }
+
+#[test]
+fn a_relevance_or_calculation_reading_its_own_answer_reads_it_as_empty() {
+    // Found by `generated`: with `.` read as the answer, "3" hid `q` and was cleaned away, and
+    // without it `q` was asked again and required, so the cleaned answers were refused; and
+    // `. + 1` grew by one each time its result was submitted again.
+    let engine = engine(
+        &[
+            &[
+                "type",
+                "name",
+                "label",
+                "relevant",
+                "required",
+                "calculation",
+            ],
+            &["integer", "q", "Q", "not(. > 2)", "yes", ""],
+            &["calculate", "c", "", "", "", "coalesce(., 0) + 1"],
+        ],
+        &[],
+    );
+    let given = answers(&[("q", "3"), ("c", "7")]);
+
+    let evaluation = engine.evaluate(&given, &env());
+    let cleaned = engine
+        .result(&given, &env())
+        .expect("q is relevant and answered");
+
+    assert!(relevant(&evaluation, "q"));
+    assert_eq!(evaluation.calculated["c"], "1");
+    assert_eq!(cleaned.get("q"), Some("3"));
+    assert_eq!(engine.result(&cleaned, &env()), Ok(cleaned.clone()));
+}

@@ -261,3 +261,20 @@ fn a_chain_of_calculations_is_not_a_cycle() {
         &["calculate", "c", "", "${a} + ${b}"],
     ])]);
 }
+
+#[test]
+fn typographic_quotes_delimit_strings_with_a_warning() {
+    let (_, warnings) = accept(&[survey(&[
+        &["type", "name", "label", "relevant"],
+        &["text", "a", "A", ""],
+        &["text", "b", "B", "${a} = ‘yes’"],
+        &["text", "c", "C", "${a} = 'it’s'"],
+    ])]);
+
+    let quoted: Vec<Option<u32>> = warnings
+        .iter()
+        .filter(|w| w.message.contains("typographic quotes"))
+        .map(|w| w.row)
+        .collect();
+    assert_eq!(quoted, [Some(3)], "{warnings:?}");
+}

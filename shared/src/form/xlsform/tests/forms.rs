@@ -380,3 +380,34 @@ fn every_column_of_a_question_is_kept() {
             .any(|w| w.column.as_deref() == Some("bind::saveIncomplete"))
     );
 }
+
+#[test]
+fn a_note_without_a_name_is_named_after_its_row_as_pyxform_does() {
+    let (form, _) = accept(&[survey(&[
+        &["type", "name", "label"],
+        &["text", "a", "A"],
+        &["note", " ", "Read this"],
+    ])]);
+
+    let Node::Question(note) = node(&form, "generated_note_name_3") else {
+        panic!("a note")
+    };
+    assert!(matches!(note.kind, QuestionType::Note), "{note:?}");
+}
+
+#[test]
+fn a_required_group_is_accepted_with_a_warning_that_it_is_ignored() {
+    let (_, warnings) = accept(&[survey(&[
+        &["type", "name", "label", "required"],
+        &["begin group", "g", "G", "yes"],
+        &["text", "a", "A", ""],
+        &["end group", "", "", ""],
+    ])]);
+
+    assert!(
+        warnings.iter().any(|w| w.row == Some(2)
+            && w.column.as_deref() == Some("required")
+            && w.message.contains("groups and repeats cannot be required")),
+        "{warnings:?}"
+    );
+}

@@ -219,17 +219,6 @@ fn cases() -> Vec<Case> {
             "missing calculation",
         ),
         case(
-            "required group",
-            vec![survey(&[
-                &["type", "name", "label", "required"],
-                &["begin group", "g", "G", "yes"],
-                &["text", "a", "A", ""],
-                &["end group", "", "", ""],
-            ])],
-            ("survey", Some(2), Some("required")),
-            "groups and repeats cannot be required",
-        ),
-        case(
             "bad parameters",
             vec![survey(&[
                 &["type", "name", "label", "parameters"],

@@ -1,0 +1,43 @@
+//! Questionnaires as devices receive them through the pull feed (organization-wide changes).
+//!
+//! - `entity_type` [`FORM_ENTITY`], `entity_id` the version's [`FormId`], body a
+//!   [`FormVersion`]: one imported form version; versions never change once stored.
+//! - `entity_type` [`VISIT_FORM_ENTITY`], `entity_id` [`VISIT_FORM_ID`], body a [`VisitForm`]:
+//!   the version new visits are filled with. A visit that already has answers keeps the version
+//!   it started with (its submission names it in [`crate::model::submission::FormRef`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::form::xlsform::Form;
+use crate::ids::FormId;
+
+/// `entity_type` of a form version change.
+pub const FORM_ENTITY: &str = "form";
+/// `entity_type` of the change naming the organization's visit form.
+pub const VISIT_FORM_ENTITY: &str = "visit_form";
+/// `entity_id` of the (single) visit form change.
+pub const VISIT_FORM_ID: &str = "current";
+
+/// One stored version of a form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormVersion {
+    /// The version's id (what a submission's `FormRef` names).
+    pub id: FormId,
+    /// The XLSForm `form_id` (settings sheet, else the file name).
+    pub form_id: String,
+    /// The settings sheet's `version`; empty when it has none.
+    pub version: String,
+    /// `form_title`, else the form id.
+    pub title: String,
+    /// When it was imported, Unix milliseconds.
+    pub created_ms: i64,
+    /// The validated form.
+    pub definition: Form,
+}
+
+/// Which form version the organization's new visits are filled with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitForm {
+    /// The version's id.
+    pub id: FormId,
+}
