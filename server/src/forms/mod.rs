@@ -1,5 +1,6 @@
-//! Reading XLSForm questionnaires as authors have them: XLSX and XLS workbooks, or a CSV export
-//! of the `survey` sheet alone. The file kind is decided by content, never by extension (a ZIP
+//! Reading XLSForm questionnaires as authors have them: XLSX and XLS workbooks, or CSV text
+//! (pyxform's one-file layout of every sheet, or an export of the `survey` sheet alone; see
+//! [`text`]). The file kind is decided by content, never by extension (a ZIP
 //! signature is XLSX, an OLE2 one XLS, anything else must be delimited text), so an `.xls`
 //! saved under an `.xlsx` name is read. Cells become the text a person sees ([`workbook`]); the
 //! sheets go to `terreno_shared::form::xlsform::parse_form`, which validates the form or
@@ -12,12 +13,16 @@
 //!
 //! This module only reads: it must not write to the database or print.
 
+pub mod completion;
+pub mod engines;
+pub mod shipped;
 pub mod text;
 pub mod workbook;
 
 use std::io::{self, Read};
 use std::path::Path;
 
+use terreno_shared::form::runtime::Engine;
 use terreno_shared::form::xlsform::{Form, Node, Problem, Sheet, Warning, parse_form};
 
 use crate::import::encoding::{self, Kind};
@@ -96,7 +101,11 @@ pub fn read(bytes: &[u8], file_name: Option<&str>) -> Result<ReadForm, FormError
         return Err(FormError::TooLarge);
     }
     let sheets = sheets(bytes)?;
-    let (form, warnings) = parse_form(&sheets).map_err(|mut problems| {
+    // Compiled too: what reads well but cannot run (a choice filter that does not parse, a
+    // cycle of relevance) is refused at import, not at a collector's first completion.
+    let compiled = parse_form(&sheets)
+        .and_then(|(form, warnings)| Engine::new(&form).map(|_| (form, warnings)));
+    let (form, warnings) = compiled.map_err(|mut problems| {
         problems.sort_by_key(|p| (sheet_rank(&p.sheet), p.row.unwrap_or(0)));
         FormError::Refused(problems)
     })?;
@@ -126,7 +135,7 @@ pub fn sheets(bytes: &[u8]) -> Result<Vec<Sheet>, FormError> {
     match encoding::sniff(&bytes[..bytes.len().min(encoding::SNIFF_BYTES)]) {
         Kind::Xlsx => workbook::read(bytes, Format::Xlsx),
         Kind::Xls => workbook::read(bytes, Format::Xls),
-        Kind::Text(start) => Ok(vec![text::read(bytes, start)?]),
+        Kind::Text(start) => text::read(bytes, start),
         Kind::Empty => Err(FormError::Empty),
         Kind::Binary => Err(FormError::NotASpreadsheet(
             "it is a binary file that is neither an XLSX nor an XLS workbook".into(),
@@ -194,6 +203,55 @@ mod tests {
         };
 
         assert!(problems.iter().any(|p| p.row == Some(3)), "{problems:?}");
+    }
+
+    #[test]
+    fn a_form_that_reads_well_but_cannot_run_is_refused_at_import() {
+        // Each question is shown only when the other is answered: no order can evaluate them.
+        let csv = "type,name,label,relevant\ntext,a,A,${b} != ''\ntext,b,B,${a} != ''\n";
+
+        let Err(FormError::Refused(problems)) = read(csv.as_bytes(), Some("f.csv")) else {
+            panic!("refused")
+        };
+
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.row == Some(2) || p.row == Some(3)),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.message.contains("cycle")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_one_file_csv_names_the_rows_pyxform_names() {
+        // The blank line and the row of empty cells are not rows for pyxform: `c` is row 3.
+        let csv = "survey,,,\n,type,name,calculation\n\n,text,a,\n,,,\n,calculate,c,\n\
+                   choices,,,\n,list_name,name,label\n";
+
+        let Err(FormError::Refused(problems)) = read(csv.as_bytes(), Some("f.csv")) else {
+            panic!("refused")
+        };
+
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].row, Some(3), "{problems:?}");
+        assert_eq!(problems[0].message, "missing calculation");
+    }
+
+    #[test]
+    fn a_one_file_csv_reads_its_settings_and_choices() {
+        let csv = "survey,,,\n,type,name,label\n,select_one yn,ok,OK?\n\
+                   choices,,,\n,list_name,name,label\n,yn,y,Yes\n,yn,n,No\n\
+                   settings,,,\n,form_id,version,\n,visita,7,\n";
+
+        let read = read(csv.as_bytes(), Some("other.csv")).expect("a form");
+
+        assert_eq!(read.form_id, "visita");
+        assert_eq!(read.version, "7");
+        assert_eq!(read.form.choices.len(), 1);
     }
 
     #[test]

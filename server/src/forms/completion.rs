@@ -1,0 +1,156 @@
+//! The server's check of a visit completion: the submitted answers evaluated with the form
+//! version the collector filled, under the same rules the app ran before letting it complete
+//! (`terreno_shared::form::runtime`). Pure: the caller loads the form and decides what a
+//! refusal does.
+//!
+//! Answers travel as JSON values; the runtime reads text, as XLSForm submissions hold it:
+//! strings as they are, numbers as their decimal text, booleans `true`/`false`, arrays (a
+//! select_multiple) their items joined by spaces, an object (the attachment reference of a
+//! photo or signature) its `attachment_id` or else its JSON text — any non-empty text, since
+//! only "answered" matters to the form. `null` is unanswered.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::Value;
+use terreno_shared::form::runtime::{Answers, Env, Issue};
+
+use super::engines::CompiledForm;
+
+/// Checks the answers of a completion made at `completed_at` in an organization of zone `tz`;
+/// every missing required answer and failed constraint when it may not be accepted.
+///
+/// `uuid` stands in for `uuid()` (anything fixed: no check of a completion may depend on it).
+pub fn check(
+    form: &CompiledForm,
+    answers: &BTreeMap<String, Value>,
+    completed_at: DateTime<Utc>,
+    tz: Tz,
+    uuid: &str,
+) -> Result<(), Vec<Issue>> {
+    let env = Env {
+        // `today()` is the organization's local date when the collector completed the visit,
+        // as it was on the phone, not the date the event happens to reach the server.
+        now: completed_at.with_timezone(&tz).fixed_offset(),
+        uuid: uuid.to_owned(),
+        language: form.language.clone(),
+    };
+    let evaluation = form.engine.evaluate(&to_answers(answers), &env);
+    if evaluation.is_complete() {
+        return Ok(());
+    }
+    let mut issues = evaluation.missing_required;
+    issues.extend(evaluation.failed_constraints);
+    Err(issues)
+}
+
+/// The issues as one line: `path: message; path: message`.
+pub fn issues_text(issues: &[Issue]) -> String {
+    issues
+        .iter()
+        .map(|i| format!("{}: {}", i.path, i.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The submitted answers as the runtime reads them.
+pub fn to_answers(answers: &BTreeMap<String, Value>) -> Answers {
+    answers
+        .iter()
+        .filter_map(|(path, value)| Some((path.as_str(), text(value)?)))
+        .collect()
+}
+
+fn text(value: &Value) -> Option<String> {
+    Some(match value {
+        Value::Null => return None,
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(items) => items.iter().filter_map(text).collect::<Vec<_>>().join(" "),
+        Value::Object(fields) => match fields.get("attachment_id") {
+            Some(Value::String(id)) if !id.is_empty() => id.clone(),
+            _ => value.to_string(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use terreno_shared::form::runtime::Engine;
+    use terreno_shared::form::xlsform::{Sheet, parse_form};
+
+    fn form() -> CompiledForm {
+        let rows = [
+            ["type", "name", "label", "required", "constraint"],
+            ["decimal", "amount", "Amount", "yes", ". <= 100"],
+            ["date", "due", "Due", "", ". >= today()"],
+            ["image", "photo", "Photo", "yes", ""],
+        ];
+        let survey = Sheet::new(
+            "survey",
+            rows.iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        );
+        let (form, _) = parse_form(&[survey]).expect("a form");
+        CompiledForm {
+            org: terreno_shared::ids::OrgId::from_uuid(uuid::Uuid::nil()),
+            version: "1".into(),
+            language: None,
+            engine: Engine::new(&form).expect("compiles"),
+        }
+    }
+
+    fn answers(v: Value) -> BTreeMap<String, Value> {
+        serde_json::from_value(v).expect("an object")
+    }
+
+    #[test]
+    fn json_values_read_as_submission_text() {
+        let a = to_answers(&answers(json!({
+            "n": 12.5, "s": "x", "b": true, "many": ["a", "b"], "none": null,
+            "photo": {"attachment_id": "0193a0b0-0000-7000-8000-000000000001", "bytes": 10},
+            "odd": {"x": 1},
+        })));
+
+        assert_eq!(a.get("n"), Some("12.5"));
+        assert_eq!(a.get("s"), Some("x"));
+        assert_eq!(a.get("b"), Some("true"));
+        assert_eq!(a.get("many"), Some("a b"));
+        assert_eq!(a.get("none"), None);
+        assert_eq!(a.get("photo"), Some("0193a0b0-0000-7000-8000-000000000001"));
+        assert_eq!(a.get("odd"), Some(r#"{"x":1}"#));
+    }
+
+    #[test]
+    fn today_is_the_organizations_date_when_the_visit_was_completed() {
+        // 03:00 UTC on the 7th is still the 6th in Bogotá: a due date of the 6th is today.
+        let at: DateTime<Utc> = "2026-12-07T03:00:00Z".parse().expect("a time");
+        let sent =
+            answers(json!({"amount": 5, "due": "2026-12-06", "photo": {"attachment_id": "p"}}));
+
+        assert_eq!(
+            check(&form(), &sent, at, chrono_tz::America::Bogota, "u"),
+            Ok(())
+        );
+        let issues = check(&form(), &sent, at, chrono_tz::UTC, "u").expect_err("past in UTC");
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].path, "due");
+    }
+
+    #[test]
+    fn every_missing_answer_and_failed_constraint_is_listed() {
+        let at: DateTime<Utc> = "2026-12-06T15:00:00Z".parse().expect("a time");
+        let sent = answers(json!({"amount": 101}));
+
+        let issues = check(&form(), &sent, at, chrono_tz::UTC, "u").expect_err("incomplete");
+
+        let text = issues_text(&issues);
+        assert!(text.starts_with("photo: "), "{text}");
+        assert!(text.contains("; amount: "), "{text}");
+    }
+}
