@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use terreno_server::db::users::NewUser;
 use terreno_server::db::{Db, DbUrl};
 use terreno_server::{AppState, Config, on_write};
-use terreno_shared::ids::{AccountId, DeviceId, VisitId};
+use terreno_shared::ids::{AccountId, DeviceId, FormId, VisitId};
 use terreno_shared::model::Role;
 use terreno_shared::sync::{DeviceKey, Draft, EventKind, LogHead, PushBatch};
 use tokio_tungstenite::tungstenite::Message;
@@ -58,6 +58,8 @@ struct Setup {
     token: String,
     collector_token: String,
     account: AccountId,
+    /// The organization's visit form, which completions name.
+    form: FormId,
     key: DeviceKey,
     log: LogHead,
     dir: std::path::PathBuf,
@@ -124,6 +126,11 @@ async fn setup() -> Setup {
     db.enroll_device(ana.id, device, key.public_key(), "phone")
         .await
         .expect("enrolled");
+    let form = db
+        .find_visit_form(org)
+        .await
+        .expect("the visit form")
+        .expect("every organization has one");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");
@@ -140,6 +147,7 @@ async fn setup() -> Setup {
         token: sup_token,
         collector_token: ana_token,
         account,
+        form,
         key,
         log: LogHead::new(device),
         dir,
@@ -210,7 +218,9 @@ async fn run(n: usize) {
     for _ in 0..COMPLETIONS {
         let visit = VisitId::from_uuid(Uuid::now_v7());
         let payload = json!({"account": s.account, "outcome": "nobody_home",
-            "completed_at": chrono::Utc::now().to_rfc3339()});
+            "completed_at": chrono::Utc::now().to_rfc3339(),
+            "form": {"id": s.form, "version": "2026120601"},
+            "answers": {"contact_result": "nobody_home", "photo": {"attachment_id": visit}}});
         let draft = Draft::new(EventKind::VisitSubmitted, 1, payload).entity(*visit.as_uuid());
         let event = s
             .log

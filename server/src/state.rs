@@ -1,4 +1,4 @@
-//! What every handler shares: the database and the configuration.
+//! What every handler shares: the database, the configuration and in-process caches.
 
 use std::sync::{Arc, Mutex};
 
@@ -6,6 +6,7 @@ use terreno_shared::sync::{Hlc, HlcClock};
 
 use crate::config::Config;
 use crate::db::{Db, now_ms};
+use crate::forms::engines::FormEngines;
 use crate::live::Hub;
 
 /// Application state, cheap to clone.
@@ -19,6 +20,8 @@ pub struct AppState {
     pub clock: Arc<Mutex<HlcClock>>,
     /// The live feed's in-process side.
     pub live: Arc<Hub>,
+    /// Compiled form versions, for checking visit completions.
+    pub forms: FormEngines,
 }
 
 impl AppState {
@@ -29,6 +32,7 @@ impl AppState {
             live: Arc::new(Hub::new(config.low_battery)),
             config: Arc::new(config),
             clock: Arc::new(Mutex::new(HlcClock::default())),
+            forms: FormEngines::default(),
         }
     }
 

@@ -140,52 +140,6 @@ const VERDICTS: &[(&str, Verdict)] = &[
     ),
 ];
 
-// known gap: forms pyxform 4.5 converts (MANIFEST 1a/1b) that the form model refuses today,
-// with the exact problems it reports. They are left out of the verdict test and asserted as
-// they are in `known_gaps_are_refused_with_the_recorded_problems`, which fails (and says to
-// move the file back) once the model accepts them.
-const KNOWN_GAPS: &[(&str, &[&str])] = &[
-    (
-        // pyxform names a note without a name itself, ignores a blank (" ") name, and
-        // accepts `required` on a group.
-        "onadata__select_one_choices_test.xlsx",
-        &[
-            "survey sheet, row 39, column name: question or group with no name",
-            "survey sheet, row 61, column name: question or group with no name",
-            "survey sheet, row 281, column name: question or group with no name",
-            "survey sheet, row 293, column required: groups and repeats cannot be required; \
-             remove the 'required' value in this row, or move it to a question inside",
-            "survey sheet, row 311, column required: groups and repeats cannot be required; \
-             remove the 'required' value in this row, or move it to a question inside",
-        ],
-    ),
-    (
-        // Typographic quotes (‘yes’) in expressions: pyxform passes them through.
-        "pyxform__UCL_Biomass_Plot_Form.xlsx",
-        &[
-            "survey sheet, row 9, column relevant: the expression does not parse at character 17: unexpected character '‘'",
-            "survey sheet, row 32, column relevant: the expression does not parse at character 15: unexpected character '‘'",
-            "survey sheet, row 36, column relevant: the expression does not parse at character 17: unexpected character '‘'",
-            "survey sheet, row 48, column relevant: the expression does not parse at character 13: unexpected character '‘'",
-            "survey sheet, row 49, column required: the expression does not parse at character 13: unexpected character '‘'",
-            "survey sheet, row 56, column relevant: the expression does not parse at character 18: unexpected character '‘'",
-            "survey sheet, row 58, column relevant: the expression does not parse at character 23: unexpected character '‘'",
-            "survey sheet, row 72, column relevant: the expression does not parse at character 21: unexpected character '‘'",
-            "survey sheet, row 74, column relevant: the expression does not parse at character 21: unexpected character '‘'",
-            "survey sheet, row 80, column relevant: the expression does not parse at character 21: unexpected character '‘'",
-            "survey sheet, row 82, column relevant: the expression does not parse at character 21: unexpected character '‘'",
-        ],
-    ),
-    (
-        // Notes without a name (pyxform generates one).
-        "pyxform__repeat_date_test.xls",
-        &[
-            "survey sheet, row 2, column name: question or group with no name",
-            "survey sheet, row 8, column name: question or group with no name",
-        ],
-    ),
-];
-
 /// The folder of XLSForm fixtures, or `None` (after a skip line) where it is absent outside CI.
 fn xlsform_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("TERRENO_FIXTURES")
@@ -248,11 +202,14 @@ impl FormCli for TempDb {
         }
     }
 
-    /// `form list --json`.
+    /// `form list --json`, without the shipped visit form every organization starts with.
     fn list(&self) -> Vec<Value> {
         let out = self.run(&["form", "list", "--json"], "");
         assert_eq!(out.status.code(), Some(0), "{out:?}");
-        serde_json::from_slice(&out.stdout).expect("a JSON array")
+        let all: Vec<Value> = serde_json::from_slice(&out.stdout).expect("a JSON array");
+        all.into_iter()
+            .filter(|f| f["form_id"] != "visita_cobranza")
+            .collect()
     }
 }
 
@@ -325,7 +282,6 @@ fn every_xlsform_fixture_gets_the_manifest_verdict() {
 
     let failures: Vec<String> = VERDICTS
         .iter()
-        .filter(|(name, _)| KNOWN_GAPS.iter().all(|(gap, _)| gap != name))
         .filter_map(|(name, verdict)| {
             check(&dir.join(name), *verdict)
                 .err()
@@ -334,31 +290,6 @@ fn every_xlsform_fixture_gets_the_manifest_verdict() {
         .collect();
 
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-#[test]
-fn known_gaps_are_refused_with_the_recorded_problems() {
-    let Some(dir) = xlsform_dir() else {
-        return;
-    };
-    for (name, recorded) in KNOWN_GAPS {
-        let file = dir.join(name);
-        let db = TempDb::new("forms");
-
-        let out = db.add(&file, false);
-
-        assert_eq!(
-            out.code, 1,
-            "{name} is accepted now: move it out of KNOWN_GAPS so the verdict test covers it"
-        );
-        let printed = text(&out.json).to_owned();
-        let want: String = recorded
-            .iter()
-            .map(|p| format!("{}: {p}\n", file.display()))
-            .collect();
-        assert_eq!(printed, want, "{name}: the problems changed");
-        assert!(db.list().is_empty(), "{name}: nothing is stored");
-    }
 }
 
 #[test]
@@ -484,4 +415,40 @@ fn write_workbook(path: &Path) {
         .expect("cell");
     settings.write_number(1, 2, 3.0).expect("cell");
     wb.save(path).expect("writing the workbook");
+}
+
+#[test]
+fn a_form_added_for_visits_is_marked_as_the_visit_form_in_the_listing() {
+    let db = TempDb::new("forms");
+    let file = db.file("cobro.csv", b"type,name,label\ntext,nota,Nota\n");
+
+    let out = db.run(
+        &[
+            "form",
+            "add",
+            "--use-for-visits",
+            "--json",
+            file.to_str().expect("utf-8"),
+        ],
+        "",
+    );
+
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let added: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(added["visit_form"], true);
+    let table = db.run(&["form", "list"], "");
+    let printed = String::from_utf8_lossy(&table.stdout);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert!(lines[0].ends_with("visits"), "{printed}");
+    let marked: Vec<&str> = lines[1..]
+        .iter()
+        .filter(|l| l.trim_end().ends_with("yes"))
+        .copied()
+        .collect();
+    assert_eq!(marked.len(), 1, "{printed}");
+    assert!(marked[0].starts_with("cobro "), "{printed}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("visita_cobranza ")),
+        "the shipped form stays listed: {printed}"
+    );
 }

@@ -25,6 +25,8 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
         .resolve_org(cli.org.as_deref(), DEMO_ORG, chrono_tz::America::Bogota)
         .await
         .context("choosing the demo organization")?;
+    // A demo database made before visit forms existed gets the shipped one.
+    db.ensure_visit_forms().await?;
     let summary = db.load_demo(org.id).await?;
     tracing::info!(org = %org.name, ?summary, "demo data ready");
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -1,7 +1,9 @@
 //! `terreno-server form add|list`: XLSForm questionnaires of the organization.
 //!
-//! `form add FILE` reads the file with [`crate::forms`] (before touching the database) and
-//! stores it as a new form version. A refused form prints every problem, one per line as
+//! `form add [--use-for-visits] FILE` reads the file with [`crate::forms`] (before touching the
+//! database) and stores it as a new form version, the organization's visit form with
+//! `--use-for-visits` or when it is a new version of the visit form (`form list` marks it in
+//! its `visits` column). A refused form prints every problem, one per line as
 //! `FILE: survey sheet, row 4, column relevant: message` (or, with `--json`, the same body as
 //! the HTTP 422 answer), stores nothing and exits 1. Output for people is a table; `--json` is
 //! for scripts.
@@ -14,18 +16,22 @@ use terreno_shared::form::xlsform::Warning;
 use super::users::{print, table};
 use super::{Cli, DEFAULT_DB, FormCommand};
 use crate::db::forms::{FormSummary, InsertFormError, NewForm};
-use crate::forms::{self, FormError, ReadForm};
+use crate::forms::{self, FormError};
 use crate::routes::forms::ImportedForm;
 
 /// Runs the command.
 pub async fn run(cli: &Cli, cmd: &FormCommand) -> anyhow::Result<()> {
     match cmd {
-        FormCommand::Add { file, json } => add(cli, file, *json).await,
+        FormCommand::Add {
+            file,
+            use_for_visits,
+            json,
+        } => add(cli, file, *use_for_visits, *json).await,
         FormCommand::List { json } => list(cli, *json).await,
     }
 }
 
-async fn add(cli: &Cli, file: &Path, json: bool) -> anyhow::Result<()> {
+async fn add(cli: &Cli, file: &Path, use_for_visits: bool, json: bool) -> anyhow::Result<()> {
     let shown = file.display();
     let read = match forms::read_path(file) {
         Ok(read) => read,
@@ -49,7 +55,9 @@ async fn add(cli: &Cli, file: &Path, json: bool) -> anyhow::Result<()> {
         Err(e) => bail!("{shown}: {e}"),
     };
     let (db, org) = cli.open(DEFAULT_DB).await?;
-    let result = store(&db, org.id, &read).await;
+    let result = db
+        .insert_form(org.id, &NewForm::from_read(&read, None), use_for_visits)
+        .await;
     db.close().await;
     let form = match result {
         Ok(form) => form,
@@ -64,22 +72,6 @@ async fn add(cli: &Cli, file: &Path, json: bool) -> anyhow::Result<()> {
         return print(&format!("{}\n", serde_json::to_string_pretty(&imported)?));
     }
     print(&human(&imported, &shown.to_string()))
-}
-
-async fn store(
-    db: &crate::db::Db,
-    org: terreno_shared::ids::OrgId,
-    read: &ReadForm,
-) -> Result<FormSummary, InsertFormError> {
-    let new = NewForm {
-        form_id: &read.form_id,
-        version: &read.version,
-        title: &read.title,
-        question_count: read.question_count,
-        form: &read.form,
-        created_by: None,
-    };
-    db.insert_form(org, &new).await
 }
 
 fn human(imported: &ImportedForm, shown: &str) -> String {
@@ -102,7 +94,15 @@ fn warning_lines(warnings: &[Warning], shown: &str) -> String {
 
 fn summary_table(forms: &[FormSummary]) -> String {
     table(
-        &["form id", "version", "title", "questions", "imported", "by"],
+        &[
+            "form id",
+            "version",
+            "title",
+            "questions",
+            "imported",
+            "by",
+            "visits",
+        ],
         forms.iter().map(|f| {
             vec![
                 f.form_id.clone(),
@@ -113,6 +113,7 @@ fn summary_table(forms: &[FormSummary]) -> String {
                     .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
                     .unwrap_or_default(),
                 f.created_by.clone().unwrap_or_default(),
+                if f.visit_form { "yes" } else { "" }.to_owned(),
             ]
         }),
     )

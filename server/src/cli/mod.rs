@@ -80,11 +80,15 @@ pub enum FormCommand {
     Add {
         /// The file (its kind is read from its content, not its extension).
         file: std::path::PathBuf,
+        /// Fill new visits with this version (a new version of the current visit form is
+        /// used for visits anyway).
+        #[arg(long)]
+        use_for_visits: bool,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
-    /// List the organization's form versions.
+    /// List the organization's form versions, marking the one new visits are filled with.
     List {
         /// Print JSON instead of a table.
         #[arg(long)]

@@ -12,6 +12,10 @@ use crate::state::AppState;
 /// Binds, then serves until Ctrl-C or SIGTERM.
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let (db, org) = cli.open(DEFAULT_DB).await?;
+    let given = db.ensure_visit_forms().await?;
+    if given > 0 {
+        tracing::info!(organizations = given, "gave the shipped visit form");
+    }
     let mut config = Config::new(cli.db_url(DEFAULT_DB)?, args.listen);
     if let Some(dir) = &args.blob_dir {
         config.blob_dir = dir.clone();

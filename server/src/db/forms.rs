@@ -2,15 +2,24 @@
 //! `forms` table; see its migration). A stored version is never changed; importing the same
 //! `(form_id, version)` again is refused with [`InsertFormError::Duplicate`] (409 over HTTP).
 //! The definition is the shared form model as JSON, read back with the same type.
+//!
+//! Devices get every version through the pull feed, organization-wide: a `form` change (body
+//! [`FormVersion`]) in the transaction that stores it. Which version new visits are filled with
+//! is in [`super::visit_form`].
 
 use anyhow::Context;
 use serde::Serialize;
+use terreno_shared::api::v1::forms::{FORM_ENTITY, FormVersion};
+use terreno_shared::api::v1::sync::ChangeOp;
 use terreno_shared::form::xlsform::Form;
-use terreno_shared::ids::{OrgId, UserId};
+use terreno_shared::ids::{FormId, OrgId, UserId};
 use uuid::Uuid;
 
+use super::changes::NewChange;
+use super::tx::WriteTx;
 use super::{Db, now_ms};
-use crate::{on_read, on_write};
+use crate::forms::ReadForm;
+use crate::{on_read, on_tx};
 
 /// A form version to store.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +36,20 @@ pub struct NewForm<'a> {
     pub form: &'a Form,
     /// Who uploaded it; `None` from the command line.
     pub created_by: Option<UserId>,
+}
+
+impl<'a> NewForm<'a> {
+    /// The version a form file read by [`crate::forms`] is stored as.
+    pub fn from_read(read: &'a ReadForm, created_by: Option<UserId>) -> NewForm<'a> {
+        NewForm {
+            form_id: &read.form_id,
+            version: &read.version,
+            title: &read.title,
+            question_count: read.question_count,
+            form: &read.form,
+            created_by,
+        }
+    }
 }
 
 /// A stored form version as listed.
@@ -46,6 +69,8 @@ pub struct FormSummary {
     pub created_ms: i64,
     /// Login name of who uploaded it; null when imported from the command line.
     pub created_by: Option<String>,
+    /// Whether the organization's new visits are filled with this version.
+    pub visit_form: bool,
 }
 
 /// A stored form version with its definition.
@@ -92,6 +117,7 @@ struct SummaryRow {
     question_count: i64,
     created_ms: i64,
     created_by: Option<String>,
+    visit_form: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -111,54 +137,33 @@ impl From<SummaryRow> for FormSummary {
             questions: u32::try_from(r.question_count).unwrap_or(u32::MAX),
             created_ms: r.created_ms,
             created_by: r.created_by,
+            visit_form: r.visit_form,
         }
     }
 }
 
 const SUMMARY_SELECT: &str = "select f.id, f.form_id, f.version, f.title, f.question_count,
-        f.created_ms, u.username as created_by
-    from forms f left join users u on u.id = f.created_by";
+        f.created_ms, u.username as created_by,
+        coalesce(o.visit_form_id = f.id, false) as visit_form
+    from forms f join orgs o on o.id = f.org_id left join users u on u.id = f.created_by";
 
 impl Db {
-    /// Stores a form version of `org`.
+    /// Stores a form version of `org` and sends it to the organization's devices; with
+    /// `use_for_visits` (or when it is a new version of the visit form) it becomes the visit
+    /// form.
     pub async fn insert_form(
         &self,
         org: OrgId,
         new: &NewForm<'_>,
+        use_for_visits: bool,
     ) -> Result<FormSummary, InsertFormError> {
-        let id = Uuid::now_v7().to_string();
-        let definition = serde_json::to_string(new.form).context("encoding a form")?;
-        let result = on_write!(self, |pool| {
-            sqlx::query(
-                "insert into forms (id, org_id, form_id, version, title, definition,
-                                    question_count, created_ms, created_by)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(&id)
-            .bind(org.to_string())
-            .bind(new.form_id)
-            .bind(new.version)
-            .bind(new.title)
-            .bind(&definition)
-            .bind(i64::from(new.question_count))
-            .bind(now_ms())
-            .bind(new.created_by.map(|u| u.to_string()))
-            .execute(pool)
-            .await
-            .map(|_| ())
-        });
-        match result {
-            Ok(()) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(InsertFormError::Duplicate {
-                    form_id: new.form_id.to_owned(),
-                    version: new.version.to_owned(),
-                });
-            }
-            Err(e) => return Err(anyhow::Error::new(e).context("storing a form").into()),
-        }
+        let mut tx = self.begin_write().await?;
+        let id = tx.insert_form(org, new).await?;
+        tx.adopt_visit_form(org, id, new.form_id, use_for_visits)
+            .await?;
+        tx.commit().await.context("storing a form")?;
         let stored = self
-            .summary_by_id(&id)
+            .summary_by_id(&id.to_string())
             .await?
             .context("reading back a stored form")?;
         Ok(stored)
@@ -222,5 +227,67 @@ impl Db {
                 .context("reading a form")?
         });
         Ok(row.map(FormSummary::from))
+    }
+}
+
+impl WriteTx {
+    /// Stores a form version of `org` and records its `form` change for the organization's
+    /// devices; its id.
+    pub async fn insert_form(
+        &mut self,
+        org: OrgId,
+        new: &NewForm<'_>,
+    ) -> Result<FormId, InsertFormError> {
+        let id = FormId::from_uuid(Uuid::now_v7());
+        let definition = serde_json::to_string(new.form).context("encoding a form")?;
+        let created_ms = now_ms();
+        let result = on_tx!(self, |c| {
+            sqlx::query(
+                "insert into forms (id, org_id, form_id, version, title, definition,
+                                    question_count, created_ms, created_by)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id.to_string())
+            .bind(org.to_string())
+            .bind(new.form_id)
+            .bind(new.version)
+            .bind(new.title)
+            .bind(&definition)
+            .bind(i64::from(new.question_count))
+            .bind(created_ms)
+            .bind(new.created_by.map(|u| u.to_string()))
+            .execute(&mut **c)
+            .await
+            .map(|_| ())
+        });
+        match result {
+            Ok(()) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(InsertFormError::Duplicate {
+                    form_id: new.form_id.to_owned(),
+                    version: new.version.to_owned(),
+                });
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context("storing a form").into()),
+        }
+        let body = FormVersion {
+            id,
+            form_id: new.form_id.to_owned(),
+            version: new.version.to_owned(),
+            title: new.title.to_owned(),
+            created_ms,
+            definition: new.form.clone(),
+        };
+        let change = NewChange {
+            org_id: org,
+            collector_id: None,
+            team_id: None,
+            entity_type: FORM_ENTITY,
+            entity_id: id.to_string(),
+            op: ChangeOp::Upsert,
+            body: serde_json::to_value(&body).context("encoding a form change")?,
+        };
+        self.record_all(&[change]).await?;
+        Ok(id)
     }
 }

@@ -38,6 +38,7 @@ pub mod sessions;
 pub mod trackers;
 pub mod tx;
 pub mod users;
+pub mod visit_form;
 
 /// Runs `$body` with `$pool` bound to the backend's read pool (the body compiles per backend).
 #[macro_export]

@@ -6,7 +6,8 @@ use terreno_shared::ids::{OrgId, TeamId};
 use uuid::Uuid;
 
 use super::{Db, now_ms};
-use crate::{on_read, on_write};
+use crate::forms::shipped;
+use crate::{on_read, on_tx, on_write};
 
 /// An organization as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +55,8 @@ impl Db {
         rows.into_iter().map(Org::try_from).collect()
     }
 
-    /// Creates an organization with its first team.
+    /// Creates an organization with its first team and the shipped visit form, in one
+    /// transaction.
     pub async fn insert_org(&self, name: &str, time_zone: Tz) -> anyhow::Result<Org> {
         let name = name.trim();
         if name.is_empty() {
@@ -66,8 +68,9 @@ impl Db {
             time_zone,
         };
         let team = TeamId::from_uuid(Uuid::now_v7());
-        on_write!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let visit_form = shipped::visit_form().context("reading the shipped visit form")?;
+        let mut tx = self.begin_write().await?;
+        on_tx!(tx, |c| {
             sqlx::query(
                 "insert into orgs (id, name, time_zone, created_ms) values ($1, $2, $3, $4)",
             )
@@ -75,17 +78,18 @@ impl Db {
             .bind(&org.name)
             .bind(time_zone.name())
             .bind(now_ms())
-            .execute(&mut *tx)
+            .execute(&mut **c)
             .await
             .with_context(|| format!("creating organization {name:?}"))?;
             sqlx::query("insert into teams (id, org_id, name) values ($1, $2, $3)")
                 .bind(team.to_string())
                 .bind(org.id.to_string())
                 .bind(FIRST_TEAM)
-                .execute(&mut *tx)
+                .execute(&mut **c)
                 .await?;
-            tx.commit().await?;
         });
+        tx.give_visit_form(org.id, &visit_form).await?;
+        tx.commit().await?;
         Ok(org)
     }
 

@@ -5,7 +5,8 @@
 //! This module only reads. Writers append through [`crate::begin_feed!`] and
 //! [`crate::record_change!`] in the transaction that changes the state, under this contract:
 //! - `entity_type` is `account` (body [`AccountView`]), `stop` ([`StopView`]), `visit`
-//!   ([`VisitView`]), `field` ([`FieldView`], `entity_id` `ENTITY/FIELD`) or `checkin`; the body
+//!   ([`VisitView`]), `field` ([`FieldView`], `entity_id` `ENTITY/FIELD`), `checkin`, or,
+//!   organization-wide, `form` and `visit_form` (`terreno_shared::api::v1::forms`); the body
 //!   is the whole record as the device stores it, the same shape the snapshot sends.
 //! - A `remove` has body `null`. When a debtor leaves a collector's scope (reassigned, closed,
 //!   portfolio withdrawn), the writer records `remove` for the account with the OLD collector

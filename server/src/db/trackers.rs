@@ -175,6 +175,7 @@ pub async fn record_fix(
             events: vec![prepared],
             signature: None,
             received_ms: now_ms(),
+            forms: state.forms.clone(),
         };
         let signal = batch.signal(state.live.origin);
         match state.db.store_batch(batch).await {

@@ -1,7 +1,8 @@
 //! `/api/v1/forms`: XLSForm questionnaires of the caller's organization. `POST` (multipart, a
-//! `file` part) is for supervisors and administrators and answers the stored summary with the
-//! form's warnings, or 422 `invalid_form` listing every problem with its sheet, row and column;
-//! `GET` lists the stored versions for any user of the organization.
+//! `file` part and an optional `use_for_visits` part, `true` or `false`) is for supervisors and
+//! administrators and answers the stored summary with the form's warnings, or 422
+//! `invalid_form` listing every problem with its sheet, row and column; `GET` lists the stored
+//! versions for any user of the organization, marking the visit form.
 //!
 //! The upload is held in memory (within the server's body limit). This module must not read
 //! spreadsheets or write rows itself: it calls [`crate::forms`] and `Db::insert_form`.
@@ -30,7 +31,7 @@ pub fn router() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     paths(upload, list),
-    components(schemas(UploadForm, FormSummary, ImportedForm, FindingDoc, InvalidFormDoc))
+    components(schemas(FormUpload, FormSummary, ImportedForm, FindingDoc, InvalidFormDoc))
 )]
 struct Doc;
 
@@ -39,14 +40,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     Doc::openapi()
 }
 
-/// The multipart form of an upload.
+/// The multipart form of a form upload.
 #[derive(Debug, Default, ToSchema)]
 #[allow(dead_code)] // Describes the form for the OpenAPI document; parts are read by name.
-pub struct UploadForm {
+pub struct FormUpload {
     /// The XLSForm: an XLSX or XLS workbook, or a CSV of the survey sheet. Its file name gives
     /// the form id when the settings sheet has no `form_id`.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
+    /// `true`: new visits are filled with this version. A new version of the current visit
+    /// form becomes the visit form anyway. Default `false`.
+    use_for_visits: Option<bool>,
 }
 
 /// A stored form and what looked wrong in it without refusing it.
@@ -86,11 +90,14 @@ pub struct InvalidFormDoc {
     problems: Vec<FindingDoc>,
 }
 
-/// Imports an XLSForm questionnaire as a new form version.
+/// Imports an XLSForm questionnaire as a new form version; with `use_for_visits=true` (or as
+/// a new version of the current visit form) new visits are filled with it.
 #[utoipa::path(post, path = "/api/v1/forms", tag = "forms",
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, description = "stored", body = ImportedForm),
-        (status = 400, description = "not a multipart form, or no `file` part", body = ErrorBodyDoc),
+    request_body(content = FormUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "stored (and sent to the organization's devices)",
+            body = ImportedForm),
+        (status = 400, description = "not a multipart form, no `file` part, an unknown part, or \
+            `use_for_visits` neither true nor false", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc),
         (status = 403, description = "`forbidden`: collectors cannot import forms", body = ErrorBodyDoc),
         (status = 409, description = "`form_version_exists`: this version of the form is already \
@@ -110,17 +117,13 @@ pub async fn upload(
             message: "only supervisors and administrators can import forms".into(),
         });
     }
-    let (name, bytes) = read_file_part(multipart).await?;
-    let read = read_form(name, bytes).await?;
-    let new = NewForm {
-        form_id: &read.form_id,
-        version: &read.version,
-        title: &read.title,
-        question_count: read.question_count,
-        form: &read.form,
-        created_by: Some(who.user_id),
-    };
-    let form = state.db.insert_form(who.org_id, &new).await?;
+    let parts = read_parts(multipart).await?;
+    let read = read_form(parts.name, parts.bytes).await?;
+    let new = NewForm::from_read(&read, Some(who.user_id));
+    let form = state
+        .db
+        .insert_form(who.org_id, &new, parts.use_for_visits)
+        .await?;
     let warnings = read.warnings;
     Ok((StatusCode::CREATED, Json(ImportedForm { form, warnings })))
 }
@@ -173,9 +176,18 @@ fn form_error(name: Option<&str>, e: FormError) -> ApiError {
     }
 }
 
-/// The `file` part: its file name (if sent) and bytes.
-async fn read_file_part(mut multipart: Multipart) -> ApiResult<(Option<String>, Vec<u8>)> {
+/// The parts of an upload.
+struct Parts {
+    /// The file name, if sent.
+    name: Option<String>,
+    bytes: Vec<u8>,
+    use_for_visits: bool,
+}
+
+/// The `file` part and the `use_for_visits` flag.
+async fn read_parts(mut multipart: Multipart) -> ApiResult<Parts> {
     let mut file = None;
+    let mut use_for_visits = false;
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name().unwrap_or_default() {
             "file" => {
@@ -183,14 +195,31 @@ async fn read_file_part(mut multipart: Multipart) -> ApiResult<(Option<String>, 
                 let bytes = field.bytes().await.map_err(multipart_error)?.to_vec();
                 file = Some((name, bytes));
             }
+            "use_for_visits" => {
+                let text = field.text().await.map_err(multipart_error)?;
+                use_for_visits = match text.trim() {
+                    "true" => true,
+                    "false" => false,
+                    other => {
+                        return Err(ApiError::bad_request(format!(
+                            "use_for_visits is {other:?}; send true or false"
+                        )));
+                    }
+                };
+            }
             other => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown form part {other:?}; parts: file"
+                    "unknown form part {other:?}; parts: file, use_for_visits"
                 )));
             }
         }
     }
-    file.ok_or_else(|| ApiError::bad_request("the form has no `file` part"))
+    let (name, bytes) = file.ok_or_else(|| ApiError::bad_request("the form has no `file` part"))?;
+    Ok(Parts {
+        name,
+        bytes,
+        use_for_visits,
+    })
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {

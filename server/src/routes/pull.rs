@@ -74,13 +74,16 @@ struct PullPage {
 #[schema(as = Change)]
 #[allow(dead_code)]
 struct ChangeDoc {
-    /// `account`, `stop`, `visit`, `field`, `checkin`, `attachment`.
+    /// `account`, `stop`, `visit`, `field`, `checkin`, `attachment`, `form` (a questionnaire
+    /// version, organization-wide) or `visit_form` (which version new visits are filled with).
     entity_type: String,
-    /// The entity's id (`ENTITY/FIELD` for fields).
+    /// The entity's id (`ENTITY/FIELD` for fields, the version's id for forms, `current` for
+    /// the visit form).
     entity_id: String,
     /// `upsert` or `remove`.
     op: String,
-    /// AccountView, StopView, VisitView, FieldView, CheckInView, AttachmentView, or null.
+    /// AccountView, StopView, VisitView, FieldView, CheckInView, AttachmentView, FormVersion
+    /// (`{id, form_id, version, title, created_ms, definition}`), VisitForm (`{id}`), or null.
     #[schema(value_type = Object)]
     body: serde_json::Value,
 }

@@ -6,7 +6,9 @@
 //! JSON or unknown fields (400), a bad signature (400 `bad_signature` — the caller is
 //! authenticated by its token; the batch itself is malformed evidence, so not 401), a broken
 //! chain (400 `broken_chain`), stored events that differ (409 `device_fork`). Per-event
-//! errors are in the answer's `rejected[]`. The work is in [`crate::db::push`].
+//! errors are in the answer's `rejected[]` (a `visit_submitted` its form refuses:
+//! `invalid_submission`, `unknown_form`, `form_required`, `invalid_form`). The work is in
+//! [`crate::db::push`].
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -45,7 +47,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     request_body(content = serde_json::Value,
         description = "PushBatch: {device_id, first_seq, events[], signature}"),
     responses(
-        (status = 200, description = "committed: PushResponse {head, max_seen, server_hlc, clamped[], rejected[]}", body = serde_json::Value),
+        (status = 200, description = "committed: PushResponse {head, max_seen, server_hlc, clamped[], rejected[]}; \
+            rejected events are stored as evidence with a code: `not_allowed`, `deleted`, `invalid_payload`, and for a \
+            `visit_submitted` whose form refuses it `invalid_submission` (every `path: message`), `unknown_form` \
+            (a form version the organization lacks), `form_required` (no form named while the organization has a \
+            visit form) or `invalid_form` (a stored version that cannot be evaluated)", body = serde_json::Value),
         (status = 400, description = "malformed body, bad_signature, broken_chain, invalid_event", body = serde_json::Value),
         (status = 401, description = "no valid token", body = serde_json::Value),
         (status = 403, description = "device_revoked: wipe local data", body = serde_json::Value),

@@ -104,8 +104,9 @@ both!(
         assert_eq!(count(&app, "stops").await, 20);
         assert_eq!(
             count(&app, "changes").await,
-            40,
-            "an account and a stop each"
+            2 + 40,
+            "the organization's visit form (its version and the choice), then an account and a \
+             stop each"
         );
         let all = accounts(&app).await;
         assert_eq!(all[0].0, "CL-100000");
@@ -187,8 +188,8 @@ both!(
         assert_eq!(count(&app, "stops").await, 20);
         assert_eq!(
             count(&app, "feed_txns").await,
-            1,
-            "one transaction for the whole load"
+            2,
+            "the organization's creation, then one transaction for the whole load"
         );
     }
 );

@@ -144,7 +144,7 @@ async fn supervisor(app: &TestApp, world: &World, name: &str, email: Option<&str
 
 /// Ana checks in and completes a visit with `outcome`; returns the visit.
 async fn complete(app: &TestApp, world: &mut World, outcome: &str) -> VisitId {
-    let (visit, seqs) = complete_visit(&mut world.ana, world.ana_account, outcome);
+    let (visit, seqs) = complete_visit(&mut world.ana, world.form, world.ana_account, outcome);
     let r = push(app, &world.ana, &world.ana.phone.batch(seqs)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     visit

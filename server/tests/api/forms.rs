@@ -13,7 +13,7 @@ use crate::auth::{login, org, user};
 use crate::both;
 use crate::harness::{Resp, TestApp};
 
-const PATH: &str = "/api/v1/forms";
+pub const PATH: &str = "/api/v1/forms";
 
 const GOOD: &str = "type,name,label,relevant\n\
     integer,edad,Edad,\n\
@@ -27,6 +27,17 @@ const BAD: &str = "type,name,label,relevant\n\
 
 /// A multipart upload of `bytes` as the `file` part named `name`.
 async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> Resp {
+    upload_with(app, token, name, bytes, &[]).await
+}
+
+/// A multipart upload of `bytes` as the `file` part named `name`, then the text `parts`.
+pub async fn upload_with(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+    parts: &[(&str, &str)],
+) -> Resp {
     let boundary = "terreno-test-boundary";
     let mut body = format!(
         "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
@@ -34,6 +45,15 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> Resp {
     )
     .into_bytes();
     body.extend_from_slice(bytes);
+    for (part, value) in parts {
+        body.extend_from_slice(
+            format!(
+                "\r\n--{boundary}\r\ncontent-disposition: form-data; name=\"{part}\"\r\n\r\n\
+                 {value}"
+            )
+            .as_bytes(),
+        );
+    }
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let req = Request::builder()
         .method(Method::POST)
@@ -48,9 +68,14 @@ async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> Resp {
     app.send(req).await
 }
 
+/// Forms the test uploaded (every organization also starts with the shipped visit form).
 async fn form_count(app: &TestApp) -> usize {
     let org = org(app).await;
-    app.db().list_forms(org).await.expect("listing").len()
+    let forms = app.db().list_forms(org).await.expect("listing");
+    forms
+        .iter()
+        .filter(|f| f.form_id != "visita_cobranza")
+        .count()
 }
 
 both!(
@@ -168,8 +193,10 @@ both!(
         let collector = login(&app, "ana").await;
         let listed = app.get(PATH, Some(&collector)).await;
         assert_eq!(listed.status, 200, "{}", listed.text);
-        assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
+        // `f` once, and the shipped visit form every organization has.
+        assert_eq!(listed.body.as_array().map(Vec::len), Some(2));
         assert_eq!(listed.body[0]["form_id"], "f");
+        assert_eq!(listed.body[1]["form_id"], "visita_cobranza");
         assert_eq!(listed.body[0]["questions"], 1);
     }
 );

@@ -112,7 +112,8 @@ both!(
         assert_eq!(snapshot["positions"], serde_json::json!([]));
 
         world.ana.phone.add(fix(chrono::Utc::now(), 1));
-        let (visit, _) = complete_visit(&mut world.ana, world.ana_account, "nobody_home");
+        let (visit, _) =
+            complete_visit(&mut world.ana, world.form, world.ana_account, "nobody_home");
         let r = push(&app, &world.ana, &world.ana.phone.batch(1..=3)).await;
         assert_eq!(r.status, 200, "{}", r.text);
 
@@ -212,7 +213,8 @@ async fn two_server_processes_on_one_postgres_deliver_each_others_completions() 
     // Let both listeners issue LISTEN before the first NOTIFY.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let (visit, seqs) = complete_visit(&mut world.ana, world.ana_account, "nobody_home");
+    let (visit, seqs) =
+        complete_visit(&mut world.ana, world.form, world.ana_account, "nobody_home");
     let r = reqwest::Client::new()
         .post(format!("http://{}/api/v1/sync/push", a.1))
         .bearer_auth(&world.ana.token)

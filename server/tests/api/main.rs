@@ -16,3 +16,4 @@ mod osmand;
 mod pull;
 mod push;
 mod reads;
+mod visit_forms;

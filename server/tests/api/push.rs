@@ -2,6 +2,7 @@
 //! projecting signed batches; envelope errors that store nothing; per-event rejections.
 
 mod bad_input;
+mod completions;
 mod equivalence;
 pub mod helpers;
 mod merge;
@@ -20,7 +21,9 @@ both!(
         let (now, visit) = (Utc::now(), new_visit());
         w.ana.phone.add(fix(now, 40));
         w.ana.phone.add(check_in(visit, w.ana_account, now, 0.0));
-        w.ana.phone.add(submit(visit, w.ana_account, "contacted"));
+        w.ana
+            .phone
+            .add(submit(w.form, visit, w.ana_account, "contacted"));
 
         let r = push(&app, &w.ana, &w.ana.phone.batch(1..=3)).await;
 

@@ -9,13 +9,15 @@
 //! - attachments are an add/remove set where remove wins; deletions keep the first one, forever.
 //!
 //! Permission checks come first and write nothing: an event refused here is stored as rejected
-//! evidence by the caller and the rest of the batch goes on. Every state change a device or a
-//! supervisor must see is appended to the pull feed, scoped to the visit's collector and team,
-//! in a feed transaction of its own per batch (a group commit may hold several batches; each is
-//! whole in the feed).
+//! evidence by the caller and the rest of the batch goes on. A submission is also checked
+//! against the form version it names (`forms`) before anything of it is written. Every state
+//! change a device or a supervisor must see is appended to the pull feed, scoped to the visit's
+//! collector and team, in a feed transaction of its own per batch (a group commit may hold
+//! several batches; each is whole in the feed).
 //!
 //! Must not: decide envelope validity (push does), or read anything but the transaction.
 
+mod forms;
 mod queries;
 mod sql;
 mod visits;
@@ -80,6 +82,9 @@ pub struct Projector {
     role: Role,
     feed_txn: Option<i64>,
     policy: Option<GeofencePolicy>,
+    /// The organization's zone and visit form, read once per batch.
+    org_forms: Option<forms::OrgForms>,
+    engines: crate::forms::engines::FormEngines,
     fixes: Vec<FixRow>,
 }
 
@@ -95,6 +100,8 @@ impl Projector {
             role: b.role,
             feed_txn: None,
             policy: None,
+            org_forms: None,
+            engines: b.forms.clone(),
             fixes: Vec::new(),
         }
     }

@@ -355,6 +355,27 @@ macro_rules! project_store {
                     .await
             }
 
+            async fn org_forms(&mut self, org: &str) -> sqlx::Result<(String, Option<String>)> {
+                sqlx::query_as("select time_zone, visit_form_id from orgs where id = $1")
+                    .bind(org)
+                    .fetch_one(&mut *self)
+                    .await
+            }
+
+            async fn find_form(
+                &mut self,
+                org: &str,
+                id: &str,
+            ) -> sqlx::Result<Option<(String, String)>> {
+                sqlx::query_as(
+                    "select version, definition from forms where org_id = $1 and id = $2",
+                )
+                .bind(org)
+                .bind(id)
+                .fetch_optional(&mut *self)
+                .await
+            }
+
             async fn begin_feed(&mut self) -> sqlx::Result<i64> {
                 begin_feed!(&mut *self)
             }

@@ -218,6 +218,17 @@ pub trait ProjectStore {
         &mut self,
         org: &str,
     ) -> impl Future<Output = sqlx::Result<Option<String>>> + Send;
+    /// The organization's time zone and visit form (its id, when it has one).
+    fn org_forms(
+        &mut self,
+        org: &str,
+    ) -> impl Future<Output = sqlx::Result<(String, Option<String>)>> + Send;
+    /// A form version of the organization: its `version` and definition (JSON).
+    fn find_form(
+        &mut self,
+        org: &str,
+        id: &str,
+    ) -> impl Future<Output = sqlx::Result<Option<(String, String)>>> + Send;
     fn begin_feed(&mut self) -> impl Future<Output = sqlx::Result<i64>> + Send;
     fn record(
         &mut self,

@@ -1,5 +1,6 @@
 //! Visits: created by their first check-in or submission, re-verified check-ins (the server's
-//! own geofence verdict beside the device's), submissions, and the status lattice.
+//! own geofence verdict beside the device's), submissions (checked against their form first,
+//! see `forms`), and the status lattice.
 
 use terreno_shared::api::v1::sync::ChangeOp;
 use terreno_shared::api::v1::views::{CheckInView, VisitView};
@@ -80,8 +81,16 @@ impl Projector {
         sub: &Submission,
     ) -> sqlx::Result<Projected> {
         let s = sub.get();
-        let (_, row) = match self.visit_for(c, visit, s.account, None).await? {
-            Ok(found) => found,
+        let account = match self.visitable_account(c, s.account).await? {
+            Ok(a) => a,
+            Err(refusal) => return Ok(refusal),
+        };
+        // Checked before the visit is created: a refused completion leaves no trace but itself.
+        if let Some(refusal) = self.check_completion(c, visit, s).await? {
+            return Ok(refusal);
+        }
+        let row = match self.open_visit(c, visit, s.account, &account, None).await? {
+            Ok(row) => row,
             Err(refusal) => return Ok(refusal),
         };
         if let Some(refusal) = self.epoch_refusal(visit, s.epoch, &row) {
@@ -186,40 +195,69 @@ impl Projector {
         account: AccountId,
         stop: Option<StopId>,
     ) -> sqlx::Result<Result<(AccountRow, VisitRow), Projected>> {
-        let refuse = |what: String| Err(rejected("not_allowed", what));
-        let a = match c.find_account(&account.to_string()).await? {
-            Some(a) => a,
-            None => {
-                return Ok(refuse(format!(
-                    "account {account} does not exist or is not yours"
-                )));
-            }
+        let a = match self.visitable_account(c, account).await? {
+            Ok(a) => a,
+            Err(refusal) => return Ok(Err(refusal)),
         };
-        let Some(collector) = a.collector_id.clone() else {
+        Ok(self
+            .open_visit(c, visit, account, &a, stop)
+            .await?
+            .map(|v| (a, v)))
+    }
+
+    /// The account, when it is assigned to a collector and this user may visit it.
+    async fn visitable_account<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        account: AccountId,
+    ) -> sqlx::Result<Result<AccountRow, Projected>> {
+        let refuse = |what: String| Err(rejected("not_allowed", what));
+        let Some(a) = c.find_account(&account.to_string()).await? else {
+            return Ok(refuse(format!(
+                "account {account} does not exist or is not yours"
+            )));
+        };
+        let Some(collector) = a.collector_id.as_deref() else {
             return Ok(refuse(format!(
                 "account {account} is not assigned to a collector"
             )));
         };
-        if !self.may_write(&collector, a.collector_team.as_deref(), &a.org_id) {
+        if !self.may_write(collector, a.collector_team.as_deref(), &a.org_id) {
             return Ok(refuse(format!(
                 "account {account} does not exist or is not yours"
             )));
         }
+        Ok(Ok(a))
+    }
+
+    /// The visit of a visitable account, created on first sight.
+    async fn open_visit<C: ProjectStore + Send>(
+        &mut self,
+        c: &mut C,
+        visit: VisitId,
+        account: AccountId,
+        a: &AccountRow,
+        stop: Option<StopId>,
+    ) -> sqlx::Result<Result<VisitRow, Projected>> {
         let id = visit.to_string();
+        let collector = a.collector_id.as_deref().unwrap_or_default();
         // Creates the visit on first sight; `on conflict do nothing` keeps an existing one.
         let stop = stop.map(|s| s.to_string());
         c.insert_visit(
             &id,
             &account.to_string(),
-            &collector,
+            collector,
             stop.as_deref(),
             now_ms(),
         )
         .await?;
         match c.find_visit(&id).await? {
             Some(v) if v.deleted => Ok(Err(deleted(visit))),
-            Some(v) if v.account_id == account.to_string() => Ok(Ok((a, v))),
-            Some(_) => Ok(refuse(format!("visit {visit} belongs to another account"))),
+            Some(v) if v.account_id == account.to_string() => Ok(Ok(v)),
+            Some(_) => Ok(Err(rejected(
+                "not_allowed",
+                format!("visit {visit} belongs to another account"),
+            ))),
             None => Err(sqlx::Error::RowNotFound),
         }
     }

@@ -9,7 +9,8 @@
 //! Scope: a collector gets the open accounts assigned to them, the stops of their routes for
 //! those accounts, their visits of those accounts (deleted ones excepted) and the fields,
 //! check-ins and attachments of those visits; a supervisor the same for every collector of their
-//! team (all visits of those accounts); an admin every open account of the organization.
+//! team (all visits of those accounts); an admin every open account of the organization. Every
+//! caller gets the organization's form versions and, last, which one is the visit form.
 //! Sections are read in [`SnapshotSection::ALL`] order, each by its key (the change's entity id;
 //! `A/B` for two-part keys).
 
@@ -23,7 +24,9 @@ use crate::on_read;
 
 mod rows;
 
-use rows::{AccountRow, AttachmentRow, CheckinRow, FieldRow, StopRow, VisitRow};
+use rows::{
+    AccountRow, AttachmentRow, CheckinRow, FieldRow, FormRow, StopRow, VisitFormRow, VisitRow,
+};
 
 /// One snapshot page.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +127,14 @@ const ATTACHMENTS: &str = concat!(
     "and (t.visit_id, t.attachment_id) > ($5, $7) order by t.visit_id, t.attachment_id limit $6"
 );
 
+// Forms are organization-wide: `$2..$4` (role, team, user) do not narrow them.
+const FORMS: &str = "select id, form_id, version, title, created_ms, definition from forms
+     where org_id = $1 and id > $5 order by id limit $6";
+
+// One row at most, keyed by its entity id.
+const VISIT_FORM: &str = "select visit_form_id from orgs
+     where id = $1 and visit_form_id is not null and $5 < 'current' limit $6";
+
 /// A section's key: one part, or two (`A/B`: the first part is a UUID, so the first `/` splits).
 #[derive(Debug, Clone, Copy)]
 enum Key<'a> {
@@ -136,9 +147,11 @@ impl<'a> Key<'a> {
     fn of(section: SnapshotSection, after: &'a str) -> Option<Key<'a>> {
         let pair = || after.split_once('/').unwrap_or((after, ""));
         Some(match section {
-            SnapshotSection::Accounts | SnapshotSection::Stops | SnapshotSection::Visits => {
-                Key::One(after)
-            }
+            SnapshotSection::Accounts
+            | SnapshotSection::Stops
+            | SnapshotSection::Visits
+            | SnapshotSection::Forms
+            | SnapshotSection::VisitForm => Key::One(after),
             SnapshotSection::Fields | SnapshotSection::Attachments => {
                 let (a, b) = pair();
                 Key::Text(a, b)
@@ -240,6 +253,14 @@ impl Db {
             }
             SnapshotSection::Attachments => {
                 self.rows(ATTACHMENTS, who, key, limit, AttachmentRow::into_change)
+                    .await
+            }
+            SnapshotSection::Forms => {
+                self.rows(FORMS, who, key, limit, FormRow::into_change)
+                    .await
+            }
+            SnapshotSection::VisitForm => {
+                self.rows(VISIT_FORM, who, key, limit, VisitFormRow::into_change)
                     .await
             }
         }

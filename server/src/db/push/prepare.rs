@@ -64,6 +64,8 @@ pub struct PreparedBatch {
     pub signature: Option<Signature>,
     /// When the server received it.
     pub received_ms: i64,
+    /// Compiled forms, for checking the completions in it (the server's shared cache).
+    pub forms: crate::forms::engines::FormEngines,
 }
 
 impl PreparedBatch {
@@ -147,7 +149,7 @@ pub async fn prepare(
         });
     }
     let known_prev = known_prev(&state.db, &device, batch.first_seq).await?;
-    let (state2, role) = (state.clone(), user.role);
+    let (state2, role, forms) = (state.clone(), user.role, state.forms.clone());
     // Hashing a thousand events and checking a signature takes milliseconds: keep it off the
     // executor threads that serve other requests.
     tokio::task::spawn_blocking(move || {
@@ -160,6 +162,7 @@ pub async fn prepare(
             events,
             signature: Some(signature),
             received_ms: now_ms(),
+            forms,
         })
     })
     .await

@@ -134,6 +134,13 @@ both!(
     |app: TestApp| async move {
         let w = world(&app).await;
         portfolio(&app, &w).await;
+        let visit_form = app
+            .db()
+            .find_visit_form(w.org)
+            .await
+            .expect("reading the visit form")
+            .expect("every organization has one")
+            .to_string();
         let want: Vec<(String, String)> = [
             ("account", uuid(1, 1)),
             ("account", uuid(1, 2)),
@@ -145,6 +152,8 @@ both!(
             ("field", format!("{}/phone", uuid(4, 1))),
             ("checkin", format!("{}/7", uuid(5, 1))),
             ("attachment", format!("{}/{}", uuid(4, 1), uuid(6, 1))),
+            ("form", visit_form.clone()),
+            ("visit_form", "current".to_owned()),
         ]
         .into_iter()
         .map(|(t, id)| (t.to_owned(), id))
@@ -176,6 +185,8 @@ both!(
         assert_eq!(changes[6]["body"]["value"], "hola");
         assert_eq!(changes[8]["body"]["server_verdict"]["verdict"], "allowed");
         assert_eq!(changes[9]["body"]["role"], "photo");
+        assert_eq!(changes[10]["body"]["form_id"], "visita_cobranza");
+        assert_eq!(changes[11]["body"]["id"], visit_form);
     }
 );
 

@@ -60,7 +60,12 @@ both!(
                         .map(Event::hlc),
                 };
                 let draft = if rng.below(8) == 0 {
-                    submit(visit, w.ana_account, OUTCOMES[rng.below(3) as usize])
+                    submit(
+                        w.form,
+                        visit,
+                        w.ana_account,
+                        OUTCOMES[rng.below(3) as usize],
+                    )
                 } else if rng.below(4) == 0 {
                     status(visit, STATUSES[rng.below(4) as usize], 0)
                 } else {

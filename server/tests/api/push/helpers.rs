@@ -1,5 +1,6 @@
 //! Arrange helpers of the push tests: an organization with two collectors, each with an
 //! account, and phones that write signed device logs and seal them into push batches.
+//! Completions name the organization's visit form (the shipped one) and answer it validly.
 
 use std::ops::RangeInclusive;
 
@@ -8,7 +9,7 @@ use serde_json::{Value, json};
 use terreno_server::db::users::NewUser;
 use terreno_server::{Db, on_read, on_write};
 use terreno_shared::api::v1::auth::UserInfo;
-use terreno_shared::ids::{AccountId, DeviceId, OrgId, VisitId};
+use terreno_shared::ids::{AccountId, DeviceId, FormId, OrgId, VisitId};
 use terreno_shared::model::Role;
 use terreno_shared::sync::{DeviceKey, Draft, Event, EventKind, Hlc, LogHead, PushBatch};
 use uuid::Uuid;
@@ -70,9 +71,18 @@ pub struct Person {
     pub phone: Phone,
 }
 
+/// The shipped visit form's version string.
+pub const VISIT_FORM_VERSION: &str = "2026120601";
+
+/// Each account's balance in major units, as the visit form's `balance` holds it (100000
+/// minor units of COP, which has two decimal digits).
+pub const BALANCE: &str = "1000";
+
 /// An organization with two collectors, each assigned one account at [`HOME`].
 pub struct World {
     pub org: OrgId,
+    /// The organization's visit form (the shipped one).
+    pub form: FormId,
     pub ana: Person,
     pub ana_account: AccountId,
     pub bob: Person,
@@ -102,8 +112,14 @@ impl World {
         });
         let ana_account = account(db, &portfolio, &ana.user).await;
         let bob_account = account(db, &portfolio, &bob.user).await;
+        let form = db
+            .find_visit_form(org)
+            .await
+            .expect("visit form")
+            .expect("every organization has a visit form");
         World {
             org,
+            form,
             ana,
             ana_account,
             bob,
@@ -190,10 +206,51 @@ pub fn check_in(visit: VisitId, account: AccountId, at: DateTime<Utc>, north_m: 
     Draft::new(EventKind::CheckIn, 1, payload).entity(*visit.as_uuid())
 }
 
-pub fn submit(visit: VisitId, account: AccountId, outcome: &str) -> Draft {
-    let payload =
-        json!({"account": account, "outcome": outcome, "completed_at": Utc::now().to_rfc3339()});
+/// A completion with `outcome`, filled in with `form` (the shipped visit form) validly.
+pub fn submit(form: FormId, visit: VisitId, account: AccountId, outcome: &str) -> Draft {
+    submit_answers(form, visit, account, outcome, answers_for(outcome))
+}
+
+/// A completion with `outcome` and exactly `answers`, naming version `form` of the visit form.
+pub fn submit_answers(
+    form: FormId,
+    visit: VisitId,
+    account: AccountId,
+    outcome: &str,
+    answers: Value,
+) -> Draft {
+    let payload = json!({
+        "account": account,
+        "outcome": outcome,
+        "completed_at": Utc::now().to_rfc3339(),
+        "form": {"id": form, "version": VISIT_FORM_VERSION},
+        "answers": answers,
+    });
     Draft::new(EventKind::VisitSubmitted, 1, payload).entity(*visit.as_uuid())
+}
+
+/// Answers of the shipped visit form that complete it for `outcome`.
+pub fn answers_for(outcome: &str) -> Value {
+    match outcome {
+        "nobody_home" | "wrong_address" => json!({
+            "balance": BALANCE,
+            "contact_result": outcome,
+            "photo": {"attachment_id": Uuid::now_v7(), "role": "photo"},
+        }),
+        "refused" => json!({"balance": BALANCE, "contact_result": "refused"}),
+        "third_party" => json!({
+            "balance": BALANCE,
+            "contact_result": "third_party",
+            "person_contacted": "Luis",
+            "relationship": "sibling",
+        }),
+        _ => json!({
+            "balance": BALANCE,
+            "contact_result": "debtor",
+            "person_contacted": "Debtor",
+            "non_payment_reason": "no_funds",
+        }),
+    }
 }
 
 pub fn status(visit: VisitId, status: &str, epoch: u32) -> Draft {
@@ -212,17 +269,18 @@ pub fn field(visit: VisitId, name: &str, value: &str, base: Option<Hlc>) -> Draf
         .base(base)
 }
 
-/// A new visit checked in at the door and submitted with `outcome`, added to `who`'s log;
-/// the visit and the seqs of the two events.
+/// A new visit checked in at the door and submitted with `outcome` (filled in with `form`),
+/// added to `who`'s log; the visit and the seqs of the two events.
 pub fn complete_visit(
     who: &mut Person,
+    form: FormId,
     account: AccountId,
     outcome: &str,
 ) -> (VisitId, RangeInclusive<u64>) {
     let visit = new_visit();
     let first = who.phone.events.len() as u64 + 1;
     who.phone.add(check_in(visit, account, Utc::now(), 0.0));
-    who.phone.add(submit(visit, account, outcome));
+    who.phone.add(submit(form, visit, account, outcome));
     (visit, first..=first + 1)
 }
 

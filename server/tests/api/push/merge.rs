@@ -53,7 +53,9 @@ both!(
         let mut old_phone = Phone::new(7);
         enroll(app.db(), &w.ana.user, &old_phone).await;
         w.ana.phone.add(check_in(visit, w.ana_account, now, 0.0));
-        w.ana.phone.add(submit(visit, w.ana_account, "contacted"));
+        w.ana
+            .phone
+            .add(submit(w.form, visit, w.ana_account, "contacted"));
         push(&app, &w.ana, &w.ana.phone.batch(1..=2)).await;
         // The other phone, with a later stamp, still believes the visit is in progress.
         old_phone.add_at(

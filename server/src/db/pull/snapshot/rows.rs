@@ -1,10 +1,14 @@
 //! Snapshot rows and their change bodies: the same view types the writers record in the feed
 //! (`db::portfolio` for accounts and stops, `db::project` for visits, fields, check-ins and
-//! attachments), so a device cannot tell a snapshot upsert from a feed upsert.
+//! attachments, `db::forms` and `db::visit_form` for forms), so a device cannot tell a snapshot
+//! upsert from a feed upsert.
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+use terreno_shared::api::v1::forms::{
+    FORM_ENTITY, FormVersion, VISIT_FORM_ENTITY, VISIT_FORM_ID, VisitForm,
+};
 use terreno_shared::api::v1::sync::{Change, ChangeOp};
 use terreno_shared::api::v1::views::{AttachmentView, CheckInView, FieldView, StopView, VisitView};
 use terreno_shared::sync::Hlc;
@@ -67,6 +71,21 @@ pub(super) struct AttachmentRow {
     bytes: Option<i64>,
     role: Option<String>,
     removed: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct FormRow {
+    id: String,
+    form_id: String,
+    version: String,
+    title: String,
+    created_ms: i64,
+    definition: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct VisitFormRow {
+    visit_form_id: String,
 }
 
 fn upsert(entity_type: &str, entity_id: String, view: &impl Serialize) -> anyhow::Result<Change> {
@@ -175,5 +194,29 @@ impl AttachmentRow {
             removed: self.removed,
         };
         upsert("attachment", id, &view)
+    }
+}
+
+impl FormRow {
+    pub(super) fn into_change(self) -> anyhow::Result<Change> {
+        let view = FormVersion {
+            id: self.id.parse().context("stored form id")?,
+            form_id: self.form_id,
+            version: self.version,
+            title: self.title,
+            created_ms: self.created_ms,
+            definition: serde_json::from_str(&self.definition)
+                .with_context(|| format!("stored definition of form {}", self.id))?,
+        };
+        upsert(FORM_ENTITY, self.id, &view)
+    }
+}
+
+impl VisitFormRow {
+    pub(super) fn into_change(self) -> anyhow::Result<Change> {
+        let view = VisitForm {
+            id: self.visit_form_id.parse().context("stored visit form id")?,
+        };
+        upsert(VISIT_FORM_ENTITY, VISIT_FORM_ID.to_owned(), &view)
     }
 }
