@@ -18,8 +18,12 @@ use crate::gps::recorder::{self, Recorded};
 use crate::store::{DbKey, Store, device, fixes, log};
 use crate::sync::client::Api;
 use crate::sync::driver::{Driver, SyncProgress, SyncReport};
+use crate::visit::answer::{self, VisitInfo};
 use crate::visit::checkin::{self, CheckIn};
 use crate::visit::complete::{self, Completed};
+use crate::visit::detail::{self, StopDetail};
+use crate::visit::form::Forms;
+use crate::visit::live::{self, LiveForm};
 use crate::visit::route::{self, RouteStop};
 use crate::visit::target::Rules;
 use crate::{keys, status};
@@ -43,8 +47,17 @@ pub struct Core {
     /// The Ed25519 seed, once enrolled (kept in memory only for in-memory cores).
     seed: Mutex<Option<[u8; 32]>>,
     blobs: crate::blobs::Blobs,
+    /// Compiled form versions and the visits' latest evaluations.
+    forms: Forms,
     on_disk: bool,
 }
+
+// The shell keeps one core in state shared by its command threads; the form engines cached
+// inside must not take that away.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Core>();
+};
 
 /// The result of a login.
 #[derive(Debug, Clone, Serialize)]
@@ -71,6 +84,7 @@ impl Core {
             store: Mutex::new(store),
             seed: Mutex::new(seed),
             blobs,
+            forms: Forms::default(),
             on_disk: true,
         })
     }
@@ -84,6 +98,7 @@ impl Core {
             store: Mutex::new(Store::open_in_memory()?),
             seed: Mutex::new(None),
             blobs,
+            forms: Forms::default(),
             on_disk: false,
         })
     }
@@ -333,41 +348,59 @@ impl Core {
         recorder::record(&mut store, batch, &policy, now)
     }
 
-    /// Checks in at a stop (stop id or debtor's external id). Refusals are [`Error::Refused`].
+    /// Checks in at a stop (stop id or debtor's external id); an accepted check-in starts the
+    /// visit on the current visit form. Refusals are [`Error::Refused`].
     pub fn check_in(&self, stop: &str) -> Result<CheckIn> {
         let now = self.now();
+        let mut store = self.store();
+        let form = self.forms.current(&store.conn)?;
         checkin::check_in(
-            &mut self.store(),
+            &mut store,
             stop,
             now,
             VisitId::from_uuid(uuid::Uuid::now_v7()),
+            form.as_deref(),
         )
     }
 
-    /// Records answers `FIELD=VALUE` to the visit's questions (`photo=PATH` attaches a file).
+    /// Records answers `PATH=VALUE` to the visit's form (`rep[2]/q=...` inside repeats; a file
+    /// question takes a file path and attaches it). Every pair is checked against the form
+    /// first: one bad pair records nothing. Returns the number of answers.
     pub fn answer(&self, stop: &str, pairs: &[String]) -> Result<usize> {
-        let parsed = complete::parse_pairs(pairs)?;
         let now = self.now();
-        let mut n = 0;
-        if !parsed.values.is_empty() {
-            n += complete::answer(&mut self.store(), stop, &parsed.values, now)?;
-        }
-        for photo in &parsed.photos {
-            complete::attach_photo(&mut self.store(), &self.blobs, stop, photo, now)?;
-            n += 1;
-        }
-        Ok(n)
+        answer::answer(
+            &mut self.store(),
+            &self.forms,
+            &self.blobs,
+            stop,
+            pairs,
+            now,
+        )
     }
 
-    /// Completes the visit with an outcome.
+    /// The visit's form and its evaluation for the answers so far (updated incrementally from
+    /// the previous one), for the UI to render.
+    pub fn visit_form(&self, stop: &str) -> Result<LiveForm> {
+        let now = self.now();
+        live::live_form(&self.store(), &self.forms, stop, now)
+    }
+
+    /// Completes the visit with an outcome, once its form has every required answer and no
+    /// failing constraint (else [`Error::Refused`] listing each issue, nothing recorded).
     pub fn complete(&self, stop: &str, outcome: Outcome) -> Result<Completed> {
         let now = self.now();
-        complete::complete(&mut self.store(), stop, outcome, now)
+        complete::complete(&mut self.store(), &self.forms, stop, outcome, now)
     }
 
     /// A visit's status and current answers.
-    pub fn visit(&self, stop: &str) -> Result<complete::VisitInfo> {
-        complete::info(&self.store(), stop)
+    pub fn visit(&self, stop: &str) -> Result<VisitInfo> {
+        answer::info(&self.store(), stop)
+    }
+
+    /// A stop (stop id or debtor's external id) as the collector opens it: the debtor and the
+    /// debtor's visits on this device.
+    pub fn stop_detail(&self, stop: &str) -> Result<StopDetail> {
+        detail::detail(&self.store(), stop)
     }
 
     /// The device's state at a glance.

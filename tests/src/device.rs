@@ -67,6 +67,13 @@ impl TestDevice {
         });
     }
 
+    /// Syncs until debtor `external_id` is on the route and the organization's visit form has
+    /// arrived, so its visit can be answered (see [`Self::sync_until`]).
+    pub fn sync_until_visit_form(&self, external_id: &str) {
+        self.sync_until_debtor(external_id);
+        self.sync_until("the visit form", |c| c.visit_form(external_id).is_ok());
+    }
+
     /// Syncs, failing the test on error.
     pub fn sync(&self) -> terreno_app::sync::SyncReport {
         self.core.sync(&mut |_| {}).expect("syncing")

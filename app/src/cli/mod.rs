@@ -117,7 +117,8 @@ enum TrackCommand {
 
 #[derive(Debug, Subcommand)]
 enum VisitCommand {
-    /// Answer questions: FIELD=VALUE ...
+    /// Answer questions: QUESTION=VALUE ... (paths inside groups and repeats: rep[2]/q=VALUE;
+    /// file questions take a file path)
     Answer {
         /// Stop id or external id.
         stop: String,
@@ -133,8 +134,11 @@ enum VisitCommand {
         #[arg(long, value_parser = parse_outcome)]
         outcome: Outcome,
     },
-    /// The questions of the visit form.
-    Form,
+    /// The visit's questions with their state (relevant, answered, missing, refused).
+    Form {
+        /// Stop id or external id.
+        stop: String,
+    },
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
@@ -228,8 +232,8 @@ fn run(cli: Cli, out: &Out) -> Result<(), Error> {
             command: VisitCommand::Complete { stop, outcome },
         } => out.completed(&core.complete(&stop, outcome)?),
         Command::Visit {
-            command: VisitCommand::Form,
-        } => out.form(),
+            command: VisitCommand::Form { stop },
+        } => out.form(&core.visit_form(&stop)?),
         Command::Status => out.status(&core.status()?),
     }
     Ok(())

@@ -17,7 +17,7 @@ use crate::status::Status;
 use crate::sync::{SyncProgress, SyncReport};
 use crate::visit::checkin::CheckIn;
 use crate::visit::complete::Completed;
-use crate::visit::form::QUESTIONS;
+use crate::visit::live::LiveForm;
 use crate::visit::route::RouteStop;
 
 pub(crate) struct Out {
@@ -189,20 +189,49 @@ impl Out {
         });
     }
 
-    pub fn form(&self) {
-        self.print(&QUESTIONS, || {
-            QUESTIONS
-                .iter()
-                .map(|q| {
-                    format!(
-                        "{:<20} {:<40} {}",
-                        q.name,
-                        q.label,
-                        serde_json::to_string(&q.kind).unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
+    pub fn form(&self, f: &LiveForm) {
+        let questions = f.questions();
+        let doc = json!({
+            "visit_id": f.visit_id,
+            "external_id": f.external_id,
+            "form": f.form,
+            "complete": f.state.complete,
+            "questions": questions,
+        });
+        self.print(&doc, || {
+            let mut s = format!(
+                "{} ({} version {}) for {}{}\n",
+                f.form.title,
+                f.form.form_id,
+                f.form.version,
+                f.external_id,
+                if f.state.complete {
+                    ": ready to complete"
+                } else {
+                    ""
+                }
+            );
+            for q in questions.iter().filter(|q| q.relevant) {
+                let state = match (&q.issue, &q.value) {
+                    (Some(issue), _) => format!("! {issue}"),
+                    (None, Some(v)) => format!("= {v}"),
+                    (None, None) => String::new(),
+                };
+                let choices = q
+                    .choices
+                    .as_ref()
+                    .map(|c| format!(" [{}]", c.join(" ")))
+                    .unwrap_or_default();
+                s.push_str(&format!(
+                    "{:<22} {:<30} {:<40} {state}\n",
+                    q.path,
+                    format!("{}{choices}", q.kind),
+                    q.label.chars().take(40).collect::<String>(),
+                ));
+            }
+            let hidden = questions.iter().filter(|q| !q.relevant).count();
+            s.push_str(&format!("({hidden} questions not relevant now)"));
+            s
         });
     }
 

@@ -147,7 +147,8 @@ pub(crate) fn clear_all(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "delete from fields; delete from checkins; delete from visits; delete from stops; \
          delete from accounts; delete from fixes; delete from shifts; delete from events; \
-         delete from attachments; delete from skipped_changes; delete from device;",
+         delete from attachments; delete from skipped_changes; delete from visit_form; \
+         delete from forms; delete from device;",
     )
     .context("clearing the previous enrollment's data")
 }

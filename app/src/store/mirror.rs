@@ -5,6 +5,9 @@
 //! feed delivers late (an older projection) never moves a visit back. A `remove` of an account deletes the debtor's data from the
 //! device: it left the collector's scope and must not stay on a phone.
 //!
+//! Forms arrive as `form` changes (a version, kept as long as a visit uses it) and one
+//! `visit_form` change naming the version new visits are filled with.
+//!
 //! A change this build cannot read (a newer server's entity type or shape) is kept in
 //! `skipped_changes` with the reason and the pull goes on: one unreadable record must not stop
 //! an older app from receiving its route, removals and reopens.
@@ -14,12 +17,14 @@
 //! cursor was dead), so the old route stays usable until the new one is whole.
 
 use rusqlite::{Connection, params};
+use terreno_shared::api::v1::forms::{FORM_ENTITY, FormVersion, VISIT_FORM_ENTITY, VisitForm};
 use terreno_shared::api::v1::sync::{Change, ChangeOp};
 use terreno_shared::api::v1::views::{AccountView, CheckInView, FieldView, StopView, VisitView};
+use terreno_shared::form::runtime::Engine;
 use terreno_shared::sync::Hlc;
 
 use crate::error::{Context, Error, Result};
-use crate::store::{device, visits};
+use crate::store::{device, forms, visits};
 
 /// What applying a page did.
 #[derive(Debug, Default, Clone, Copy)]
@@ -123,6 +128,13 @@ fn apply(conn: &Connection, ctx: &Ctx, c: &Change) -> Result<Option<Hlc>> {
             )?;
             return Ok(Some(f.hlc));
         }
+        (FORM_ENTITY, ChangeOp::Upsert) => forms::insert(conn, &form_version(&c.body, &what)?)?,
+        (FORM_ENTITY, ChangeOp::Remove) => forms::delete_unused(conn, &c.entity_id)?,
+        (VISIT_FORM_ENTITY, ChangeOp::Upsert) => {
+            let v: VisitForm = parse(&c.body, &what)?;
+            forms::set_visit_form(conn, Some(&v.id.to_string()))?;
+        }
+        (VISIT_FORM_ENTITY, ChangeOp::Remove) => forms::set_visit_form(conn, None)?,
         ("checkin", ChangeOp::Upsert) => {
             upsert_checkin(conn, &c.entity_id, &parse(&c.body, &what)?)?
         }
@@ -158,6 +170,64 @@ fn sweep(conn: &Connection, generation: i64) -> Result<()> {
         .context("sweeping accounts after a resync")?;
     for id in gone {
         remove_account(conn, &id)?;
+    }
+    Ok(())
+}
+
+/// A pulled form version, refused (kept aside) when this build's engine cannot compile it: a
+/// collector must not start filling a questionnaire the device cannot check.
+fn form_version(body: &serde_json::Value, what: &str) -> Result<FormVersion> {
+    let f: FormVersion = parse(body, what)?;
+    if let Err(problems) = Engine::new(&f.definition) {
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(Error::Invalid(format!(
+            "{what}: this app cannot compile the form: {}",
+            problems.join("; ")
+        )));
+    }
+    Ok(f)
+}
+
+/// Re-reads the kept-aside changes of `entity_types` (a build that learnt them reads what an
+/// older one could not: forms pulled before the device knew forms), dropping those it applies.
+/// The kept row has no operation: a change with a body is an upsert, one without a removal.
+pub(crate) fn reapply_skipped(conn: &Connection, entity_types: &[&str]) -> Result<()> {
+    let what = "re-reading changes kept aside";
+    let kept: Vec<(i64, Change)> = conn
+        .prepare("select id, entity_type, entity_id, body from skipped_changes order by id")
+        .and_then(|mut s| {
+            s.query_map([], |r| {
+                let body: String = r.get(3)?;
+                let body = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+                let op = if body.is_null() {
+                    ChangeOp::Remove
+                } else {
+                    ChangeOp::Upsert
+                };
+                let change = Change {
+                    entity_type: r.get(1)?,
+                    entity_id: r.get(2)?,
+                    op,
+                    body,
+                };
+                Ok((r.get(0)?, change))
+            })?
+            .collect()
+        })
+        .context(what)?;
+    let ctx = Ctx { generation: None };
+    for (id, change) in kept {
+        if !entity_types.contains(&change.entity_type.as_str()) {
+            continue;
+        }
+        match apply(conn, &ctx, &change) {
+            Ok(_) => {
+                conn.execute("delete from skipped_changes where id = ?1", [id])
+                    .context(what)?;
+            }
+            Err(Error::Invalid(_)) => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 pub(crate) mod attachments;
 pub(crate) mod device;
 pub(crate) mod fixes;
+pub(crate) mod forms;
 pub(crate) mod log;
 pub(crate) mod mirror;
 pub(crate) mod rotate;

@@ -11,12 +11,15 @@
 //!   `checkins`: check-in attempts with both verdicts.
 //! - `attachments`: photos of visits, their encrypted blob in `blobs/` and whether the server
 //!   holds it yet.
+//! - `forms`: the questionnaire versions received; `visit_form`: the one new visits use;
+//!   `visits.form`: the version each visit is filled with, fixed when it starts.
 //!
 //! Migrations are applied in order inside one transaction and recorded in `PRAGMA
 //! user_version`, so a crash mid-upgrade leaves the previous version intact. A database newer
 //! than this build is refused rather than written to.
 
 use rusqlite::Connection;
+use terreno_shared::api::v1::forms::{FORM_ENTITY, VISIT_FORM_ENTITY};
 
 use crate::error::{Context, Error, Result};
 
@@ -29,6 +32,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (
         2,
         include_str!("../../../migrations/app/0002_create_attachments_and_skipped_changes.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../migrations/app/0003_create_forms.sql"),
     ),
 ];
 
@@ -50,6 +57,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
             .context(&format!("applying device migration {version}"))?;
         tx.pragma_update(None, "user_version", version)
             .context("recording the schema version")?;
+    }
+    if current > 0 && current < 3 {
+        // Builds before version 3 kept the forms they pulled aside, unread.
+        crate::store::mirror::reapply_skipped(&tx, &[FORM_ENTITY, VISIT_FORM_ENTITY])?;
     }
     tx.commit().context("committing the migration")
 }

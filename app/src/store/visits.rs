@@ -17,10 +17,12 @@ pub(crate) struct VisitRow {
     pub checked_in_ms: Option<i64>,
     pub completed_ms: Option<i64>,
     pub flagged: bool,
+    /// The form version the visit is filled with, once it started.
+    pub form: Option<String>,
 }
 
 const VISIT_COLUMNS: &str = "id, account_id, stop_id, status, status_epoch, status_hlc, outcome, \
-    checked_in_ms, completed_ms, flagged";
+    checked_in_ms, completed_ms, flagged, form";
 
 fn visit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(VisitRow, String)> {
     let status: String = r.get(3)?;
@@ -33,6 +35,7 @@ fn visit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(VisitRow, String)> {
             checked_in_ms: r.get(7)?,
             completed_ms: r.get(8)?,
             flagged: r.get(9)?,
+            form: r.get(10)?,
         },
         status,
     ))

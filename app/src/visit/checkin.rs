@@ -3,7 +3,8 @@
 //! no contact took place), then the geofence verdict from the recorded fixes. Every geofence
 //! verdict is recorded as a `check_in` fact with its evidence, refusals included: a refused
 //! attempt is evidence for supervisors, never silently dropped. An accepted one moves the visit
-//! to in progress in the same transaction.
+//! to in progress in the same transaction, and starts it on the current visit form (the version
+//! the visit is filled with from then on, its `balance` prefilled from the account).
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
@@ -16,8 +17,10 @@ use terreno_shared::model::{Fix, VisitStatus};
 use terreno_shared::sync::payload::{Payload, encode};
 
 use crate::error::{Context, Error, Result};
-use crate::store::{Store, device, fixes, log, visits};
+use crate::store::{Store, device, fixes, forms, log, visits};
 use crate::visit::Target;
+use crate::visit::answer::record_fields;
+use crate::visit::form::{self, Compiled, prefills};
 use crate::visit::target::Rules;
 
 /// Most fixes kept as a check-in's evidence (the event payload limit is 64 KiB).
@@ -45,6 +48,7 @@ pub(crate) fn check_in(
     name: &str,
     now: DateTime<Utc>,
     new_visit: VisitId,
+    form: Option<&Compiled>,
 ) -> Result<CheckIn> {
     let me = device::get(&store.conn)?;
     let target = Target::resolve(&store.conn, name)?;
@@ -93,7 +97,7 @@ pub(crate) fn check_in(
     if evidence.len() > MAX_EVIDENCE {
         evidence.drain(..evidence.len() - MAX_EVIDENCE);
     }
-    let recorded = record(store, &target, evidence, verdict, now, new_visit)?;
+    let recorded = record(store, &target, (evidence, verdict), now, new_visit, form)?;
     if recorded.verdict.is_accepted() {
         return Ok(recorded);
     }
@@ -116,10 +120,10 @@ pub(crate) fn check_in(
 fn record(
     store: &mut Store,
     target: &Target,
-    evidence: Vec<Fix>,
-    verdict: Verdict,
+    (evidence, verdict): (Vec<Fix>, Verdict),
     now: DateTime<Utc>,
     new_visit: VisitId,
+    form: Option<&Compiled>,
 ) -> Result<CheckIn> {
     let account_id = target.account.id.to_string();
     let stop_id = target.stop.as_ref().map(|s| s.id.to_string());
@@ -168,6 +172,17 @@ fn record(
                 ..Default::default()
             },
         )?;
+        let unstarted = target.visit.as_ref().is_none_or(|v| v.form.is_none());
+        if let Some(form) = form.filter(|_| unstarted) {
+            forms::pin(&tx, &visit_id, &form.version.id.to_string())?;
+            let answers = form::answers_of(&visits::fields_of(&tx, &visit_id)?);
+            record_fields(
+                &tx,
+                &visit_id,
+                &prefills(form, &target.account, &answers, &me, now)?,
+                now,
+            )?;
+        }
     }
     tx.commit().context("committing a check-in")?;
     Ok(CheckIn {

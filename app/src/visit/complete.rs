@@ -1,117 +1,28 @@
-//! Answering the visit's questions and completing it. Each answer is a `field_set` event whose
-//! `base_hlc` is the stamp of the value the collector saw, so an edit that silently overwrites
-//! someone else's is recorded as a conflict for review. Completion is one `visit_submitted`
-//! fact carrying the outcome, the answers, and the promise or payment they describe; a visit
-//! completes once.
+//! Completing a visit: the visit's form is evaluated with the answers as they stand and the
+//! completion is refused, writing nothing, while a required answer is missing or a constraint
+//! fails (every issue listed, in the form's language). Otherwise one `visit_submitted` fact
+//! carries the outcome, the form version, the cleaned answers (irrelevant ones left out, as
+//! the server's engine cleans them) and the promise or payment they describe; a visit completes
+//! once.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
+use terreno_shared::form::runtime::Issue;
 use terreno_shared::model::money::{Currency, Money};
 use terreno_shared::model::submission::{
-    Payment, PaymentMethod, PromiseToPay, RawSubmission, Submission,
+    FormRef, Payment, PaymentMethod, PromiseToPay, RawSubmission, Submission,
 };
 use terreno_shared::model::{Outcome, VisitStatus};
-use terreno_shared::sync::payload::{FieldValue, Payload, encode};
+use terreno_shared::sync::payload::{Payload, encode};
 
 use crate::error::{Context, Error, Result};
-use crate::store::{Store, device, log, visits};
-use crate::visit::Target;
-use crate::visit::form;
-
-/// The visit a command acts on: it must exist, have been checked in (collectors) and not be
-/// finished (collectors; supervisors may correct a finished visit's answers).
-fn open_visit(
-    store: &Store,
-    name: &str,
-    may_edit_finished: bool,
-) -> Result<(Target, visits::VisitRow)> {
-    let target = Target::resolve(&store.conn, name)?;
-    let Some(visit) = target.visit.clone() else {
-        return Err(Error::refused(
-            format!(
-                "{} has no visit yet: check in first",
-                target.account.external_id
-            ),
-            json!({"status": "planned"}),
-        ));
-    };
-    if visit.status == VisitStatus::Planned && !may_edit_finished {
-        return Err(Error::refused(
-            format!(
-                "the visit to {} has no accepted check-in: check in first",
-                target.account.external_id
-            ),
-            json!({"visit_id": visit.id, "status": visit.status}),
-        ));
-    }
-    if visit.status.is_terminal() && !may_edit_finished {
-        return Err(Error::refused(
-            format!(
-                "the visit to {} is already {}",
-                target.account.external_id,
-                visit.status.as_str()
-            ),
-            json!({"visit_id": visit.id, "status": visit.status}),
-        ));
-    }
-    Ok((target, visit))
-}
-
-/// Records answers (already parsed) in one transaction.
-pub(crate) fn answer(
-    store: &mut Store,
-    name: &str,
-    answers: &[(String, Value)],
-    now: DateTime<Utc>,
-) -> Result<usize> {
-    let role = device::get(&store.conn)?.role;
-    let (_, visit) = open_visit(store, name, role != "collector")?;
-    let current: std::collections::BTreeMap<String, i64> =
-        visits::fields_of(&store.conn, &visit.id)?
-            .into_iter()
-            .map(|f| (f.field, f.hlc))
-            .collect();
-    let entity: uuid::Uuid = visit
-        .id
-        .parse()
-        .map_err(|e| Error::corrupt("reading a visit id", e))?;
-    let drafts: Vec<_> = answers
-        .iter()
-        .map(|(field, value)| {
-            let base = current
-                .get(field)
-                .map(|h| terreno_shared::sync::Hlc::from_raw(*h));
-            encode(&Payload::FieldSet(
-                entity,
-                field.clone(),
-                FieldValue {
-                    value: value.clone(),
-                },
-            ))
-            .expect("a field always encodes")
-            .base(base)
-        })
-        .collect();
-    let tx = crate::store::write_tx(&mut store.conn)?;
-    let me = device::get(&tx)?;
-    let device_id = me.device_id.to_string();
-    for event in log::append(&tx, drafts, now.timestamp_millis())? {
-        let (field, value) = (
-            event.draft().field.clone().unwrap_or_default(),
-            &event.draft().payload["value"],
-        );
-        visits::merge_field(
-            &tx,
-            &visit.id,
-            &field,
-            value,
-            (event.hlc().raw(), &device_id, event.key().seq as i64),
-        )?;
-    }
-    tx.commit().context("committing answers")?;
-    Ok(answers.len())
-}
+use crate::store::{Store, device, forms, log, visits};
+use crate::visit::answer::{open_visit, record_fields};
+use crate::visit::form::{self, Forms};
+use crate::visit::target::Rules;
 
 /// A completed visit.
 #[derive(Debug, Clone, Serialize)]
@@ -130,24 +41,45 @@ pub struct Completed {
 
 pub(crate) fn complete(
     store: &mut Store,
+    forms: &Forms,
     name: &str,
     outcome: Outcome,
     now: DateTime<Utc>,
 ) -> Result<Completed> {
     let (target, visit) = open_visit(store, name, false)?;
-    let answers: std::collections::BTreeMap<String, Value> =
-        visits::fields_of(&store.conn, &visit.id)?
-            .into_iter()
-            .filter(|f| !f.value.is_null())
-            .map(|f| (f.field, f.value))
-            .collect();
+    let me = device::get(&store.conn)?;
+    let form = forms.for_visit(&store.conn, Some(&visit))?;
+    // A visit completed without any answer on this device starts on the form now.
+    let mut answers = form::answers_of(&visits::fields_of(&store.conn, &visit.id)?);
+    let start = match visit.form {
+        Some(_) => Vec::new(),
+        None => form::prefills(&form, &target.account, &answers, &me, now)?,
+    };
+    for (path, value) in &start {
+        answers.set(path.clone(), value.as_str().unwrap_or_default());
+    }
+    for (path, stamp) in form::end_stamps(&form, &me, now) {
+        answers.set(path, stamp);
+    }
+    let zone = Rules::from_settings(me.settings.as_ref(), now).zone;
+    let cleaned = form
+        .engine
+        .result(&answers, &form::env(now, zone, &visit.id))
+        .map_err(|issues| incomplete(&target.account.external_id, &visit.id, &issues))?;
+    let answers: BTreeMap<String, Value> = cleaned
+        .iter()
+        .map(|(p, t)| (p.to_owned(), Value::String(t.to_owned())))
+        .collect();
     let currency = Currency::parse(&target.account.currency)
         .map_err(|e| Error::corrupt("reading the account's currency", e))?;
     let raw = RawSubmission {
         account: target.account.id,
         outcome,
         completed_at: now,
-        form: None,
+        form: Some(FormRef {
+            id: form.version.id,
+            version: form.version.version.clone(),
+        }),
         promise: (outcome == Outcome::PromiseToPay)
             .then(|| promise(&answers, currency))
             .transpose()?,
@@ -166,14 +98,15 @@ pub(crate) fn complete(
     let draft = encode(&Payload::VisitSubmitted(visit_id, Box::new(submission)))
         .expect("a submission always encodes");
     let tx = crate::store::write_tx(&mut store.conn)?;
+    forms::pin(&tx, &visit.id, &form.version.id.to_string())?;
+    record_fields(&tx, &visit.id, &start, now)?;
     let event = log::append(&tx, [draft], now.timestamp_millis())?.remove(0);
     let status = outcome.final_status();
-    let me = device::get(&tx)?.device_id.to_string();
     visits::merge_status(
         &tx,
         &visit.id,
         (status, visit.epoch, event.hlc().raw()),
-        (&me, event.key().seq as i64),
+        (&me.device_id.to_string(), event.key().seq as i64),
         &visits::StatusExtras {
             outcome: Some(outcome.as_str()),
             completed_ms: Some(now.timestamp_millis()),
@@ -181,6 +114,7 @@ pub(crate) fn complete(
         },
     )?;
     tx.commit().context("committing the completed visit")?;
+    forms.forget(&visit.id);
     Ok(Completed {
         visit_id: visit.id,
         external_id: target.account.external_id,
@@ -190,11 +124,26 @@ pub(crate) fn complete(
     })
 }
 
-fn text<'a>(
-    answers: &'a std::collections::BTreeMap<String, Value>,
-    name: &str,
-    outcome: &str,
-) -> Result<&'a str> {
+/// The refusal of a completion the form does not accept yet, listing every issue.
+fn incomplete(external_id: &str, visit: &str, issues: &[Issue]) -> Error {
+    let listed: Vec<String> = issues
+        .iter()
+        .map(|i| format!("{}: {}", i.path, i.message))
+        .collect();
+    let details: Vec<Value> = issues
+        .iter()
+        .map(|i| json!({"path": i.path, "message": i.message}))
+        .collect();
+    Error::refused(
+        format!(
+            "the visit to {external_id} cannot be completed yet: {}",
+            listed.join("; ")
+        ),
+        json!({"visit_id": visit, "issues": details}),
+    )
+}
+
+fn text<'a>(answers: &'a BTreeMap<String, Value>, name: &str, outcome: &str) -> Result<&'a str> {
     answers.get(name).and_then(Value::as_str).ok_or_else(|| {
         Error::Invalid(format!(
             "a {outcome} outcome needs the answer {name} (terreno visit answer STOP {name}=...)"
@@ -202,10 +151,7 @@ fn text<'a>(
     })
 }
 
-fn promise(
-    answers: &std::collections::BTreeMap<String, Value>,
-    currency: Currency,
-) -> Result<PromiseToPay> {
+fn promise(answers: &BTreeMap<String, Value>, currency: Currency) -> Result<PromiseToPay> {
     let amount =
         Money::from_decimal_str(text(answers, "promise_amount", "promise_to_pay")?, currency)
             .map_err(|e| Error::Invalid(format!("answer promise_amount: {e}")))?;
@@ -215,10 +161,7 @@ fn promise(
     PromiseToPay::new(amount, due).map_err(|e| Error::Invalid(format!("the promise to pay: {e}")))
 }
 
-fn payment(
-    answers: &std::collections::BTreeMap<String, Value>,
-    currency: Currency,
-) -> Result<Payment> {
+fn payment(answers: &BTreeMap<String, Value>, currency: Currency) -> Result<Payment> {
     let amount = Money::from_decimal_str(text(answers, "payment_amount", "paid")?, currency)
         .map_err(|e| Error::Invalid(format!("answer payment_amount: {e}")))?;
     let method: PaymentMethod =
@@ -226,164 +169,4 @@ fn payment(
             .map_err(|e| Error::Invalid(format!("answer payment_method: {e}")))?;
     let receipt = answers.get("payment_receipt").and_then(Value::as_str);
     Payment::new(amount, method, receipt).map_err(|e| Error::Invalid(format!("the payment: {e}")))
-}
-
-/// `FIELD=VALUE` pairs parsed against the form: typed answers, and photo files to attach.
-#[derive(Debug, Default)]
-pub struct ParsedAnswers {
-    /// Answers with their JSON values.
-    pub values: Vec<(String, Value)>,
-    /// Photo files.
-    pub photos: Vec<std::path::PathBuf>,
-}
-
-/// Parses `FIELD=VALUE` pairs against the form; every pair is checked before anything is
-/// recorded.
-pub fn parse_pairs(pairs: &[String]) -> Result<ParsedAnswers> {
-    let mut out = ParsedAnswers::default();
-    for p in pairs {
-        let (name, value) = p
-            .split_once('=')
-            .ok_or_else(|| Error::Invalid(format!("{p:?} is not FIELD=VALUE")))?;
-        let q = form::question(name.trim())?;
-        if matches!(q.kind, form::Kind::Photo) {
-            let path = std::path::PathBuf::from(value.trim());
-            crate::blobs::media_type(&path)?;
-            if !path.is_file() {
-                return Err(Error::Invalid(format!(
-                    "answer photo: {} is not a file",
-                    path.display()
-                )));
-            }
-            out.photos.push(path);
-        } else {
-            out.values.push((q.name.to_owned(), form::parse(q, value)?));
-        }
-    }
-    Ok(out)
-}
-
-/// A visit as the device knows it: status and current answers.
-#[derive(Debug, Clone, Serialize)]
-pub struct VisitInfo {
-    /// The visit.
-    pub visit_id: String,
-    /// The debtor's external id.
-    pub external_id: String,
-    /// Status.
-    pub status: VisitStatus,
-    /// Outcome, once completed.
-    pub outcome: Option<String>,
-    /// The server re-judged a check-in the device allowed and refused it.
-    pub flagged: bool,
-    /// Current answers (last writer wins), by name.
-    pub answers: std::collections::BTreeMap<String, Value>,
-}
-
-pub(crate) fn info(store: &Store, name: &str) -> Result<VisitInfo> {
-    let target = Target::resolve(&store.conn, name)?;
-    let visit = target.visit.ok_or_else(|| {
-        Error::NotFound(format!("{} has no visit yet", target.account.external_id))
-    })?;
-    let answers = visits::fields_of(&store.conn, &visit.id)?
-        .into_iter()
-        .filter(|f| !f.value.is_null())
-        .map(|f| (f.field, f.value))
-        .collect();
-    Ok(VisitInfo {
-        visit_id: visit.id,
-        external_id: target.account.external_id,
-        status: visit.status,
-        outcome: visit.outcome,
-        flagged: visit.flagged,
-        answers,
-    })
-}
-
-/// Attaches a photo file to the visit: the bytes are stored encrypted, then one transaction
-/// records the `attachment_added` event, the upload row, and the `photo` answer pointing at it.
-pub(crate) fn attach_photo(
-    store: &mut Store,
-    blobs: &crate::blobs::Blobs,
-    name: &str,
-    path: &std::path::Path,
-    now: DateTime<Utc>,
-) -> Result<String> {
-    use terreno_shared::ids::AttachmentId;
-    use terreno_shared::sync::event::EventHash;
-    use terreno_shared::sync::payload::{AttachmentRef, AttachmentRole};
-    let role = device::get(&store.conn)?.role;
-    let (_, visit) = open_visit(store, name, role != "collector")?;
-    let media_type = crate::blobs::media_type(path)?;
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::Invalid(format!("photo {}: {e}", path.display())))?
-        .len();
-    if size == 0 || size > crate::blobs::MAX_BLOB_BYTES {
-        return Err(Error::Invalid(format!(
-            "photo {}: {size} bytes (must be 1 byte to {} MiB)",
-            path.display(),
-            crate::blobs::MAX_BLOB_BYTES / 1024 / 1024
-        )));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Invalid(format!("photo {}: {e}", path.display())))?;
-    let sha = blobs.put(&bytes)?;
-    let attachment = AttachmentId::from_uuid(uuid::Uuid::now_v7());
-    let visit_id: terreno_shared::ids::VisitId = visit
-        .id
-        .parse()
-        .map_err(|e| Error::corrupt("reading a visit id", e))?;
-    let sha_hash: EventHash = sha
-        .parse()
-        .map_err(|e| Error::corrupt("hashing a photo", e))?;
-    let added = encode(&Payload::AttachmentAdded(
-        visit_id,
-        AttachmentRef {
-            attachment_id: attachment,
-            sha256: sha_hash,
-            media_type: media_type.into(),
-            bytes: size,
-            role: AttachmentRole::Photo,
-        },
-    ))
-    .expect("an attachment always encodes");
-    let current = visits::fields_of(&store.conn, &visit.id)?
-        .into_iter()
-        .find(|f| f.field == "photo")
-        .map(|f| f.hlc);
-    let value = json!({"attachment_id": attachment, "sha256": sha, "media_type": media_type, "bytes": size});
-    let field = encode(&Payload::FieldSet(
-        *visit_id.as_uuid(),
-        "photo".into(),
-        FieldValue {
-            value: value.clone(),
-        },
-    ))
-    .expect("a field always encodes")
-    .base(current.map(terreno_shared::sync::Hlc::from_raw));
-    let tx = crate::store::write_tx(&mut store.conn)?;
-    let events = log::append(&tx, [added, field], now.timestamp_millis())?;
-    let device_id = device::get(&tx)?.device_id.to_string();
-    crate::store::attachments::insert(
-        &tx,
-        &crate::store::attachments::NewAttachment {
-            attachment_id: &attachment.to_string(),
-            visit_id: &visit.id,
-            sha256: &sha,
-            media_type,
-            bytes: size,
-            role: "photo",
-            created_ms: now.timestamp_millis(),
-        },
-    )?;
-    let f = &events[1];
-    visits::merge_field(
-        &tx,
-        &visit.id,
-        "photo",
-        &value,
-        (f.hlc().raw(), &device_id, f.key().seq as i64),
-    )?;
-    tx.commit().context("committing a photo")?;
-    Ok(attachment.to_string())
 }

@@ -1,203 +1,308 @@
-//! The built-in debt-collection questionnaire, used until forms come from the server: each
-//! question's name, type and choices, and the parsing of a typed answer (`FIELD=VALUE` on the
-//! command line, a widget in the app) into the JSON value its `field_set` event carries.
+//! The visit questionnaire on the device: the organization's XLSForm, pulled as form versions
+//! (`store::forms`), compiled once per version, and evaluated for a visit's answers, each
+//! evaluation after the first updated incrementally from the previous one (`Engine::update`
+//! redoes only what reads the answers that changed). The version a visit is filled with is
+//! fixed when the visit starts; a newer one arriving mid-visit does not switch it.
+//!
+//! Must not decide anything the form does not say: relevance, required answers and constraints
+//! are the shared engine's, so the server re-checks a submission with the very same rules.
 
-use chrono::NaiveDate;
-use serde::Serialize;
-use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use rusqlite::Connection;
+use serde_json::Value;
+use terreno_shared::api::v1::forms::FormVersion;
+use terreno_shared::api::v1::views::AccountView;
+use terreno_shared::form::runtime::{Answers, Engine, Env, Evaluation};
+use terreno_shared::form::xlsform::{Form, GroupKind, Metadata, Node, QuestionType};
+use terreno_shared::model::money::{Currency, Money};
+
+use crate::core::lock;
 use crate::error::{Error, Result};
+use crate::store::device::DeviceRow;
+use crate::store::forms;
+use crate::store::visits::{FieldRow, VisitRow};
 
-/// A question's type.
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(tag = "type", content = "choices", rename_all = "snake_case")]
-pub enum Kind {
-    /// One of the choices.
-    SelectOne(&'static [&'static str]),
-    /// Free text up to 1,000 characters.
-    Text,
-    /// A positive decimal amount in the account's currency (`150000.50`).
-    Amount,
-    /// A calendar date (`2026-12-05`).
-    Date,
-    /// A photo file, attached to the visit.
-    Photo,
+/// The question the device fills with the account's balance when a visit starts.
+pub const BALANCE: &str = "balance";
+
+/// Evaluations kept for incremental updates: the visits a collector has open at once.
+const MAX_LIVE: usize = 16;
+/// Beyond this many changed answers one full evaluation costs less than updates one by one.
+const MAX_STEPS: usize = 8;
+
+/// A form version and its compiled engine.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The version as pulled.
+    pub version: FormVersion,
+    /// Its engine.
+    pub engine: Engine,
 }
 
-/// One question.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Question {
-    /// Answer name (the field of the visit).
-    pub name: &'static str,
-    /// What the collector sees.
-    pub label: &'static str,
-    /// Its type.
-    #[serde(flatten)]
-    pub kind: Kind,
+/// Compiled form versions and the latest evaluation of each visit recently filled.
+#[derive(Default)]
+pub(crate) struct Forms {
+    compiled: Mutex<HashMap<String, Arc<Compiled>>>,
+    live: Mutex<HashMap<String, Live>>,
 }
 
-/// The questions, in the order the app shows them.
-pub const QUESTIONS: &[Question] = &[
-    Question {
-        name: "contact_result",
-        label: "Contact result",
-        kind: Kind::SelectOne(&[
-            "debtor",
-            "third_party",
-            "nobody_home",
-            "wrong_address",
-            "refused",
-        ]),
-    },
-    Question {
-        name: "person_contacted",
-        label: "Person contacted",
-        kind: Kind::Text,
-    },
-    Question {
-        name: "promise_amount",
-        label: "Promise to pay: amount",
-        kind: Kind::Amount,
-    },
-    Question {
-        name: "promise_date",
-        label: "Promise to pay: date",
-        kind: Kind::Date,
-    },
-    Question {
-        name: "payment_amount",
-        label: "Payment received: amount",
-        kind: Kind::Amount,
-    },
-    Question {
-        name: "payment_method",
-        label: "Payment received: method",
-        kind: Kind::SelectOne(&["cash", "transfer", "card", "cheque", "other"]),
-    },
-    Question {
-        name: "payment_receipt",
-        label: "Payment received: receipt number",
-        kind: Kind::Text,
-    },
-    Question {
-        name: "non_payment_reason",
-        label: "Reason for non-payment",
-        kind: Kind::SelectOne(&[
-            "unemployed",
-            "illness",
-            "disputes_debt",
-            "forgot",
-            "no_funds",
-            "other",
-        ]),
-    },
-    Question {
-        name: "comment",
-        label: "Comment",
-        kind: Kind::Text,
-    },
-    Question {
-        name: "photo",
-        label: "Photo of the façade or receipt",
-        kind: Kind::Photo,
-    },
-];
-
-/// The question called `name`.
-pub fn question(name: &str) -> Result<&'static Question> {
-    QUESTIONS.iter().find(|q| q.name == name).ok_or_else(|| {
-        let names: Vec<&str> = QUESTIONS.iter().map(|q| q.name).collect();
-        Error::Invalid(format!(
-            "{name:?} is not a question of the visit form (one of {})",
-            names.join(", ")
-        ))
-    })
+struct Live {
+    form: String,
+    env: Env,
+    answers: Answers,
+    evaluation: Evaluation,
 }
 
-/// Parses the text answer to a question; an empty text clears it (`null`). Photos are handled
-/// by the caller (the file is read and attached) and never reach here.
-pub fn parse(q: &Question, text: &str) -> Result<Value> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(Value::Null);
+impl Forms {
+    /// Form version `id`, compiled on first use.
+    pub(crate) fn get(&self, conn: &Connection, id: &str) -> Result<Arc<Compiled>> {
+        if let Some(c) = lock(&self.compiled).get(id) {
+            return Ok(Arc::clone(c));
+        }
+        let version = forms::find(conn, id)?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "form version {id} is not on this device: sync first"
+            ))
+        })?;
+        let engine = Engine::new(&version.definition).map_err(|problems| {
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            Error::corrupt(format!("compiling form {id}"), problems.join("; "))
+        })?;
+        let compiled = Arc::new(Compiled { version, engine });
+        lock(&self.compiled).insert(id.to_owned(), Arc::clone(&compiled));
+        Ok(compiled)
     }
-    let bad = |why: String| Error::Invalid(format!("answer {}: {why}", q.name));
-    match q.kind {
-        Kind::SelectOne(choices) => {
-            if choices.contains(&text) {
-                Ok(json!(text))
-            } else {
-                Err(bad(format!(
-                    "{text:?} is not one of {}",
-                    choices.join(", ")
-                )))
-            }
+
+    /// The version new visits are filled with, when the device has it.
+    pub(crate) fn current(&self, conn: &Connection) -> Result<Option<Arc<Compiled>>> {
+        let Some(id) = forms::find_visit_form(conn)? else {
+            return Ok(None);
+        };
+        match self.get(conn, &id) {
+            Ok(compiled) => Ok(Some(compiled)),
+            // Named before its version arrived (or kept aside): as if there were none yet.
+            Err(Error::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
         }
-        Kind::Text => {
-            if text.chars().count() > 1_000 || text.chars().any(|c| c.is_control() && c != '\n') {
-                Err(bad("must be at most 1,000 printable characters".into()))
-            } else {
-                Ok(json!(text))
-            }
+    }
+
+    /// The version `visit` is filled with: the one it started with, else (not started yet) the
+    /// current visit form.
+    pub(crate) fn for_visit(
+        &self,
+        conn: &Connection,
+        visit: Option<&VisitRow>,
+    ) -> Result<Arc<Compiled>> {
+        match visit.and_then(|v| v.form.as_deref()) {
+            Some(id) => self.get(conn, id),
+            None => self.current(conn)?.ok_or_else(no_visit_form),
         }
-        Kind::Amount => {
-            let ok = text.split_once('.').map_or(text, |(i, f)| {
-                if f.chars().all(|c| c.is_ascii_digit()) {
-                    i
-                } else {
-                    "x"
+    }
+
+    /// Evaluates `answers` for `visit`: an update of the visit's previous evaluation when only
+    /// a few answers changed since and the form and `env` are the same, else a full one.
+    pub(crate) fn evaluate(
+        &self,
+        form: &Compiled,
+        visit: &str,
+        answers: &Answers,
+        env: &Env,
+    ) -> Evaluation {
+        let mut live = lock(&self.live);
+        let previous = live
+            .remove(visit)
+            .filter(|l| l.form == form.version.id.to_string() && l.env == *env);
+        let evaluation = match previous {
+            Some(l) => match changed_paths(&l.answers, answers) {
+                Some(changed) => {
+                    let mut now = l.answers;
+                    let mut e = l.evaluation;
+                    for path in changed {
+                        match answers.get(&path) {
+                            Some(text) => now.set(path.clone(), text),
+                            None => {
+                                now.remove(&path);
+                            }
+                        }
+                        e = form.engine.update(&e, &now, &path, env);
+                    }
+                    e
                 }
-            });
-            let positive = text.parse::<f64>().is_ok_and(|v| v > 0.0 && v.is_finite());
-            if ok.chars().all(|c| c.is_ascii_digit()) && !ok.is_empty() && positive {
-                Ok(json!(text))
-            } else {
-                Err(bad(format!(
-                    "{text:?} is not a positive amount like 150000.50"
-                )))
-            }
+                None => form.engine.evaluate(answers, env),
+            },
+            None => form.engine.evaluate(answers, env),
+        };
+        if live.len() >= MAX_LIVE {
+            live.clear();
         }
-        Kind::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(|d| json!(d.to_string()))
-            .map_err(|_| bad(format!("{text:?} is not a date like 2026-12-05"))),
-        Kind::Photo => Err(bad("a photo is a file path, attached by the caller".into())),
+        live.insert(
+            visit.to_owned(),
+            Live {
+                form: form.version.id.to_string(),
+                env: env.clone(),
+                answers: answers.clone(),
+                evaluation: evaluation.clone(),
+            },
+        );
+        evaluation
+    }
+
+    /// Drops a finished visit's evaluation.
+    pub(crate) fn forget(&self, visit: &str) {
+        lock(&self.live).remove(visit);
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The refusal of a device that never received a visit form.
+pub(crate) fn no_visit_form() -> Error {
+    Error::NotFound(
+        "this device has no visit form yet: sync first to receive the organization's \
+         questionnaire"
+            .to_owned(),
+    )
+}
 
-    #[test]
-    fn answers_parse_by_type_and_bad_ones_name_the_question() {
-        let q = |n| question(n).unwrap();
-        assert_eq!(
-            parse(q("contact_result"), "debtor").unwrap(),
-            json!("debtor")
-        );
-        assert_eq!(
-            parse(q("promise_amount"), "150000.50").unwrap(),
-            json!("150000.50")
-        );
-        assert_eq!(
-            parse(q("promise_date"), "2026-12-05").unwrap(),
-            json!("2026-12-05")
-        );
-        assert_eq!(parse(q("comment"), "  ").unwrap(), Value::Null);
-        for (name, text) in [
-            ("contact_result", "maybe"),
-            ("promise_amount", "-4"),
-            ("promise_amount", "doce mil"),
-            ("promise_date", "05/12/2026"),
-        ] {
-            let err = parse(q(name), text).unwrap_err().to_string();
-            assert!(err.contains(name), "{err}");
-        }
-        assert!(
-            question("colour")
-                .unwrap_err()
-                .to_string()
-                .contains("contact_result")
-        );
+/// The paths whose answers differ, or `None` when so many differ that updating one by one
+/// would cost more than evaluating afresh.
+fn changed_paths(before: &Answers, after: &Answers) -> Option<Vec<String>> {
+    let mut changed: Vec<String> = after
+        .iter()
+        .filter(|(p, t)| before.get(p) != Some(t))
+        .map(|(p, _)| p.to_owned())
+        .collect();
+    changed.extend(
+        before
+            .iter()
+            .filter(|(p, _)| after.get(p).is_none())
+            .map(|(p, _)| p.to_owned()),
+    );
+    (changed.len() <= MAX_STEPS).then_some(changed)
+}
+
+/// What the form's expressions see besides the answers: `now` in the organization's zone (so
+/// `today()` is its date, as on the server), the visit id for `uuid()`, the form's default
+/// language (Spanish for the shipped form).
+pub(crate) fn env(now: DateTime<Utc>, zone: chrono_tz::Tz, visit: &str) -> Env {
+    Env {
+        now: now.with_timezone(&zone).fixed_offset(),
+        uuid: visit.to_owned(),
+        language: None,
     }
+}
+
+/// [`env`] at the minute: evaluations while the collector types share it, so each answer is an
+/// incremental update rather than a fresh evaluation because the clock moved.
+pub(crate) fn live_env(now: DateTime<Utc>, zone: chrono_tz::Tz, visit: &str) -> Env {
+    let minute = now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(now);
+    env(minute, zone, visit)
+}
+
+/// A visit's stored answers as the engine reads them: text as typed, a cleared answer (`null`)
+/// as `""` (so a default does not come back), a file by its attachment id.
+pub(crate) fn answers_of(fields: &[FieldRow]) -> Answers {
+    fields
+        .iter()
+        .map(|f| {
+            let text = match &f.value {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                Value::Object(o) => o
+                    .get("attachment_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                other => other.to_string(),
+            };
+            (f.field.clone(), text)
+        })
+        .collect()
+}
+
+/// The answers the device gives when a visit starts on `form`: the account's balance in major
+/// units (`1500000.00`), when the form has a top-level `balance` question and the visit has no
+/// balance yet (a supervisor correcting a collector's visit keeps the balance it started with);
+/// and the XLSForm metadata a device records by itself, as ODK Collect does, for the questions
+/// the form has and the visit has not recorded yet: `start` and `today` (now, on the
+/// organization's clock), `deviceid` (`terreno:` and the device id) and `username`. Metadata a
+/// phone app cannot know (`phonenumber`, `simserial`, `email`, ...) stays empty.
+pub(crate) fn prefills(
+    form: &Compiled,
+    account: &AccountView,
+    answers: &Answers,
+    me: &DeviceRow,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, Value)>> {
+    let mut out = Vec::new();
+    let has_balance = crate::visit::typed::question_at(&form.version.definition, BALANCE).is_ok();
+    if has_balance && answers.get(BALANCE).is_none() {
+        let currency = Currency::parse(&account.currency)
+            .map_err(|e| Error::corrupt("reading the account's currency", e))?;
+        let balance = Money::from_minor(account.balance_minor, currency).to_string();
+        let amount = balance.split_once(' ').map_or(balance.as_str(), |(a, _)| a);
+        out.push((BALANCE.to_owned(), Value::String(amount.to_owned())));
+    }
+    let local = now.with_timezone(&zone_of(me, now));
+    for (path, kind) in metadata(&form.version.definition) {
+        if answers.get(&path).is_some() {
+            continue;
+        }
+        let value = match kind {
+            Metadata::Start => date_time(local),
+            Metadata::Today => local.date_naive().to_string(),
+            Metadata::DeviceId => format!("terreno:{}", me.device_id),
+            Metadata::Username => me.username.clone(),
+            _ => continue,
+        };
+        out.push((path, Value::String(value)));
+    }
+    Ok(out)
+}
+
+/// The `end` metadata of `form` stamped at `now` (the moment the visit is completed), to add to
+/// the answers submitted; ODK records it when the form is finalized.
+pub(crate) fn end_stamps(
+    form: &Compiled,
+    me: &DeviceRow,
+    now: DateTime<Utc>,
+) -> Vec<(String, String)> {
+    let local = now.with_timezone(&zone_of(me, now));
+    metadata(&form.version.definition)
+        .into_iter()
+        .filter(|(_, kind)| *kind == Metadata::End)
+        .map(|(path, _)| (path, date_time(local)))
+        .collect()
+}
+
+fn zone_of(me: &DeviceRow, now: DateTime<Utc>) -> chrono_tz::Tz {
+    crate::visit::target::Rules::from_settings(me.settings.as_ref(), now).zone
+}
+
+/// A dateTime as XForms writes it (`2026-12-06T10:30:00.000-05:00`).
+fn date_time(local: DateTime<chrono_tz::Tz>) -> String {
+    local.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+}
+
+/// The metadata questions of `form` outside repeats, with their answer paths.
+fn metadata(form: &Form) -> Vec<(String, Metadata)> {
+    fn walk(nodes: &[Node], prefix: &str, out: &mut Vec<(String, Metadata)>) {
+        for node in nodes {
+            match node {
+                Node::Question(q) => {
+                    if let QuestionType::Metadata { kind } = q.kind {
+                        out.push((format!("{prefix}{}", q.name), kind));
+                    }
+                }
+                Node::Group(g) if g.kind == GroupKind::Group => {
+                    walk(&g.children, &format!("{prefix}{}/", g.name), out);
+                }
+                Node::Group(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&form.children, "", &mut out);
+    out
 }

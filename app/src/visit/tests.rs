@@ -4,23 +4,23 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 use terreno_shared::ids::VisitId;
-use terreno_shared::model::{Fix, GeoPoint, Outcome, VisitStatus};
+use terreno_shared::model::{Fix, GeoPoint, VisitStatus};
 use terreno_shared::track::TrackPolicy;
 
 use crate::Error;
 use crate::gps::recorder::record;
 use crate::store::test_support::with_route;
 use crate::store::{Store, fixes, log};
-use crate::visit::{checkin, complete, route};
+use crate::visit::{answer, checkin, route};
 
-fn t(s: &str) -> DateTime<Utc> {
+pub(super) fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .expect("a time")
         .with_timezone(&Utc)
 }
 
 /// Two minutes standing at CL-1's door (or `offset_m` metres north of it), ending at `end`.
-fn stand(store: &mut Store, end: DateTime<Utc>, offset_m: f64, mock: bool) {
+pub(super) fn stand(store: &mut Store, end: DateTime<Utc>, offset_m: f64, mock: bool) {
     let p = GeoPoint::parse(4.598056 + offset_m / 111_320.0, -74.075833).expect("a point");
     let batch: Vec<Fix> = (0..24)
         .map(|i| {
@@ -33,11 +33,11 @@ fn stand(store: &mut Store, end: DateTime<Utc>, offset_m: f64, mock: bool) {
     record(store, &batch, &TrackPolicy::default(), end).expect("recording");
 }
 
-fn visit_id() -> VisitId {
+pub(super) fn visit_id() -> VisitId {
     VisitId::from_uuid(uuid::Uuid::now_v7())
 }
 
-fn refusal<T: std::fmt::Debug>(r: crate::Result<T>) -> (String, serde_json::Value) {
+pub(super) fn refusal<T: std::fmt::Debug>(r: crate::Result<T>) -> (String, serde_json::Value) {
     match r {
         Err(Error::Refused { message, details }) => (message, details),
         other => panic!("expected a refusal, got {other:?}"),
@@ -45,15 +45,15 @@ fn refusal<T: std::fmt::Debug>(r: crate::Result<T>) -> (String, serde_json::Valu
 }
 
 // Tuesday 24 November 2026, 10:00 in Bogotá.
-const MORNING: &str = "2026-11-24T15:00:00Z";
+pub(super) const MORNING: &str = "2026-11-24T15:00:00Z";
 
 #[test]
 fn a_check_in_at_the_door_is_allowed_and_starts_the_visit() {
     let mut store = with_route("collector", Some("08:00-12:00"));
     stand(&mut store, t(MORNING), 0.0, false);
-    let c = checkin::check_in(&mut store, "CL-1", t(MORNING), visit_id()).expect("allowed");
+    let c = checkin::check_in(&mut store, "CL-1", t(MORNING), visit_id(), None).expect("allowed");
     assert!(c.verdict.is_accepted());
-    let info = complete::info(&store, "CL-1").expect("the visit");
+    let info = answer::info(&store, "CL-1").expect("the visit");
     assert_eq!(info.status, VisitStatus::InProgress);
 }
 
@@ -67,6 +67,7 @@ fn a_check_in_outside_the_debtors_window_is_refused_with_the_next_moment_and_not
         "CL-1",
         t(MORNING),
         visit_id(),
+        None,
     ));
     assert!(message.contains("14:00-18:00"), "{message}");
     assert_eq!(
@@ -90,6 +91,7 @@ fn a_check_in_from_afar_or_a_mock_app_is_refused_but_recorded_as_evidence() {
         "CL-1",
         t(MORNING),
         visit_id(),
+        None,
     ));
     assert!(message.contains("too far"), "{message}");
     assert_eq!(details["verdict"]["verdict"], "refused");
@@ -108,73 +110,19 @@ fn a_check_in_from_afar_or_a_mock_app_is_refused_but_recorded_as_evidence() {
 
     let later = t(MORNING) + TimeDelta::minutes(10);
     stand(&mut store, later, 0.0, true);
-    let (message, _) = refusal(checkin::check_in(&mut store, "CL-1", later, visit_id()));
+    let (message, _) = refusal(checkin::check_in(
+        &mut store,
+        "CL-1",
+        later,
+        visit_id(),
+        None,
+    ));
     assert!(message.contains("mock"), "{message}");
     assert_eq!(
-        complete::info(&store, "CL-1").expect("the visit").status,
+        answer::info(&store, "CL-1").expect("the visit").status,
         VisitStatus::Planned,
         "refusals do not start it"
     );
-}
-
-#[test]
-fn a_visit_completes_once_with_the_answers_its_outcome_needs() {
-    let mut store = with_route("collector", None);
-    let now = t(MORNING);
-    let early = refusal(complete::answer(
-        &mut store,
-        "CL-1",
-        &[("comment".into(), json!("x"))],
-        now,
-    ));
-    assert!(early.0.contains("check in first"), "{}", early.0);
-    stand(&mut store, now, 0.0, false);
-    checkin::check_in(&mut store, "CL-1", now, visit_id()).expect("checking in");
-    let missing = complete::complete(&mut store, "CL-1", Outcome::PromiseToPay, now);
-    assert!(
-        matches!(missing, Err(Error::Invalid(ref m)) if m.contains("promise_amount")),
-        "{missing:?}"
-    );
-    let answers = complete::parse_pairs(&[
-        "promise_amount=250000.50".into(),
-        "promise_date=2026-12-05".into(),
-    ])
-    .expect("answers");
-    complete::answer(&mut store, "CL-1", &answers.values, now).expect("answering");
-    let done = complete::complete(
-        &mut store,
-        "CL-1",
-        Outcome::PromiseToPay,
-        now + TimeDelta::minutes(5),
-    )
-    .expect("completing");
-    assert_eq!(done.status, VisitStatus::Done);
-    let payload: String = store
-        .conn
-        .query_row(
-            "select payload from events where seq = ?1",
-            [done.seq as i64],
-            |r| r.get(0),
-        )
-        .expect("event");
-    let payload: serde_json::Value = serde_json::from_str(&payload).expect("json");
-    assert_eq!(
-        payload["promise"]["amount"]["minor_units"],
-        json!(25_000_050),
-        "{payload}"
-    );
-    refusal(complete::complete(
-        &mut store,
-        "CL-1",
-        Outcome::Paid,
-        now + TimeDelta::minutes(6),
-    ));
-    refusal(checkin::check_in(
-        &mut store,
-        "CL-1",
-        now + TimeDelta::minutes(7),
-        visit_id(),
-    ));
 }
 
 #[test]
@@ -220,7 +168,7 @@ fn a_debtor_without_a_location_gets_a_location_capture_from_the_dwell() {
     )
     .expect("an account without a location");
     stand(&mut store, t(MORNING), 0.0, false);
-    let c = checkin::check_in(&mut store, "CL-1", t(MORNING), visit_id()).expect("accepted");
+    let c = checkin::check_in(&mut store, "CL-1", t(MORNING), visit_id(), None).expect("accepted");
     match c.verdict {
         terreno_shared::geofence::Verdict::LocationCapture {
             proposed,
@@ -235,7 +183,7 @@ fn a_debtor_without_a_location_gets_a_location_capture_from_the_dwell() {
         other => panic!("expected a location capture, got {other:?}"),
     }
     assert_eq!(
-        complete::info(&store, "CL-1").expect("the visit").status,
+        answer::info(&store, "CL-1").expect("the visit").status,
         VisitStatus::InProgress
     );
 }

@@ -140,14 +140,18 @@ both!(the_cli_speaks_json_and_exit_codes, |backend| {
         "{checked}"
     );
 
-    let (code, err) = cli.json(&["visit", "answer", "C-1", "promise_amount=-4"]);
+    let (code, err) = cli.json(&[
+        "visit",
+        "answer",
+        "C-1",
+        "promise_amount=doce mil",
+        "contact_result=maybe",
+    ]);
     assert_eq!(code, 2);
+    let message = err["error"]["message"].as_str().unwrap_or_default();
     assert!(
-        err["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("promise_amount"),
-        "{err}"
+        message.contains("promise_amount") && message.contains("contact_result"),
+        "every bad answer is named: {err}"
     );
     assert_eq!(
         cli.json(&[
@@ -156,6 +160,49 @@ both!(the_cli_speaks_json_and_exit_codes, |backend| {
             "C-1",
             "contact_result=debtor",
             "comment=pagará el viernes"
+        ])
+        .0,
+        0
+    );
+    let (code, form) = cli.json(&["visit", "form", "C-1"]);
+    assert_eq!(
+        (code, form["complete"].as_bool()),
+        (0, Some(false)),
+        "{form}"
+    );
+    let question = |path: &str| {
+        form["questions"]
+            .as_array()
+            .and_then(|qs| qs.iter().find(|q| q["path"] == path))
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} is listed: {form}"))
+    };
+    assert_eq!(question("balance")["value"], "100000.00", "prefilled");
+    assert_eq!(question("contact_result")["value"], "debtor");
+    assert!(question("person_contacted")["issue"].is_string(), "{form}");
+    assert_eq!(question("relationship")["relevant"], false);
+    let human = cli.run(&["visit", "form", "C-1"], None);
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("person_contacted"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+    let (code, refused) = cli.json(&["visit", "complete", "C-1", "--outcome", "contacted"]);
+    assert_eq!(code, 3, "the form is not complete: {refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("person_contacted"),
+        "{refused}"
+    );
+    assert_eq!(
+        cli.json(&[
+            "visit",
+            "answer",
+            "C-1",
+            "person_contacted=Ana Pérez",
+            "non_payment_reason=forgot",
         ])
         .0,
         0

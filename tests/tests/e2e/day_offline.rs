@@ -1,7 +1,8 @@
 //! Scenario 1: a collector's day with the server down. The route syncs, the real afternoon track
 //! is replayed, check-ins during each dwell are allowed and one from the mock-location fixes is
-//! refused and recorded; visits are answered and completed offline; once the server is back a
-//! sync brings exactly those visits, and the server's own verdicts agree with the device's.
+//! refused and recorded; visits are answered with the organization's visit form and completed
+//! offline; once the server is back a sync brings exactly those visits, the server accepts every
+//! completion its own check of the form re-judges, and its verdicts agree with the device's.
 
 use chrono::NaiveDate;
 use terreno_app::Error;
@@ -24,6 +25,7 @@ const VISITS: &[Visit] = &[
         check_in: "2026-11-24T13:03:00Z",
         answers: &[
             "contact_result=debtor",
+            "person_contacted=José González",
             "promise_amount=250000",
             "promise_date=2026-12-05",
         ],
@@ -34,6 +36,7 @@ const VISITS: &[Visit] = &[
         check_in: "2026-11-24T13:47:00Z",
         answers: &[
             "contact_result=debtor",
+            "person_contacted=Fabián González",
             "payment_amount=120000.50",
             "payment_method=cash",
             "payment_receipt=R-778",
@@ -46,6 +49,7 @@ const VISITS: &[Visit] = &[
         answers: &[
             "contact_result=third_party",
             "person_contacted=Hermana",
+            "relationship=sibling",
             "comment=deja razón",
         ],
         outcome: Outcome::ThirdParty,
@@ -53,7 +57,8 @@ const VISITS: &[Visit] = &[
     Visit {
         stop: "CL-100012",
         check_in: "2026-11-24T15:07:00Z",
-        answers: &["contact_result=nobody_home"],
+        // The form asks for a photo of the façade when nobody is home.
+        answers: &["contact_result=nobody_home", "photo=FACADE"],
         outcome: Outcome::NobodyHome,
     },
     Visit {
@@ -76,7 +81,7 @@ both!(
         let track = track_day(&fx);
 
         let phone = TestDevice::login(&server.url(), "gestor.ramirez", t("2026-11-24T12:50:00Z"));
-        phone.sync_until_debtor("CL-100000");
+        phone.sync_until_visit_form("CL-100000");
         let route = phone.core.route(Some(day)).expect("the route");
         let names: Vec<&str> = route.iter().map(|r| r.external_id.as_str()).collect();
         assert!(
@@ -89,6 +94,8 @@ both!(
             .shift_start()
             .expect("a shift");
 
+        let facade = phone.dir.0.join("facade.jpg");
+        std::fs::write(&facade, b"\xff\xd8\xff\xe0 the closed door of Calle 6").expect("a photo");
         server.stop();
         for (i, v) in VISITS.iter().enumerate() {
             let at = t(v.check_in);
@@ -102,7 +109,10 @@ both!(
                 .at(at + chrono::TimeDelta::minutes(3))
                 .answer(
                     v.stop,
-                    &v.answers.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                    &v.answers
+                        .iter()
+                        .map(|s| s.replace("FACADE", &facade.display().to_string()))
+                        .collect::<Vec<_>>(),
                 )
                 .expect("answers");
             let done = phone

@@ -8,6 +8,7 @@ mod device_life;
 mod forked_device;
 mod killed_sync;
 mod restored_server;
+mod visit_form;
 
 /// Declares one test per backend: `both!(name, |backend| { ... })`.
 #[macro_export]
