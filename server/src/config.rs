@@ -34,7 +34,20 @@ pub struct Config {
     pub low_battery: f64,
     /// Silence after which the live feed sends `device_offline`.
     pub offline_after: Duration,
+    /// Silence after which the dashboard shows a collector as late rather than live (silent
+    /// from `offline_after` on).
+    pub late_after: Duration,
+    /// The dashboard map's tile URL template (`{z}/{x}/{y}`, Leaflet's syntax); `None` draws the
+    /// map on a plain background (no network needed).
+    pub tile_url: Option<String>,
+    /// The credit the tile server requires, shown on the map.
+    pub tile_attribution: String,
 }
+
+/// OpenStreetMap's standard tiles, the dashboard's default.
+pub const OSM_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+/// The credit OpenStreetMap's tile usage policy asks for.
+pub const OSM_ATTRIBUTION: &str = "© OpenStreetMap contributors";
 
 impl Config {
     /// Defaults for a database, listening on `listen`.
@@ -60,6 +73,21 @@ impl Config {
             public_url: format!("http://{listen}"),
             low_battery: 0.15,
             offline_after: Duration::from_secs(10 * 60),
+            late_after: Duration::from_secs(2 * 60),
+            tile_url: Some(OSM_TILE_URL.to_owned()),
+            tile_attribution: OSM_ATTRIBUTION.to_owned(),
+        }
+    }
+
+    /// Sets the dashboard's tiles from `--tile-url` and `--tile-attribution`: no URL keeps
+    /// OpenStreetMap, an empty one means no tiles; no attribution keeps the current one.
+    pub fn set_tiles(&mut self, url: Option<&str>, attribution: Option<&str>) {
+        if let Some(url) = url {
+            let url = url.trim();
+            self.tile_url = (!url.is_empty()).then(|| url.to_owned());
+        }
+        if let Some(credit) = attribution {
+            self.tile_attribution = credit.to_owned();
         }
     }
 }
@@ -80,6 +108,7 @@ impl std::fmt::Debug for Config {
             .field("max_events_per_batch", &self.max_events_per_batch)
             .field("max_blob_bytes", &self.max_blob_bytes)
             .field("public_url", &self.public_url)
+            .field("tile_url", &self.tile_url)
             .finish()
     }
 }
@@ -114,5 +143,25 @@ mod tests {
             "127.0.0.1:0".parse().unwrap(),
         );
         assert!(!format!("{c:?}").contains("pw"));
+    }
+
+    #[test]
+    fn an_empty_tile_url_means_no_tiles_and_none_keeps_openstreetmap() {
+        let mut c = Config::new(DbUrl::Sqlite("t.db".into()), "127.0.0.1:0".parse().unwrap());
+        c.set_tiles(None, None);
+        assert_eq!(c.tile_url.as_deref(), Some(OSM_TILE_URL));
+
+        c.set_tiles(
+            Some("https://tiles.example/{z}/{x}/{y}.png"),
+            Some("© Example"),
+        );
+        assert_eq!(
+            c.tile_url.as_deref(),
+            Some("https://tiles.example/{z}/{x}/{y}.png")
+        );
+        assert_eq!(c.tile_attribution, "© Example");
+
+        c.set_tiles(Some(" "), None);
+        assert_eq!(c.tile_url, None);
     }
 }

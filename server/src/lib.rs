@@ -5,6 +5,8 @@
 //! - [`db`] holds all SQL, for SQLite and PostgreSQL; [`routes`] one module per resource.
 //! - [`import`] reads route spreadsheets and [`forms`] XLSForm questionnaires; neither writes.
 //! - [`cli`] is the `terreno-server` command line.
+//! - [`ui`] is the supervisor dashboard, built by `scripts/build-ui` and embedded; it is served
+//!   at `/` by `routes::ui`, the fallback of every path the API does not answer.
 //!
 //! Merge rules, verdicts and wire types come from `terreno-shared`; nothing here re-decides them.
 #![forbid(unsafe_code)]
@@ -22,6 +24,7 @@ pub mod mail;
 pub mod osmand;
 pub mod routes;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 

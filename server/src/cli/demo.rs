@@ -35,6 +35,7 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let mut config = Config::new(url, addr);
     config.public_url = format!("http://{addr}");
+    config.set_tiles(args.tile_url.as_deref(), args.tile_attribution.as_deref());
     println!("Terreno demo serving on http://{addr}");
     println!("Demo users (password {DEMO_PASSWORD:?} for all; demo only):");
     for (name, role, _) in DEMO_USERS {

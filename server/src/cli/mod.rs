@@ -119,6 +119,13 @@ pub struct DemoArgs {
     /// Where visit emails are written (as .eml files).
     #[arg(long, env = "TERRENO_MAIL_DIR", default_value = "terreno-demo-mail")]
     pub mail_dir: std::path::PathBuf,
+    /// Map tiles of the dashboard: a URL template with {z}, {x}, {y} (default OpenStreetMap's);
+    /// an empty value draws the map on a plain background, with no tile requests.
+    #[arg(long, env = "TERRENO_TILE_URL")]
+    pub tile_url: Option<String>,
+    /// The credit the tile server requires, shown on the map (with --tile-url).
+    #[arg(long, env = "TERRENO_TILE_ATTRIBUTION")]
+    pub tile_attribution: Option<String>,
 }
 
 /// `user` subcommands.
@@ -242,6 +249,13 @@ pub struct ServeArgs {
     /// always accepted at `/osmand` on the main listener.
     #[arg(long, env = "TERRENO_OSMAND_LISTEN")]
     pub osmand_listen: Option<SocketAddr>,
+    /// Map tiles of the dashboard: a URL template with {z}, {x}, {y} (default OpenStreetMap's);
+    /// an empty value draws the map on a plain background, with no tile requests.
+    #[arg(long, env = "TERRENO_TILE_URL")]
+    pub tile_url: Option<String>,
+    /// The credit the tile server requires, shown on the map (with --tile-url).
+    #[arg(long, env = "TERRENO_TILE_ATTRIBUTION")]
+    pub tile_attribution: Option<String>,
 }
 
 /// Runs a parsed command line.

@@ -26,6 +26,7 @@ pub mod devices;
 pub mod forms;
 pub mod import;
 pub mod json_rows;
+pub mod map;
 pub mod orgs;
 pub mod outbox;
 pub mod portfolio;

@@ -12,12 +12,14 @@ pub mod forms;
 pub mod health;
 pub mod imports;
 pub mod live;
+pub mod map;
 pub mod openapi;
 pub mod org;
 pub mod osmand;
 pub mod pull;
 pub mod reads;
 pub mod sync;
+pub mod ui;
 
 /// All routes, before state and middleware.
 pub fn router() -> Router<AppState> {
@@ -29,10 +31,12 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(devices::router())
         .merge(live::router())
+        .merge(map::router())
         .merge(openapi::router())
         .merge(org::router())
         .merge(osmand::router())
         .merge(pull::router())
         .merge(reads::router())
         .merge(sync::router())
+        .merge(ui::router())
 }

@@ -30,6 +30,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .merge_from(super::forms::openapi())
         .merge_from(super::osmand::openapi())
         .merge_from(super::live::openapi())
+        .merge_from(super::map::openapi())
         .merge_from(super::org::openapi())
 }
 

@@ -12,6 +12,7 @@ mod email;
 mod forms;
 mod imports;
 mod live;
+mod map;
 mod osmand;
 mod pull;
 mod push;

@@ -1,0 +1,72 @@
+// Requests to the server's JSON API with the session's bearer token. Every failure becomes an
+// ApiError whose `plain` text says, in the dashboard's language, what happened and what to do;
+// a 401 on an authenticated call also tells the app the session is over.
+
+import { t } from "./i18n";
+
+/** A failed request: HTTP status (0 when the server could not be reached), the server's
+ * stable code and message, and a sentence for people. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly serverMessage: string,
+    readonly plain: string,
+  ) {
+    super(`${status} ${code}: ${serverMessage}`);
+  }
+}
+
+let token: string | null = null;
+let onUnauthorized: () => void = () => {};
+
+/** Sets the token sent with every request (null: none). */
+export function setToken(value: string | null): void {
+  token = value;
+}
+
+/** What to do when the server answers 401 to an authenticated request. */
+export function whenUnauthorized(f: () => void): void {
+  onUnauthorized = f;
+}
+
+/** A plain sentence for an error answer with no more specific handling. */
+export function plainError(status: number, message: string): string {
+  if (status === 0) return t("error.network");
+  if (status === 401) return t("error.session");
+  if (status >= 500) return t("error.server", { status });
+  return t("error.request", { message });
+}
+
+/** Sends a request; resolves to the parsed JSON body (undefined for 204). */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, "network", String(e), t("error.network"));
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON (a proxy's error page): reported below by status.
+  }
+  if (!response.ok) {
+    const err = (json ?? {}) as { code?: string; message?: string };
+    const code = err.code ?? "http_" + response.status;
+    const message = err.message ?? response.statusText;
+    if (response.status === 401 && token) onUnauthorized();
+    throw new ApiError(response.status, code, message, plainError(response.status, message));
+  }
+  return json as T;
+}

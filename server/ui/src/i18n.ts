@@ -1,0 +1,263 @@
+// The dashboard's words, Spanish first and English second. The language comes from the
+// browser (English only when the browser prefers it) and can be switched; the choice is kept.
+// Pages re-render on a switch through onLanguageChange, so no text is cached elsewhere.
+
+const es = {
+  "app.name": "Terreno",
+  "app.skip": "Saltar al contenido",
+  "lang.label": "Idioma",
+  "nav.label": "Secciones",
+  "nav.map": "Mapa en vivo",
+  "nav.logout": "Cerrar sesión",
+  "nav.signedInAs": "Sesión de {name}",
+  "login.title": "Entrar al tablero",
+  "login.intro": "Ingrese con su usuario de supervisor o administrador.",
+  "login.username": "Usuario",
+  "login.password": "Contraseña",
+  "login.submit": "Entrar",
+  "login.busy": "Entrando…",
+  "login.wrong": "Usuario o contraseña incorrectos. Revise los datos e intente de nuevo.",
+  "login.disabled": "Esta cuenta está desactivada. Pida a un administrador que la active.",
+  "login.tooMany": "Demasiados intentos fallidos. Espere un minuto y vuelva a intentar.",
+  "login.collector":
+    "Esta cuenta es de gestor: el tablero es para supervisores y administradores. Use la app del teléfono.",
+  "login.missing": "Escriba su usuario y su contraseña.",
+  "error.network":
+    "No hay conexión con el servidor. Revise su conexión a internet; se reintentará solo.",
+  "error.server": "El servidor tuvo un problema ({status}). Intente de nuevo en un momento.",
+  "error.session": "Su sesión terminó. Vuelva a entrar.",
+  "error.request": "El servidor rechazó la solicitud: {message}",
+  "map.title": "Mapa en vivo",
+  "map.loading": "Cargando el mapa…",
+  "map.retry": "Reintentar",
+  "map.region": "Mapa de gestores",
+  "map.noTiles": "Mapa sin fondo de calles: no hay servidor de mapas configurado.",
+  "map.tilesFailed":
+    "No se pudo cargar el fondo de calles; los gestores y las paradas se muestran igual.",
+  "map.collectors": "Gestores ({count})",
+  "map.noCollectors": "Todavía no hay gestores en su equipo. Importe una ruta para crearlos.",
+  "map.noPosition": "sin posición todavía",
+  "map.day": "Día de recorridos y paradas",
+  "map.stops": "{done} de {total} paradas visitadas",
+  "map.trackPoints": "recorrido de hoy",
+  "map.showOnMap": "Ver {name} en el mapa",
+  "map.refused": "Registro rechazado",
+  "map.refusedAt": "Rechazado a las {time}",
+  "map.stop": "Parada {n}: {debtor}",
+  "map.lastSeen": "Última señal: {ago}",
+  "map.fixTime": "Posición de las {time}, precisión ±{accuracy} m",
+  "feed.connecting": "Conectando con el servidor…",
+  "feed.open": "Actualización en vivo",
+  "feed.retrying": "Sin conexión en vivo; reintentando en {secs} s",
+  "fresh.live": "en vivo",
+  "fresh.late": "con retraso",
+  "fresh.silent": "sin señal",
+  "battery.label": "batería {pct}",
+  "battery.low": "batería baja {pct}",
+  "battery.unknown": "batería desconocida",
+  "battery.charging": "cargando",
+  "status.planned": "pendiente",
+  "status.in_progress": "en curso",
+  "status.done": "visitada",
+  "status.not_done": "no realizada",
+  "status.cancelled": "cancelada",
+  "ago.now": "ahora mismo",
+  "ago.secs": "hace {n} s",
+  "ago.mins": "hace {n} min",
+  "ago.hours": "hace {n} h",
+  "notes.title": "Avisos",
+  "notes.empty": "Sin avisos todavía. Aparecerán aquí las visitas, rechazos y baterías bajas.",
+  "notes.dismiss": "Cerrar aviso",
+  "notes.visitCompleted": "{who} completó la visita a {debtor} ({outcome})",
+  "notes.checkInRefused": "Registro rechazado a {who}: {reasons}",
+  "notes.lowBattery": "Batería baja de {who}: {pct}",
+  "notes.deviceOffline": "{who} sin señal desde {time}",
+  "reason.no_fixes": "sin posición",
+  "reason.stale_fix": "posición vieja",
+  "reason.mock_provider": "ubicación simulada",
+  "reason.poor_accuracy": "posición imprecisa",
+  "reason.teleport": "salto imposible",
+  "reason.outside_radius": "lejos de la dirección ({m} m)",
+  "reason.insufficient_dwell": "poco tiempo en la dirección",
+  "outcome.paid": "pagó",
+  "outcome.promise_to_pay": "promesa de pago",
+  "outcome.contacted": "contactado",
+  "outcome.third_party": "mensaje con un tercero",
+  "outcome.nobody_home": "nadie en casa",
+  "outcome.wrong_address": "dirección equivocada",
+  "outcome.refused": "se negó a atender",
+};
+
+type Key = keyof typeof es;
+
+const en: Record<Key, string> = {
+  "app.name": "Terreno",
+  "app.skip": "Skip to content",
+  "lang.label": "Language",
+  "nav.label": "Sections",
+  "nav.map": "Live map",
+  "nav.logout": "Log out",
+  "nav.signedInAs": "Signed in as {name}",
+  "login.title": "Sign in to the dashboard",
+  "login.intro": "Sign in with your supervisor or administrator account.",
+  "login.username": "Username",
+  "login.password": "Password",
+  "login.submit": "Sign in",
+  "login.busy": "Signing in…",
+  "login.wrong": "Wrong username or password. Check them and try again.",
+  "login.disabled": "This account is disabled. Ask an administrator to enable it.",
+  "login.tooMany": "Too many failed attempts. Wait a minute and try again.",
+  "login.collector":
+    "This is a collector's account: the dashboard is for supervisors and administrators. Use the phone app.",
+  "login.missing": "Enter your username and password.",
+  "error.network":
+    "The server cannot be reached. Check your internet connection; it will retry by itself.",
+  "error.server": "The server had a problem ({status}). Try again in a moment.",
+  "error.session": "Your session ended. Sign in again.",
+  "error.request": "The server refused the request: {message}",
+  "map.title": "Live map",
+  "map.loading": "Loading the map…",
+  "map.retry": "Try again",
+  "map.region": "Collectors map",
+  "map.noTiles": "Map without a street background: no tile server is configured.",
+  "map.tilesFailed":
+    "The street background could not be loaded; collectors and stops are shown anyway.",
+  "map.collectors": "Collectors ({count})",
+  "map.noCollectors": "There are no collectors in your team yet. Import a route to create them.",
+  "map.noPosition": "no position yet",
+  "map.day": "Day of tracks and stops",
+  "map.stops": "{done} of {total} stops visited",
+  "map.trackPoints": "today's track",
+  "map.showOnMap": "Show {name} on the map",
+  "map.refused": "Check-in refused",
+  "map.refusedAt": "Refused at {time}",
+  "map.stop": "Stop {n}: {debtor}",
+  "map.lastSeen": "Last heard: {ago}",
+  "map.fixTime": "Position at {time}, accuracy ±{accuracy} m",
+  "feed.connecting": "Connecting to the server…",
+  "feed.open": "Live updates on",
+  "feed.retrying": "Live updates lost; retrying in {secs} s",
+  "fresh.live": "live",
+  "fresh.late": "late",
+  "fresh.silent": "silent",
+  "battery.label": "battery {pct}",
+  "battery.low": "low battery {pct}",
+  "battery.unknown": "battery unknown",
+  "battery.charging": "charging",
+  "status.planned": "pending",
+  "status.in_progress": "in progress",
+  "status.done": "visited",
+  "status.not_done": "not done",
+  "status.cancelled": "cancelled",
+  "ago.now": "just now",
+  "ago.secs": "{n} s ago",
+  "ago.mins": "{n} min ago",
+  "ago.hours": "{n} h ago",
+  "notes.title": "Notifications",
+  "notes.empty": "No notifications yet. Visits, refusals and low batteries will appear here.",
+  "notes.dismiss": "Dismiss notification",
+  "notes.visitCompleted": "{who} completed the visit to {debtor} ({outcome})",
+  "notes.checkInRefused": "Check-in refused for {who}: {reasons}",
+  "notes.lowBattery": "Low battery for {who}: {pct}",
+  "notes.deviceOffline": "{who} silent since {time}",
+  "reason.no_fixes": "no position",
+  "reason.stale_fix": "old position",
+  "reason.mock_provider": "mock location",
+  "reason.poor_accuracy": "imprecise position",
+  "reason.teleport": "impossible jump",
+  "reason.outside_radius": "away from the address ({m} m)",
+  "reason.insufficient_dwell": "too short at the address",
+  "outcome.paid": "paid",
+  "outcome.promise_to_pay": "promise to pay",
+  "outcome.contacted": "contacted",
+  "outcome.third_party": "message with a third party",
+  "outcome.nobody_home": "nobody home",
+  "outcome.wrong_address": "wrong address",
+  "outcome.refused": "refused to talk",
+};
+
+/** A language the dashboard speaks. */
+export type Lang = "es" | "en";
+
+/** The languages, in the order the switch offers them, with their own names. */
+export const LANGUAGES: ReadonlyArray<{ code: Lang; name: string }> = [
+  { code: "es", name: "Español" },
+  { code: "en", name: "English" },
+];
+
+const dictionaries: Record<Lang, Record<Key, string>> = { es, en };
+const STORAGE_KEY = "terreno.lang";
+const listeners = new Set<() => void>();
+
+/** The browser's preference: English when it comes before Spanish, Spanish otherwise. */
+export function preferredLanguage(languages: readonly string[]): Lang {
+  for (const l of languages) {
+    const base = l.toLowerCase().split("-")[0];
+    if (base === "es") return "es";
+    if (base === "en") return "en";
+  }
+  return "es";
+}
+
+function initial(): Lang {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (saved === "es" || saved === "en") return saved;
+  return preferredLanguage(navigator.languages ?? [navigator.language]);
+}
+
+let current: Lang = initial();
+document.documentElement.lang = current;
+
+/** The language in use. */
+export function language(): Lang {
+  return current;
+}
+
+/** Switches the language, remembers it and re-renders whoever listens. */
+export function setLanguage(lang: Lang): void {
+  if (lang === current) return;
+  current = lang;
+  localStorage.setItem(STORAGE_KEY, lang);
+  document.documentElement.lang = lang;
+  listeners.forEach((f) => f());
+}
+
+/** Calls `f` after every language switch; returns the unsubscribe function. */
+export function onLanguageChange(f: () => void): () => void {
+  listeners.add(f);
+  return () => listeners.delete(f);
+}
+
+/** The text of `key` with `{name}` placeholders filled in. */
+export function t(key: Key, params: Record<string, string | number> = {}): string {
+  const text = dictionaries[current][key];
+  return text.replace(/\{(\w+)\}/g, (all, name: string) =>
+    name in params ? String(params[name]) : all,
+  );
+}
+
+/** `t` for keys built at run time (a status or reason code from the server); `fallback` when
+ * the dictionary has no such key, so a new code shows as itself rather than breaking. */
+export function tMaybe(
+  key: string,
+  fallback: string,
+  params: Record<string, string | number> = {},
+): string {
+  return key in es ? t(key as Key, params) : fallback;
+}
+
+/** A time of day in the dashboard's language. */
+export function clock(at: Date): string {
+  return at.toLocaleTimeString(current === "es" ? "es-CO" : "en-US", {
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
+/** A fraction as a whole percentage (0.153 → "15 %" / "15%"). */
+export function percent(fraction: number): string {
+  const n = Math.round(fraction * 100);
+  return current === "es" ? `${n} %` : `${n}%`;
+}
+
+export type { Key };

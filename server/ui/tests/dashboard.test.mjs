@@ -1,0 +1,215 @@
+// The dashboard in a real browser: Debian's Chromium, headless, driven by playwright-core,
+// against the real `terreno-server demo` binary on a free port with its demo data, and real
+// collector devices (the `terreno` CLI: signed events pushed through the sync API).
+//
+// Steps: log in as the demo supervisor (a wrong password first), the map shows the collectors,
+// a pushed position moves that collector's marker within a second (and its low battery raises a
+// toast), a reload keeps the session, another day shows its stops, the language switches,
+// logout closes the live feed.
+// Every step leaves a screenshot in server/ui/test-artifacts/.
+//
+// Binaries: $TERRENO_SERVER_BIN and $TERRENO_CLI_BIN, else $CARGO_TARGET_DIR/debug (default
+// ~/.cache/terreno-target/debug); the browser: $CHROMIUM, else /usr/bin/chromium.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import { chromium } from "playwright-core";
+
+import { Collector, startDemoServer } from "./harness.mjs";
+
+const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/** Bogotá, near the demo's debtors. */
+const A = { lat: 4.6076527, lon: -74.1218349 };
+const B = { lat: 4.662251, lon: -74.132907 };
+/** 300 m north of A. */
+const A2 = { lat: 4.6103476, lon: -74.1218349 };
+
+describe("the supervisor dashboard", { timeout: 120_000 }, () => {
+  let server;
+  let browser;
+  let page;
+  const feeds = [];
+  const pageErrors = [];
+  const ramirez = new Collector("gestor.ramirez");
+  const ospina = new Collector("gestor.ospina");
+
+  const shot = (name) => page.screenshot({ path: `${ARTIFACTS}${name}.png` });
+  const marker = (username) => page.locator(`.collector[data-username="${username}"]`);
+
+  before(async () => {
+    const { rmSync, mkdirSync } = await import("node:fs");
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startDemoServer();
+    await ramirez.enroll(server.url);
+    await ospina.enroll(server.url);
+    await ramirez.push({ ...A, battery: 0.67 });
+    await ospina.push({ ...B, battery: 0.1 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      chromiumSandbox: process.getuid?.() !== 0,
+      args: [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--disable-gpu",
+      ],
+    });
+    const context = await browser.newContext({
+      locale: "es-CO",
+      viewport: { width: 1280, height: 800 },
+    });
+    page = await context.newPage();
+    page.on("websocket", (ws) => feeds.push(ws));
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    page.on("console", (m) => {
+      // A refused login is a 401 the browser logs as a failed load; that is the test, not a bug.
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+        pageErrors.push(m.text());
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    ramirez.remove();
+    ospina.remove();
+  });
+
+  test("a wrong password is refused in plain words", async () => {
+    await page.goto(server.url);
+    await page.waitForURL("**/login");
+    await shot("01-login");
+    await page.getByLabel("Usuario").fill("supervisor");
+    await page.getByLabel("Contraseña").fill("not-the-password");
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.getByRole("alert").filter({ hasText: "Usuario o contraseña incorrectos" }).waitFor();
+    await shot("02-login-wrong-password");
+  });
+
+  test("the demo supervisor logs in and the map shows the collectors", async () => {
+    await page.getByLabel("Contraseña").fill("terreno-demo");
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.waitForURL((u) => u.pathname === "/");
+    await marker("gestor.ramirez").waitFor();
+    await marker("gestor.ospina").waitFor();
+    await page.getByText("Actualización en vivo").waitFor();
+    assert.equal(
+      await page.locator("ul.collectors > li").count(),
+      4,
+      "the four demo collectors are listed",
+    );
+    assert.equal(await marker("gestor.ospina").getAttribute("data-battery"), "0.1");
+    assert.match(
+      await marker("gestor.ospina").getAttribute("class"),
+      /\blow\b/,
+      "a low battery is highlighted",
+    );
+    assert.equal(await marker("gestor.ramirez").getAttribute("data-freshness"), "live");
+    await page.getByText("Mapa sin fondo de calles").waitFor();
+    await shot("03-map");
+  });
+
+  test("the keyboard reaches a collector's details", async () => {
+    const skip = page.locator("a.skip");
+    await skip.focus();
+    assert.ok((await skip.boundingBox()).x >= 0, "the skip link shows when focused");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.id),
+      "map-day",
+      "past the skip link, the page's first control",
+    );
+    const row = page.locator('button.collector-row[data-username="gestor.ospina"]');
+    await row.focus();
+    await page.keyboard.press("Enter");
+    const popup = page.locator(".leaflet-popup-content");
+    await popup.filter({ hasText: "Gestor Ospina" }).waitFor();
+    assert.match(await popup.innerText(), /batería baja 10 %/);
+    await shot("03b-keyboard-popup");
+    await page.keyboard.press("Escape");
+  });
+
+  test("a position pushed through the sync API moves the marker within a second", async () => {
+    const before = Number(await marker("gestor.ramirez").getAttribute("data-lat"));
+    assert.equal(before, A.lat);
+    await ramirez.push({ ...A2, battery: 0.09 });
+    const pushed = Date.now();
+    await page.waitForFunction(
+      (lat) =>
+        Number(
+          document.querySelector('.collector[data-username="gestor.ramirez"]')?.dataset.lat,
+        ) === lat,
+      A2.lat,
+      { timeout: 1_000, polling: 20 },
+    );
+    const elapsed = Date.now() - pushed;
+    console.log(`# the marker moved ${elapsed} ms after the push was acknowledged`);
+    assert.ok(elapsed < 1_000, `the marker moved after ${elapsed} ms`);
+    await page
+      .locator(".toast.low_battery")
+      .filter({ hasText: "Gestor Ramírez" })
+      .waitFor({ timeout: 2_000 });
+    assert.equal(
+      await page.locator("ol.notes li button.note.low_battery").count(),
+      1,
+      "the notification is listed",
+    );
+    await shot("04-marker-moved-low-battery-toast");
+  });
+
+  test("a reload keeps the session", async () => {
+    await page.reload();
+    await marker("gestor.ramirez").waitFor();
+    assert.equal(new URL(page.url()).pathname, "/");
+    assert.equal(Number(await marker("gestor.ramirez").getAttribute("data-lat")), A2.lat);
+    await page.getByText("Actualización en vivo").waitFor();
+    await shot("05-after-reload");
+  });
+
+  test("another day shows that day's stops", async () => {
+    // The demo's routes are for 2026-11-24 and 25; today has none.
+    assert.equal(await page.locator("path.stop").count(), 0);
+    await page.getByLabel("Día de recorridos y paradas").fill("2026-11-24");
+    await page.locator("path.stop").first().waitFor();
+    assert.ok((await page.locator("path.stop").count()) >= 4, "the stops of every route that day");
+    await marker("gestor.ramirez").waitFor();
+    await shot("06-stops-of-2026-11-24");
+  });
+
+  test("the language switches to English and back", async () => {
+    await page.getByLabel("Idioma").selectOption("en");
+    await page.getByRole("heading", { name: "Collectors (4)" }).waitFor();
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+    await shot("07-english");
+    await page.getByLabel("Language").selectOption("es");
+    await page.getByRole("heading", { name: "Gestores (4)" }).waitFor();
+  });
+
+  test("logout closes the live feed and forgets the session", async () => {
+    const feed = feeds.at(-1);
+    assert.ok(feed && !feed.isClosed(), "a live feed is open");
+    const closed = new Promise((resolve) => feed.on("close", resolve));
+    await page.getByRole("button", { name: "Cerrar sesión" }).click();
+    await page.waitForURL("**/login");
+    await Promise.race([
+      closed,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error("the feed stayed open")), 2_000),
+      ),
+    ]);
+    assert.equal(await page.evaluate(() => localStorage.getItem("terreno.session")), null);
+    await page.reload();
+    await page.waitForURL("**/login");
+    await page.getByLabel("Usuario").waitFor();
+    await shot("08-logged-out");
+    assert.deepEqual(pageErrors, [], "no script errors in the page");
+  });
+});
