@@ -62,3 +62,30 @@ pub(crate) fn detail(store: &Store, name: &str) -> Result<StopDetail> {
         visits: history,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::with_route;
+    use crate::visit::checkin;
+    use crate::visit::tests::{MORNING, stand, t, visit_id};
+
+    #[test]
+    fn a_stop_shows_its_debtor_and_each_visit_newest_first() {
+        let mut store = with_route("collector", Some("08:00-12:00"));
+        let before = detail(&store, "CL-1").expect("the stop");
+        assert_eq!(before.account.external_id, "CL-1");
+        assert!(before.stop_id.is_some() && before.visits.is_empty());
+
+        stand(&mut store, t(MORNING), 0.0, false);
+        checkin::check_in(&mut store, "CL-1", t(MORNING), visit_id(), None).expect("allowed");
+        let after = detail(&store, "CL-1").expect("the stop");
+        assert_eq!(after.visits.len(), 1);
+        assert_eq!(after.visits[0].status, VisitStatus::InProgress);
+        assert_eq!(after.visits[0].checked_in_at, Some(t(MORNING)));
+        assert!(matches!(
+            detail(&store, "CL-404"),
+            Err(crate::Error::NotFound(_))
+        ));
+    }
+}
