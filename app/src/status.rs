@@ -37,6 +37,9 @@ pub struct Status {
     pub battery_percent: Option<f64>,
     /// Whether a shift is open, since when.
     pub shift_started: Option<DateTime<Utc>>,
+    /// The organization's IANA time zone (`America/Bogota`), once a sync brought its settings:
+    /// contact windows and the day are the organization's, so times are shown on its clock.
+    pub time_zone: Option<String>,
 }
 
 pub(crate) fn status(store: &Store, now: DateTime<Utc>) -> Result<Status> {
@@ -57,5 +60,6 @@ pub(crate) fn status(store: &Store, now: DateTime<Utc>) -> Result<Status> {
         last_fix: last.map(|l| (l.1, l.2)),
         battery_percent: last.and_then(|l| l.4).map(|b| (b * 100.0).round()),
         shift_started: fixes::open_shift(&store.conn)?.and_then(DateTime::from_timestamp_millis),
+        time_zone: me.settings.map(|s| s.time_zone),
     })
 }

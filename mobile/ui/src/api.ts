@@ -41,6 +41,8 @@ export interface DeviceStatus {
   last_fix: [number, number] | null;
   battery_percent: number | null;
   shift_started: string | null;
+  /** The organization's IANA zone, once synced: times are shown on its clock. */
+  time_zone: string | null;
 }
 
 export interface LastFix {

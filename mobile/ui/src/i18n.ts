@@ -216,10 +216,19 @@ export function formText(text: Record<string, string> | undefined, fallbackLangu
   return text["default"] ?? entries[0]?.[1] ?? "";
 }
 
+/** The organization's zone: contact windows are on its clock, whatever the phone's zone is. */
+let zone: string | undefined;
+
+/** Shows times in `timeZone` from now on (`null`: the device's own zone). */
+export function setTimeZone(timeZone: string | null): void {
+  zone = timeZone ?? undefined;
+}
+
 export function formatTime(iso: string | null): string {
   if (!iso) return t("never");
   const d = new Date(iso);
   return d.toLocaleString(lang === "en" ? "en-GB" : "es-CO", {
+    timeZone: zone,
     day: "numeric",
     month: "short",
     hour: "2-digit",

@@ -2,12 +2,13 @@
 import { api, isCommandError } from "./api";
 import { go, refreshBar, state } from "./app";
 import { startDevicePosition } from "./geolocation";
-import { t } from "./i18n";
+import { setTimeZone, t } from "./i18n";
 
 /** Reads the status; `not_enrolled` sends the collector to the login. */
 export async function pollStatus(): Promise<void> {
   try {
     state.status = await api.status();
+    setTimeZone(state.status.device.time_zone);
     if (state.place.screen === "login") go({ screen: "route" });
     if (state.status.position.source === "device") startDevicePosition();
   } catch (e) {
