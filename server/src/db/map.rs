@@ -107,7 +107,7 @@ fn today(now_ms: i64, tz: Tz) -> anyhow::Result<NaiveDate> {
 }
 
 /// The bounds of local day `date` in `tz`, in Unix ms (a DST day may last 23 or 25 hours).
-fn day_bounds(date: NaiveDate, tz: Tz) -> anyhow::Result<(i64, i64)> {
+pub(super) fn day_bounds(date: NaiveDate, tz: Tz) -> anyhow::Result<(i64, i64)> {
     let start = |d: NaiveDate| {
         tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
             .earliest()

@@ -40,6 +40,7 @@ pub mod trackers;
 pub mod tx;
 pub mod users;
 pub mod visit_form;
+pub mod visit_list;
 
 /// Runs `$body` with `$pool` bound to the backend's read pool (the body compiles per backend).
 #[macro_export]

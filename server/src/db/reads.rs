@@ -38,7 +38,7 @@ pub struct VisitDetail {
     /// Current field values and answers.
     #[schema(value_type = Object)]
     pub fields: serde_json::Map<String, Value>,
-    /// Check-in attempts with both verdicts.
+    /// Check-in attempts with both verdicts and the fixes they were judged on (`evidence`).
     #[schema(value_type = Vec<Object>)]
     pub checkins: Vec<Value>,
 }
@@ -64,6 +64,8 @@ struct CheckinRow {
     device_verdict: String,
     server_verdict: String,
     flagged: bool,
+    /// The check-in event as the device signed it (its `evidence` is the fixes judged).
+    payload: Option<String>,
 }
 
 impl Db {
@@ -132,8 +134,11 @@ impl Db {
                 .fetch_all(pool)
                 .await?;
                 let checkins = sqlx::query_as(
-                    "select device_id, seq, at_ms, device_verdict, server_verdict, flagged
-                     from checkins where visit_id = $1 order by at_ms, device_id, seq",
+                    "select c.device_id, c.seq, c.at_ms, c.device_verdict, c.server_verdict,
+                            c.flagged, e.payload
+                     from checkins c
+                     left join events e on e.device_id = c.device_id and e.seq = c.seq
+                     where c.visit_id = $1 order by c.at_ms, c.device_id, c.seq",
                 )
                 .bind(visit_id)
                 .fetch_all(pool)
@@ -167,6 +172,10 @@ fn visit_detail(
         checkins: checkins
             .into_iter()
             .map(|c| {
+                let evidence = match c.payload.as_deref().map(json).transpose()? {
+                    Some(Value::Object(mut event)) => event.remove("evidence"),
+                    _ => None,
+                };
                 Ok(serde_json::json!({
                     "device_id": c.device_id,
                     "seq": c.seq,
@@ -174,6 +183,7 @@ fn visit_detail(
                     "device_verdict": json(&c.device_verdict)?,
                     "server_verdict": json(&c.server_verdict)?,
                     "flagged": c.flagged,
+                    "evidence": evidence.unwrap_or_else(|| Value::Array(Vec::new())),
                 }))
             })
             .collect::<anyhow::Result<_>>()?,

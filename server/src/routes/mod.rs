@@ -20,6 +20,7 @@ pub mod pull;
 pub mod reads;
 pub mod sync;
 pub mod ui;
+pub mod visits;
 
 /// All routes, before state and middleware.
 pub fn router() -> Router<AppState> {
@@ -39,4 +40,5 @@ pub fn router() -> Router<AppState> {
         .merge(reads::router())
         .merge(sync::router())
         .merge(ui::router())
+        .merge(visits::router())
 }

@@ -18,3 +18,4 @@ mod pull;
 mod push;
 mod reads;
 mod visit_forms;
+mod visits;

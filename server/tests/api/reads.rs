@@ -10,12 +10,12 @@ use crate::both;
 use crate::harness::TestApp;
 
 /// A user with a working token.
-struct Who {
-    id: UserId,
-    token: String,
+pub(crate) struct Who {
+    pub(crate) id: UserId,
+    pub(crate) token: String,
 }
 
-async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: Option<&str>) -> Who {
+pub(crate) async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: Option<&str>) -> Who {
     let info = db
         .insert_user(
             org,
@@ -36,7 +36,7 @@ async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: Option<&str>) -
     Who { id: info.id, token }
 }
 
-async fn exec(db: &Db, sql: &str, binds: &[&str]) {
+pub(crate) async fn exec(db: &Db, sql: &str, binds: &[&str]) {
     terreno_server::on_write!(db, |pool| {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
         for b in binds {
@@ -46,18 +46,18 @@ async fn exec(db: &Db, sql: &str, binds: &[&str]) {
     });
 }
 
-struct World {
-    a1: Who,
-    a2: Who,
-    sup_a: Who,
-    sup_b: Who,
-    admin: Who,
-    other_admin: Who,
+pub(crate) struct World {
+    pub(crate) a1: Who,
+    pub(crate) a2: Who,
+    pub(crate) sup_a: Who,
+    pub(crate) sup_b: Who,
+    pub(crate) admin: Who,
+    pub(crate) other_admin: Who,
 }
 
 /// Org with teams A (collectors a1, a2; supervisor) and B (supervisor), an admin, and another
 /// org's admin; one account and one visit of a1.
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let db = app.db();
     let org = db
         .insert_org("acme", chrono_tz::America::Bogota)

@@ -12,6 +12,9 @@ export class ApiError extends Error {
     readonly code: string,
     readonly serverMessage: string,
     readonly plain: string,
+    /** The parsed answer, when it was JSON (an import refused as a whole answers with its
+     * summary, which the page shows rather than the error). */
+    readonly body?: unknown,
   ) {
     super(`${status} ${code}: ${serverMessage}`);
   }
@@ -38,17 +41,20 @@ export function plainError(status: number, message: string): string {
   return t("error.request", { message });
 }
 
-/** Sends a request; resolves to the parsed JSON body (undefined for 204). */
+/** Sends a request; resolves to the parsed JSON body (undefined for 204). A FormData body
+ * goes as multipart (the browser writes its boundary into the content type), anything else as
+ * JSON. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers["content-type"] = "application/json";
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : multipart ? body : JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, "network", String(e), t("error.network"));
@@ -66,7 +72,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     const code = err.code ?? "http_" + response.status;
     const message = err.message ?? response.statusText;
     if (response.status === 401 && token) onUnauthorized();
-    throw new ApiError(response.status, code, message, plainError(response.status, message));
+    throw new ApiError(response.status, code, message, plainError(response.status, message), json);
   }
   return json as T;
 }

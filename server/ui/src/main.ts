@@ -7,15 +7,19 @@ import "./styles.css";
 
 import { whenUnauthorized } from "./api";
 import { h } from "./format";
-import { LANGUAGES, type Lang, language, onLanguageChange, setLanguage, t } from "./i18n";
+import { type Key, LANGUAGES, type Lang, language, onLanguageChange, setLanguage, t } from "./i18n";
 import { loginPage } from "./login";
 import { mapPage } from "./map/page";
 import type { Page } from "./page";
+import { routesPage } from "./routeImport";
+import { visitsPage } from "./visits";
 import { type User, currentUser, forget, logout, restore } from "./session";
 
 /** The signed-in pages, by path; later sections add theirs here. */
-const ROUTES: Record<string, { nav: "nav.map"; open: () => Page }> = {
+const ROUTES: Record<string, { nav: Key; open: () => Page }> = {
   "/": { nav: "nav.map", open: () => mapPage(toasts, () => signedOut(t("error.session"))) },
+  "/visits": { nav: "nav.visits", open: () => visitsPage() },
+  "/routes": { nav: "nav.routes", open: () => routesPage() },
 };
 
 const header = h("header", { class: "top" });

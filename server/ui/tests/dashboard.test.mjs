@@ -4,8 +4,10 @@
 //
 // Steps: log in as the demo supervisor (a wrong password first), the map shows the collectors,
 // a pushed position moves that collector's marker within a second (and its low battery raises a
-// toast), a reload keeps the session, another day shows its stops, the language switches,
-// logout closes the live feed.
+// toast), a reload keeps the session, another day shows its stops, a visit completed through
+// the CLI raises a toast, is listed and shows its check-in verdicts, a route spreadsheet with
+// errors is uploaded and its bad rows listed by line, the language switches, logout closes the
+// live feed.
 // Every step leaves a screenshot in server/ui/test-artifacts/.
 //
 // Binaries: $TERRENO_SERVER_BIN and $TERRENO_CLI_BIN, else $CARGO_TARGET_DIR/debug (default
@@ -14,12 +16,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
+import { join } from "node:path";
+
 import { chromium } from "playwright-core";
 
 import { Collector, startDemoServer } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+/** The shared test fixtures (route spreadsheets); default: the folder beside the repository. */
+const FIXTURES =
+  process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
 
 /** Bogotá, near the demo's debtors. */
 const A = { lat: 4.6076527, lon: -74.1218349 };
@@ -35,8 +42,11 @@ describe("the supervisor dashboard", { timeout: 120_000 }, () => {
   const pageErrors = [];
   const ramirez = new Collector("gestor.ramirez");
   const ospina = new Collector("gestor.ospina");
+  /** Ramírez's second phone, on the demo's day (a simulated clock). */
+  const visitor = new Collector("gestor.ramirez");
 
-  const shot = (name) => page.screenshot({ path: `${ARTIFACTS}${name}.png` });
+  const shot = (name, fullPage = false) =>
+    page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage });
   const marker = (username) => page.locator(`.collector[data-username="${username}"]`);
 
   before(async () => {
@@ -63,6 +73,8 @@ describe("the supervisor dashboard", { timeout: 120_000 }, () => {
     });
     const context = await browser.newContext({
       locale: "es-CO",
+      // A supervisor in Bogotá, where the demo's debtors are: times read as theirs.
+      timezoneId: "America/Bogota",
       viewport: { width: 1280, height: 800 },
     });
     page = await context.newPage();
@@ -80,6 +92,7 @@ describe("the supervisor dashboard", { timeout: 120_000 }, () => {
     await server?.stop();
     ramirez.remove();
     ospina.remove();
+    visitor.remove();
   });
 
   test("a wrong password is refused in plain words", async () => {
@@ -182,6 +195,80 @@ describe("the supervisor dashboard", { timeout: 120_000 }, () => {
     assert.ok((await page.locator("path.stop").count()) >= 4, "the stops of every route that day");
     await marker("gestor.ramirez").waitFor();
     await shot("06-stops-of-2026-11-24");
+  });
+
+  test("a visit completed on a phone raises a toast and is listed with its evidence", async () => {
+    await visitor.login(server.url);
+    await visitor.completeRefusedVisit("CL-100000", FIXTURES);
+    await page
+      .locator(".toast.visit_completed")
+      .filter({ hasText: "se negó a atender" })
+      .waitFor({ timeout: 5_000 });
+    await shot("09a-visit-completed-toast");
+
+    await page.getByRole("link", { name: "Visitas" }).click();
+    await page.waitForURL("**/visits");
+    await page.getByLabel("Día").fill("2026-11-24");
+    await page.getByLabel("Resultado").selectOption("refused");
+    await page.getByRole("button", { name: "Filtrar" }).click();
+    await page.waitForURL((u) => u.search.includes("outcome=refused"));
+    const rows = page.locator("table.visits tbody tr");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1, "the one refused visit of that day");
+    assert.match(await rows.first().innerText(), /Gestor Ramírez[\s\S]*visitada[\s\S]*se negó/);
+    await shot("09b-visits-list", true);
+
+    await rows.first().getByRole("button").click();
+    const detail = page.locator(".visit-detail");
+    await detail.getByRole("heading", { name: "Detalle de la visita" }).waitFor();
+    const text = await detail.innerText();
+    assert.match(text, /contact_result\s+refused/, "the answer is shown");
+    assert.match(text, /Teléfono: aceptado a \d+ m/, "the device's verdict");
+    assert.match(text, /Servidor: aceptado a \d+ m/, "the server's verdict");
+    const fixes = detail.locator(".evidence-map path.fix-accuracy");
+    await fixes.first().waitFor();
+    assert.ok((await fixes.count()) >= 3, "the fixes judged, each with its accuracy circle");
+    await detail.locator(".evidence-map path.debtor-place").waitFor();
+    await shot("09c-visit-detail", true);
+    assert.match(
+      await detail.locator(".evidence-map .leaflet-tooltip-pane").textContent(),
+      /Dirección de José González Vargas/,
+      "the debtor's location is named",
+    );
+  });
+
+  test("uploading a route with errors shows each bad row with its line", async () => {
+    await page.getByRole("link", { name: "Rutas" }).click();
+    await page.waitForURL("**/routes");
+    await page.getByRole("heading", { name: "Importar rutas" }).waitFor();
+    await shot("09-routes-empty");
+    await page
+      .getByLabel("Planilla de la ruta")
+      .setInputFiles(join(FIXTURES, "route_with_errors.csv"));
+    // A day of its own, so the map's days above keep their stops.
+    await page.getByLabel("Fecha de visita (opcional)").fill("2026-11-27");
+    await page.getByRole("button", { name: "Subir e importar" }).click();
+    const table = page.getByRole("table", { name: "Filas con errores (4)" });
+    await table.waitFor();
+    const lines = await table.locator("tbody tr").evaluateAll((rows) =>
+      rows.map((r) => Number(r.getAttribute("data-line"))),
+    );
+    assert.deepEqual(lines, [6, 9, 11, 13], "the fixture's four bad rows, by line");
+    const text = await table.innerText();
+    for (const column of ["latitude", "longitude", "balance", "days_past_due"]) {
+      assert.ok(text.includes(column), `the column ${column} is named:\n${text}`);
+    }
+    assert.match(
+      await page.locator(".result h2").innerText(),
+      /route_with_errors\.csv importado/,
+      "the good rows were written",
+    );
+    const counts = await page.locator("dl.counts").innerText();
+    assert.match(counts, /Filas leídas\s+15/);
+    assert.match(counts, /Deudores nuevos\s+11/);
+    await shot("10-routes-with-errors", true);
+    await page.getByRole("link", { name: "Mapa en vivo" }).click();
+    await marker("gestor.ramirez").waitFor();
   });
 
   test("the language switches to English and back", async () => {

@@ -99,8 +99,28 @@ export class Collector {
 
   /** Logs in (enrolling the device) and starts a shift, so fixes are recorded. */
   async enroll(serverUrl) {
-    await this.cli(["login", "--server", serverUrl, "--user", this.username], `${DEMO_PASSWORD}\n`);
+    await this.login(serverUrl);
     await this.cli(["shift", "start"]);
+  }
+
+  /** Logs in, enrolling the device. */
+  async login(serverUrl) {
+    await this.cli(["login", "--server", serverUrl, "--user", this.username], `${DEMO_PASSWORD}\n`);
+  }
+
+  /** Visits `account` on the demo's day as the README's walk-through does, on a simulated
+   * clock: a shift, the fixtures' track up to the arrival, a check-in, the shortest valid visit
+   * form (the debtor refused) and the completion; then syncs. Resolves once the server has it. */
+  async completeRefusedVisit(account, fixtures) {
+    const at = (time) => ["--now", `2026-11-24T${time}:00Z`];
+    await this.cli(["sync"]);
+    await this.cli([...at("12:59"), "shift", "start"]);
+    const track = join(fixtures, "track_day.jsonl");
+    await this.cli([...at("13:03"), "track", "import", track, "--until", "2026-11-24T13:03:00Z"]);
+    await this.cli([...at("13:03"), "checkin", account]);
+    await this.cli([...at("13:06"), "visit", "answer", account, "contact_result=refused"]);
+    await this.cli([...at("13:08"), "visit", "complete", account, "--outcome", "refused"]);
+    await this.cli(["sync"]);
   }
 
   /** Records one fix now and syncs it: resolves once the server acknowledged the push. */
