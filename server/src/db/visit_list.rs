@@ -172,7 +172,7 @@ impl Db {
     }
 
     /// The organization's time zone, which decides what a "day" is.
-    async fn org_zone(&self, org: &str) -> anyhow::Result<Tz> {
+    pub(crate) async fn org_zone(&self, org: &str) -> anyhow::Result<Tz> {
         let zone: String = on_read!(self, |pool| {
             sqlx::query_scalar("select time_zone from orgs where id = $1")
                 .bind(org)

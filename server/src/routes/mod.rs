@@ -8,6 +8,7 @@ use crate::state::AppState;
 pub mod auth;
 pub mod blobs;
 pub mod devices;
+pub mod exports;
 pub mod forms;
 pub mod health;
 pub mod imports;
@@ -18,6 +19,7 @@ pub mod org;
 pub mod osmand;
 pub mod pull;
 pub mod reads;
+pub mod reports;
 pub mod sync;
 pub mod ui;
 pub mod visits;
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(imports::router())
         .merge(auth::router())
         .merge(devices::router())
+        .merge(exports::router())
         .merge(live::router())
         .merge(map::router())
         .merge(openapi::router())
@@ -38,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(osmand::router())
         .merge(pull::router())
         .merge(reads::router())
+        .merge(reports::router())
         .merge(sync::router())
         .merge(ui::router())
         .merge(visits::router())

@@ -25,6 +25,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .merge_from(super::blobs::openapi())
         .merge_from(super::reads::openapi())
         .merge_from(super::visits::openapi())
+        .merge_from(super::exports::openapi())
+        .merge_from(super::reports::openapi())
         .merge_from(super::pull::openapi())
         .merge_from(super::sync::openapi())
         .merge_from(super::imports::openapi())

@@ -76,3 +76,42 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   return json as T;
 }
+
+/** A file the server sent: its bytes and the name it suggested. */
+export interface Download {
+  blob: Blob;
+  filename: string;
+}
+
+/** Fetches a file with the session's token (a plain link could not send it). The body is
+ * read whole here: the server streams it, the browser keeps it until it is saved. */
+export async function download(path: string): Promise<Download> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, { headers });
+  } catch (e) {
+    throw new ApiError(0, "network", String(e), t("error.network"));
+  }
+  if (!response.ok) {
+    const err = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+    const message = err.message ?? response.statusText;
+    if (response.status === 401 && token) onUnauthorized();
+    throw new ApiError(
+      response.status,
+      err.code ?? "http_" + response.status,
+      message,
+      plainError(response.status, message),
+    );
+  }
+  let blob: Blob;
+  try {
+    blob = await response.blob();
+  } catch (e) {
+    // The server cut the body short: a file that looks whole but is not must not be saved.
+    throw new ApiError(0, "cut", String(e), t("error.cut"));
+  }
+  const named = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "");
+  return { blob, filename: named?.[1] ?? path.split("/").pop()!.split("?")[0] };
+}

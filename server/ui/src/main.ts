@@ -8,9 +8,11 @@ import "./styles.css";
 import { whenUnauthorized } from "./api";
 import { h } from "./format";
 import { type Key, LANGUAGES, type Lang, language, onLanguageChange, setLanguage, t } from "./i18n";
+import { exportsPage } from "./exports";
 import { loginPage } from "./login";
 import { mapPage } from "./map/page";
 import type { Page } from "./page";
+import { reportsPage } from "./reports";
 import { routesPage } from "./routeImport";
 import { visitsPage } from "./visits";
 import { type User, currentUser, forget, logout, restore } from "./session";
@@ -20,6 +22,8 @@ const ROUTES: Record<string, { nav: Key; open: () => Page }> = {
   "/": { nav: "nav.map", open: () => mapPage(toasts, () => signedOut(t("error.session"))) },
   "/visits": { nav: "nav.visits", open: () => visitsPage() },
   "/routes": { nav: "nav.routes", open: () => routesPage() },
+  "/reports": { nav: "nav.reports", open: () => reportsPage() },
+  "/exports": { nav: "nav.exports", open: () => exportsPage() },
 };
 
 const header = h("header", { class: "top" });

@@ -5,9 +5,11 @@
 // Steps: log in as the demo supervisor (a wrong password first), the map shows the collectors,
 // a pushed position moves that collector's marker within a second (and its low battery raises a
 // toast), a reload keeps the session, another day shows its stops, a visit completed through
-// the CLI raises a toast, is listed and shows its check-in verdicts, a route spreadsheet with
-// errors is uploaded and its bad rows listed by line, the language switches, logout closes the
-// live feed.
+// the CLI raises a toast, is listed and shows its check-in verdicts, the visits CSV and a GPX
+// track download and parse (the completed visit is in the CSV), the contact-rate report shows
+// that visit in its heatmap and downloads as CSV, a route spreadsheet with errors
+// is uploaded and its bad rows listed by line, the language switches, logout closes the live
+// feed.
 // Every step leaves a screenshot in server/ui/test-artifacts/.
 //
 // Binaries: $TERRENO_SERVER_BIN and $TERRENO_CLI_BIN, else $CARGO_TARGET_DIR/debug (default
@@ -16,6 +18,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { chromium } from "playwright-core";
@@ -33,6 +36,26 @@ const A = { lat: 4.6076527, lon: -74.1218349 };
 const B = { lat: 4.662251, lon: -74.132907 };
 /** 300 m north of A. */
 const A2 = { lat: 4.6103476, lon: -74.1218349 };
+
+/** The records of a CSV text (RFC 4180: quoted fields may hold commas, quotes, newlines). */
+function parseCsv(text) {
+  const rows = [[]];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') field += text[++i];
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") rows.at(-1).push(field), (field = "");
+    else if (c === "\n") rows.at(-1).push(field.replace(/\r$/, "")), rows.push([]), (field = "");
+    else field += c;
+  }
+  if (field || rows.at(-1).length) rows.at(-1).push(field);
+  return rows.filter((r) => r.length > 1 || r[0]);
+}
 
 describe("the supervisor dashboard", { timeout: 120_000 }, () => {
   let server;
@@ -235,6 +258,96 @@ describe("the supervisor dashboard", { timeout: 120_000 }, () => {
       /Dirección de José González Vargas/,
       "the debtor's location is named",
     );
+  });
+
+  test("an export downloads and parses: the CSV has the completed visit", async () => {
+    await page.getByRole("link", { name: "Exportar" }).click();
+    await page.waitForURL("**/exports");
+    await page.getByRole("heading", { name: "Exportar", level: 1 }).waitFor();
+    await page.getByLabel("Desde").fill("2026-11-24");
+    await page.getByLabel("Hasta").fill("2026-11-24");
+    const [csvFile] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Visitas en CSV" }).click(),
+    ]);
+    assert.equal(csvFile.suggestedFilename(), "visits_2026-11-24_2026-11-24.csv");
+    const text = readFileSync(await csvFile.path(), "utf8");
+    assert.ok(text.startsWith("\ufeff"), "a byte order mark, so Excel reads the accents");
+    const [header, ...rows] = parseCsv(text.slice(1));
+    const cell = (row, name) => row[header.indexOf(name)];
+    const visit = rows.find((r) => cell(r, "external_id") === "CL-100000");
+    assert.ok(visit, `the completed visit is exported:\n${text}`);
+    assert.equal(cell(visit, "collector"), "gestor.ramirez");
+    assert.equal(cell(visit, "outcome"), "refused");
+    assert.equal(cell(visit, "server_verdict"), "allowed");
+    assert.equal(cell(visit, "completed_at"), "2026-11-24 08:08:00", "Bogotá's wall clock");
+    await page.getByText("Descargado: visits_2026-11-24_2026-11-24.csv.").waitFor();
+    await shot("11-export-visits-csv");
+    const [xlsxFile] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Visitas en Excel" }).click(),
+    ]);
+    assert.equal(xlsxFile.suggestedFilename(), "visits_2026-11-24_2026-11-24.xlsx");
+    const xlsx = readFileSync(await xlsxFile.path());
+    assert.equal(xlsx.subarray(0, 2).toString(), "PK", "an XLSX file is a zip archive");
+
+    await page.getByLabel("Día del recorrido").fill("2026-11-24");
+    await page.getByLabel("Usuario del gestor").fill("gestor.ramirez");
+    const [gpxFile] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Recorridos en GPX" }).click(),
+    ]);
+    assert.equal(gpxFile.suggestedFilename(), "track_gestor.ramirez_2026-11-24.gpx");
+    const gpx = readFileSync(await gpxFile.path(), "utf8");
+    assert.match(gpx, /<name>gestor\.ramirez 2026-11-24<\/name>/);
+    const points = [...gpx.matchAll(/<trkpt lat="([-\d.]+)" lon="([-\d.]+)"><time>([^<]+)</g)];
+    assert.ok(points.length > 10, `the day's imported track: ${points.length} points`);
+    // Bogotá's 2026-11-24 runs from 05:00 UTC that day to 05:00 UTC the next.
+    const [start, end] = [Date.parse("2026-11-24T05:00:00Z"), Date.parse("2026-11-25T05:00:00Z")];
+    const outside = points.filter(
+      ([, lat, lon, time]) =>
+        !(lat > 4.4 && lat < 4.9 && lon > -74.3 && lon < -73.9) ||
+        !(Date.parse(time) >= start && Date.parse(time) < end),
+    );
+    assert.deepEqual(
+      outside.map(([pt]) => pt),
+      [],
+      "points in Bogotá on that day",
+    );
+    await page.getByText("Descargado: track_gestor.ramirez_2026-11-24.gpx.").waitFor();
+    await shot("12-export-tracks-gpx");
+  });
+
+  test("the reports render with data and download as CSV", async () => {
+    await page.getByRole("link", { name: "Informes" }).click();
+    await page.waitForURL("**/reports");
+    await page.getByLabel("Desde").fill("2026-11-24");
+    await page.getByLabel("Hasta").fill("2026-11-24");
+    await page.getByRole("button", { name: "Ver informe" }).click();
+    const table = page.getByRole("table", {
+      name: "Contactos / visitas por día de la semana y hora",
+    });
+    await table.waitFor();
+    // The refused visit was completed at 13:08 UTC: Tuesday 08:00 in Bogotá, no contact.
+    const cell = table.locator('td[data-day="1"][data-hour="8"]');
+    assert.ok(Number(await cell.getAttribute("data-visits")) >= 1, "the completed visit counts");
+    assert.match(await cell.innerText(), /^\d+\/\d+$/);
+    await shot("13-report-contact-rate", true);
+    const [csvFile] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Descargar la tasa de contacto en CSV" }).click(),
+    ]);
+    assert.equal(csvFile.suggestedFilename(), "contact_rate_2026-11-24_2026-11-24.csv");
+    const [header, ...rows] = parseCsv(readFileSync(await csvFile.path(), "utf8").slice(1));
+    assert.deepEqual(header, ["weekday", "hour", "visits", "contacts", "contact_rate_percent"]);
+    const tuesday8 = rows.find(([day, hour]) => day === "2" && hour === "8");
+    assert.ok(tuesday8 && Number(tuesday8[2]) >= 1, `Tuesday 08:00 is in the CSV: ${rows}`);
+    // The promises table (or its empty state, for a day of only refusals) is there too.
+    await page.getByRole("heading", { name: "Promesas de pago por tramo de mora" }).waitFor();
+    await page
+      .locator("table.promises, p.empty")
+      .filter({ hasText: /Promesas hechas|No hubo promesas/ })
+      .waitFor();
   });
 
   test("uploading a route with errors shows each bad row with its line", async () => {

@@ -1,0 +1,290 @@
+//! The dashboard's reports, within the caller's scope (the shared [`SCOPE`] predicate over the
+//! visit's owner). Contact rate: submitted visits and those that reached someone (the shared
+//! [`Outcome::is_contact`] rule), by the organization's local weekday and hour of completion.
+//! SQL counts per quarter hour of UTC (every zone's offset is a whole number of quarter hours,
+//! and the dialects share no time-zone function); the local weekday and hour are read here, so
+//! a year costs at most 35,136 small rows.
+//!
+//! Promises: those made in the range, by the account's delinquency bucket (its days past due
+//! now: the server keeps no history of it) and currency, kept (a `paid` visit of the account
+//! after the promise, on or before its local due date), broken (none by then, and the date has
+//! passed) or pending. Payments recorded outside visits are unknown here, so "broken" means "no
+//! payment seen by a collector".
+
+use anyhow::Context;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use chrono_tz::Tz;
+use serde::Serialize;
+use terreno_shared::model::submission::RawSubmission;
+use terreno_shared::model::visit::Outcome;
+use terreno_shared::model::{DaysPastDue, DelinquencyBucket};
+
+use super::Db;
+use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
+use super::sessions::Session;
+use crate::on_read;
+
+/// Milliseconds in the slots SQL counts by.
+const SLOT_MS: i64 = 15 * 60 * 1000;
+
+/// Visits and contacts of one local weekday and hour.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ContactCell {
+    /// Visits with a submitted outcome.
+    pub visits: u32,
+    /// Of them, those that reached the debtor or someone for them.
+    pub contacts: u32,
+}
+
+/// The contact-rate table: `cells[weekday][hour]`, Monday first, hours 0 to 23 local.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContactRate {
+    /// The organization's time zone the hours are in.
+    pub time_zone: String,
+    /// Seven rows (Monday to Sunday) of 24 cells.
+    pub cells: Vec<Vec<ContactCell>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SlotRow {
+    slot: i64,
+    outcome: String,
+    visits: i64,
+}
+
+/// Promises of one delinquency bucket in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PromiseRow {
+    /// The bucket's id (`d0_30` ... `d361_plus`).
+    pub bucket: String,
+    /// ISO 4217 code of the amounts.
+    pub currency: String,
+    /// Decimals of the currency: an amount is `minor / 10^exponent`.
+    pub exponent: u8,
+    /// Promises made.
+    pub made: u32,
+    /// Of them, followed by a payment by their date.
+    pub kept: u32,
+    /// Of them, past their date with no payment.
+    pub broken: u32,
+    /// Of them, not yet due and not yet paid.
+    pub pending: u32,
+    /// Amount promised, minor units.
+    pub made_minor: i64,
+    /// Amount of the kept promises, minor units.
+    pub kept_minor: i64,
+    /// Amount of the broken promises, minor units.
+    pub broken_minor: i64,
+}
+
+/// The promises table, least late bucket first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Promises {
+    /// The organization's local day "past due" was judged on.
+    #[schema(value_type = String, format = Date)]
+    pub today: NaiveDate,
+    /// One row per bucket and currency with promises.
+    pub rows: Vec<PromiseRow>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PromiseSql {
+    id: String,
+    completed_ms: i64,
+    submission: Option<String>,
+    days_past_due: i64,
+    paid_ms: Option<i64>,
+}
+
+impl Db {
+    /// Visits completed in `[from_ms, to_ms)` that `who` may see, by local weekday and hour.
+    pub async fn contact_rate(
+        &self,
+        who: &Session,
+        tz: Tz,
+        (from_ms, to_ms): (i64, i64),
+    ) -> anyhow::Result<ContactRate> {
+        let (org, role, team, user) = scope_binds(who);
+        let sql = format!(
+            "select v.completed_ms / {SLOT_MS} as slot, v.outcome, count(*) as visits
+             from visits v {VISIT_OWNER}
+             where v.completed_ms >= $1 and v.completed_ms < $6 and v.outcome is not null
+               and {SCOPE}
+             group by v.completed_ms / {SLOT_MS}, v.outcome"
+        );
+        let rows: Vec<SlotRow> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(from_ms)
+                .bind(&org)
+                .bind(role)
+                .bind(&team)
+                .bind(&user)
+                .bind(to_ms)
+                .fetch_all(pool)
+                .await
+                .context("counting visits for the contact rate")?
+        });
+        let mut cells = vec![vec![ContactCell::default(); 24]; 7];
+        for r in rows {
+            let at = DateTime::from_timestamp_millis(r.slot * SLOT_MS)
+                .with_context(|| format!("a stored completion slot {}", r.slot))?
+                .with_timezone(&tz);
+            let cell = &mut cells[at.weekday().num_days_from_monday() as usize][at.hour() as usize];
+            let n = u32::try_from(r.visits).unwrap_or(u32::MAX);
+            cell.visits += n;
+            // An outcome this server does not know counts as a visit, not as a contact.
+            if r.outcome.parse::<Outcome>().is_ok_and(Outcome::is_contact) {
+                cell.contacts += n;
+            }
+        }
+        Ok(ContactRate {
+            time_zone: tz.name().to_owned(),
+            cells,
+        })
+    }
+
+    /// Promises made in `[from_ms, to_ms)` that `who` may see, as of `now_ms`.
+    pub async fn promises(
+        &self,
+        who: &Session,
+        tz: Tz,
+        (from_ms, to_ms): (i64, i64),
+        now_ms: i64,
+    ) -> anyhow::Result<Promises> {
+        let today = DateTime::from_timestamp_millis(now_ms)
+            .context("the clock")?
+            .with_timezone(&tz)
+            .date_naive();
+        let mut rows: BTreeMap<(DelinquencyBucket, String), PromiseRow> = BTreeMap::new();
+        let mut after: Option<(i64, String)> = None;
+        loop {
+            let page = self
+                .promises_page(who, (from_ms, to_ms), after.as_ref())
+                .await?;
+            for p in &page {
+                let (bucket, currency, exponent, minor, state) = judge(p, tz, today)
+                    .with_context(|| format!("reading the promise of visit {}", p.id))?;
+                let row = rows
+                    .entry((bucket, currency.clone()))
+                    .or_insert(PromiseRow {
+                        bucket: serde_json::to_value(bucket)?
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        currency,
+                        exponent,
+                        made: 0,
+                        kept: 0,
+                        broken: 0,
+                        pending: 0,
+                        made_minor: 0,
+                        kept_minor: 0,
+                        broken_minor: 0,
+                    });
+                row.made += 1;
+                row.made_minor += minor;
+                match state {
+                    Kept::Yes => {
+                        row.kept += 1;
+                        row.kept_minor += minor;
+                    }
+                    Kept::No => {
+                        row.broken += 1;
+                        row.broken_minor += minor;
+                    }
+                    Kept::NotYet => row.pending += 1,
+                }
+            }
+            match page.last() {
+                Some(p) if page.len() == PROMISE_PAGE => {
+                    after = Some((p.completed_ms, p.id.clone()))
+                }
+                _ => break,
+            }
+        }
+        Ok(Promises {
+            today,
+            rows: rows.into_values().collect(),
+        })
+    }
+
+    async fn promises_page(
+        &self,
+        who: &Session,
+        (from_ms, to_ms): (i64, i64),
+        after: Option<&(i64, String)>,
+    ) -> anyhow::Result<Vec<PromiseSql>> {
+        let (org, role, team, user) = scope_binds(who);
+        // The first payment after the promise decides it; a later one cannot un-break it.
+        let sql = format!(
+            "select v.id, v.completed_ms, v.submission, owner_a.days_past_due,
+                    (select min(p.completed_ms) from visits p
+                      where p.account_id = v.account_id and p.outcome = 'paid'
+                        and p.completed_ms > v.completed_ms) as paid_ms
+             from visits v {VISIT_OWNER}
+             where v.outcome = 'promise_to_pay' and v.completed_ms >= $1
+               and v.completed_ms < $6 and {SCOPE}
+               and ($7 is null or v.completed_ms > $7 or (v.completed_ms = $7 and v.id > $8))
+             order by v.completed_ms, v.id
+             limit {PROMISE_PAGE}"
+        );
+        Ok(on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(from_ms)
+                .bind(&org)
+                .bind(role)
+                .bind(&team)
+                .bind(&user)
+                .bind(to_ms)
+                .bind(after.map(|a| a.0))
+                .bind(after.map(|a| a.1.clone()))
+                .fetch_all(pool)
+                .await
+                .context("reading promises")?
+        }))
+    }
+}
+
+/// Promises one page reads.
+const PROMISE_PAGE: usize = 500;
+
+/// Whether a promise was kept.
+enum Kept {
+    Yes,
+    No,
+    NotYet,
+}
+
+/// A promise's bucket, currency (code and exponent), amount (minor units) and state.
+fn judge(
+    p: &PromiseSql,
+    tz: Tz,
+    today: NaiveDate,
+) -> anyhow::Result<(DelinquencyBucket, String, u8, i64, Kept)> {
+    let submission: RawSubmission =
+        serde_json::from_str(p.submission.as_deref().context("no submission")?)
+            .context("the stored submission")?;
+    let promise = submission
+        .promise
+        .context("a promise_to_pay without its promise")?;
+    let days = DaysPastDue::parse(p.days_past_due).context("the account's days past due")?;
+    let paid_on = p
+        .paid_ms
+        .and_then(DateTime::from_timestamp_millis)
+        .map(|t| t.with_timezone(&tz).date_naive());
+    let state = match paid_on {
+        Some(day) if day <= promise.due() => Kept::Yes,
+        _ if promise.due() < today => Kept::No,
+        _ => Kept::NotYet,
+    };
+    let amount = promise.amount();
+    Ok((
+        DelinquencyBucket::from_days(days),
+        amount.currency().code().to_owned(),
+        amount.currency().exponent(),
+        amount.minor_units(),
+        state,
+    ))
+}

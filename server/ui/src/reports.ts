@@ -1,0 +1,322 @@
+// The Reports page: the contact rate (`GET /api/v1/reports/contact-rate`) as a heatmap table,
+// weekdays by hours of the organization's local day: each cell shows contacts / visits and is
+// shaded by the rate, so the hours when debtors are reached stand out; and promises made, kept,
+// broken and pending by delinquency bucket (`GET /api/v1/reports/promises`). Each table
+// downloads as CSV, written here from the same numbers.
+
+import { ApiError, api } from "./api";
+import { h } from "./format";
+import { type Key, t } from "./i18n";
+import type { Page } from "./page";
+
+/** One cell (server: `ContactCell`). */
+interface Cell {
+  visits: number;
+  contacts: number;
+}
+
+/** The report (server: `ContactRate`): `cells[weekday][hour]`, Monday first. */
+interface ContactRate {
+  time_zone: string;
+  cells: Cell[][];
+}
+
+const WEEKDAYS: Key[] = [
+  "reports.mon",
+  "reports.tue",
+  "reports.wed",
+  "reports.thu",
+  "reports.fri",
+  "reports.sat",
+  "reports.sun",
+];
+
+/** Promises of one bucket and currency (server: `PromiseRow`). */
+interface PromiseRow {
+  bucket: string;
+  currency: string;
+  exponent: number;
+  made: number;
+  kept: number;
+  broken: number;
+  pending: number;
+  made_minor: number;
+  kept_minor: number;
+  broken_minor: number;
+}
+
+type State =
+  | { kind: "loading" }
+  | { kind: "failed"; plain: string }
+  | { kind: "ready"; report: ContactRate; promises: PromiseRow[]; from: string; to: string };
+
+/** A date `days` before today in the browser's zone, as an `<input type=date>` value. */
+function dayBefore(days: number): string {
+  const d = new Date();
+  d.setDate(d.getDate() - days);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Opens the Reports page, showing the last 7 days. */
+export function reportsPage(): Page {
+  const root = h("div", { class: "reports-page" });
+  const state = new ReportsPageState(root);
+  void state.load();
+  return {
+    title: () => t("reports.title"),
+    element: root,
+    relabel: () => state.render(),
+    destroy: () => state.destroy(),
+  };
+}
+
+class ReportsPageState {
+  private state: State = { kind: "loading" };
+  private destroyed = false;
+  private readonly from = h("input", { type: "date", id: "report-from", value: dayBefore(6) });
+  private readonly to = h("input", { type: "date", id: "report-to", value: dayBefore(0) });
+
+  constructor(private readonly root: HTMLElement) {}
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+
+  async load(): Promise<void> {
+    const [from, to] = [this.from.value, this.to.value];
+    this.state = { kind: "loading" };
+    this.render();
+    try {
+      const q = new URLSearchParams({ from, to });
+      const [report, promises] = await Promise.all([
+        api<ContactRate>("GET", `/api/v1/reports/contact-rate?${q}`),
+        api<{ rows: PromiseRow[] }>("GET", `/api/v1/reports/promises?${q}`),
+      ]);
+      this.state = { kind: "ready", report, promises: promises.rows, from, to };
+    } catch (e) {
+      this.state = { kind: "failed", plain: e instanceof ApiError ? e.plain : String(e) };
+    }
+    if (!this.destroyed) this.render();
+  }
+
+  render(): void {
+    const form = h(
+      "form",
+      { class: "range" },
+      field("report-from", "reports.from", this.from),
+      field("report-to", "reports.to", this.to),
+      h("button", { type: "submit" }, t("reports.show")),
+    );
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.load();
+    });
+    this.root.replaceChildren(
+      h("h1", {}, t("reports.title")),
+      form,
+      h(
+        "section",
+        { "aria-labelledby": "contact-rate" },
+        h("h2", { id: "contact-rate" }, t("reports.contactTitle")),
+        h("p", { class: "hint" }, t("reports.contactHint")),
+        this.body(),
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "promises" },
+        h("h2", { id: "promises" }, t("reports.promisesTitle")),
+        h("p", { class: "hint" }, t("reports.promisesHint")),
+        this.promisesBody(),
+      ),
+    );
+  }
+
+  private promisesBody(): HTMLElement {
+    const s = this.state;
+    if (s.kind === "loading") {
+      return h("p", { class: "loading", role: "status" }, t("reports.loading"));
+    }
+    if (s.kind === "failed") return h("p", { class: "error", role: "alert" }, s.plain);
+    if (s.promises.length === 0) return h("p", { class: "empty" }, t("reports.noPromises"));
+    const download = h("button", { type: "button" }, t("reports.downloadPromisesCsv"));
+    download.addEventListener("click", () => savePromisesCsv(s.promises, s.from, s.to));
+    return h("div", {}, promisesTable(s.promises), download);
+  }
+
+  private body(): HTMLElement {
+    const s = this.state;
+    if (s.kind === "loading") {
+      return h("p", { class: "loading", role: "status" }, t("reports.loading"));
+    }
+    if (s.kind === "failed") return h("p", { class: "error", role: "alert" }, s.plain);
+    const total = s.report.cells.flat().reduce((n, c) => n + c.visits, 0);
+    if (total === 0) return h("p", { class: "empty" }, t("reports.empty"));
+    const download = h("button", { type: "button" }, t("reports.downloadContactCsv"));
+    download.addEventListener("click", () => saveCsv(s.report, s.from, s.to));
+    return h(
+      "div",
+      {},
+      h("p", {}, t("reports.zone", { zone: s.report.time_zone, n: total })),
+      h("div", { class: "heatmap-scroll" }, heatmap(s.report)),
+      download,
+    );
+  }
+}
+
+/** A labelled input. */
+function field(id: string, label: Key, input: HTMLElement): HTMLElement {
+  return h("div", { class: "field" }, h("label", { for: id }, t(label)), input);
+}
+
+/** The rate as a percentage, or "" with no visits. */
+function rate(c: Cell): string {
+  return c.visits ? `${Math.round((100 * c.contacts) / c.visits)}` : "";
+}
+
+function heatmap(report: ContactRate): HTMLTableElement {
+  const hours = [...Array(24).keys()];
+  return h(
+    "table",
+    { class: "heatmap" },
+    h("caption", {}, t("reports.caption")),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, t("reports.weekday")),
+        ...hours.map((hour) => h("th", { scope: "col" }, String(hour))),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      ...report.cells.map((row, day) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, t(WEEKDAYS[day])),
+          ...row.map((c, hour) => {
+            const td = h(
+              "td",
+              {
+                "data-day": String(day),
+                "data-hour": String(hour),
+                "data-visits": String(c.visits),
+                title: c.visits ? t("reports.cellTitle", { ...c, rate: rate(c) }) : undefined,
+              },
+              c.visits ? `${c.contacts}/${c.visits}` : "",
+            );
+            // Darker blue, more contacts per visit; an hour without visits stays blank.
+            if (c.visits) {
+              const share = c.contacts / c.visits;
+              td.style.setProperty("--rate", String(share));
+              td.classList.add("has-visits");
+              // Past the middle the shade is dark enough to need white text.
+              if (share >= 0.6) td.classList.add("dark");
+            }
+            return td;
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Saves the table as CSV: weekday, hour, visits, contacts, contact rate (%). */
+function saveCsv(report: ContactRate, from: string, to: string): void {
+  const lines = ["weekday,hour,visits,contacts,contact_rate_percent"];
+  report.cells.forEach((row, day) =>
+    row.forEach((c, hour) => {
+      if (c.visits) lines.push([day + 1, hour, c.visits, c.contacts, rate(c)].join(","));
+    }),
+  );
+  saveText(lines, `contact_rate_${from}_${to}.csv`);
+}
+
+/** Minor units as a decimal of the currency ("2500.00"). */
+function amount(minor: number, exponent: number): string {
+  return (minor / 10 ** exponent).toFixed(exponent);
+}
+
+/** "0–30" for `d0_30`, "361+" for `d361_plus`. */
+function bucketDays(id: string): string {
+  const [low, high] = id.slice(1).split("_");
+  return high === "plus" ? `${low}+` : `${low}–${high}`;
+}
+
+const PROMISE_COLUMNS: Key[] = [
+  "reports.bucket",
+  "reports.currency",
+  "reports.made",
+  "reports.kept",
+  "reports.broken",
+  "reports.pending",
+  "reports.madeAmount",
+  "reports.keptAmount",
+  "reports.brokenAmount",
+];
+
+function promisesTable(rows: PromiseRow[]): HTMLTableElement {
+  return h(
+    "table",
+    { class: "promises" },
+    h("caption", {}, t("reports.promisesCaption")),
+    h("thead", {}, h("tr", {}, ...PROMISE_COLUMNS.map((k) => h("th", { scope: "col" }, t(k))))),
+    h(
+      "tbody",
+      {},
+      ...rows.map((r) =>
+        h(
+          "tr",
+          { "data-bucket": r.bucket },
+          h("th", { scope: "row" }, t("reports.bucketDays", { days: bucketDays(r.bucket) })),
+          ...[
+            r.currency,
+            r.made,
+            r.kept,
+            r.broken,
+            r.pending,
+            amount(r.made_minor, r.exponent),
+            amount(r.kept_minor, r.exponent),
+            amount(r.broken_minor, r.exponent),
+          ].map((v) => h("td", {}, String(v))),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Saves the promises table as CSV, one line per bucket and currency. */
+function savePromisesCsv(rows: PromiseRow[], from: string, to: string): void {
+  const lines = [
+    "bucket,currency,made,kept,broken,pending,made_amount,kept_amount,broken_amount",
+    ...rows.map((r) =>
+      [
+        r.bucket,
+        r.currency,
+        r.made,
+        r.kept,
+        r.broken,
+        r.pending,
+        amount(r.made_minor, r.exponent),
+        amount(r.kept_minor, r.exponent),
+        amount(r.broken_minor, r.exponent),
+      ].join(","),
+    ),
+  ];
+  saveText(lines, `promises_${from}_${to}.csv`);
+}
+
+/** Hands CSV lines to the browser as a download (UTF-8 with BOM, for Excel). */
+function saveText(lines: string[], filename: string): void {
+  const blob = new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], { type: "text/csv" });
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
