@@ -142,22 +142,7 @@ const VERDICTS: &[(&str, Verdict)] = &[
 
 /// The folder of XLSForm fixtures, or `None` (after a skip line) where it is absent outside CI.
 fn xlsform_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("TERRENO_FIXTURES")
-        .map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
-            PathBuf::from,
-        )
-        .join("xlsform");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "fixture folder {} is missing",
-        dir.display()
-    );
-    eprintln!("skipped: fixture folder {} is absent", dir.display());
-    None
+    common::fixture("xlsform")
 }
 
 /// The spreadsheets of the folder (not SOURCES.tsv, not the golden XForms), by name.

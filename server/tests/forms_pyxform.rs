@@ -13,6 +13,8 @@
 //! One python process converts every file. Without pyxform or the fixtures the test prints a
 //! skip line, except under `CI`, where that is a failure.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -113,17 +115,7 @@ fn deliberate(case: &Case) -> Option<(Own, &'static str)> {
 
 /// The fixture folder, or `None` after a skip line (a failure under `CI`).
 fn xlsform_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("TERRENO_FIXTURES")
-        .map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
-            PathBuf::from,
-        )
-        .join("xlsform");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    skip(&format!("fixture folder {} is absent", dir.display()));
-    None
+    common::fixture("xlsform")
 }
 
 /// pyxform's python, or `None` after a skip line (a failure under `CI`).

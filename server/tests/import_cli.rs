@@ -8,6 +8,8 @@ use serde_json::Value;
 
 mod common;
 
+use common::fixture;
+
 use common::TempDb;
 
 /// The import commands over a [`TempDb`].
@@ -50,25 +52,6 @@ impl ImportCli for TempDb {
         files.sort();
         files
     }
-}
-
-/// A fixture file, or `None` (after a skip line) where the fixtures folder is absent outside CI.
-fn fixture(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("TERRENO_FIXTURES").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
-        PathBuf::from,
-    );
-    let path = dir.join(name);
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "fixture {} is missing",
-        path.display()
-    );
-    eprintln!("skipped: fixture {} is absent", path.display());
-    None
 }
 
 fn by_id<'a>(debtors: &'a [Value], id: &str) -> &'a Value {

@@ -66,3 +66,24 @@ impl Drop for TempDb {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A fixture file or folder (`TERRENO_FIXTURES`, default `shared/fixtures` beside the
+/// repository), or `None` after a skip line where it is absent outside CI; under `CI` a missing
+/// fixture is a failure (CONVENTIONS.md).
+pub fn fixture(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("TERRENO_FIXTURES").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
+        PathBuf::from,
+    );
+    let path = dir.join(name);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "fixture {} is missing",
+        path.display()
+    );
+    eprintln!("skipped: fixture {} is absent", path.display());
+    None
+}

@@ -7,6 +7,9 @@
 //! Where `TERRENO_FIXTURES` (default: `shared/fixtures` beside the repository) is absent the
 //! tests print a skip line, unless `CI` is set, where that is a failure.
 
+#[path = "../common/mod.rs"]
+mod common;
+
 mod cascades;
 mod collector;
 mod fixtures;
@@ -24,22 +27,7 @@ use terreno_shared::form::xlsform::Form;
 
 /// The folder of XLSForm fixtures, or `None` (after a skip line) where it is absent outside CI.
 fn xlsform_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("TERRENO_FIXTURES")
-        .map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
-            PathBuf::from,
-        )
-        .join("xlsform");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "fixture folder {} is missing",
-        dir.display()
-    );
-    eprintln!("skipped: fixture folder {} is absent", dir.display());
-    None
+    common::fixture("xlsform")
 }
 
 /// A fixture form and its compiled engine.
