@@ -44,6 +44,10 @@ const es = {
   checkingIn: "Verificando…",
   accuracy: "Precisión",
   noPosition: "Esperando ubicación…",
+  noLocationNotice:
+    "Este deudor no tiene ubicación. Quédese en la puerta: su llegada propondrá su posición para que el supervisor la apruebe.",
+  checkInAndPropose: "Registrar llegada y proponer ubicación",
+  locationProposed: "Ubicación propuesta (±{acc} m): su supervisor la revisará.",
   refused: "No se puede registrar la llegada",
   continueVisit: "Continuar visita",
   openVisit: "Ver visita",
@@ -135,6 +139,10 @@ const en: Record<Key, string> = {
   checkingIn: "Checking…",
   accuracy: "Accuracy",
   noPosition: "Waiting for a position…",
+  noLocationNotice:
+    "This debtor has no location. Stay at the door: your check-in will propose your position for the supervisor to approve.",
+  checkInAndPropose: "Check in and propose the location",
+  locationProposed: "Location proposed (±{acc} m): your supervisor will review it.",
   refused: "Check-in refused",
   continueVisit: "Continue visit",
   openVisit: "See visit",

@@ -1,7 +1,9 @@
 // A stop: the debtor, phones, a small map, the visit history, and the check-in with live
-// distance and accuracy. A refused check-in lists its reasons in the collector's words.
+// distance and accuracy. A refused check-in lists its reasons in the collector's words. A debtor
+// without a location says so first: the check-in then proposes where the collector stands, for
+// the supervisor to approve, and the banner confirms it was proposed.
 import { api, isCommandError, type CommandError, type StopDetail } from "../api";
-import { go, state } from "../app";
+import { go, refreshBar, state } from "../app";
 import { h, mount } from "../dom";
 import { formatDistance, formatTime, t, tCode } from "../i18n";
 import { miniMap } from "./map";
@@ -19,6 +21,7 @@ export async function renderStop(screen: HTMLElement, stop: string): Promise<voi
     return;
   }
   const a = detail.account;
+  const noLocation = a.lat === null || a.lon === null;
   const live = h("div", { class: "live", id: "live" }, t("noPosition"));
   const map = h("div", { id: "map" });
   const refusal = h("div", { id: "refusal", role: "alert" });
@@ -29,7 +32,7 @@ export async function renderStop(screen: HTMLElement, stop: string): Promise<voi
       ? h("button", { class: "primary big", id: "continue", onclick: () => go({ screen: "visit", stop }) }, t("continueVisit"))
       : status === "done" || status === "not_done"
         ? h("p", { class: "good" }, tCode("status", status))
-        : checkInButton(stop, refusal);
+        : checkInButton(stop, refusal, noLocation);
   mount(
     screen,
     backButton(),
@@ -44,6 +47,9 @@ export async function renderStop(screen: HTMLElement, stop: string): Promise<voi
     ),
     a.phones.length
       ? h("div", { class: "phones" }, h("strong", {}, `${t("phones")}: `), a.phones.map((p) => h("a", { href: `tel:${p}` }, p)))
+      : null,
+    noLocation && status !== "done" && status !== "not_done"
+      ? h("p", { class: "banner info", id: "no-location" }, t("noLocationNotice"))
       : null,
     live,
     action,
@@ -70,9 +76,11 @@ export async function renderStop(screen: HTMLElement, stop: string): Promise<voi
     const fix = position?.last ?? null;
     mount(
       live,
-      fix
-        ? `${t("distance")}: ${formatDistance(here?.distance_m ?? null)} · ${t("accuracy")}: ±${Math.round(fix.accuracy_m)} m`
-        : t("noPosition"),
+      !fix
+        ? t("noPosition")
+        : noLocation
+          ? `${t("accuracy")}: ±${Math.round(fix.accuracy_m)} m`
+          : `${t("distance")}: ${formatDistance(here?.distance_m ?? null)} · ${t("accuracy")}: ±${Math.round(fix.accuracy_m)} m`,
     );
     mount(map, miniMap(a.lat, a.lon, fix));
   };
@@ -89,7 +97,8 @@ function backButton(): HTMLElement {
   return h("p", {}, h("button", { id: "back", onclick: () => go({ screen: "route" }) }, `← ${t("back")}`));
 }
 
-function checkInButton(stop: string, refusal: HTMLElement): HTMLElement {
+function checkInButton(stop: string, refusal: HTMLElement, noLocation: boolean): HTMLElement {
+  const label = noLocation ? t("checkInAndPropose") : t("checkIn");
   const button = h(
     "button",
     {
@@ -100,17 +109,21 @@ function checkInButton(stop: string, refusal: HTMLElement): HTMLElement {
         button.textContent = t("checkingIn");
         mount(refusal);
         try {
-          await api.checkIn(stop);
+          const done = await api.checkIn(stop);
+          if (done.verdict.verdict === "location_capture") {
+            state.notice = t("locationProposed", { acc: Math.round(done.verdict.accuracy_m ?? 0) });
+            refreshBar();
+          }
           go({ screen: "visit", stop });
         } catch (e) {
           mount(refusal, refusalBox(e));
           refusal.scrollIntoView({ block: "center" });
           button.disabled = false;
-          button.textContent = t("checkIn");
+          button.textContent = label;
         }
       },
     },
-    t("checkIn"),
+    label,
   );
   return button;
 }
