@@ -95,9 +95,9 @@ pub async fn snapshot(
 
 /// The events of a committed batch.
 pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>> {
-    let owner: Option<(String, String, Option<String>)> = on_read!(&state.db, |pool| {
+    let owner: Option<(String, String, String, Option<String>)> = on_read!(&state.db, |pool| {
         sqlx::query_as(
-            "select u.username, u.org_id, u.team_id from devices d
+            "select u.username, u.display_name, u.org_id, u.team_id from devices d
              join users u on u.id = d.user_id where d.id = $1",
         )
         .bind(&s.device)
@@ -105,7 +105,7 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
         .await
         .context("reading the device's user")?
     });
-    let Some((username, org, team)) = owner else {
+    let Some((username, display_name, org, team)) = owner else {
         return Ok(Vec::new());
     };
     let org: OrgId = org.parse().context("stored org id")?;
@@ -126,6 +126,7 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
                 push(LiveEvent::LowBattery {
                     device: p.device.clone(),
                     username: p.username.clone(),
+                    display_name: display_name.clone(),
                     battery: p.battery.unwrap_or_default(),
                 });
             }
@@ -154,6 +155,7 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
             account: r.account_id,
             device: s.device.clone(),
             username: username.clone(),
+            display_name: display_name.clone(),
             at: time(r.at_ms)?,
             flagged: r.flagged,
         };
@@ -192,6 +194,7 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
             account: r.account_id,
             debtor: r.debtor_name,
             username: username.clone(),
+            display_name: display_name.clone(),
             outcome: r.outcome.unwrap_or_default(),
             submission,
             completed_at: time(r.completed_ms.unwrap_or_default())?,

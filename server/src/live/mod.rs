@@ -121,6 +121,8 @@ pub enum LiveEvent {
         debtor: String,
         /// Collector's login.
         username: String,
+        /// Collector's name, for notifications shown away from the map.
+        display_name: String,
         /// Outcome.
         outcome: String,
         /// The submission (promise to pay, payment, answers).
@@ -134,6 +136,8 @@ pub enum LiveEvent {
         device: String,
         /// Collector's login.
         username: String,
+        /// Collector's name, for notifications shown away from the map.
+        display_name: String,
         /// When it was last heard from.
         last_seen: DateTime<Utc>,
     },
@@ -143,6 +147,8 @@ pub enum LiveEvent {
         device: String,
         /// Collector's login.
         username: String,
+        /// Collector's name, for notifications shown away from the map.
+        display_name: String,
         /// Battery fraction.
         battery: f64,
     },
@@ -159,6 +165,8 @@ pub struct CheckIn {
     pub device: String,
     /// Collector's login.
     pub username: String,
+    /// Collector's name, for notifications shown away from the map.
+    pub display_name: String,
     /// When.
     pub at: DateTime<Utc>,
     /// What the phone decided.

@@ -35,21 +35,22 @@ pub async fn scan(
     reported: &mut HashSet<String>,
 ) -> anyhow::Result<()> {
     let cutoff = now_ms() - i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
-    let silent: Vec<(String, String, String, Option<String>, i64)> = on_read!(&state.db, |pool| {
-        sqlx::query_as(
-            "select p.device_id, u.username, u.org_id, u.team_id, p.received_ms
+    let silent: Vec<(String, String, String, String, Option<String>, i64)> =
+        on_read!(&state.db, |pool| {
+            sqlx::query_as(
+                "select p.device_id, u.username, u.display_name, u.org_id, u.team_id, p.received_ms
              from last_positions p join users u on u.id = p.user_id
              where p.received_ms < $1",
-        )
-        .bind(cutoff)
-        .fetch_all(pool)
-        .await
-        .context("reading last positions")?
-    });
+            )
+            .bind(cutoff)
+            .fetch_all(pool)
+            .await
+            .context("reading last positions")?
+        });
     let now_silent: HashSet<String> = silent.iter().map(|s| s.0.clone()).collect();
     reported.retain(|d| now_silent.contains(d));
     let mut events = Vec::new();
-    for (device, username, org, team, last) in silent {
+    for (device, username, display_name, org, team, last) in silent {
         if !reported.insert(device.clone()) {
             continue;
         }
@@ -61,6 +62,7 @@ pub async fn scan(
             event: LiveEvent::DeviceOffline {
                 device,
                 username,
+                display_name,
                 last_seen: chrono::DateTime::from_timestamp_millis(last).context("stored time")?,
             },
         });

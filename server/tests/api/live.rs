@@ -128,6 +128,10 @@ both!(
         assert_eq!(done["type"], "visit_completed", "{done}");
         assert_eq!(done["visit"], visit.to_string());
         assert_eq!(done["outcome"], "nobody_home");
+        assert_eq!(
+            done["display_name"], "ana",
+            "named for notifications off the map"
+        );
 
         let mut again = connect(addr, &sofia).await;
         let snapshot = next(&mut again).await;
@@ -273,6 +277,7 @@ both!(
         let offline = next(&mut socket).await;
         assert_eq!(offline["type"], "device_offline", "{offline}");
         assert_eq!(offline["username"], "ana");
+        assert_eq!(offline["display_name"], "ana");
         assert!(quiet(&mut socket, 300).await, "reported once");
     }
 );

@@ -23,6 +23,7 @@ export interface CheckIn {
   account: string;
   device: string;
   username: string;
+  display_name: string;
   at: string;
   device_verdict: Verdict;
   server_verdict: Verdict;
@@ -47,11 +48,18 @@ export type LiveEvent =
       account: string;
       debtor: string;
       username: string;
+      display_name: string;
       outcome: string;
       completed_at: string;
     }
-  | { type: "device_offline"; device: string; username: string; last_seen: string }
-  | { type: "low_battery"; device: string; username: string; battery: number };
+  | {
+      type: "device_offline";
+      device: string;
+      username: string;
+      display_name: string;
+      last_seen: string;
+    }
+  | { type: "low_battery"; device: string; username: string; display_name: string; battery: number };
 
 /** The connection's state, for the page to show. */
 export type FeedState =

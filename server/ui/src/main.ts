@@ -1,7 +1,9 @@
-// The dashboard's shell: header (skip link, sections, language, who is signed in, log out), a
-// <main> holding the current page, the toast region, and the routes. A page is created when
-// its route is entered and destroyed when left, so a page's live feed and timers never outlive
-// it; logging out destroys the page first, which closes the feed.
+// The dashboard's shell: header (skip link, sections, notifications, language, who is signed
+// in, log out), a <main> holding the current page, the toast region, and the routes. A page is
+// created when its route is entered and destroyed when left, so its timers never outlive it.
+// The live feed belongs to the session, not to a page: it opens on sign-in, raises the
+// notifications on every page, hands its frames to the page that wants them, and closes
+// before the session is revoked on logout.
 
 import "./styles.css";
 
@@ -9,8 +11,10 @@ import { whenUnauthorized } from "./api";
 import { h } from "./format";
 import { type Key, LANGUAGES, type Lang, language, onLanguageChange, setLanguage, t } from "./i18n";
 import { exportsPage } from "./exports";
+import { type FeedState, LiveFeed } from "./live";
 import { loginPage } from "./login";
 import { mapPage } from "./map/page";
+import { type Note, Notifications, noteOf } from "./notifications";
 import type { Page } from "./page";
 import { reportsPage } from "./reports";
 import { routesPage } from "./routeImport";
@@ -19,7 +23,7 @@ import { type User, currentUser, forget, logout, restore } from "./session";
 
 /** The signed-in pages, by path; later sections add theirs here. */
 const ROUTES: Record<string, { nav: Key; open: () => Page }> = {
-  "/": { nav: "nav.map", open: () => mapPage(toasts, () => signedOut(t("error.session"))) },
+  "/": { nav: "nav.map", open: () => mapPage(notes, feedState) },
   "/visits": { nav: "nav.visits", open: () => visitsPage() },
   "/routes": { nav: "nav.routes", open: () => routesPage() },
   "/reports": { nav: "nav.reports", open: () => reportsPage() },
@@ -31,6 +35,43 @@ const main = h("main", { id: "main", tabindex: "-1" });
 const toasts = h("div", { class: "toasts", role: "status", "aria-live": "polite" });
 let page: Page | null = null;
 let mountedPath = "";
+let feed: LiveFeed | null = null;
+let feedState: FeedState = { kind: "connecting" };
+const notes = new Notifications(toasts, openNote);
+const notesPanel = h("div", { class: "notes-panel", id: "notes-panel", hidden: true });
+let unseen = 0;
+
+/** Opens what a notification is about: in place when the page can, else its visit or the
+ * collector on the map. */
+function openNote(n: Note): void {
+  closeNotesPanel();
+  if (page?.openNote?.(n)) return;
+  if (n.visit && n.kind === "visit_completed") go(`/visits?visit=${encodeURIComponent(n.visit)}`);
+  else go(`/?focus=${encodeURIComponent(n.username)}`);
+}
+
+function startFeed(): void {
+  if (feed) return;
+  feed = new LiveFeed({
+    event: (e) => {
+      const note = noteOf(e);
+      if (note) notes.add(note);
+      page?.live?.(e);
+    },
+    state: (s) => {
+      feedState = s;
+      page?.feedState?.(s);
+    },
+    sessionEnded: () => signedOut(t("error.session")),
+  });
+}
+
+function stopFeed(): void {
+  feed?.close();
+  feed = null;
+  feedState = { kind: "connecting" };
+  notes.clear();
+}
 
 function mount(next: Page): void {
   page?.destroy();
@@ -43,7 +84,7 @@ function mount(next: Page): void {
 
 function go(path: string, replace = false): void {
   if (replace) history.replaceState(null, "", path);
-  else if (location.pathname !== path) history.pushState(null, "", path);
+  else if (location.pathname + location.search !== path) history.pushState(null, "", path);
   route();
 }
 
@@ -54,6 +95,7 @@ function route(): void {
     mount(loginPage(() => go("/", true)));
     return;
   }
+  startFeed();
   const known = ROUTES[location.pathname];
   if (!known) {
     history.replaceState(null, "", "/");
@@ -67,15 +109,17 @@ function route(): void {
 function signedOut(notice?: string): void {
   page?.destroy();
   page = null;
+  stopFeed();
   forget();
   history.replaceState(null, "", "/login");
   mount(loginPage(() => go("/", true), notice));
 }
 
 async function onLogout(): Promise<void> {
-  // The page goes first: its live feed closes before the token is revoked.
+  // The live feed closes before the token is revoked.
   page?.destroy();
   page = null;
+  stopFeed();
   await logout().catch(() => undefined);
   signedOut();
 }
@@ -90,7 +134,56 @@ function skipLink(): HTMLElement {
   return a;
 }
 
+const notesButton = h("button", {
+  type: "button",
+  id: "notes-toggle",
+  class: "notes-toggle",
+  "aria-controls": "notes-panel",
+  "aria-expanded": "false",
+});
+notesButton.addEventListener("click", () => {
+  if (notesPanel.hidden) openNotesPanel();
+  else closeNotesPanel();
+});
+notesPanel.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape") return;
+  closeNotesPanel();
+  notesButton.focus();
+});
+
+function relabelNotesButton(): void {
+  notesButton.replaceChildren(
+    t("notes.title"),
+    unseen > 0 ? h("span", { class: "badge" }, String(unseen)) : "",
+  );
+  notesButton.setAttribute(
+    "aria-label",
+    unseen > 0 ? t("notes.buttonUnseen", { n: unseen }) : t("notes.title"),
+  );
+}
+
+function openNotesPanel(): void {
+  const close = h("button", { type: "button", class: "close" }, t("notes.close"));
+  close.addEventListener("click", () => {
+    closeNotesPanel();
+    notesButton.focus();
+  });
+  notesPanel.replaceChildren(notes.section("notes-panel-title"), close);
+  // Just under the header, however many lines it wraps to.
+  notesPanel.style.top = `${header.getBoundingClientRect().bottom + window.scrollY + 4}px`;
+  notesPanel.hidden = false;
+  notesButton.setAttribute("aria-expanded", "true");
+  notes.seen();
+  (notesPanel.querySelector("button.note") as HTMLElement | null ?? close).focus();
+}
+
+function closeNotesPanel(): void {
+  notesPanel.hidden = true;
+  notesButton.setAttribute("aria-expanded", "false");
+}
+
 function renderHeader(): void {
+  relabelNotesButton();
   const user: User | null = currentUser();
   const select = h("select", { id: "lang" });
   for (const l of LANGUAGES) {
@@ -125,7 +218,14 @@ function renderHeader(): void {
     ? h(
         "div",
         { class: "account" },
-        h("span", {}, t("nav.signedInAs", { name: user.display_name })),
+        // The name alone on screen (the header fits one line at 1280 px); the whole phrase
+        // for screen readers.
+        h(
+          "span",
+          {},
+          h("span", { class: "sr-only" }, t("nav.signedInAs", { name: "" })),
+          user.display_name,
+        ),
         (() => {
           const b = h("button", { type: "button", id: "logout" }, t("nav.logout"));
           b.addEventListener("click", () => void onLogout());
@@ -135,13 +235,18 @@ function renderHeader(): void {
     : null;
   const parts: HTMLElement[] = [skipLink(), h("span", { class: "brand" }, t("app.name"))];
   if (nav) parts.push(nav);
-  parts.push(h("div", { class: "lang" }, h("label", { for: "lang" }, t("lang.label")), select));
+  if (user) parts.push(notesButton);
+  // The label stays for screen readers; the options name themselves in their own language.
+  parts.push(
+    h("div", { class: "lang" }, h("label", { for: "lang", class: "sr-only" }, t("lang.label")), select),
+  );
   if (account) parts.push(account);
   header.replaceChildren(...parts);
 }
 
 onLanguageChange(() => {
   renderHeader();
+  notes.relabel();
   page?.relabel?.();
   if (page) document.title = `${page.title()} · ${t("app.name")}`;
 });
@@ -153,7 +258,11 @@ window.addEventListener("popstate", () => {
 
 async function boot(): Promise<void> {
   const app = document.getElementById("app")!;
-  app.replaceChildren(header, main, toasts);
+  app.replaceChildren(header, notesPanel, main, toasts);
+  notes.onUnseen((n) => {
+    unseen = n;
+    relabelNotesButton();
+  });
   renderHeader();
   main.replaceChildren(h("p", { class: "loading", role: "status" }, "…"));
   try {

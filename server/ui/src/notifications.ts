@@ -1,57 +1,146 @@
-// Notifications of live events: a toast that announces itself to screen readers and leaves
-// after a while, and a list of the session's notifications, newest first. Texts are functions,
-// so a language switch re-renders them. Clicking one calls `open` (the map focuses the
-// collector; later pages may open the visit).
+// Notifications of live events, on every page: a toast that announces itself to screen readers
+// and leaves after a while, and the session's list, newest first, shown in the header's panel
+// and beside the live map. Texts are functions, so a language switch re-renders them. Clicking
+// one calls `open` (the shell opens the visit, or the collector on the map).
 
-import { clock, t } from "./i18n";
+import { clock, percent, t, tMaybe } from "./i18n";
 import { h } from "./format";
+import type { LiveEvent, Verdict } from "./live";
 
 /** One notification. */
 export interface Note {
   kind: "visit_completed" | "check_in_refused" | "low_battery" | "device_offline";
   at: Date;
   username: string;
+  /** The visit it is about, when there is one (it opens there). */
+  visit?: string;
   text(): string;
 }
 
 const KEEP = 200;
 const TOAST_MS = 8_000;
 
+/** A refusal's reasons in the current language ("demasiado lejos: 240 m, …"). */
+export function reasonsText(r: { server_verdict: Verdict }): string {
+  const reasons = r.server_verdict.reasons ?? [];
+  return reasons
+    .map((x) => tMaybe(`reason.${x.reason}`, x.reason, { m: Math.round(x.distance_m ?? 0) }))
+    .join(", ");
+}
+
+/** The notification a live event raises, if any (positions and accepted check-ins raise none). */
+export function noteOf(e: LiveEvent, at: Date = new Date()): Note | null {
+  switch (e.type) {
+    case "visit_completed":
+      return {
+        kind: e.type,
+        at,
+        username: e.username,
+        visit: e.visit,
+        text: () =>
+          t("notes.visitCompleted", {
+            who: e.display_name,
+            debtor: e.debtor,
+            outcome: tMaybe(`outcome.${e.outcome}`, e.outcome),
+          }),
+      };
+    case "check_in_refused":
+      return {
+        kind: e.type,
+        at,
+        username: e.username,
+        visit: e.visit,
+        text: () => t("notes.checkInRefused", { who: e.display_name, reasons: reasonsText(e) }),
+      };
+    case "low_battery":
+      return {
+        kind: e.type,
+        at,
+        username: e.username,
+        text: () => t("notes.lowBattery", { who: e.display_name, pct: percent(e.battery) }),
+      };
+    case "device_offline":
+      return {
+        kind: e.type,
+        at,
+        username: e.username,
+        text: () =>
+          t("notes.deviceOffline", { who: e.display_name, time: clock(new Date(e.last_seen)) }),
+      };
+    default:
+      return null;
+  }
+}
+
 /** The list and the toasts. */
 export class Notifications {
   private readonly notes: Note[] = [];
-  private list: HTMLOListElement | null = null;
+  /** Lists placed in pages or panels; one disconnected from the document is dropped. */
+  private lists: HTMLOListElement[] = [];
+  private unseen = 0;
+  private readonly counters = new Set<(unseen: number) => void>();
 
   constructor(
     private readonly toasts: HTMLElement,
     private readonly open: (n: Note) => void,
   ) {}
 
-  /** The list's section, to place in a page (rebuilt on every call). */
-  section(): HTMLElement {
-    this.list = h("ol", { class: "notes" });
-    this.renderList();
+  /** A section with the list, to place in a page or panel (a new one on every call). */
+  section(headingId = "notes-title"): HTMLElement {
+    const list = h("ol", { class: "notes" });
+    this.lists.push(list);
+    this.renderList(list);
     return h(
       "section",
-      { class: "notes-section", "aria-labelledby": "notes-title" },
-      h("h2", { id: "notes-title" }, t("notes.title")),
-      this.list,
+      { class: "notes-section", "aria-labelledby": headingId },
+      h("h2", { id: headingId }, t("notes.title")),
+      list,
     );
   }
 
-  /** Adds a notification: to the list, and as a toast. */
+  /** Calls `f` with the number of notifications not yet seen, now and on every change. */
+  onUnseen(f: (unseen: number) => void): void {
+    this.counters.add(f);
+    f(this.unseen);
+  }
+
+  /** The supervisor has looked at the list. */
+  seen(): void {
+    this.unseen = 0;
+    for (const f of this.counters) f(0);
+  }
+
+  /** Forgets everything (another user signs in). */
+  clear(): void {
+    this.notes.length = 0;
+    this.seen();
+    this.renderLists();
+  }
+
+  /** Adds a notification: to the lists, and as a toast. */
   add(n: Note): void {
     this.notes.unshift(n);
     this.notes.length = Math.min(this.notes.length, KEEP);
-    this.renderList();
+    this.unseen += 1;
+    for (const f of this.counters) f(this.unseen);
+    this.renderLists();
     this.toast(n);
   }
 
-  private renderList(): void {
-    if (!this.list) return;
-    this.list.replaceChildren();
+  /** Re-renders the texts after a language switch. */
+  relabel(): void {
+    this.renderLists();
+  }
+
+  private renderLists(): void {
+    this.lists = this.lists.filter((l) => l.isConnected);
+    for (const list of this.lists) this.renderList(list);
+  }
+
+  private renderList(list: HTMLOListElement): void {
+    list.replaceChildren();
     if (this.notes.length === 0) {
-      this.list.append(h("li", { class: "empty" }, t("notes.empty")));
+      list.append(h("li", { class: "empty" }, t("notes.empty")));
       return;
     }
     for (const n of this.notes) {
@@ -63,7 +152,7 @@ export class Notifications {
         n.text(),
       );
       button.addEventListener("click", () => this.open(n));
-      this.list.append(h("li", {}, button));
+      list.append(h("li", {}, button));
     }
   }
 

@@ -1,5 +1,8 @@
 // What every page of the dashboard gives the shell.
 
+import type { FeedState, LiveEvent } from "./live";
+import type { Note } from "./notifications";
+
 /** A mounted page. */
 export interface Page {
   /** The document title (in the current language). */
@@ -8,6 +11,12 @@ export interface Page {
   element: HTMLElement;
   /** Re-renders texts after a language switch. */
   relabel?(): void;
-  /** Stops what the page runs (feeds, timers) before it is removed. */
+  /** Stops what the page runs (timers) before it is removed. */
   destroy(): void;
+  /** A frame of the shell's live feed (one feed per session, shared by every page). */
+  live?(e: LiveEvent): void;
+  /** The live feed's connection changed. */
+  feedState?(s: FeedState): void;
+  /** Shows what a notification is about in place; false: the shell navigates to it. */
+  openNote?(n: Note): boolean;
 }

@@ -8,6 +8,7 @@ import "leaflet/dist/leaflet.css";
 
 import { ago, h, initials } from "../format";
 import { clock, percent, t, tMaybe } from "../i18n";
+import { reasonsText } from "../notifications";
 import { type Collector, type MapModel, type Refusal, type Stop, freshness, isLow } from "./model";
 
 /** Where the map opens when nothing has a location yet (Bogotá). */
@@ -30,14 +31,6 @@ export function batteryText(
   if (battery === null) return t("battery.unknown");
   const words = t(low ? "battery.low" : "battery.label", { pct: percent(battery) });
   return charging ? `${words}, ${t("battery.charging")}` : words;
-}
-
-/** The reasons of a refused check-in, in words. */
-export function reasonsText(r: Refusal): string {
-  const reasons = r.server_verdict.reasons ?? [];
-  return reasons
-    .map((x) => tMaybe(`reason.${x.reason}`, x.reason, { m: Math.round(x.distance_m ?? 0) }))
-    .join(", ");
 }
 
 /** The Leaflet map of a model. */
@@ -221,7 +214,7 @@ export class MapView {
 
   private popup(c: Collector, fresh: string, battery: string, low: boolean): HTMLElement {
     const p = c.position!;
-    const done = c.stops.filter((s) => s.status !== "planned" && s.status !== "in_progress").length;
+    const done = c.stops_done;
     return h(
       "div",
       { class: "popup" },
@@ -237,7 +230,7 @@ export class MapView {
         {},
         t("map.fixTime", { time: clock(new Date(p.t)), accuracy: Math.round(p.accuracy_m) }),
       ),
-      c.stops.length > 0 ? h("p", {}, t("map.stops", { done, total: c.stops.length })) : null,
+      c.stops_total > 0 ? h("p", {}, t("map.stops", { done, total: c.stops_total })) : null,
     );
   }
 
