@@ -17,6 +17,12 @@ use crate::on_read;
 
 mod rows;
 
+/// Above this many collectors the first load carries each one's position and stop counts but
+/// not their tracks and stops, which the map asks for one collector at a time: a supervisor's
+/// teams fit under it and see everything at once; an organization of thousands loads in a
+/// fraction of a second and a couple of megabytes (see `docs/benchmarks.md`).
+pub const DETAIL_LIMIT: usize = 50;
+
 /// Douglas-Peucker tolerance of a drawn track, metres: below a city block, so the drawn line
 /// still follows the streets, while a day of fixes shrinks to a few hundred points.
 pub const TRACK_TOLERANCE_M: f64 = 15.0;
@@ -33,11 +39,17 @@ pub struct MapCollector {
     /// The newest position of any of their devices (the live feed's `position` shape).
     #[schema(value_type = Option<Object>)]
     pub position: Option<Position>,
+    /// Whether `track` and `stops` are filled in (else ask with `username`).
+    pub detail: bool,
     /// Today's track, simplified: `[lat, lon]` pairs in time order.
     #[schema(value_type = Vec<Vec<f64>>)]
     pub track: Vec<[f64; 2]>,
     /// Today's stops, in route order.
     pub stops: Vec<MapStop>,
+    /// How many stops today's route has.
+    pub stops_total: i64,
+    /// How many of them were visited (done, not done or cancelled).
+    pub stops_done: i64,
 }
 
 /// A stop of today's route.
@@ -120,12 +132,15 @@ pub(super) fn day_bounds(date: NaiveDate, tz: Tz) -> anyhow::Result<(i64, i64)> 
 
 impl Db {
     /// The map of `who`'s scope as of `now_ms`: the newest positions, and the tracks, stops and
-    /// refusals of `date` (default: the organization's today).
+    /// refusals of `date` (default: the organization's today). With `username`, only that
+    /// collector (always in detail); without, every collector, in detail up to
+    /// [`DETAIL_LIMIT`].
     pub async fn map_for(
         &self,
         who: &Session,
         now_ms: i64,
         date: Option<NaiveDate>,
+        username: Option<&str>,
     ) -> anyhow::Result<MapData> {
         let org = who.org_id.to_string();
         let tz: String = on_read!(self, |pool| {
@@ -143,22 +158,58 @@ impl Db {
             None => today(now_ms, tz)?,
         };
         let (from_ms, to_ms) = day_bounds(date, tz)?;
-        let mut collectors = self.map_collectors(who).await?;
-        let mut positions = self.map_positions(who).await?;
-        let mut tracks = self.map_tracks(who, from_ms, to_ms).await?;
-        let mut stops = self.map_stops(who, date).await?;
+        let mut collectors = self.map_collectors(who, username).await?;
+        // One collector asked for: the rest of the reads go by their id (an index lookup).
+        let only_user = match (username, collectors.as_slice()) {
+            (None, _) => None,
+            (Some(_), [(id, _)]) => Some(id.clone()),
+            (Some(_), _) => {
+                return Ok(MapData {
+                    date,
+                    collectors: Vec::new(),
+                    refused: Vec::new(),
+                });
+            }
+        };
+        let only_user = only_user.as_deref();
+        let mut positions = self.map_positions(who, only_user).await?;
+        let detail = username.is_some() || collectors.len() <= DETAIL_LIMIT;
+        let (mut tracks, mut stops, mut counts) = if detail {
+            (
+                self.map_tracks(who, from_ms, to_ms, only_user).await?,
+                self.map_stops(who, date, only_user).await?,
+                Default::default(),
+            )
+        } else {
+            (
+                Default::default(),
+                Default::default(),
+                self.map_stop_counts(who, date).await?,
+            )
+        };
         for (id, c) in &mut collectors {
             c.position = positions.remove(id.as_str()).map(|p| Position {
                 username: c.username.clone(),
                 ..p
             });
+            c.detail = detail;
             c.track = tracks.remove(id.as_str()).unwrap_or_default();
             c.stops = stops.remove(id.as_str()).unwrap_or_default();
+            (c.stops_total, c.stops_done) = if detail {
+                let done = c
+                    .stops
+                    .iter()
+                    .filter(|s| matches!(s.status.as_str(), "done" | "not_done" | "cancelled"))
+                    .count();
+                (c.stops.len() as i64, done as i64)
+            } else {
+                counts.remove(id.as_str()).unwrap_or_default()
+            };
         }
         Ok(MapData {
             date,
             collectors: collectors.into_iter().map(|(_, c)| c).collect(),
-            refused: self.map_refusals(who, from_ms, to_ms).await?,
+            refused: self.map_refusals(who, from_ms, to_ms, only_user).await?,
         })
     }
 }

@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use terreno_shared::model::Role;
+use tower_http::compression::CompressionLayer;
 use utoipa::{OpenApi, ToSchema};
 
 use super::auth::ErrorBodyDoc;
@@ -22,7 +23,8 @@ use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/map", get(get_map))
+    // A day of 2,000 collectors' tracks is megabytes of JSON that compresses about tenfold.
+    Router::new().route("/api/v1/map", get(get_map).layer(CompressionLayer::new()))
 }
 
 #[derive(OpenApi)]
@@ -81,6 +83,10 @@ pub struct MapQuery {
     /// default today). Positions are always the newest.
     #[param(value_type = Option<String>, format = Date)]
     pub date: Option<chrono::NaiveDate>,
+    /// One collector's login: only them, with their track and stops whatever the size of the
+    /// scope (the map asks so for a collector it shows without detail). Outside the caller's
+    /// scope the answer is 404.
+    pub username: Option<String>,
 }
 
 /// The live map's first load.
@@ -89,7 +95,8 @@ pub struct MapQuery {
     responses((status = 200, description = "the map", body = MapResponse),
         (status = 400, description = "`date` is not a date", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors have no map", body = ErrorBodyDoc)),
+        (status = 403, description = "`forbidden`: collectors have no map", body = ErrorBodyDoc),
+        (status = 404, description = "`username` is no collector the caller sees", body = ErrorBodyDoc)),
     security(("bearer" = [])))]
 pub async fn get_map(
     State(state): State<AppState>,
@@ -112,7 +119,15 @@ pub async fn get_map(
         date,
         collectors,
         refused,
-    } = state.db.map_for(&who, now_ms(), query.date).await?;
+    } = state
+        .db
+        .map_for(&who, now_ms(), query.date, query.username.as_deref())
+        .await?;
+    if let (Some(username), true) = (&query.username, collectors.is_empty()) {
+        return Err(ApiError::NotFound(format!(
+            "no collector {username:?} among those you supervise"
+        )));
+    }
     Ok(Json(MapResponse {
         date,
         settings: settings(&state.config),

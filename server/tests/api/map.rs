@@ -167,6 +167,94 @@ both!(
 );
 
 both!(
+    a_large_scope_loads_counts_first_and_one_collector_in_detail_on_request,
+    |app: TestApp| async move {
+        let mut world = World::new(&app).await;
+        let admin = watcher(&app, &world, "root", Role::Admin, None).await;
+        let luz = watcher(&app, &world, "luz", Role::Supervisor, Some("sur")).await;
+        ana_walks_away_and_checks_in(&app, &mut world).await;
+        // A route stop for ana today, so the counts have something to count.
+        let today = app.db().today_in(world.org).await.expect("today");
+        let account = one_account_of(&app, "ana").await;
+        let route = uuid::Uuid::now_v7().to_string();
+        let db = app.db();
+        terreno_server::on_write!(&db, |pool| {
+            sqlx::query("insert into routes (id, collector_id, route_date) values ($1, $2, $3)")
+                .bind(&route)
+                .bind(world.ana.user.id.to_string())
+                .bind(today.to_string())
+                .execute(pool)
+                .await
+                .expect("a route");
+            sqlx::query(
+                "insert into stops (id, route_id, account_id, planned_date, position)
+                 values ($1, $2, $3, $4, 0)",
+            )
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(&route)
+            .bind(&account)
+            .bind(today.to_string())
+            .execute(pool)
+            .await
+            .expect("a stop");
+        });
+        let small = app.get("/api/v1/map", Some(&admin)).await;
+        for i in 0..terreno_server::db::map::DETAIL_LIMIT {
+            let name = format!("extra{i:03}");
+            let new = NewUser {
+                username: &name,
+                role: Role::Collector,
+                team: None,
+                display_name: None,
+            };
+            app.db().insert_user(world.org, &new).await.expect("user");
+        }
+
+        let large = app.get("/api/v1/map", Some(&admin)).await;
+        let one = app.get("/api/v1/map?username=ana", Some(&admin)).await;
+        let stranger = app.get("/api/v1/map?username=nobody", Some(&admin)).await;
+        let other_team = app.get("/api/v1/map?username=ana", Some(&luz)).await;
+
+        let ana_small = &small.body["collectors"][0];
+        assert_eq!(ana_small["detail"], true, "{ana_small}");
+        assert_eq!(ana_small["stops_total"], 1);
+        assert_eq!(ana_small["track"].as_array().map(Vec::len), Some(2));
+        assert_eq!(large.status, 200, "{}", large.text);
+        let everyone = large.body["collectors"].as_array().expect("collectors");
+        assert_eq!(everyone.len(), terreno_server::db::map::DETAIL_LIMIT + 2);
+        let ana = everyone
+            .iter()
+            .find(|c| c["username"] == "ana")
+            .expect("ana");
+        assert_eq!(ana["detail"], false, "{ana}");
+        assert_eq!(ana["track"], serde_json::json!([]));
+        assert_eq!(ana["stops"], serde_json::json!([]));
+        assert_eq!(
+            (ana["stops_total"].as_i64(), ana["stops_done"].as_i64()),
+            (Some(1), Some(0))
+        );
+        assert!(ana["position"]["lat"].is_f64(), "positions always come");
+        assert_eq!(large.body["refused"].as_array().map(Vec::len), Some(1));
+        assert_eq!(one.status, 200, "{}", one.text);
+        let only = one.body["collectors"].as_array().expect("collectors");
+        assert_eq!(only.len(), 1);
+        assert_eq!(only[0]["detail"], true);
+        assert_eq!(
+            only[0]["track"], ana_small["track"],
+            "the same track as a small load"
+        );
+        assert_eq!(only[0]["stops"], ana_small["stops"]);
+        assert_eq!(one.body["refused"].as_array().map(Vec::len), Some(1));
+        assert_eq!(stranger.status, 404, "{}", stranger.text);
+        assert_eq!(
+            other_team.status, 404,
+            "outside the scope: {}",
+            other_team.text
+        );
+    }
+);
+
+both!(
     the_map_is_in_the_openapi_document,
     |app: TestApp| async move {
         let r = app.get("/api/v1/openapi.json", None).await;

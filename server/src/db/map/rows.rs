@@ -1,5 +1,7 @@
 //! The map's queries, one per kind of row, each filtered by the caller's scope ([`SCOPE`]:
-//! binds `$2`..`$5`; `$1` and `$6` are each query's own).
+//! binds `$2`..`$5`; `$1` and `$6` are each query's own) and, when one is asked for, by one
+//! collector ([`only`]: their id, bound last, on the table's own user column so the query
+//! reads that collector's rows through the index instead of filtering everyone's).
 
 use std::collections::HashMap;
 
@@ -14,6 +16,14 @@ use crate::db::scope::{SCOPE, scope_binds};
 use crate::db::sessions::Session;
 use crate::live::Position;
 use crate::on_read;
+
+/// The clause that keeps one collector's rows (`column = $n`), or nothing for everyone's.
+fn only(column: &str, n: u8, user: Option<&str>) -> String {
+    match user {
+        Some(_) => format!(" and {column} = ${n}"),
+        None => String::new(),
+    }
+}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct CollectorRow {
@@ -78,12 +88,14 @@ impl Db {
     pub(super) async fn map_collectors(
         &self,
         who: &Session,
+        username: Option<&str>,
     ) -> anyhow::Result<Vec<(String, MapCollector)>> {
         let (org, role, team, user) = scope_binds(who);
         let sql = format!(
             "select c.id, c.username, c.display_name, t.name as team
              from users c left join teams t on t.id = c.team_id
-             where c.role = $1 and c.active and {SCOPE} order by c.username"
+             where c.role = $1 and c.active and {SCOPE}{} order by c.username",
+            only("c.username", 6, username)
         );
         let rows: Vec<CollectorRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -92,6 +104,7 @@ impl Db {
                 .bind(role)
                 .bind(team)
                 .bind(user)
+                .bind_if(username)
                 .fetch_all(pool)
                 .await
                 .context("reading the map's collectors")?
@@ -104,8 +117,11 @@ impl Db {
                     display_name: r.display_name,
                     team: r.team,
                     position: None,
+                    detail: false,
                     track: Vec::new(),
                     stops: Vec::new(),
+                    stops_total: 0,
+                    stops_done: 0,
                 };
                 (r.id, c)
             })
@@ -116,13 +132,15 @@ impl Db {
     pub(super) async fn map_positions(
         &self,
         who: &Session,
+        only_user: Option<&str>,
     ) -> anyhow::Result<HashMap<String, Position>> {
         let (org, role, team, user) = scope_binds(who);
         let sql = format!(
             "select p.user_id, p.device_id, p.lat, p.lon, p.accuracy_m, p.battery, p.charging,
                     p.t_ms, p.received_ms
              from last_positions p join users c on c.id = p.user_id
-             where c.role = $1 and {SCOPE} order by p.t_ms"
+             where c.role = $1 and {SCOPE}{} order by p.t_ms",
+            only("p.user_id", 6, only_user)
         );
         let rows: Vec<PositionRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -131,6 +149,7 @@ impl Db {
                 .bind(role)
                 .bind(team)
                 .bind(user)
+                .bind_if(only_user)
                 .fetch_all(pool)
                 .await
                 .context("reading the map's positions")?
@@ -160,12 +179,15 @@ impl Db {
         who: &Session,
         from_ms: i64,
         to_ms: i64,
+        only_user: Option<&str>,
     ) -> anyhow::Result<HashMap<String, Vec<[f64; 2]>>> {
         let (org, role, team, user) = scope_binds(who);
         let sql = format!(
             "select f.user_id, f.t_ms, f.lat, f.lon, f.accuracy_m, f.speed_ms, f.battery, f.mock
              from fixes f join users c on c.id = f.user_id
-             where f.t_ms >= $1 and f.t_ms < $6 and {SCOPE} order by f.user_id, f.t_ms"
+             where f.t_ms >= $1 and f.t_ms < $6 and {SCOPE}{}
+             order by f.user_id, f.t_ms",
+            only("f.user_id", 7, only_user)
         );
         let rows: Vec<FixRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -175,6 +197,7 @@ impl Db {
                 .bind(team)
                 .bind(user)
                 .bind(to_ms)
+                .bind_if(only_user)
                 .fetch_all(pool)
                 .await
                 .context("reading today's fixes")?
@@ -219,6 +242,7 @@ impl Db {
         &self,
         who: &Session,
         date: NaiveDate,
+        only_user: Option<&str>,
     ) -> anyhow::Result<HashMap<String, Vec<MapStop>>> {
         let (org, role, team, user) = scope_binds(who);
         let sql = format!(
@@ -230,7 +254,9 @@ impl Db {
                       order by v.created_ms desc limit 1) as outcome
              from stops s join routes r on r.id = s.route_id
              join users c on c.id = r.collector_id join accounts a on a.id = s.account_id
-             where s.planned_date = $1 and {SCOPE} order by r.collector_id, s.position"
+             where s.planned_date = $1 and {SCOPE}{}
+             order by r.collector_id, s.position",
+            only("r.collector_id", 6, only_user)
         );
         let rows: Vec<StopRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -239,6 +265,7 @@ impl Db {
                 .bind(role)
                 .bind(team)
                 .bind(user)
+                .bind_if(only_user)
                 .fetch_all(pool)
                 .await
                 .context("reading today's stops")?
@@ -260,12 +287,45 @@ impl Db {
         Ok(out)
     }
 
+    /// How many stops each collector has planned for `date`, and how many of them were visited
+    /// (done, not done or cancelled): the overview of a map too large to carry every stop.
+    pub(super) async fn map_stop_counts(
+        &self,
+        who: &Session,
+        date: NaiveDate,
+    ) -> anyhow::Result<HashMap<String, (i64, i64)>> {
+        let (org, role, team, user) = scope_binds(who);
+        let sql = format!(
+            "select r.collector_id,
+                    cast(count(*) as bigint) as total,
+                    cast(coalesce(sum(case when exists (select 1 from visits v
+                        where v.stop_id = s.id and v.status in ('done', 'not_done', 'cancelled'))
+                        then 1 else 0 end), 0) as bigint) as done
+             from stops s join routes r on r.id = s.route_id
+             join users c on c.id = r.collector_id
+             where s.planned_date = $1 and {SCOPE} group by r.collector_id"
+        );
+        let rows: Vec<(String, i64, i64)> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(date.to_string())
+                .bind(org)
+                .bind(role)
+                .bind(team)
+                .bind(user)
+                .fetch_all(pool)
+                .await
+                .context("counting today's stops")?
+        });
+        Ok(rows.into_iter().map(|(c, t, d)| (c, (t, d))).collect())
+    }
+
     /// The check-ins the server refused in `[from_ms, to_ms)`, oldest first.
     pub(super) async fn map_refusals(
         &self,
         who: &Session,
         from_ms: i64,
         to_ms: i64,
+        only_user: Option<&str>,
     ) -> anyhow::Result<Vec<MapRefusal>> {
         let (org, role, team, user) = scope_binds(who);
         let sql = format!(
@@ -273,8 +333,9 @@ impl Db {
                     k.server_verdict
              from checkins k join devices d on d.id = k.device_id
              join users c on c.id = d.user_id join accounts a on a.id = k.account_id
-             where k.at_ms >= $1 and k.at_ms < $6 and k.server_allowed = false and {SCOPE}
-             order by k.at_ms"
+             where k.at_ms >= $1 and k.at_ms < $6 and k.server_allowed = false and {SCOPE}{}
+             order by k.at_ms",
+            only("d.user_id", 7, only_user)
         );
         let rows: Vec<RefusalRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -284,6 +345,7 @@ impl Db {
                 .bind(team)
                 .bind(user)
                 .bind(to_ms)
+                .bind_if(only_user)
                 .fetch_all(pool)
                 .await
                 .context("reading today's refused check-ins")?
@@ -303,5 +365,23 @@ impl Db {
                 })
             })
             .collect()
+    }
+}
+
+/// Binds a value only when there is one, matching the clause [`only`] wrote.
+trait BindIf<'q>: Sized {
+    fn bind_if(self, value: Option<&'q str>) -> Self;
+}
+
+impl<'q, DB, O> BindIf<'q> for sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments>
+where
+    DB: sqlx::Database,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    fn bind_if(self, value: Option<&'q str>) -> Self {
+        match value {
+            Some(v) => self.bind(v),
+            None => self,
+        }
     }
 }

@@ -35,8 +35,13 @@ export interface Collector {
   display_name: string;
   team: string | null;
   position: Position | null;
+  /** Whether `track` and `stops` came with the load (a large scope leaves them out until the
+   * collector is looked at: `?username=`). */
+  detail: boolean;
   track: Array<[number, number]>;
   stops: Stop[];
+  stops_total: number;
+  stops_done: number;
 }
 
 /** The map's settings from the server. */
@@ -111,8 +116,16 @@ export class MapModel {
         return this.place(p) ? { kind: "collector", username: p.username } : { kind: "none" };
       }
       case "visit_completed": {
+        const c = this.collectors.get(e.username);
         const stop = this.stopOf(e.username, e.account);
-        if (!stop) return { kind: "none" };
+        if (!c || !stop) {
+          // Without detail only the count is known; a stop with an earlier visit that day
+          // may count twice until the next load.
+          if (!c || c.detail) return { kind: "none" };
+          c.stops_done = Math.min(c.stops_total, c.stops_done + 1);
+          return { kind: "collector", username: e.username };
+        }
+        if (stop.status === "planned" || stop.status === "in_progress") c.stops_done += 1;
         stop.status = ["nobody_home", "wrong_address"].includes(e.outcome) ? "not_done" : "done";
         stop.outcome = e.outcome;
         return { kind: "collector", username: e.username };
@@ -154,16 +167,30 @@ export class MapModel {
         display_name: p.username,
         team: null,
         position: null,
+        detail: true,
         track: [],
         stops: [],
+        stops_total: 0,
+        stops_done: 0,
       };
       this.collectors.set(p.username, c);
     }
     if (c.position && new Date(c.position.t) > new Date(p.t)) return false;
     const moved = !c.position || c.position.lat !== p.lat || c.position.lon !== p.lon;
     c.position = p;
-    if (moved && this.growsTracks) c.track.push([p.lat, p.lon]);
+    if (moved && this.growsTracks && c.detail) c.track.push([p.lat, p.lon]);
     return true;
+  }
+
+  /** Fills in a collector's track and stops, loaded on demand (`?username=`). */
+  addDetail(loaded: Collector): void {
+    const c = this.collectors.get(loaded.username);
+    if (!c || c.detail) return;
+    c.detail = true;
+    c.track = loaded.track;
+    c.stops = loaded.stops;
+    c.stops_total = loaded.stops_total;
+    c.stops_done = loaded.stops_done;
   }
 
   private stopOf(username: string, account: string): Stop | undefined {

@@ -1,16 +1,16 @@
-// The live map page: loads `/api/v1/map`, draws it, then follows the live feed. Beside the
-// map, the collectors as a list (the keyboard and screen-reader way to the same facts: name,
+// The live map page: loads `/api/v1/map`, draws it, then follows the shell's live feed. Beside
+// the map, the collectors as a list (the keyboard and screen-reader way to the same facts: name,
 // freshness, battery, stops) and the notifications. The feed's state is always shown, so a
 // supervisor knows whether what they see is current.
 
 import { api, ApiError } from "../api";
 import { ago, h } from "../format";
-import { clock, percent, t, tMaybe } from "../i18n";
-import { type FeedState, type LiveEvent, LiveFeed } from "../live";
-import { type Note, Notifications } from "../notifications";
+import { t } from "../i18n";
+import type { FeedState, LiveEvent } from "../live";
+import type { Note, Notifications } from "../notifications";
 import type { Page } from "../page";
 import { type Collector, type MapResponse, MapModel, freshness, isLow } from "./model";
-import { MapView, batteryText, reasonsText } from "./view";
+import { MapView, batteryText } from "./view";
 
 /** How often freshness is re-evaluated with no event (live turns late by itself). */
 const REFRESH_MS = 15_000;
@@ -18,29 +18,30 @@ const REFRESH_MS = 15_000;
  * rebuild per event would keep the browser busy redrawing a list nobody can read that fast. */
 const LIST_EVERY_MS = 500;
 
-/** Opens the live map page; `sessionEnded` is called when the feed says the session is over. */
-export function mapPage(toasts: HTMLElement, sessionEnded: () => void): Page {
+/** Opens the live map page, with the session's notifications beside it and the feed's state as
+ * the shell last saw it; `?focus=USERNAME` centres that collector once loaded. */
+export function mapPage(notes: Notifications, feedState: FeedState): Page {
   const root = h("div", { class: "map-page" });
-  const state = new MapPageState(root, toasts, sessionEnded);
-  void state.load();
+  const state = new MapPageState(root, notes, feedState);
+  void state.load(new URLSearchParams(location.search).get("focus"));
   return {
     title: () => t("map.title"),
     element: root,
     relabel: () => state.relabel(),
     destroy: () => state.destroy(),
+    live: (e) => state.onEvent(e),
+    feedState: (s) => state.setFeedState(s),
+    openNote: (n) => state.open(n),
   };
 }
 
 class MapPageState {
   private model: MapModel | null = null;
   private view: MapView | null = null;
-  private feed: LiveFeed | null = null;
-  private feedState: FeedState = { kind: "connecting" };
   private timer: number | undefined;
   private listTimer: number | undefined;
   private destroyed = false;
   private tilesFailed = false;
-  private readonly notes: Notifications;
   private readonly side = h("aside", { class: "side" });
   private readonly status = h("p", { class: "feed-status", role: "status" });
   private mapBox = h("div", { class: "map", id: "map", role: "region" });
@@ -51,14 +52,12 @@ class MapPageState {
 
   constructor(
     private readonly root: HTMLElement,
-    toasts: HTMLElement,
-    private readonly sessionEnded: () => void,
-  ) {
-    this.notes = new Notifications(toasts, (n) => this.open(n));
-  }
+    private readonly notes: Notifications,
+    private feedState: FeedState,
+  ) {}
 
-  /** (Re)loads the map of the day chosen; the live feed, once open, stays open. */
-  async load(): Promise<void> {
+  /** (Re)loads the map of the day chosen, then centres `focus` (a username) if given. */
+  async load(focus: string | null = null): Promise<void> {
     this.view?.destroy();
     this.view = null;
     this.model = null;
@@ -92,15 +91,8 @@ class MapPageState {
     this.view.drawAll();
     this.view.fitAll();
     this.relabel();
-    if (this.feed) return;
-    this.feed = new LiveFeed({
-      event: (e) => this.onEvent(e),
-      state: (s) => {
-        this.feedState = s;
-        this.relabelStatus();
-      },
-      sessionEnded: this.sessionEnded,
-    });
+    if (focus) void this.focus(focus);
+    if (this.timer !== undefined) return;
     this.timer = window.setInterval(() => {
       this.view?.refresh();
       this.renderSide();
@@ -117,75 +109,51 @@ class MapPageState {
 
   destroy(): void {
     this.destroyed = true;
-    this.feed?.close();
     window.clearInterval(this.timer);
     window.clearTimeout(this.listTimer);
     this.view?.destroy();
   }
 
-  private onEvent(e: LiveEvent): void {
+  /** A frame of the live feed (the shell raises its notifications). */
+  onEvent(e: LiveEvent): void {
     if (!this.model || !this.view) return;
     const change = this.model.apply(e);
     if (change.kind === "all") this.view.drawAll();
     if (change.kind === "collector") this.view.drawCollector(change.username);
     if (change.kind === "refusal") this.view.addRefusal(change.refusal);
     if (change.kind !== "none") this.scheduleSide();
-    const note = this.noteOf(e);
-    if (note) this.notes.add(note);
   }
 
-  private noteOf(e: LiveEvent): Note | null {
-    const who = (username: string) =>
-      this.model?.collectors.get(username)?.display_name ?? username;
-    const at = new Date();
-    switch (e.type) {
-      case "visit_completed":
-        return {
-          kind: e.type,
-          at,
-          username: e.username,
-          text: () =>
-            t("notes.visitCompleted", {
-              who: who(e.username),
-              debtor: e.debtor,
-              outcome: tMaybe(`outcome.${e.outcome}`, e.outcome),
-            }),
-        };
-      case "check_in_refused": {
-        const refusal = this.model?.refused.find((r) => r.visit === e.visit && r.at === e.at);
-        return {
-          kind: e.type,
-          at,
-          username: e.username,
-          text: () =>
-            t("notes.checkInRefused", {
-              who: who(e.username),
-              reasons: refusal ? reasonsText(refusal) : "",
-            }),
-        };
+  setFeedState(s: FeedState): void {
+    this.feedState = s;
+    this.relabelStatus();
+  }
+
+  /** A notification about a collector centres them here; one about a visit opens the visit. */
+  open(n: Note): boolean {
+    if (n.kind === "visit_completed" || !this.view) return false;
+    void this.focus(n.username);
+    return true;
+  }
+
+  /** Centres a collector, first loading their track and stops when the load left them out. */
+  private async focus(username: string): Promise<void> {
+    const c = this.model?.collectors.get(username);
+    if (c && !c.detail) {
+      const query = new URLSearchParams({ username, date: this.shownDay });
+      try {
+        const one = await api<MapResponse>("GET", `/api/v1/map?${query}`);
+        if (this.destroyed || !this.model || !this.view) return;
+        const loaded = one.collectors[0];
+        if (loaded) {
+          this.model.addDetail(loaded);
+          this.view.drawCollector(username);
+        }
+      } catch {
+        // The marker is still there to centre; the track comes on a later look.
       }
-      case "low_battery":
-        return {
-          kind: e.type,
-          at,
-          username: e.username,
-          text: () => t("notes.lowBattery", { who: who(e.username), pct: percent(e.battery) }),
-        };
-      case "device_offline":
-        return {
-          kind: e.type,
-          at,
-          username: e.username,
-          text: () =>
-            t("notes.deviceOffline", { who: who(e.username), time: clock(new Date(e.last_seen)) }),
-        };
-      default:
-        return null;
     }
-  }
-
-  private open(n: Note): void {
-    this.view?.focus(n.username);
+    this.view?.focus(username);
   }
 
   private relabelBanner(): void {
@@ -241,8 +209,8 @@ class MapPageState {
   private collectorButton(c: Collector): HTMLElement {
     const s = this.model!.settings;
     const p = c.position;
-    const done = c.stops.filter((x) => x.status !== "planned" && x.status !== "in_progress").length;
-    const stops = c.stops.length > 0 ? t("map.stops", { done, total: c.stops.length }) : null;
+    const stops =
+      c.stops_total > 0 ? t("map.stops", { done: c.stops_done, total: c.stops_total }) : null;
     if (!p) {
       return h(
         "div",
@@ -272,7 +240,7 @@ class MapPageState {
       h("span", { class: "detail" }, ago(new Date(p.last_seen), new Date())),
       stops ? h("span", { class: "detail" }, stops) : null,
     );
-    button.addEventListener("click", () => this.view?.focus(c.username));
+    button.addEventListener("click", () => this.focus(c.username));
     return button;
   }
 }
