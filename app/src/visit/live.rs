@@ -6,12 +6,11 @@
 //!
 //! Must not evaluate by itself: the evaluation comes from `form::Forms`, incrementally.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use terreno_shared::form::runtime::{Answers, Evaluation};
-use terreno_shared::form::xlsform::{Form, GroupKind, Node, Question, QuestionType, Text};
+use terreno_shared::form::runtime::Answers;
+pub use terreno_shared::form::runtime::{FormIssue, FormState};
+use terreno_shared::form::xlsform::{Form, GroupKind, Node, Question, Text};
 
 use crate::error::Result;
 use crate::store::{Store, device, visits};
@@ -45,64 +44,6 @@ pub struct FormInfo {
     pub version: String,
     /// The title.
     pub title: String,
-}
-
-/// The engine's evaluation of the current answers; every map is keyed by answer path.
-#[derive(Debug, Clone, Serialize)]
-pub struct FormState {
-    /// The answers as the engine reads them (text; files by attachment id).
-    pub answers: BTreeMap<String, String>,
-    /// Relevance of every question, group and repeat instance.
-    pub relevant: BTreeMap<String, bool>,
-    /// Relevant required questions without an answer.
-    pub missing_required: Vec<FormIssue>,
-    /// Answers their constraint refuses.
-    pub failed_constraints: Vec<FormIssue>,
-    /// Values the form computed.
-    pub calculated: BTreeMap<String, String>,
-    /// The choices left after each select's filter.
-    pub choices: BTreeMap<String, Vec<String>>,
-    /// Instances of each repeat.
-    pub repeat_counts: BTreeMap<String, usize>,
-    /// Expressions of the form that failed to evaluate (for the form's author).
-    pub errors: Vec<FormIssue>,
-    /// Whether the visit could be completed as it stands.
-    pub complete: bool,
-}
-
-/// One question's problem, in the form's language.
-#[derive(Debug, Clone, Serialize)]
-pub struct FormIssue {
-    /// The question's path.
-    pub path: String,
-    /// The message.
-    pub message: String,
-}
-
-impl FormState {
-    fn new(answers: &Answers, e: Evaluation) -> FormState {
-        let issue = |path: String, message: String| FormIssue { path, message };
-        FormState {
-            answers: answers
-                .iter()
-                .map(|(p, t)| (p.to_owned(), t.to_owned()))
-                .collect(),
-            complete: e.is_complete(),
-            missing_required: (e.missing_required.into_iter())
-                .map(|i| issue(i.path, i.message))
-                .collect(),
-            failed_constraints: (e.failed_constraints.into_iter())
-                .map(|i| issue(i.path, i.message))
-                .collect(),
-            errors: (e.errors.into_iter())
-                .map(|i| issue(i.path, format!("{}: {}", i.column, i.message)))
-                .collect(),
-            relevant: e.relevant,
-            calculated: e.calculated,
-            choices: e.choices,
-            repeat_counts: e.repeat_counts,
-        }
-    }
 }
 
 /// One question of the form at one place (repeat instances expanded), with its state.
@@ -162,45 +103,18 @@ impl LiveForm {
 
     fn question(&self, path: String, q: &Question, language: &str) -> QuestionState {
         let s = &self.state;
-        let find = |issues: &[FormIssue]| {
-            issues
-                .iter()
-                .find(|i| i.path == path)
-                .map(|i| i.message.clone())
-        };
         QuestionState {
-            kind: type_name(&q.kind),
+            kind: q.kind.xlsform_name(),
             label: q.label.get(language).unwrap_or_default().to_owned(),
             relevant: s.relevant.get(&path).copied().unwrap_or(true),
             value: (s.calculated.get(&path))
                 .or_else(|| s.answers.get(&path))
                 .filter(|v| !v.is_empty())
                 .cloned(),
-            issue: find(&s.missing_required).or_else(|| find(&s.failed_constraints)),
+            issue: s.issue_of(&path).map(str::to_owned),
             choices: s.choices.get(&path).cloned(),
             path,
         }
-    }
-}
-
-/// A question type as XLSForm writes it.
-fn type_name(kind: &QuestionType) -> String {
-    let base = serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v["type"].as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let list = match kind {
-        QuestionType::SelectOne { list, .. }
-        | QuestionType::SelectMultiple { list, .. }
-        | QuestionType::Rank { list }
-        | QuestionType::SelectOneExternal { list } => Some(list.as_str()),
-        QuestionType::SelectOneFromFile { file }
-        | QuestionType::SelectMultipleFromFile { file } => Some(file.as_str()),
-        _ => None,
-    };
-    match list {
-        Some(list) => format!("{base} {list}"),
-        None => base,
     }
 }
 

@@ -45,6 +45,7 @@ mod checks;
 mod compile;
 mod context;
 mod evaluate;
+mod live;
 mod scan;
 mod state;
 
@@ -58,6 +59,7 @@ use chrono::{DateTime, FixedOffset};
 pub use answers::Answers;
 pub use checks::{DEFAULT_CONSTRAINT_MESSAGE, DEFAULT_REQUIRED_MESSAGE};
 pub use compile::Engine;
+pub use live::{FormIssue, FormState};
 
 #[cfg(doc)]
 use super::xlsform::Form;

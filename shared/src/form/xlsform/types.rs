@@ -98,6 +98,30 @@ pub enum QuestionType {
     },
 }
 
+impl QuestionType {
+    /// The type as XLSForm writes it, with its list or file (`select_one contact_result`);
+    /// metadata questions are `metadata`.
+    pub fn xlsform_name(&self) -> String {
+        let base = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v["type"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let list = match self {
+            QuestionType::SelectOne { list, .. }
+            | QuestionType::SelectMultiple { list, .. }
+            | QuestionType::Rank { list }
+            | QuestionType::SelectOneExternal { list } => Some(list.as_str()),
+            QuestionType::SelectOneFromFile { file }
+            | QuestionType::SelectMultipleFromFile { file } => Some(file.as_str()),
+            _ => None,
+        };
+        match list {
+            Some(list) => format!("{base} {list}"),
+            None => base,
+        }
+    }
+}
+
 /// Values recorded without a widget (`start`, `deviceid`, `audit`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
