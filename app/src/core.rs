@@ -18,6 +18,7 @@ use crate::gps::recorder::{self, Recorded};
 use crate::store::{DbKey, Store, device, fixes, log};
 use crate::sync::client::Api;
 use crate::sync::driver::{Driver, SyncProgress, SyncReport};
+use crate::tiles::{Tile, TileId, Tiles};
 use crate::visit::answer::{self, VisitInfo};
 use crate::visit::checkin::{self, CheckIn};
 use crate::visit::complete::{self, Completed};
@@ -49,6 +50,8 @@ pub struct Core {
     blobs: crate::blobs::Blobs,
     /// Compiled form versions and the visits' latest evaluations.
     forms: Forms,
+    /// The stop map's tile cache and its HTTP client.
+    tiles: Tiles,
     on_disk: bool,
 }
 
@@ -85,6 +88,7 @@ impl Core {
             seed: Mutex::new(seed),
             blobs,
             forms: Forms::default(),
+            tiles: Tiles::new(crate::tiles::DEFAULT_BUDGET_BYTES),
             on_disk: true,
         })
     }
@@ -99,6 +103,7 @@ impl Core {
             seed: Mutex::new(None),
             blobs,
             forms: Forms::default(),
+            tiles: Tiles::new(crate::tiles::DEFAULT_BUDGET_BYTES),
             on_disk: false,
         })
     }
@@ -401,6 +406,16 @@ impl Core {
     /// debtor's visits on this device.
     pub fn stop_detail(&self, stop: &str) -> Result<StopDetail> {
         detail::detail(&self.store(), stop)
+    }
+
+    /// The stop map's tile `z/x/y` (web mercator) from the organization's tile server: from the
+    /// device's cache, else fetched once and kept. `None` when there is no tile server or the
+    /// tile was never seen and cannot be fetched now (the map is drawn plain); an address out
+    /// of range is [`Error::Invalid`].
+    pub fn map_tile(&self, z: u32, x: u32, y: u32) -> Result<Option<Tile>> {
+        let id = TileId::parse(z, x, y)?;
+        let now = self.now().timestamp_millis();
+        self.tiles.get(&self.store, id, now)
     }
 
     /// The device's state at a glance.

@@ -9,6 +9,7 @@
 //! - `store`: the encrypted SQLite database (rusqlite on SQLCipher), one file per aggregate.
 //! - `sync`: the HTTP client and the sync driver (push from the server's head, pull pages).
 //! - [`gps`]: track files and the fix recorder; [`visit`]: route, check-in, answers, completion.
+//! - [`tiles`]: the stop map's tiles, cached in the store for offline use.
 //! - [`cli`]: the `terreno` command line.
 //!
 //! Must not: read environment variables or platform directories (the shell passes them), or
@@ -25,6 +26,7 @@ mod keys;
 mod status;
 pub mod store;
 pub mod sync;
+pub mod tiles;
 pub mod visit;
 
 mod core;

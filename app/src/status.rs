@@ -40,6 +40,9 @@ pub struct Status {
     /// The organization's IANA time zone (`America/Bogota`), once a sync brought its settings:
     /// contact windows and the day are the organization's, so times are shown on its clock.
     pub time_zone: Option<String>,
+    /// The credit of the organization's map tile server, to show on the stop map when it draws
+    /// tiles (`Core::map_tile`); `None` when the organization has none.
+    pub map_attribution: Option<String>,
 }
 
 pub(crate) fn status(store: &Store, now: DateTime<Utc>) -> Result<Status> {
@@ -60,6 +63,11 @@ pub(crate) fn status(store: &Store, now: DateTime<Utc>) -> Result<Status> {
         last_fix: last.map(|l| (l.1, l.2)),
         battery_percent: last.and_then(|l| l.4).map(|b| (b * 100.0).round()),
         shift_started: fixes::open_shift(&store.conn)?.and_then(DateTime::from_timestamp_millis),
+        map_attribution: me
+            .settings
+            .as_ref()
+            .and_then(|s| s.map_tiles.as_ref())
+            .map(|t| t.attribution.clone()),
         time_zone: me.settings.map(|s| s.time_zone),
     })
 }

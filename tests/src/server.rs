@@ -112,6 +112,8 @@ impl TestServer {
         assert!(self.running.is_none(), "the server is already running");
         let mut config = Config::new(self.url.clone(), self.addr);
         config.blob_dir = self.dir.0.join("blobs");
+        // Tests never reach for OpenStreetMap: the devices' maps stay plain.
+        config.tile_url = None;
         let state = AppState::new(self.db.clone(), config);
         let listener = self
             .rt

@@ -148,7 +148,7 @@ pub(crate) fn clear_all(conn: &Connection) -> Result<()> {
         "delete from fields; delete from checkins; delete from visits; delete from stops; \
          delete from accounts; delete from fixes; delete from shifts; delete from events; \
          delete from attachments; delete from skipped_changes; delete from visit_form; \
-         delete from forms; delete from device;",
+         delete from forms; delete from tile_cache; delete from device;",
     )
     .context("clearing the previous enrollment's data")
 }

@@ -15,6 +15,7 @@ pub(crate) mod log;
 pub(crate) mod mirror;
 pub(crate) mod rotate;
 pub(crate) mod schema;
+pub(crate) mod tile_cache;
 pub(crate) mod visits;
 
 #[cfg(test)]

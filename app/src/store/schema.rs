@@ -13,6 +13,8 @@
 //!   holds it yet.
 //! - `forms`: the questionnaire versions received; `visit_form`: the one new visits use;
 //!   `visits.form`: the version each visit is filled with, fixed when it starts.
+//! - `tile_cache`: map tiles the stop map showed, per tile server, within a byte budget
+//!   (least recently used evicted on insert).
 //!
 //! Migrations are applied in order inside one transaction and recorded in `PRAGMA
 //! user_version`, so a crash mid-upgrade leaves the previous version intact. A database newer
@@ -36,6 +38,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (
         3,
         include_str!("../../../migrations/app/0003_create_forms.sql"),
+    ),
+    (
+        4,
+        include_str!("../../../migrations/app/0004_create_tile_cache.sql"),
     ),
 ];
 

@@ -30,6 +30,7 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sync::sync_run,
         commands::route::route_list,
         commands::route::stop_get,
+        commands::map::map_tile,
         commands::shift::shift_start,
         commands::shift::shift_end,
         commands::position::position_get,

@@ -43,6 +43,8 @@ export interface DeviceStatus {
   shift_started: string | null;
   /** The organization's IANA zone, once synced: times are shown on its clock. */
   time_zone: string | null;
+  /** The credit of the organization's map tile server, shown on the stop map with its tiles. */
+  map_attribution: string | null;
 }
 
 export interface LastFix {
@@ -190,6 +192,8 @@ export const api = {
   sync: () => call<Record<string, unknown>>("sync_run"),
   route: () => call<RouteStop[]>("route_list"),
   stop: (stop: string) => call<StopDetail>("stop_get", { stop }),
+  /** Map tile z/x/y as image bytes, or null when there is none to show (offline, no tile server). */
+  tile: (z: number, x: number, y: number) => call<ArrayBuffer | null>("map_tile", { z, x, y }),
   shiftStart: () => call<string>("shift_start"),
   shiftEnd: () => call<string>("shift_end"),
   position: () => call<Position>("position_get"),

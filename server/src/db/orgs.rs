@@ -202,6 +202,9 @@ impl Db {
             geofence_policy,
             contact_policy,
             holidays,
+            // The tile server is the server's configuration, not the organization's: the route
+            // adds it.
+            map_tiles: None,
         })
     }
 }

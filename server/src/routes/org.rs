@@ -1,10 +1,11 @@
 //! `GET /api/v1/org/settings`: the rules of the caller's organization a device enforces offline
-//! (time zone, geofence, contact policy, holidays). Devices fetch it on every sync.
+//! (time zone, geofence, contact policy, holidays) and the map tile server the stop map draws
+//! (the server's configuration, like the dashboard's). Devices fetch it on every sync.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use terreno_shared::api::v1::org::OrgSettings;
+use terreno_shared::api::v1::org::{MapTiles, OrgSettings};
 use utoipa::OpenApi;
 
 use crate::error::ApiResult;
@@ -27,7 +28,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The caller's organization's rules.
 #[utoipa::path(get, path = "/api/v1/org/settings", tag = "org",
-    responses((status = 200, description = "OrgSettings {time_zone, geofence_policy, contact_policy, holidays}", body = Object),
+    responses((status = 200, description = "OrgSettings {time_zone, geofence_policy, contact_policy, holidays, map_tiles}", body = Object),
         (status = 401, description = "not logged in")),
     security(("bearer" = [])))]
 pub async fn settings(
@@ -35,5 +36,10 @@ pub async fn settings(
     AuthUser(who): AuthUser,
 ) -> ApiResult<Json<OrgSettings>> {
     let today = chrono::Utc::now().date_naive();
-    Ok(Json(state.db.org_settings(who.org_id, today).await?))
+    let mut settings = state.db.org_settings(who.org_id, today).await?;
+    settings.map_tiles = state.config.tile_url.as_ref().map(|url| MapTiles {
+        url: url.clone(),
+        attribution: state.config.tile_attribution.clone(),
+    });
+    Ok(Json(settings))
 }

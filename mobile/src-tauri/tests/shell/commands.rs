@@ -304,3 +304,21 @@ fn fixes_from_the_phone_are_checked_like_any_other_input() {
         "{bad}"
     );
 }
+
+#[test]
+fn a_map_tile_is_null_without_a_tile_server_and_an_address_out_of_range_is_invalid() {
+    let dir = TempDir::new("mobile-tiles");
+    let app = TestApp::new(&dir.0, None, "2026-11-24T12:50:00Z");
+
+    let none = app.ok("map_tile", json!({"z": 17, "x": 37_566, "y": 63_280}));
+    let deep = app.err("map_tile", json!({"z": 23, "x": 0, "y": 0}));
+    let outside = app.err("map_tile", json!({"z": 2, "x": 4, "y": 0}));
+
+    assert_eq!(none, Value::Null, "not enrolled: no tile server, no tile");
+    assert_eq!(deep["code"], "invalid", "{deep}");
+    assert_eq!(
+        deep["message"],
+        "map tile zoom 23 is out of range: it must be 0 to 22"
+    );
+    assert_eq!(outside["code"], "invalid", "{outside}");
+}

@@ -18,4 +18,18 @@ pub struct OrgSettings {
     pub contact_policy: ContactPolicy,
     /// Holidays, as local dates, for at least this year and the next.
     pub holidays: HolidayCalendar,
+    /// The tile server the stop map draws under its vector layer; absent when the server
+    /// configures none (the map stays plain), or from a server older than this field.
+    #[serde(default)]
+    pub map_tiles: Option<MapTiles>,
+}
+
+/// A map tile server, as the server's configuration names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapTiles {
+    /// URL template with `{z}`, `{x}` and `{y}` (`https://tile.openstreetmap.org/{z}/{x}/{y}.png`).
+    pub url: String,
+    /// The credit the tile server requires, shown on the map (plain text).
+    pub attribution: String,
 }
