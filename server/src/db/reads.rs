@@ -11,6 +11,9 @@ use super::Db;
 use super::account_view::AccountViewRow;
 use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
 use super::sessions::Session;
+use super::visit_reviews::VisitReview;
+use crate::db::visit_answers::AnswerForm;
+use crate::forms::labels::LabelledAnswer;
 use crate::on_read;
 
 /// A visit with everything folded into it, as supervisors and collectors read it.
@@ -41,6 +44,12 @@ pub struct VisitDetail {
     /// Check-in attempts with both verdicts and the fixes they were judged on (`evidence`).
     #[schema(value_type = Vec<Object>)]
     pub checkins: Vec<Value>,
+    /// The form version the answers are labelled with; null when none could be found.
+    pub form: Option<AnswerForm>,
+    /// Current answers (else the submitted ones) labelled, in the form's order.
+    pub answers: Vec<LabelledAnswer>,
+    /// The latest review: the visit's review state (null: not reviewed).
+    pub review: Option<VisitReview>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -145,7 +154,37 @@ impl Db {
                 .await?;
                 (row, fields, checkins)
             });
-        row.map(|r| visit_detail(r, fields, checkins)).transpose()
+        let Some(mut visit) = row.map(|r| visit_detail(r, fields, checkins)).transpose()? else {
+            return Ok(None);
+        };
+        self.complete_detail(who, &mut visit).await?;
+        Ok(Some(visit))
+    }
+
+    /// Adds the labelled answers and the latest review to a visit read in scope.
+    async fn complete_detail(&self, who: &Session, visit: &mut VisitDetail) -> anyhow::Result<()> {
+        let submission = visit.submission.as_ref();
+        let named = submission
+            .and_then(|s| s.pointer("/form/id"))
+            .and_then(Value::as_str);
+        // Current values first: an answer edited after completion shows as it is now.
+        let mut answers: std::collections::BTreeMap<String, Value> = visit
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Some(Value::Object(sent)) = submission.and_then(|s| s.get("answers")) {
+            for (k, v) in sent {
+                answers.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        let labelled = self
+            .label_visit_answers(who.org_id, &visit.id, named, &answers)
+            .await?;
+        visit.form = labelled.form;
+        visit.answers = labelled.answers;
+        visit.review = self.list_visit_reviews(&visit.id).await?.into_iter().next();
+        Ok(())
     }
 }
 
@@ -187,5 +226,8 @@ fn visit_detail(
                 }))
             })
             .collect::<anyhow::Result<_>>()?,
+        form: None,
+        answers: Vec::new(),
+        review: None,
     })
 }
