@@ -29,6 +29,34 @@ pub fn token_hash(token: &str) -> Vec<u8> {
         .to_vec()
 }
 
+/// Letters and digits of temporary passwords: lower case, without look-alikes (`0 o 1 l i`),
+/// because a supervisor reads them out or writes them down for the collector.
+const TEMPORARY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A one-time password for a new or locked-out user: 12 random characters of
+/// [`TEMPORARY_ALPHABET`] (about 59 bits) in groups of four, `abcd-efgh-jkmn`.
+pub fn temporary_password() -> anyhow::Result<String> {
+    // Bytes at or past the largest multiple of the alphabet's size are dropped, so every
+    // character is equally likely.
+    let limit = (256 / TEMPORARY_ALPHABET.len() * TEMPORARY_ALPHABET.len()) as u8;
+    let rng = SystemRandom::new();
+    let mut chars = Vec::with_capacity(12);
+    while chars.len() < 12 {
+        let mut bytes = [0u8; 32];
+        rng.fill(&mut bytes)
+            .map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
+        chars.extend(
+            bytes
+                .iter()
+                .filter(|b| **b < limit)
+                .map(|b| TEMPORARY_ALPHABET[usize::from(*b) % TEMPORARY_ALPHABET.len()] as char)
+                .take(12 - chars.len()),
+        );
+    }
+    let groups: Vec<String> = chars.chunks(4).map(|g| g.iter().collect()).collect();
+    Ok(groups.join("-"))
+}
+
 /// Checks a new password's length, with a message saying what is wrong.
 pub fn check_new_password(password: &str) -> anyhow::Result<()> {
     if password.is_empty() {
@@ -126,6 +154,16 @@ mod tests {
                 .unwrap()
         );
         assert!(!verify_password("correct horse".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn temporary_passwords_are_random_readable_and_pass_the_policy() {
+        let (a, b) = (temporary_password().unwrap(), temporary_password().unwrap());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 14, "{a}");
+        assert!(a.split('-').all(|g| g.len() == 4), "{a}");
+        assert!(!a.contains(['0', 'o', '1', 'l', 'i']), "{a}");
+        check_new_password(&a).unwrap();
     }
 
     #[test]

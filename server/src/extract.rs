@@ -69,22 +69,27 @@ impl axum::extract::FromRequestParts<crate::state::AppState> for AuthUser {
 }
 
 /// The session of a token: 401 for unknown, expired and revoked tokens, 403 `device_revoked`
-/// for a token bound to a revoked device.
+/// for a token bound to a revoked device (even a revoked token: a disabled user's phone).
 pub async fn session_for(
     state: &crate::state::AppState,
     token: &str,
 ) -> Result<crate::db::sessions::Session, ApiError> {
     let hash = crate::auth::token_hash(token);
     match state.db.find_session(&hash).await? {
-        Some(s) if s.device_revoked => Err(ApiError::Forbidden {
-            code: "device_revoked",
-            message: "this device was revoked: wipe its local data, then log in and enroll again"
-                .into(),
-        }),
+        Some(s) if s.device_revoked => Err(device_revoked()),
         Some(s) => Ok(s),
+        None if state.db.is_revoked_device_token(&hash).await? => Err(device_revoked()),
         None => Err(ApiError::Unauthorized(
             "the token is unknown, expired or revoked: log in again".into(),
         )),
+    }
+}
+
+fn device_revoked() -> ApiError {
+    ApiError::Forbidden {
+        code: "device_revoked",
+        message: "this device was revoked: wipe its local data, then log in and enroll again"
+            .into(),
     }
 }
 

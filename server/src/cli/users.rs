@@ -37,7 +37,7 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
         UserCommand::List { json } => list(&db, &org, *json).await,
         UserCommand::Disable { name } => match db.disable_user(org.id, name).await {
             Ok(()) => print(&format!(
-                "disabled {name}: their tokens no longer work and they cannot log in\n"
+                "disabled {name}: they cannot log in, and their phones wipe their data on next contact\n"
             )),
             Err(e) => Err(e),
         },

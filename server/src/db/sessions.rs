@@ -91,4 +91,21 @@ impl Db {
         });
         Ok(())
     }
+
+    /// Whether a token, valid or not, enrolled a device that was revoked since. A disabled
+    /// user's tokens are revoked too, yet their phone must still learn to wipe its data rather
+    /// than just be logged out.
+    pub async fn is_revoked_device_token(&self, token_hash: &[u8]) -> anyhow::Result<bool> {
+        let found: Option<i32> = on_read!(self, |pool| {
+            sqlx::query_scalar(
+                "select 1 from tokens t join devices d on d.id = t.device_id
+                 where t.hash = $1 and d.revoked_ms is not null",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
+            .context("looking up a token's device")?
+        });
+        Ok(found.is_some())
+    }
 }

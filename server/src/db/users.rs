@@ -1,7 +1,8 @@
 //! Users and their credentials: creating (invited, without a password), setting a password,
 //! listing, disabling, the login lookup, bearer tokens and the failed-login window.
 //!
-//! Owns `users`, `tokens` and `login_failures`. Passwords arrive here already hashed
+//! Owns `users`, `tokens` and `login_failures`; disabling a user also revokes their devices
+//! (`devices.revoked_ms`) in the same transaction. Passwords arrive here already hashed
 //! (`crate::auth` hashes them off the async executor); this module never sees one in clear.
 
 use anyhow::{Context, bail};
@@ -102,16 +103,79 @@ struct SummaryRow {
 /// Longest display name accepted.
 const MAX_DISPLAY_NAME: usize = 100;
 
+/// Why a user could not be created: a field the caller can fix, a taken login name, or storage.
+#[derive(Debug, thiserror::Error)]
+pub enum NewUserError {
+    /// A field is not acceptable; the message says what to change.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// `username`, `display_name`, `team` or `email`.
+        field: &'static str,
+        /// Why, in plain words.
+        message: String,
+    },
+    /// Login names are global, so another organization's user may hold it too.
+    #[error("username: a user named {0:?} already exists")]
+    Taken(String),
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] anyhow::Error),
+}
+
+/// What a user may start with besides their name: a password (already hashed) so they can log
+/// in at once, and where they get emails. Both absent: an invited user, as the CLI creates.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Credentials<'a> {
+    /// An argon2id PHC string from [`crate::auth::hash_password`].
+    pub password_hash: Option<&'a str>,
+    /// An email address, as typed (validated here).
+    pub email: Option<&'a str>,
+}
+
+/// An email address in canonical form, or why it is not one.
+pub fn parse_email(raw: &str) -> anyhow::Result<String> {
+    let raw = raw.trim();
+    raw.parse::<lettre::Address>()
+        .map(|a| a.to_string())
+        .map_err(|e| anyhow::anyhow!("{raw:?} is not an email address: {e}"))
+}
+
 impl Db {
     /// Creates an invited user (no password: they cannot log in until one is set).
     pub async fn insert_user(&self, org: OrgId, new: &NewUser<'_>) -> anyhow::Result<UserInfo> {
-        let username = Username::parse(new.username)?;
+        Ok(self
+            .insert_user_with(org, new, Credentials::default())
+            .await?)
+    }
+
+    /// Creates a user with their credentials in one row, so a failure leaves no half-made
+    /// account behind (say, one without the password the supervisor was just shown).
+    pub async fn insert_user_with(
+        &self,
+        org: OrgId,
+        new: &NewUser<'_>,
+        credentials: Credentials<'_>,
+    ) -> Result<UserInfo, NewUserError> {
+        let invalid = |field, message: String| NewUserError::Invalid { field, message };
+        let username = Username::parse(new.username).map_err(|e| invalid("username", e.reason))?;
         let display_name = new.display_name.unwrap_or(username.as_str()).trim();
         if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME {
-            bail!("the display name must have 1 to {MAX_DISPLAY_NAME} characters");
+            return Err(invalid(
+                "display_name",
+                format!("the display name must have 1 to {MAX_DISPLAY_NAME} characters"),
+            ));
         }
+        let email = match credentials.email.map(str::trim).filter(|e| !e.is_empty()) {
+            Some(e) => Some(parse_email(e).map_err(|e| invalid("email", e.to_string()))?),
+            None => None,
+        };
         let team = match (new.role.needs_team(), new.team) {
-            (false, Some(t)) => bail!("admins belong to no team, so --team {t:?} does not apply"),
+            (false, Some(t)) => {
+                return Err(invalid(
+                    "team",
+                    format!("admins belong to no team, so --team {t:?} does not apply"),
+                ));
+            }
             (false, None) => None,
             (true, t) => Some(self.ensure_team(org, t.unwrap_or(FIRST_TEAM)).await?),
         };
@@ -125,8 +189,9 @@ impl Db {
         };
         let result = on_write!(self, |pool| {
             sqlx::query(
-                "insert into users (id, org_id, team_id, username, display_name, role, created_ms)
-                 values ($1, $2, $3, $4, $5, $6, $7)",
+                "insert into users (id, org_id, team_id, username, display_name, role, created_ms,
+                    password_hash, email)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(info.id.to_string())
             .bind(org.to_string())
@@ -135,6 +200,8 @@ impl Db {
             .bind(&info.display_name)
             .bind(info.role.as_str())
             .bind(now_ms())
+            .bind(credentials.password_hash)
+            .bind(&email)
             .execute(pool)
             .await
             .map(|_| ())
@@ -142,9 +209,9 @@ impl Db {
         match result {
             Ok(_) => Ok(info),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                bail!("a user named {:?} already exists", info.username)
+                Err(NewUserError::Taken(info.username))
             }
-            Err(e) => Err(e).context("creating a user"),
+            Err(e) => Err(anyhow::Error::new(e).context("creating a user").into()),
         }
     }
 
@@ -208,11 +275,7 @@ impl Db {
     ) -> anyhow::Result<()> {
         let username = Username::parse(username)?;
         let address = match address.map(str::trim) {
-            Some(a) => Some(
-                a.parse::<lettre::Address>()
-                    .map_err(|e| anyhow::anyhow!("{a:?} is not an email address: {e}"))?
-                    .to_string(),
-            ),
+            Some(a) => Some(parse_email(a)?),
             None => None,
         };
         let changed = on_write!(self, |pool| {
@@ -231,7 +294,9 @@ impl Db {
         Ok(())
     }
 
-    /// Disables a user of `org` and revokes their tokens, in one transaction.
+    /// Disables a user of `org` and revokes their tokens and devices, in one transaction: a
+    /// disabled collector's phone is told to wipe its data on its next contact, so a person who
+    /// left the company keeps no debtor data.
     pub async fn disable_user(&self, org: OrgId, username: &str) -> anyhow::Result<()> {
         let username = Username::parse(username)?;
         let now = now_ms();
@@ -254,6 +319,14 @@ impl Db {
                 .execute(&mut *tx)
                 .await
                 .context("revoking the tokens of a disabled user")?;
+                sqlx::query(
+                    "update devices set revoked_ms = $1 where user_id = $2 and revoked_ms is null",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .context("revoking the devices of a disabled user")?;
             }
             tx.commit().await?;
             id.is_some()
