@@ -217,7 +217,34 @@ impl Db {
         .transpose()
     }
 
-    async fn summary_by_id(&self, id: &str) -> anyhow::Result<Option<FormSummary>> {
+    /// Form version `id` of `org` with its definition; `None` when `org` has no such version.
+    pub async fn find_form_version(
+        &self,
+        org: OrgId,
+        id: FormId,
+    ) -> anyhow::Result<Option<StoredForm>> {
+        let sql = format!(
+            "select f.definition, s.* from forms f join ({SUMMARY_SELECT}) s on s.id = f.id
+             where f.org_id = $1 and f.id = $2"
+        );
+        let row: Option<FullRow> = on_read!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .fetch_optional(pool)
+                .await
+                .context("finding a form version")?
+        });
+        row.map(|r| {
+            Ok(StoredForm {
+                summary: r.summary.into(),
+                form: serde_json::from_str(&r.definition).context("stored form definition")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub(super) async fn summary_by_id(&self, id: &str) -> anyhow::Result<Option<FormSummary>> {
         let sql = format!("{SUMMARY_SELECT} where f.id = $1");
         let row: Option<SummaryRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))

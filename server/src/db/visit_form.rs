@@ -15,7 +15,7 @@ use terreno_shared::ids::{FormId, OrgId};
 
 use super::Db;
 use super::changes::NewChange;
-use super::forms::{InsertFormError, NewForm};
+use super::forms::{FormSummary, InsertFormError, NewForm};
 use super::tx::WriteTx;
 use crate::forms::{ReadForm, shipped};
 use crate::{on_read, on_tx};
@@ -33,6 +33,36 @@ impl Db {
         id.flatten()
             .map(|s| s.parse().context("stored visit form id"))
             .transpose()
+    }
+
+    /// Makes version `id` of `org` the visit form (new visits are filled with it) and tells the
+    /// devices; its summary, or `None` when `org` has no such version. Choosing the current
+    /// visit form again changes nothing and sends nothing.
+    pub async fn choose_visit_form(
+        &self,
+        org: OrgId,
+        id: FormId,
+    ) -> anyhow::Result<Option<FormSummary>> {
+        let mut tx = self.begin_write().await?;
+        let found: Option<(String, Option<String>)> = on_tx!(tx, |c| {
+            sqlx::query_as(
+                "select f.id, o.visit_form_id from forms f join orgs o on o.id = f.org_id
+                 where f.org_id = $1 and f.id = $2",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&mut **c)
+            .await
+            .context("finding the form version to use for visits")?
+        });
+        let Some((_, current)) = found else {
+            return Ok(None);
+        };
+        if current.as_deref() != Some(id.to_string().as_str()) {
+            tx.set_visit_form(org, id).await?;
+        }
+        tx.commit().await.context("choosing the visit form")?;
+        self.summary_by_id(&id.to_string()).await
     }
 
     /// Gives every organization without a visit form the shipped one (reusing that version

@@ -244,7 +244,7 @@ both!(
 );
 
 /// A fixture's bytes, or `None` (after a skip line) where the fixtures are absent outside CI.
-fn fixture(name: &str) -> Option<Vec<u8>> {
+pub fn fixture(name: &str) -> Option<Vec<u8>> {
     let dir = std::env::var_os("TERRENO_FIXTURES").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
         PathBuf::from,
