@@ -32,11 +32,14 @@ use crate::on_tx;
 mod accounts;
 mod close;
 mod load;
+mod route_edits;
 mod stops;
 
 pub use super::tx::WriteTx;
 pub use close::Closed;
 pub use load::Load;
+pub(crate) use route_edits::collector_of;
+pub use route_edits::{Reassigned, RouteEditError};
 pub use stops::RoutePlan;
 
 /// Rows per load chunk: a few statements each, whatever the size.

@@ -18,6 +18,7 @@ use chrono_tz::Tz;
 use tokio::io::{AsyncRead, AsyncWriteExt, DuplexStream, ReadBuf};
 use tokio_util::io::ReaderStream;
 
+pub mod report_xlsx;
 pub mod tracks;
 pub mod visits;
 pub mod visits_xlsx;

@@ -4,16 +4,21 @@
 //! kept, broken and pending, with amounts, by delinquency bucket.
 
 use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi};
 
 use super::auth::ErrorBodyDoc;
 use super::exports::day_range;
 use crate::db::now_ms;
 use crate::db::reports::{ContactCell, ContactRate, PromiseRow, Promises};
-use crate::error::ApiResult;
+use crate::db::visit_reports::{CollectorDays, ReasonCount, RefusalReasons, VisitsPerCollector};
+use crate::error::{ApiError, ApiResult};
+use crate::export::report_xlsx::{self, Table};
 use crate::extract::AuthUser;
 use crate::state::AppState;
 
@@ -22,12 +27,26 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/reports/contact-rate", get(contact_rate))
         .route("/api/v1/reports/promises", get(promises))
+        .route(
+            "/api/v1/reports/visits-per-collector",
+            get(visits_per_collector),
+        )
+        .route("/api/v1/reports/refusal-reasons", get(refusal_reasons))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(contact_rate, promises),
-    components(schemas(ContactRate, ContactCell, Promises, PromiseRow))
+    paths(contact_rate, promises, visits_per_collector, refusal_reasons),
+    components(schemas(
+        ContactRate,
+        ContactCell,
+        Promises,
+        PromiseRow,
+        VisitsPerCollector,
+        CollectorDays,
+        RefusalReasons,
+        ReasonCount
+    ))
 )]
 struct Doc;
 
@@ -44,14 +63,60 @@ pub struct RangeQuery {
     from: String,
     /// Last local day (YYYY-MM-DD), at most 366 days after `from`.
     to: String,
+    /// `json` (the default) or `xlsx`: the table as an Excel workbook.
+    format: Option<String>,
 }
+
+impl RangeQuery {
+    /// The days, and whether the caller asked for a workbook.
+    fn read(&self, doing: &str) -> ApiResult<((NaiveDate, NaiveDate), bool)> {
+        let days = day_range(doing, &self.from, &self.to)?;
+        let xlsx = match self.format.as_deref().map(str::trim) {
+            None | Some("") | Some("json") => false,
+            Some("xlsx") => true,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "{doing}: format {other:?} is neither json nor xlsx"
+                )));
+            }
+        };
+        Ok((days, xlsx))
+    }
+}
+
+/// The report as JSON, or as a workbook named `{name}_{from}_{to}.xlsx`.
+fn answer<T: Serialize>(
+    report: T,
+    xlsx: bool,
+    table: fn(&T) -> Table,
+    name: &str,
+    (from, to): (NaiveDate, NaiveDate),
+) -> ApiResult<Response> {
+    if !xlsx {
+        return Ok(Json(report).into_response());
+    }
+    let bytes = table(&report).to_xlsx()?;
+    let disposition = format!("attachment; filename=\"{name}_{from}_{to}.xlsx\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Visits with an outcome and contacts (someone reached: paid, promise to pay, contacted, third
 /// party, refused — the shared rule) by the organization's local weekday (Monday first) and
 /// hour of completion.
 #[utoipa::path(get, path = "/api/v1/reports/contact-rate", tag = "reports",
     params(RangeQuery),
-    responses((status = 200, description = "7 x 24 cells", body = ContactRate),
+    responses((status = 200, description = "7 x 24 cells (or the workbook with `format=xlsx`)",
+            body = ContactRate),
         (status = 400, description = "`bad_request`: a day that cannot be read, or a range \
             backwards or over a year", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),
@@ -60,17 +125,25 @@ pub async fn contact_rate(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
     Query(q): Query<RangeQuery>,
-) -> ApiResult<Json<ContactRate>> {
-    let (from, to) = day_range("reading the contact rate", &q.from, &q.to)?;
+) -> ApiResult<Response> {
+    let ((from, to), xlsx) = q.read("reading the contact rate")?;
     let (tz, range) = state.db.export_range(&who, from, to).await?;
-    Ok(Json(state.db.contact_rate(&who, tz, range).await?))
+    let report = state.db.contact_rate(&who, tz, range).await?;
+    answer(
+        report,
+        xlsx,
+        report_xlsx::contact_rate,
+        "contact_rate",
+        (from, to),
+    )
 }
 
 /// Promises made in the range, by the account's delinquency bucket (its days past due now) and
 /// currency: made, kept (a visit recorded a payment by the promised date), broken (none, and the
 /// date has passed) and pending, with amounts in minor units.
 #[utoipa::path(get, path = "/api/v1/reports/promises", tag = "reports", params(RangeQuery),
-    responses((status = 200, description = "one row per bucket and currency", body = Promises),
+    responses((status = 200, description = "one row per bucket and currency (or the workbook \
+            with `format=xlsx`)", body = Promises),
         (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),
     security(("bearer" = [])))]
@@ -78,8 +151,59 @@ pub async fn promises(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
     Query(q): Query<RangeQuery>,
-) -> ApiResult<Json<Promises>> {
-    let (from, to) = day_range("reading promises", &q.from, &q.to)?;
+) -> ApiResult<Response> {
+    let ((from, to), xlsx) = q.read("reading promises")?;
     let (tz, range) = state.db.export_range(&who, from, to).await?;
-    Ok(Json(state.db.promises(&who, tz, range, now_ms()).await?))
+    let report = state.db.promises(&who, tz, range, now_ms()).await?;
+    answer(report, xlsx, report_xlsx::promises, "promises", (from, to))
+}
+
+/// Submitted visits by the collector who made them and the organization's local day of
+/// completion, with each day's and the range's totals.
+#[utoipa::path(get, path = "/api/v1/reports/visits-per-collector", tag = "reports",
+    params(RangeQuery),
+    responses((status = 200, description = "collectors by days (or the workbook with \
+            `format=xlsx`)", body = VisitsPerCollector),
+        (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
+        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+    security(("bearer" = [])))]
+pub async fn visits_per_collector(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    Query(q): Query<RangeQuery>,
+) -> ApiResult<Response> {
+    let ((from, to), xlsx) = q.read("reading visits per collector")?;
+    let (tz, range) = state.db.export_range(&who, from, to).await?;
+    let report = state
+        .db
+        .visits_per_collector(&who, tz, (from, to), range)
+        .await?;
+    let table = report_xlsx::visits_per_collector;
+    answer(report, xlsx, table, "visits_per_collector", (from, to))
+}
+
+/// Check-ins the server refused in the range, counted per reason of its verdict (a refusal
+/// with two reasons counts for both), most frequent first.
+#[utoipa::path(get, path = "/api/v1/reports/refusal-reasons", tag = "reports",
+    params(RangeQuery),
+    responses((status = 200, description = "reasons with counts (or the workbook with \
+            `format=xlsx`)", body = RefusalReasons),
+        (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
+        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+    security(("bearer" = [])))]
+pub async fn refusal_reasons(
+    State(state): State<AppState>,
+    AuthUser(who): AuthUser,
+    Query(q): Query<RangeQuery>,
+) -> ApiResult<Response> {
+    let ((from, to), xlsx) = q.read("reading refusal reasons")?;
+    let (_, range) = state.db.export_range(&who, from, to).await?;
+    let report = state.db.refusal_reasons(&who, range).await?;
+    answer(
+        report,
+        xlsx,
+        report_xlsx::refusal_reasons,
+        "refusal_reasons",
+        (from, to),
+    )
 }

@@ -154,3 +154,114 @@ both!(
         assert_eq!(hidden.body["rows"], json!([]));
     }
 );
+
+const PER_COLLECTOR: &str = "/api/v1/reports/visits-per-collector?from=2026-11-23&to=2026-11-29";
+const REASONS: &str = "/api/v1/reports/refusal-reasons?from=2026-11-23&to=2026-11-29";
+
+both!(
+    visits_per_collector_count_by_local_day_with_totals,
+    |app: TestApp| async move {
+        let w = visits(&app).await;
+
+        let r = app.get(PER_COLLECTOR, Some(&w.sup_a.token)).await;
+
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["days"].as_array().map(Vec::len), Some(7));
+        assert_eq!(r.body["days"][1], "2026-11-24");
+        assert_eq!(r.body["rows"].as_array().map(Vec::len), Some(1));
+        assert_eq!(r.body["rows"][0]["username"], "a1");
+        assert_eq!(
+            r.body["rows"][0]["counts"],
+            json!([0, 3, 0, 0, 0, 0, 0]),
+            "23:30 local on the 24th stays on the 24th; the next week is outside"
+        );
+        assert_eq!(r.body["day_totals"][1], 3);
+        assert_eq!(r.body["total"], 3);
+        let r = app.get(PER_COLLECTOR, Some(&w.sup_b.token)).await;
+        assert_eq!(r.body["rows"], json!([]), "team B sees none of A's visits");
+        assert_eq!(r.body["total"], 0);
+    }
+);
+
+/// Refused check-ins of a1 at the account: two with distance, one with a mock provider too.
+async fn refusals(app: &TestApp, w: &World) {
+    exec(
+        app.db(),
+        "insert into devices (id, user_id, public_key, label, enrolled_ms)
+         values ('dev-a1', $1, 'k', 'phone', 0)",
+        &[&w.a1.id.to_string()],
+    )
+    .await;
+    let far = r#"{"verdict":"refused","reasons":[{"reason":"outside_radius","distance_m":300.0,"radius_m":100.0}]}"#;
+    let both = r#"{"verdict":"refused","reasons":[{"reason":"mock_provider"},{"reason":"outside_radius","distance_m":900.0,"radius_m":100.0}]}"#;
+    for (seq, verdict, at) in [
+        (1, far, NOV_24),
+        (2, both, NOV_24 + 60_000),
+        (3, far, NOV_24 + 7 * 86_400_000),
+    ] {
+        exec(
+            app.db(),
+            &format!(
+                "insert into checkins (device_id, seq, visit_id, account_id, at_ms,
+                      device_verdict, server_verdict, device_allowed, server_allowed, flagged)
+                 values ('dev-a1', {seq}, 'c1', $1, {at}, $2, $2, false, false, false)"
+            ),
+            &[ACCOUNT, verdict],
+        )
+        .await;
+    }
+}
+
+both!(
+    refusal_reasons_count_each_reason_of_the_servers_refusals,
+    |app: TestApp| async move {
+        let w = visits(&app).await;
+        refusals(&app, &w).await;
+
+        let r = app.get(REASONS, Some(&w.sup_a.token)).await;
+
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["refusals"], 2, "the third is the next week");
+        assert_eq!(
+            r.body["reasons"],
+            json!([
+                {"reason": "outside_radius", "count": 2},
+                {"reason": "mock_provider", "count": 1}
+            ])
+        );
+        let r = app.get(REASONS, Some(&w.sup_b.token)).await;
+        assert_eq!(r.body["refusals"], 0);
+        assert_eq!(app.get(REASONS, None).await.status, 401);
+    }
+);
+
+both!(
+    every_report_downloads_as_an_excel_workbook,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        promise(&app, &w, "p1", NOV_24, "2026-11-30", 250_000).await;
+        refusals(&app, &w).await;
+        for path in [
+            RATE,
+            PER_COLLECTOR,
+            REASONS,
+            "/api/v1/reports/promises?from=2026-11-23&to=2026-11-29",
+        ] {
+            let r = app
+                .get(&format!("{path}&format=xlsx"), Some(&w.sup_a.token))
+                .await;
+
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            assert!(r.text.starts_with("PK"), "{path}: a zip file");
+            assert!(
+                r.text.contains("xl/worksheets/sheet1.xml"),
+                "{path}: one sheet"
+            );
+        }
+        let r = app
+            .get(&format!("{RATE}&format=pdf"), Some(&w.sup_a.token))
+            .await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert!(r.body["message"].as_str().unwrap().contains("pdf"));
+    }
+);

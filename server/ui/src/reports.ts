@@ -1,13 +1,22 @@
 // The Reports page: the contact rate (`GET /api/v1/reports/contact-rate`) as a heatmap table,
 // weekdays by hours of the organization's local day: each cell shows contacts / visits and is
 // shaded by the rate, so the hours when debtors are reached stand out; and promises made, kept,
-// broken and pending by delinquency bucket (`GET /api/v1/reports/promises`). Each table
-// downloads as CSV, written here from the same numbers.
+// broken and pending by delinquency bucket (`GET /api/v1/reports/promises`); visits per
+// collector per day and the server's check-in refusals by reason (`reportTables.ts`). Each table
+// downloads as CSV, written here from the same numbers, and as Excel (the endpoint's
+// `format=xlsx`).
 
-import { ApiError, api } from "./api";
+import { ApiError, api, download as fetchFile } from "./api";
 import { h } from "./format";
 import { type Key, t } from "./i18n";
+import { saveText } from "./csv";
 import type { Page } from "./page";
+import {
+  type RefusalReasons,
+  type VisitsPerCollector,
+  reasonsView,
+  visitsPerCollectorView,
+} from "./reportTables";
 
 /** One cell (server: `ContactCell`). */
 interface Cell {
@@ -48,7 +57,15 @@ interface PromiseRow {
 type State =
   | { kind: "loading" }
   | { kind: "failed"; plain: string }
-  | { kind: "ready"; report: ContactRate; promises: PromiseRow[]; from: string; to: string };
+  | {
+      kind: "ready";
+      report: ContactRate;
+      promises: PromiseRow[];
+      perCollector: VisitsPerCollector;
+      reasons: RefusalReasons;
+      from: string;
+      to: string;
+    };
 
 /** A date `days` before today in the browser's zone, as an `<input type=date>` value. */
 function dayBefore(days: number): string {
@@ -89,11 +106,21 @@ class ReportsPageState {
     this.render();
     try {
       const q = new URLSearchParams({ from, to });
-      const [report, promises] = await Promise.all([
+      const [report, promises, perCollector, reasons] = await Promise.all([
         api<ContactRate>("GET", `/api/v1/reports/contact-rate?${q}`),
         api<{ rows: PromiseRow[] }>("GET", `/api/v1/reports/promises?${q}`),
+        api<VisitsPerCollector>("GET", `/api/v1/reports/visits-per-collector?${q}`),
+        api<RefusalReasons>("GET", `/api/v1/reports/refusal-reasons?${q}`),
       ]);
-      this.state = { kind: "ready", report, promises: promises.rows, from, to };
+      this.state = {
+        kind: "ready",
+        report,
+        promises: promises.rows,
+        perCollector,
+        reasons,
+        from,
+        to,
+      };
     } catch (e) {
       this.state = { kind: "failed", plain: e instanceof ApiError ? e.plain : String(e) };
     }
@@ -129,7 +156,82 @@ class ReportsPageState {
         h("p", { class: "hint" }, t("reports.promisesHint")),
         this.promisesBody(),
       ),
+      h(
+        "section",
+        { "aria-labelledby": "per-collector" },
+        h("h2", { id: "per-collector" }, t("routesReports.perCollectorTitle")),
+        h("p", { class: "hint" }, t("routesReports.perCollectorHint")),
+        this.ready((s) =>
+          visitsPerCollectorView(
+            s.perCollector,
+            s.from,
+            s.to,
+            this.xlsx("visits-per-collector", "per-collector"),
+          ),
+        ),
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "refusal-reasons" },
+        h("h2", { id: "refusal-reasons" }, t("routesReports.reasonsTitle")),
+        h("p", { class: "hint" }, t("routesReports.reasonsHint")),
+        this.ready((s) =>
+          reasonsView(s.reasons, s.from, s.to, this.xlsx("refusal-reasons", "refusal-reasons")),
+        ),
+      ),
+      this.xlsxStatus,
     );
+  }
+
+  /** What a ready report shows; the shared loading and error states otherwise. */
+  private ready(view: (s: Extract<State, { kind: "ready" }>) => HTMLElement): HTMLElement {
+    const s = this.state;
+    if (s.kind === "loading") {
+      return h("p", { class: "loading", role: "status" }, t("reports.loading"));
+    }
+    if (s.kind === "failed") return h("p", { class: "error", role: "alert" }, s.plain);
+    return view(s);
+  }
+
+  /** Where an Excel download says how it went. */
+  private readonly xlsxStatus = h("p", { class: "status", role: "status" });
+
+  /** A button that downloads report `name` of the shown range as an Excel workbook; its
+   * description is the section's heading, so the same short label stays unambiguous. */
+  private xlsx(name: string, heading: string): HTMLButtonElement {
+    const button = h(
+      "button",
+      { type: "button", class: "xlsx", "aria-describedby": heading },
+      t("routesReports.downloadXlsx"),
+    );
+    button.addEventListener("click", () => {
+      const s = this.state;
+      if (s.kind !== "ready") return;
+      const q = new URLSearchParams({ from: s.from, to: s.to, format: "xlsx" });
+      void this.saveXlsx(`/api/v1/reports/${name}?${q}`);
+    });
+    return button;
+  }
+
+  private async saveXlsx(path: string): Promise<void> {
+    this.xlsxStatus.className = "status loading";
+    this.xlsxStatus.setAttribute("role", "status");
+    this.xlsxStatus.textContent = t("routesReports.xlsxBusy");
+    try {
+      const file = await fetchFile(path);
+      const url = URL.createObjectURL(file.blob);
+      const a = h("a", { href: url, download: file.filename, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      this.xlsxStatus.className = "status done";
+      this.xlsxStatus.textContent = t("routesReports.xlsxDone", { file: file.filename });
+    } catch (e) {
+      this.xlsxStatus.className = "status error";
+      this.xlsxStatus.setAttribute("role", "alert");
+      this.xlsxStatus.textContent = e instanceof ApiError ? e.plain : String(e);
+    }
   }
 
   private promisesBody(): HTMLElement {
@@ -141,7 +243,7 @@ class ReportsPageState {
     if (s.promises.length === 0) return h("p", { class: "empty" }, t("reports.noPromises"));
     const download = h("button", { type: "button" }, t("reports.downloadPromisesCsv"));
     download.addEventListener("click", () => savePromisesCsv(s.promises, s.from, s.to));
-    return h("div", {}, promisesTable(s.promises), download);
+    return h("div", {}, promisesTable(s.promises), download, this.xlsx("promises", "promises"));
   }
 
   private body(): HTMLElement {
@@ -160,6 +262,7 @@ class ReportsPageState {
       h("p", {}, t("reports.zone", { zone: s.report.time_zone, n: total })),
       h("div", { class: "heatmap-scroll" }, heatmap(s.report)),
       download,
+      this.xlsx("contact-rate", "contact-rate"),
     );
   }
 }
@@ -308,15 +411,4 @@ function savePromisesCsv(rows: PromiseRow[], from: string, to: string): void {
     ),
   ];
   saveText(lines, `promises_${from}_${to}.csv`);
-}
-
-/** Hands CSV lines to the browser as a download (UTF-8 with BOM, for Excel). */
-function saveText(lines: string[], filename: string): void {
-  const blob = new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], { type: "text/csv" });
-  const url = URL.createObjectURL(blob);
-  const a = h("a", { href: url, download: filename, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

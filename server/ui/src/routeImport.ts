@@ -2,12 +2,15 @@
 // and reads what happened: how many debtors were created, changed or left alone, the collectors
 // invited, and every rejected row with its line, column and reason, so the file can be fixed
 // and uploaded again. The last answer is kept while the page is open, so a language switch
-// re-renders it instead of losing it.
+// re-renders it instead of losing it. Below the upload: the day's routes ([`RouteDay`]) and the
+// locations check-ins proposed ([`LocationCaptures`]).
 
 import { api, ApiError } from "./api";
 import { h } from "./format";
 import { t } from "./i18n";
+import { LocationCaptures } from "./locationCaptures";
 import type { Page } from "./page";
+import { RouteDay } from "./routeDay";
 
 /** One rejected row of an import (server: `Rejected`). */
 interface Rejected {
@@ -43,6 +46,8 @@ export function routesPage(): Page {
   const root = h("div", { class: "routes-page" });
   const state = new RoutesPageState(root);
   state.render();
+  void state.day.load();
+  void state.captures.load();
   return {
     title: () => t("routes.title"),
     element: root,
@@ -64,11 +69,15 @@ class RoutesPageState {
   });
   private readonly dateInput = h("input", { type: "date", id: "route-date", name: "date" });
   private readonly strictInput = h("input", { type: "checkbox", id: "route-strict" });
+  readonly day = new RouteDay();
+  readonly captures = new LocationCaptures();
 
   constructor(private readonly root: HTMLElement) {}
 
   destroy(): void {
     this.destroyed = true;
+    this.day.destroy();
+    this.captures.destroy();
   }
 
   render(): void {
@@ -104,7 +113,11 @@ class RoutesPageState {
       h("p", { class: "intro" }, t("routes.intro")),
       form,
       this.result(),
+      this.day.element,
+      this.captures.element,
     );
+    this.day.render();
+    this.captures.render();
   }
 
   private async upload(): Promise<void> {
@@ -124,6 +137,8 @@ class RoutesPageState {
     try {
       const summary = await api<ImportSummary>("POST", "/api/v1/imports/routes", body);
       this.outcome = { kind: "done", file: file.name, summary };
+      // The upload may have changed the day's routes shown below.
+      void this.day.load();
     } catch (e) {
       this.outcome = refusedOutcome(e, file.name);
     }

@@ -1,0 +1,132 @@
+//! The Routes page's day: every active collector the caller may see (the rules of
+//! [`super::scope`]) with the stops of their route dated that day, in route order, and each
+//! stop's newest visit status. Collectors without a route are listed too: they are where a stop
+//! can be reassigned to.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::Db;
+use super::scope::{SCOPE, scope_binds};
+use super::sessions::Session;
+use crate::on_read;
+
+/// A collector and their route of the day.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DayRoute {
+    /// Login name.
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Team name.
+    pub team: Option<String>,
+    /// The route's stops in order (empty: no route that day).
+    pub stops: Vec<DayStop>,
+}
+
+/// A stop of a day's route.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DayStop {
+    /// Stop id.
+    pub id: String,
+    /// Account id.
+    pub account: String,
+    /// The creditor's code for the account.
+    pub external_id: String,
+    /// Debtor's name.
+    pub debtor: String,
+    /// Address.
+    pub address: String,
+    /// Position in the route (from 1).
+    pub position: i64,
+    /// The newest visit's status (`planned` while none exists).
+    pub status: String,
+    /// The newest visit's outcome, once submitted.
+    pub outcome: Option<String>,
+}
+
+/// The routes of one day.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DayRoutes {
+    /// The organization's local day.
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    /// Collectors by login name.
+    pub collectors: Vec<DayRoute>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CollectorRow {
+    id: String,
+    username: String,
+    display_name: String,
+    team: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StopRow {
+    collector_id: String,
+    #[sqlx(flatten)]
+    stop: DayStop,
+}
+
+impl Db {
+    /// The routes of `date` of the collectors `who` may see.
+    pub async fn day_routes(&self, who: &Session, date: NaiveDate) -> anyhow::Result<DayRoutes> {
+        let (org, role, team, user) = scope_binds(who);
+        let people = format!(
+            "select c.id, c.username, c.display_name, t.name as team
+             from users c left join teams t on t.id = c.team_id
+             where c.role = $1 and c.active and {SCOPE} order by c.username"
+        );
+        let stops = format!(
+            "select r.collector_id, s.id, a.id as account, a.external_id,
+                    a.debtor_name as debtor, a.address, cast(s.position as bigint) as position,
+                    coalesce((select v.status from visits v where v.stop_id = s.id
+                      order by v.created_ms desc limit 1), 'planned') as status,
+                    (select v.outcome from visits v where v.stop_id = s.id
+                      order by v.created_ms desc limit 1) as outcome
+             from stops s join routes r on r.id = s.route_id
+             join users c on c.id = r.collector_id join accounts a on a.id = s.account_id
+             where r.route_date = $1 and {SCOPE} order by r.collector_id, s.position, s.id"
+        );
+        let (people, stops): (Vec<CollectorRow>, Vec<StopRow>) = on_read!(self, |pool| {
+            let people = sqlx::query_as(sqlx::AssertSqlSafe(people))
+                .bind("collector")
+                .bind(&org)
+                .bind(role)
+                .bind(&team)
+                .bind(&user)
+                .fetch_all(pool)
+                .await
+                .context("reading the collectors of the routes")?;
+            let stops = sqlx::query_as(sqlx::AssertSqlSafe(stops))
+                .bind(date.to_string())
+                .bind(&org)
+                .bind(role)
+                .bind(&team)
+                .bind(&user)
+                .fetch_all(pool)
+                .await
+                .context("reading the day's stops")?;
+            (people, stops)
+        });
+        let mut by_collector: HashMap<String, Vec<DayStop>> = HashMap::new();
+        for s in stops {
+            by_collector.entry(s.collector_id).or_default().push(s.stop);
+        }
+        let collectors = people
+            .into_iter()
+            .map(|p| DayRoute {
+                stops: by_collector.remove(&p.id).unwrap_or_default(),
+                username: p.username,
+                display_name: p.display_name,
+                team: p.team,
+            })
+            .collect();
+        Ok(DayRoutes { date, collectors })
+    }
+}
