@@ -7,7 +7,9 @@
 //! Above `DETAIL_LIMIT` collectors the first load leaves tracks and stops out; a second row
 //! measures what the map then asks for when one collector is clicked (`?username=`).
 //!
-//! `cargo bench -p terreno-server --bench map` (`-- --collectors N --requests R` for others).
+//! `cargo bench -p terreno-server --bench map` (`-- --collectors N --requests R` for others;
+//! `-- --keep FILE` leaves the database there, for the browser's measurement in
+//! `server/ui/tests/perf/map.mjs`).
 //! Tracks follow a street grid (100 m blocks, mostly straight on, turning now and then, at
 //! walking to motorbike speed) and dwell at each stop for 15 minutes with GPS jitter: what a
 //! collector's day looks like, and what the drawn-track simplification is tuned for.
@@ -38,6 +40,11 @@ async fn main() {
     };
     let collectors = arg("--collectors", 2_000);
     let requests = arg("--requests", 30);
+    let keep = args
+        .iter()
+        .position(|a| a == "--keep")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from);
 
     let dir = std::env::temp_dir().join(format!("terreno-map-bench-{}", Uuid::now_v7()));
     std::fs::create_dir_all(&dir).expect("a directory");
@@ -55,6 +62,7 @@ async fn main() {
         .await
         .expect("a port");
     let addr = listener.local_addr().expect("an address");
+    let db_for_copy = db.clone();
     let state = AppState::new(db, Config::new(url, addr));
     tokio::spawn(terreno_server::serve(
         listener,
@@ -147,6 +155,19 @@ async fn main() {
         detail_bytes as f64 / requests as f64 / 1e3,
         detail_points / requests,
     );
+    if let Some(keep) = keep {
+        // A consistent copy even while the server still has the file open.
+        let Db::Sqlite(sqlite) = &db_for_copy else {
+            unreachable!("the bench opens a SQLite file")
+        };
+        let _ = std::fs::remove_file(&keep);
+        sqlx::query("vacuum into $1")
+            .bind(keep.to_string_lossy().into_owned())
+            .execute(&sqlite.write)
+            .await
+            .expect("copying the database");
+        println!("database kept at {}", keep.display());
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -78,6 +78,7 @@ export function isLow(battery: number | null, s: MapSettings): boolean {
 
 /** What an applied event changed. */
 export type Change =
+  | { kind: "position"; username: string }
   | { kind: "collector"; username: string }
   | { kind: "all" }
   | { kind: "refusal"; refusal: Refusal }
@@ -113,7 +114,7 @@ export class MapModel {
         return { kind: "all" };
       case "position": {
         const { type: _, ...p } = e;
-        return this.place(p) ? { kind: "collector", username: p.username } : { kind: "none" };
+        return this.place(p) ? { kind: "position", username: p.username } : { kind: "none" };
       }
       case "visit_completed": {
         const c = this.collectors.get(e.username);

@@ -17,6 +17,10 @@ const REFRESH_MS = 15_000;
 /** The list is rebuilt at most this often: with a team reporting every few seconds, one
  * rebuild per event would keep the browser busy redrawing a list nobody can read that fast. */
 const LIST_EVERY_MS = 500;
+/** Above this many collectors, at most one rebuild every few seconds: a list of thousands
+ * costs tens of milliseconds to build, which would eat the frames panning needs. */
+const LONG_LIST = 200;
+const LONG_LIST_EVERY_MS = 3_000;
 
 /** Opens the live map page, with the session's notifications beside it and the feed's state as
  * the shell last saw it; `?focus=USERNAME` centres that collector once loaded. */
@@ -42,6 +46,11 @@ class MapPageState {
   private listTimer: number | undefined;
   private destroyed = false;
   private tilesFailed = false;
+  /** Redraws waiting for the next frame. */
+  private frame: number | undefined;
+  private dirtyAll = false;
+  private readonly dirty = new Set<string>();
+  private readonly moved = new Set<string>();
   private readonly side = h("aside", { class: "side" });
   private readonly status = h("p", { class: "feed-status", role: "status" });
   private mapBox = h("div", { class: "map", id: "map", role: "region" });
@@ -109,19 +118,39 @@ class MapPageState {
 
   destroy(): void {
     this.destroyed = true;
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     window.clearInterval(this.timer);
     window.clearTimeout(this.listTimer);
     this.view?.destroy();
   }
 
-  /** A frame of the live feed (the shell raises its notifications). */
+  /** A frame of the live feed (the shell raises its notifications). The model takes it at
+   * once; drawing waits for the next animation frame, so a burst of positions (2,000
+   * collectors reporting every few seconds) redraws each collector at most once per frame. */
   onEvent(e: LiveEvent): void {
     if (!this.model || !this.view) return;
     const change = this.model.apply(e);
-    if (change.kind === "all") this.view.drawAll();
-    if (change.kind === "collector") this.view.drawCollector(change.username);
+    if (change.kind === "none") return;
+    if (change.kind === "all") this.dirtyAll = true;
+    if (change.kind === "collector") this.dirty.add(change.username);
+    if (change.kind === "position") this.moved.add(change.username);
     if (change.kind === "refusal") this.view.addRefusal(change.refusal);
-    if (change.kind !== "none") this.scheduleSide();
+    if (this.frame === undefined) this.frame = requestAnimationFrame(() => this.flush());
+    this.scheduleSide();
+  }
+
+  private flush(): void {
+    this.frame = undefined;
+    const view = this.view;
+    if (!view || this.destroyed) return;
+    if (this.dirtyAll) view.drawAll();
+    else {
+      for (const u of this.dirty) view.drawCollector(u);
+      for (const u of this.moved) if (!this.dirty.has(u)) view.drawPosition(u);
+    }
+    this.dirtyAll = false;
+    this.dirty.clear();
+    this.moved.clear();
   }
 
   setFeedState(s: FeedState): void {
@@ -182,7 +211,7 @@ class MapPageState {
     this.listTimer = window.setTimeout(() => {
       this.listTimer = undefined;
       if (!this.destroyed) this.renderSide();
-    }, LIST_EVERY_MS);
+    }, (this.model?.collectors.size ?? 0) > LONG_LIST ? LONG_LIST_EVERY_MS : LIST_EVERY_MS);
   }
 
   private renderSide(): void {

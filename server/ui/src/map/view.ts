@@ -14,6 +14,9 @@ import { type Collector, type MapModel, type Refusal, type Stop, freshness, isLo
 /** Where the map opens when nothing has a location yet (Bogotá). */
 const DEFAULT_CENTER: L.LatLngTuple = [4.65, -74.1];
 
+/** Freshness colours of the canvas markers (the CSS variables of the same names). */
+const FRESH_COLOURS: Record<string, string> = { live: "#1a7f37", late: "#9a6700", silent: "#57606a" };
+
 const STOP_COLOURS: Record<string, string> = {
   planned: "#ffffff",
   in_progress: "#0969da",
@@ -36,7 +39,12 @@ export function batteryText(
 /** The Leaflet map of a model. */
 export class MapView {
   private readonly map: L.Map;
-  private readonly markers = new Map<string, L.Marker>();
+  private readonly markers = new Map<string, L.Marker | L.CircleMarker>();
+  /** An organization too large for detail (tracks and stops come per collector) is drawn as
+   * dots on one canvas: thousands of DOM markers make panning stutter for seconds. The list
+   * beside the map is then the keyboard's and screen reader's way to each collector. */
+  private readonly overview: boolean;
+  private readonly canvas = L.canvas({ padding: 0.2 });
   /** What each marker's icon shows, to replace it only when that changes. */
   private readonly shown = new Map<string, string>();
   private readonly tracks = new Map<string, L.Polyline>();
@@ -48,6 +56,7 @@ export class MapView {
     private readonly model: MapModel,
     onTilesFailed: () => void,
   ) {
+    this.overview = [...model.collectors.values()].some((c) => !c.detail);
     this.map = L.map(container, { zoomControl: true, attributionControl: true });
     this.map.attributionControl.setPrefix(false);
     const tiles = model.settings.tiles;
@@ -97,6 +106,14 @@ export class MapView {
     if (!c) return;
     this.drawTrack(c);
     this.drawStops(c);
+    this.drawMarker(c);
+  }
+
+  /** Redraws what a new position changes: the marker and the track, not the stops. */
+  drawPosition(username: string): void {
+    const c = this.model.collectors.get(username);
+    if (!c) return;
+    this.drawTrack(c);
     this.drawMarker(c);
   }
 
@@ -155,6 +172,10 @@ export class MapView {
     const fresh = freshness(new Date(p.last_seen), new Date(), s);
     const low = isLow(p.battery, s);
     const battery = batteryText(p.battery, low, p.charging);
+    if (this.overview) {
+      this.drawDot(c, old, fresh, low, battery);
+      return;
+    }
     const label = `${c.display_name}: ${t(`fresh.${fresh}`)}, ${battery}`;
     const badge = p.battery === null ? "?" : percent(p.battery);
     const popup = this.popup(c, fresh, battery, low);
@@ -191,8 +212,8 @@ export class MapView {
     });
     if (old) {
       old.setLatLng([p.lat, p.lon]);
-      old.setIcon(icon);
-      old.options.title = label;
+      (old as L.Marker).setIcon(icon);
+      (old as L.Marker).options.title = label;
       old.getElement()?.setAttribute("title", label);
       old.getElement()?.setAttribute("aria-label", label);
       old.setPopupContent(popup);
@@ -210,6 +231,39 @@ export class MapView {
       .addTo(this.map);
     marker.getElement()?.setAttribute("aria-label", label);
     this.markers.set(c.username, marker);
+  }
+
+  /** A collector as a dot on the canvas: colour by freshness, a thick red ring when the
+   * battery is low; the popup is built when opened, not for every dot on every redraw. */
+  private drawDot(
+    c: Collector,
+    old: L.Marker | L.CircleMarker | undefined,
+    fresh: string,
+    low: boolean,
+    battery: string,
+  ): void {
+    const p = c.position!;
+    const style: L.CircleMarkerOptions = {
+      renderer: this.canvas,
+      radius: low ? 8 : 7,
+      color: low ? "#cf222e" : "#ffffff",
+      weight: low ? 3 : 1.5,
+      fillColor: FRESH_COLOURS[fresh] ?? FRESH_COLOURS.silent,
+      fillOpacity: 0.95,
+    };
+    const popup = () => this.popup(c, fresh, battery, low);
+    if (old instanceof L.CircleMarker) {
+      old.setLatLng([p.lat, p.lon]);
+      old.setStyle(style);
+      old.setPopupContent(popup as unknown as L.Content);
+      return;
+    }
+    old?.remove();
+    // Leaflet calls a function content when the popup opens (its typings omit that form).
+    const dot = L.circleMarker([p.lat, p.lon], style)
+      .bindPopup(popup as unknown as L.Content)
+      .addTo(this.map);
+    this.markers.set(c.username, dot);
   }
 
   private popup(c: Collector, fresh: string, battery: string, low: boolean): HTMLElement {
