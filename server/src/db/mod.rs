@@ -21,15 +21,18 @@ use sqlx::sqlite::{
 pub(crate) mod account_view;
 pub mod blobs;
 pub mod changes;
+pub mod day_routes;
 pub mod demo;
 pub mod devices;
 pub mod exports;
 pub mod forms;
 pub mod import;
 pub mod json_rows;
+pub mod location_captures;
 pub mod map;
 pub mod orgs;
 pub mod outbox;
+pub mod people;
 pub mod portfolio;
 pub mod project;
 pub mod pull;
@@ -41,8 +44,12 @@ pub mod sessions;
 pub mod trackers;
 pub mod tx;
 pub mod users;
+pub mod visit_answers;
 pub mod visit_form;
+pub mod visit_history;
 pub mod visit_list;
+pub mod visit_reports;
+pub mod visit_reviews;
 
 /// Runs `$body` with `$pool` bound to the backend's read pool (the body compiles per backend).
 #[macro_export]

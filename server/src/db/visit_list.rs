@@ -1,11 +1,12 @@
 //! Listing visits within the caller's scope (the shared [`SCOPE`] predicate over the visit's
-//! owner), newest first, filtered by local day, collector, outcome and status, a page at a
-//! time. A page ends with a keyset cursor, so paging stays exact while new visits arrive.
+//! owner), newest first, filtered by local day, collector, outcome, status, team and
+//! delinquency bucket, a page at a time. A page ends with a keyset cursor, so paging stays exact while new visits arrive.
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Serialize;
+use terreno_shared::model::DelinquencyBucket;
 
 use super::Db;
 use super::map::day_bounds;
@@ -27,6 +28,12 @@ pub struct VisitFilter {
     pub outcome: Option<String>,
     /// planned, in_progress, done, not_done, cancelled.
     pub status: Option<String>,
+    /// The review state: `pending` (completed, not reviewed yet), `approved` or `rejected`.
+    pub review: Option<String>,
+    /// Name of the team of the visit's owner (the account's collector).
+    pub team: Option<String>,
+    /// The account's delinquency bucket (its days past due now).
+    pub bucket: Option<DelinquencyBucket>,
     /// Page size, 1..=[`MAX_LIMIT`].
     pub limit: u32,
     /// Where the previous page ended.
@@ -83,6 +90,8 @@ pub struct VisitSummary {
     pub completed_ms: Option<i64>,
     /// A check-in the device allowed but the server refused.
     pub flagged: bool,
+    /// The latest review's decision (`approved`, `rejected`); null when not reviewed.
+    pub review: Option<String>,
 }
 
 /// One page of visits.
@@ -121,16 +130,24 @@ impl Db {
                         v.collector_id as collector, author.username as collector_username,
                         author.display_name as collector_name, v.status, v.outcome,
                         coalesce(v.completed_ms, v.created_ms) as at_ms, v.completed_ms,
-                        v.flagged
+                        v.flagged,
+                        (select r.decision from visit_reviews r where r.visit_id = v.id
+                         order by r.created_ms desc, r.id desc limit 1) as review
                  from visits v {VISIT_OWNER}
                  join users author on author.id = v.collector_id
                  where {SCOPE}
                    and ($6 is null or author.username = $6)
                    and ($7 is null or v.outcome = $7)
                    and ($8 is null or v.status = $8)
+                   and ($14 is null or c.team_id in
+                        (select tm.id from teams tm where tm.org_id = $2 and tm.name = $14))
+                   and ($15 is null or owner_a.days_past_due >= $15)
+                   and ($16 is null or owner_a.days_past_due < $16)
              ) listed
              where ($9 is null or at_ms >= $9) and ($10 is null or at_ms < $10)
                and ($11 is null or at_ms < $11 or (at_ms = $11 and id < $12))
+               and ($13 is null or review = $13
+                    or ($13 = 'pending' and review is null and status = 'done'))
              order by at_ms desc, id desc
              limit $1"
         );
@@ -148,6 +165,10 @@ impl Db {
                 .bind(to_ms)
                 .bind(after_ms)
                 .bind(&after_id)
+                .bind(&filter.review)
+                .bind(&filter.team)
+                .bind(filter.bucket.map(|b| i64::from(b.min_days())))
+                .bind(filter.bucket.and_then(bucket_end))
                 .fetch_all(pool)
                 .await
                 .context("listing visits")?
@@ -183,6 +204,16 @@ impl Db {
         zone.parse()
             .map_err(|e| anyhow::anyhow!("stored time zone {zone:?}: {e}"))
     }
+}
+
+/// The first day count past `bucket` (none for the last, open-ended one).
+fn bucket_end(bucket: DelinquencyBucket) -> Option<i64> {
+    let all = DelinquencyBucket::ALL;
+    let next = all
+        .iter()
+        .position(|b| *b == bucket)
+        .and_then(|i| all.get(i + 1));
+    next.map(|b| i64::from(b.min_days()))
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@
 
 pub mod completion;
 pub mod engines;
+pub mod labels;
+pub mod preview;
 pub mod shipped;
 pub mod text;
 pub mod workbook;

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod blobs;
 pub mod devices;
 pub mod exports;
+pub mod form_preview;
 pub mod forms;
 pub mod health;
 pub mod imports;
@@ -20,8 +21,12 @@ pub mod osmand;
 pub mod pull;
 pub mod reads;
 pub mod reports;
+pub mod reviews;
+pub mod route_admin;
 pub mod sync;
 pub mod ui;
+pub mod users;
+pub mod visit_form;
 pub mod visits;
 
 /// All routes, before state and middleware.
@@ -29,6 +34,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(blobs::router())
         .merge(forms::router())
+        .merge(form_preview::router())
+        .merge(visit_form::router())
         .merge(health::router())
         .merge(imports::router())
         .merge(auth::router())
@@ -42,7 +49,10 @@ pub fn router() -> Router<AppState> {
         .merge(pull::router())
         .merge(reads::router())
         .merge(reports::router())
+        .merge(route_admin::router())
+        .merge(reviews::router())
         .merge(sync::router())
         .merge(ui::router())
+        .merge(users::router())
         .merge(visits::router())
 }

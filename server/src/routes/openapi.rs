@@ -25,16 +25,21 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .merge_from(super::blobs::openapi())
         .merge_from(super::reads::openapi())
         .merge_from(super::visits::openapi())
+        .merge_from(super::reviews::openapi())
         .merge_from(super::exports::openapi())
         .merge_from(super::reports::openapi())
+        .merge_from(super::route_admin::openapi())
         .merge_from(super::pull::openapi())
         .merge_from(super::sync::openapi())
         .merge_from(super::imports::openapi())
         .merge_from(super::forms::openapi())
+        .merge_from(super::form_preview::openapi())
+        .merge_from(super::visit_form::openapi())
         .merge_from(super::osmand::openapi())
         .merge_from(super::live::openapi())
         .merge_from(super::map::openapi())
         .merge_from(super::org::openapi())
+        .merge_from(super::users::openapi())
 }
 
 /// Routes of this module.

@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use terreno_shared::model::DelinquencyBucket;
 use utoipa::{IntoParams, OpenApi};
 
 use super::auth::ErrorBodyDoc;
@@ -14,6 +15,9 @@ use crate::db::visit_list::{MAX_LIMIT, VisitCursor, VisitFilter, VisitPage, Visi
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
+
+/// The review states the list filters by.
+const REVIEW_STATES: [&str; 3] = ["pending", "approved", "rejected"];
 
 /// Page size when the caller names none.
 const DEFAULT_LIMIT: u32 = 50;
@@ -44,6 +48,13 @@ pub struct ListQuery {
     outcome: Option<String>,
     /// planned, in_progress, done, not_done, cancelled.
     status: Option<String>,
+    /// Review state: pending (completed, not reviewed), approved, rejected.
+    review: Option<String>,
+    /// Team name of the visit's owner (the account's collector).
+    team: Option<String>,
+    /// Delinquency bucket of the account (`d0_30`, `d31_60`, `d61_90`, `d91_180`,
+    /// `d181_360`, `d361_plus`).
+    bucket: Option<String>,
     /// Page size, 1 to 200 (default 50).
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
@@ -75,6 +86,29 @@ fn filter(q: ListQuery) -> ApiResult<VisitFilter> {
         })?),
         None => None,
     };
+    let review = given(q.review);
+    if let Some(r) = review.as_deref()
+        && !REVIEW_STATES.contains(&r)
+    {
+        return Err(ApiError::bad_request(format!(
+            "listing visits: review {r:?} is not one of {}",
+            REVIEW_STATES.join(", ")
+        )));
+    }
+    let bucket = match given(q.bucket) {
+        Some(b) => Some(
+            DelinquencyBucket::ALL
+                .into_iter()
+                .find(|k| k.as_str() == b)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "listing visits: bucket {b:?} is not one of d0_30, d31_60, d61_90, \
+                         d91_180, d181_360, d361_plus"
+                    ))
+                })?,
+        ),
+        None => None,
+    };
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::bad_request(format!(
@@ -94,6 +128,9 @@ fn filter(q: ListQuery) -> ApiResult<VisitFilter> {
         collector: given(q.collector),
         outcome: given(q.outcome),
         status: given(q.status),
+        review,
+        team: given(q.team),
+        bucket,
         limit,
         cursor,
     })

@@ -11,11 +11,13 @@ import { whenUnauthorized } from "./api";
 import { h } from "./format";
 import { type Key, LANGUAGES, type Lang, language, onLanguageChange, setLanguage, t } from "./i18n";
 import { exportsPage } from "./exports";
+import { formsPage } from "./forms";
 import { type FeedState, LiveFeed } from "./live";
 import { loginPage } from "./login";
 import { mapPage } from "./map/page";
 import { type Note, Notifications, noteOf } from "./notifications";
 import type { Page } from "./page";
+import { peoplePage } from "./people";
 import { reportsPage } from "./reports";
 import { routesPage } from "./routeImport";
 import { visitsPage } from "./visits";
@@ -28,6 +30,8 @@ const ROUTES: Record<string, { nav: Key; open: () => Page }> = {
   "/routes": { nav: "nav.routes", open: () => routesPage() },
   "/reports": { nav: "nav.reports", open: () => reportsPage() },
   "/exports": { nav: "nav.exports", open: () => exportsPage() },
+  "/forms": { nav: "forms.nav", open: () => formsPage() },
+  "/people": { nav: "people.nav", open: () => peoplePage() },
 };
 
 const header = h("header", { class: "top" });

@@ -1,13 +1,23 @@
 // The Visits page: the visits the supervisor may see (`GET /api/v1/visits`), newest first,
 // filtered by day, collector, outcome and status, a page at a time; choosing one shows its
 // detail (`GET /api/v1/visits/{id}`): outcome, answers, promise or payment, and each check-in
-// with the device's and the server's verdicts in words. Filters live in the URL's query, so a
-// reload or a shared link shows the same list.
+// with the device's and the server's verdicts in words, the review (approve or reject) and the
+// visit's history. Filters live in the URL's query, so a reload or a shared link shows the same
+// list.
 
 import { api, ApiError } from "./api";
 import { h } from "./format";
 import { clock, language, t, tMaybe } from "./i18n";
 import type { Page } from "./page";
+import {
+  type AnswerForm,
+  type AnswersView,
+  type LabelledAnswer,
+  answersView,
+  labelIn,
+  localDate,
+} from "./visitAnswers";
+import { type VisitReview, historySection, reviewBadge, reviewSection } from "./visitReview";
 import { type DebtorPlace, type EvidenceFix, type EvidenceMap, evidenceMap } from "./visitEvidence";
 
 /** One visit of the list (server: `VisitSummary`). */
@@ -21,6 +31,7 @@ interface VisitSummary {
   outcome: string | null;
   at_ms: number;
   flagged: boolean;
+  review: string | null;
 }
 
 interface VisitPage {
@@ -53,6 +64,9 @@ interface VisitDetail {
     flagged: boolean;
     evidence: EvidenceFix[];
   }>;
+  form: AnswerForm | null;
+  answers: LabelledAnswer[];
+  review: VisitReview | null;
 }
 
 const OUTCOMES = [
@@ -65,13 +79,20 @@ const OUTCOMES = [
   "refused",
 ];
 const STATUSES = ["planned", "in_progress", "done", "not_done", "cancelled"];
-const FILTERS = ["date", "collector", "outcome", "status"] as const;
+const REVIEWS = ["pending", "approved", "rejected"];
+const FILTERS = ["date", "collector", "outcome", "status", "review", "team", "bucket"] as const;
+/** Delinquency buckets the list filters by (server: `DelinquencyBucket` ids). */
+const BUCKETS = ["d0_30", "d31_60", "d61_90", "d91_180", "d181_360", "d361_plus"];
 
 /** Opens the Visits page. */
 export function visitsPage(): Page {
   const root = h("div", { class: "visits-page" });
   const state = new VisitsPageState(root);
-  void state.load();
+  // `?visit=ID` (a notification's link) opens that visit beside the list, whatever its day.
+  const wanted = new URLSearchParams(location.search).get("visit");
+  void state.load().then(() => {
+    if (wanted) void state.openVisit(wanted);
+  });
   return {
     title: () => t("visits.title"),
     element: root,
@@ -88,6 +109,7 @@ class VisitsPageState {
   /** The visited debtor's location, for the evidence map. */
   private debtor: DebtorPlace | null = null;
   private evidence: EvidenceMap | null = null;
+  private answers: AnswersView | null = null;
   private destroyed = false;
 
   constructor(private readonly root: HTMLElement) {}
@@ -95,11 +117,13 @@ class VisitsPageState {
   destroy(): void {
     this.destroyed = true;
     this.evidence?.destroy();
+    this.answers?.destroy();
   }
 
   /** Loads the first page for the URL's filters, or the next page after the current one. */
   async load(more = false): Promise<void> {
     const query = new URLSearchParams(location.search);
+    query.delete("visit");
     query.set("limit", "50");
     if (more && this.next) query.set("cursor", this.next);
     if (!more) {
@@ -117,6 +141,11 @@ class VisitsPageState {
     if (!this.destroyed) this.render();
   }
 
+  /** Shows one visit's detail (from a link). */
+  openVisit(id: string): Promise<void> {
+    return this.open(id);
+  }
+
   private async open(id: string): Promise<void> {
     this.detail = "loading";
     this.render();
@@ -132,12 +161,35 @@ class VisitsPageState {
     this.root.querySelector<HTMLElement>(".visit-detail h2")?.focus();
   }
 
+  /** A review was stored: the detail and the list's row show it at once. */
+  private reviewed(visit: VisitDetail, review: VisitReview): void {
+    visit.review = review;
+    const row = this.visits.find((v) => v.id === visit.id);
+    if (row) row.review = review.decision;
+    this.render();
+    this.root.querySelector<HTMLElement>(".visit-detail .review-state")?.focus();
+  }
+
   render(): void {
     this.evidence?.destroy();
     this.evidence = null;
-    const detail = detailView(this.detail);
-    if (this.detail !== null && typeof this.detail === "object" && "checkins" in this.detail) {
-      const fixes = this.detail.checkins.flatMap((c) => c.evidence ?? []);
+    this.answers?.destroy();
+    this.answers = null;
+    const visit =
+      this.detail !== null && typeof this.detail === "object" && "checkins" in this.detail
+        ? this.detail
+        : null;
+    if (visit) this.answers = answersView(visit.answers, visit.form);
+    const detail = detailView(this.detail, this.answers?.element ?? null);
+    if (visit) {
+      detail.append(
+        reviewSection(visit.id, visit.status, visit.review, (r) => this.reviewed(visit, r)),
+        historySection(visit.id, (path) => {
+          const answer = visit.answers.find((a) => a.path === path);
+          return (answer && labelIn(answer.label, visit.form)) ?? path;
+        }),
+      );
+      const fixes = visit.checkins.flatMap((c) => c.evidence ?? []);
       this.evidence = evidenceMap(fixes, this.debtor);
       detail.append(this.evidence.element);
     }
@@ -188,6 +240,22 @@ class VisitsPageState {
       ),
       field("outcome", t("visits.outcome"), select("outcome", OUTCOMES, "outcome.")),
       field("status", t("visits.status"), select("status", STATUSES, "status.")),
+      field("review", t("review.column"), select("review", REVIEWS, "review.state.")),
+      field(
+        "team",
+        t("routesReports.team"),
+        h("input", {
+          type: "text",
+          id: "visits-team",
+          name: "team",
+          value: current.get("team") ?? "",
+        }),
+      ),
+      field(
+        "bucket",
+        t("routesReports.bucket"),
+        select("bucket", BUCKETS, "routesReports.bucket."),
+      ),
       h("button", { type: "submit", class: "primary" }, t("visits.apply")),
     );
     form.addEventListener("submit", (e) => {
@@ -239,6 +307,7 @@ class VisitsPageState {
         h("td", {}, button, h("br"), h("span", { class: "muted" }, v.external_id)),
         h("td", {}, v.collector_name),
         h("td", {}, tMaybe(`status.${v.status}`, v.status)),
+        h("td", { class: "review-cell" }, reviewBadge(v.review, v.status) ?? "—"),
         h(
           "td",
           {},
@@ -252,6 +321,7 @@ class VisitsPageState {
       "visits.debtor",
       "visits.collector",
       "visits.status",
+      "review.column",
       "visits.outcome",
     ] as const;
     box.append(
@@ -294,7 +364,10 @@ function when(ms: number): string {
   return `${day} ${clock(at)}`;
 }
 
-function detailView(d: VisitDetail | "loading" | { error: string } | null): HTMLElement {
+function detailView(
+  d: VisitDetail | "loading" | { error: string } | null,
+  answers: HTMLElement | null,
+): HTMLElement {
   const box = h("section", { class: "visit-detail", "aria-labelledby": "visit-detail-title" });
   if (d === null) {
     box.append(h("p", { class: "empty" }, t("visits.choose")));
@@ -314,21 +387,24 @@ function detailView(d: VisitDetail | "loading" | { error: string } | null): HTML
   ];
   if (d.completed_ms !== null) facts.push([t("visits.completed"), when(d.completed_ms)]);
   const promise = d.submission?.promise as { amount?: unknown; due?: string } | undefined;
-  if (promise) facts.push([t("visits.promise"), `${money(promise.amount)} · ${promise.due ?? ""}`]);
-  const payment = d.submission?.payment as { amount?: unknown } | undefined;
-  if (payment) facts.push([t("visits.payment"), money(payment.amount)]);
-  const answers = Object.entries(d.fields);
+  if (promise) {
+    const due = promise.due ? localDate(promise.due) : "—";
+    facts.push([t("visits.promise"), t("review.promise", { amount: money(promise.amount), due })]);
+  }
+  const payment = d.submission?.payment as
+    | { amount?: unknown; method?: string; receipt?: string }
+    | undefined;
+  if (payment) {
+    const method = payment.method ? tMaybe(`review.method.${payment.method}`, payment.method) : "";
+    const receipt = payment.receipt ? t("review.receipt", { receipt: payment.receipt }) : "";
+    const parts = [money(payment.amount), method, receipt].filter(Boolean);
+    facts.push([t("visits.payment"), parts.join(" · ")]);
+  }
   box.append(
     h("h2", { id: "visit-detail-title", tabindex: "-1" }, t("visits.detailTitle")),
     h("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     h("h3", {}, t("visits.answers")),
-    answers.length === 0
-      ? h("p", { class: "empty" }, t("visits.noAnswers"))
-      : h(
-          "dl",
-          { class: "answers" },
-          ...answers.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, answerText(v))]),
-        ),
+    answers ?? h("p", { class: "empty" }, t("visits.noAnswers")),
     h("h3", {}, t("visits.checkins")),
     d.checkins.length === 0
       ? h("p", { class: "empty" }, t("visits.noCheckins"))
@@ -349,12 +425,6 @@ function detailView(d: VisitDetail | "loading" | { error: string } | null): HTML
   return box;
 }
 
-function answerText(v: unknown): string {
-  if (v === null || v === undefined) return "—";
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
-}
-
 /** Money as stored: `{minor, currency}` or a plain number of minor units. */
 function money(m: unknown): string {
   const value = m as { minor?: number; minor_units?: number; currency?: string } | number;
@@ -365,9 +435,17 @@ function money(m: unknown): string {
     style: "currency",
     currency,
   });
-  // Intl knows each currency's minor-unit exponent (2 for COP, 0 for JPY).
-  return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  const digits = ISO_MINOR_DIGITS[currency] ?? format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** digits);
 }
+
+/** ISO 4217 minor units (what stored amounts count) where Intl's display digits differ: Intl
+ * shows these currencies in whole units (COP 0), but the server stores hundredths (COP 2), as
+ * shared/src/model/money.rs does. Elsewhere Intl's digits are ISO's (JPY 0, USD 2, KWD 3). */
+const ISO_MINOR_DIGITS: Record<string, number> = {
+  AFN: 2, ALL: 2, COP: 2, HUF: 2, IDR: 2, IQD: 3, IRR: 2, KPW: 2,
+  LAK: 2, LBP: 2, MGA: 2, MMK: 2, PKR: 2, SOS: 2, SYP: 2, YER: 2,
+};
 
 /** A geofence verdict in words. */
 function verdictText(v: Verdict): string {

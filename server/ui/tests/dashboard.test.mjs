@@ -245,7 +245,7 @@ describe("the supervisor dashboard", { timeout: 120_000 }, () => {
     const detail = page.locator(".visit-detail");
     await detail.getByRole("heading", { name: "Detalle de la visita" }).waitFor();
     const text = await detail.innerText();
-    assert.match(text, /contact_result\s+refused/, "the answer is shown");
+    assert.match(text, /Resultado del contacto\s+Se negó a atender/, "the answer is shown");
     assert.match(text, /Teléfono: aceptado a \d+ m/, "the device's verdict");
     assert.match(text, /Servidor: aceptado a \d+ m/, "the server's verdict");
     const fixes = detail.locator(".evidence-map path.fix-accuracy");
