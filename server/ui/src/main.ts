@@ -222,11 +222,11 @@ function renderHeader(): void {
     ? h(
         "div",
         { class: "account" },
-        // The name alone on screen (the header fits one line at 1280 px); the whole phrase
-        // for screen readers.
+        // The name alone on screen, and only on wide screens (the header fits one line at
+        // 1280 px); the whole phrase for screen readers.
         h(
           "span",
-          {},
+          { class: "who" },
           h("span", { class: "sr-only" }, t("nav.signedInAs", { name: "" })),
           user.display_name,
         ),

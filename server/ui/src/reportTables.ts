@@ -7,6 +7,7 @@
 
 import { h } from "./format";
 import { t, tMaybe } from "./i18n";
+import { COLOURS, type Charts } from "./charts";
 import { saveText } from "./csv";
 
 /** One collector's visits per day (server: `CollectorDays`). */
@@ -54,8 +55,21 @@ export function visitsPerCollectorView(
   from: string,
   to: string,
   xlsx: HTMLElement,
+  charts: Charts,
 ): HTMLElement {
   if (v.total === 0) return h("p", { class: "empty" }, t("routesReports.perCollectorEmpty"));
+  // The busiest first, at most 30 bars: the table below has everyone.
+  const top = [...v.rows].sort((a, b) => b.total - a.total).slice(0, 30);
+  const chart = charts.figure(
+    {
+      labels: top.map((r) => r.display_name),
+      series: [
+        { label: t("routesReports.total"), data: top.map((r) => r.total), colour: COLOURS.blue },
+      ],
+      horizontal: true,
+    },
+    t("routesReports.perCollectorChart", { n: top.length }),
+  );
   const max = Math.max(...v.rows.flatMap((r) => r.counts));
   const csv = h(
     "button",
@@ -105,7 +119,7 @@ export function visitsPerCollectorView(
       ),
     ),
   );
-  return h("div", {}, h("div", { class: "heatmap-scroll" }, table), csv, xlsx);
+  return h("div", {}, chart, h("div", { class: "heatmap-scroll" }, table), csv, xlsx);
 }
 
 function savePerCollectorCsv(v: VisitsPerCollector, from: string, to: string): void {
@@ -124,8 +138,23 @@ export function reasonsView(
   from: string,
   to: string,
   xlsx: HTMLElement,
+  charts: Charts,
 ): HTMLElement {
   if (r.refusals === 0) return h("p", { class: "empty" }, t("routesReports.reasonsEmpty"));
+  const chart = charts.figure(
+    {
+      labels: r.reasons.map((c) => tMaybe(`routesReports.reason.${c.reason}`, c.reason)),
+      series: [
+        {
+          label: t("routesReports.refusals"),
+          data: r.reasons.map((c) => c.count),
+          colour: COLOURS.orange,
+        },
+      ],
+      horizontal: true,
+    },
+    t("routesReports.reasonsChart"),
+  );
   const max = Math.max(...r.reasons.map((c) => c.count));
   const csv = h(
     "button",
@@ -170,5 +199,5 @@ export function reasonsView(
       }),
     ),
   );
-  return h("div", {}, table, csv, xlsx);
+  return h("div", {}, chart, table, csv, xlsx);
 }

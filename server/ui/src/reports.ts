@@ -9,6 +9,7 @@
 import { ApiError, api, download as fetchFile } from "./api";
 import { h } from "./format";
 import { type Key, t } from "./i18n";
+import { type BarSpec, COLOURS, Charts } from "./charts";
 import { saveText } from "./csv";
 import type { Page } from "./page";
 import {
@@ -94,10 +95,13 @@ class ReportsPageState {
   private readonly from = h("input", { type: "date", id: "report-from", value: dayBefore(6) });
   private readonly to = h("input", { type: "date", id: "report-to", value: dayBefore(0) });
 
+  private readonly charts = new Charts();
+
   constructor(private readonly root: HTMLElement) {}
 
   destroy(): void {
     this.destroyed = true;
+    this.charts.destroy();
   }
 
   async load(): Promise<void> {
@@ -128,6 +132,7 @@ class ReportsPageState {
   }
 
   render(): void {
+    this.charts.destroy();
     const form = h(
       "form",
       { class: "range" },
@@ -167,6 +172,7 @@ class ReportsPageState {
             s.from,
             s.to,
             this.xlsx("visits-per-collector", "per-collector"),
+            this.charts,
           ),
         ),
       ),
@@ -176,11 +182,18 @@ class ReportsPageState {
         h("h2", { id: "refusal-reasons" }, t("routesReports.reasonsTitle")),
         h("p", { class: "hint" }, t("routesReports.reasonsHint")),
         this.ready((s) =>
-          reasonsView(s.reasons, s.from, s.to, this.xlsx("refusal-reasons", "refusal-reasons")),
+          reasonsView(
+            s.reasons,
+            s.from,
+            s.to,
+            this.xlsx("refusal-reasons", "refusal-reasons"),
+            this.charts,
+          ),
         ),
       ),
       this.xlsxStatus,
     );
+    this.charts.draw();
   }
 
   /** What a ready report shows; the shared loading and error states otherwise. */
@@ -243,7 +256,14 @@ class ReportsPageState {
     if (s.promises.length === 0) return h("p", { class: "empty" }, t("reports.noPromises"));
     const download = h("button", { type: "button" }, t("reports.downloadPromisesCsv"));
     download.addEventListener("click", () => savePromisesCsv(s.promises, s.from, s.to));
-    return h("div", {}, promisesTable(s.promises), download, this.xlsx("promises", "promises"));
+    return h(
+      "div",
+      {},
+      this.charts.figure(promisesChart(s.promises), t("reports.promisesChart")),
+      promisesTable(s.promises),
+      download,
+      this.xlsx("promises", "promises"),
+    );
   }
 
   private body(): HTMLElement {
@@ -260,6 +280,7 @@ class ReportsPageState {
       "div",
       {},
       h("p", {}, t("reports.zone", { zone: s.report.time_zone, n: total })),
+      this.charts.figure(byHourChart(s.report), t("reports.byHourChart")),
       h("div", { class: "heatmap-scroll" }, heatmap(s.report)),
       download,
       this.xlsx("contact-rate", "contact-rate"),
@@ -275,6 +296,47 @@ function field(id: string, label: Key, input: HTMLElement): HTMLElement {
 /** The rate as a percentage, or "" with no visits. */
 function rate(c: Cell): string {
   return c.visits ? `${Math.round((100 * c.contacts) / c.visits)}` : "";
+}
+
+/** The contact rate by local hour over every weekday, for the hours that had visits. */
+function byHourChart(report: ContactRate): BarSpec {
+  const hours = [...Array(24).keys()].filter((hour) =>
+    report.cells.some((day) => day[hour].visits > 0),
+  );
+  const sum = (hour: number, f: (c: Cell) => number) =>
+    report.cells.reduce((n, day) => n + f(day[hour]), 0);
+  return {
+    labels: hours.map((hour) => `${String(hour).padStart(2, "0")}:00`),
+    series: [
+      {
+        label: t("reports.rate"),
+        data: hours.map((hour) => sum(hour, (c) => c.contacts) / sum(hour, (c) => c.visits)),
+        colour: COLOURS.blue,
+      },
+    ],
+    percent: true,
+  };
+}
+
+/** Promises kept, broken and pending by bucket (counts over every currency). */
+function promisesChart(rows: PromiseRow[]): BarSpec {
+  const buckets = [...new Set(rows.map((r) => r.bucket))];
+  const total = (bucket: string, f: (r: PromiseRow) => number) =>
+    rows.filter((r) => r.bucket === bucket).reduce((n, r) => n + f(r), 0);
+  const series = (key: Key, f: (r: PromiseRow) => number, colour: string) => ({
+    label: t(key),
+    data: buckets.map((b) => total(b, f)),
+    colour,
+  });
+  return {
+    labels: buckets.map((b) => t("reports.bucketDays", { days: bucketDays(b) })),
+    series: [
+      series("reports.kept", (r) => r.kept, COLOURS.green),
+      series("reports.broken", (r) => r.broken, COLOURS.red),
+      series("reports.pending", (r) => r.pending, COLOURS.grey),
+    ],
+    stacked: true,
+  };
 }
 
 function heatmap(report: ContactRate): HTMLTableElement {

@@ -332,6 +332,20 @@ describe("the supervisor dashboard", { timeout: 120_000 }, () => {
     const cell = table.locator('td[data-day="1"][data-hour="8"]');
     assert.ok(Number(await cell.getAttribute("data-visits")) >= 1, "the completed visit counts");
     assert.match(await cell.innerText(), /^\d+\/\d+$/);
+    // The chart above the table (Chart.js) was drawn: a sized canvas with painted pixels.
+    const chart = page
+      .locator("figure.chart")
+      .filter({ hasText: "Tasa de contacto por hora del día" })
+      .locator("canvas");
+    await chart.waitFor();
+    const painted = await chart.evaluate((c) => {
+      const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+      return { width: c.width, height: c.height, n };
+    });
+    assert.ok(painted.width > 100 && painted.height > 100, `a sized chart: ${JSON.stringify(painted)}`);
+    assert.ok(painted.n > 500, `the chart has bars and axes painted: ${painted.n} pixels`);
     await shot("13-report-contact-rate", true);
     const [csvFile] = await Promise.all([
       page.waitForEvent("download"),
