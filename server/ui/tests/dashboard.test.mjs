@@ -21,12 +21,10 @@ import { after, before, describe, test } from "node:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { chromium } from "playwright-core";
 
-import { Collector, startDemoServer } from "./harness.mjs";
+import { Collector, startDemoServer, openBrowser } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 /** The shared test fixtures (route spreadsheets); default: the folder beside the repository. */
 const FIXTURES =
   process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
@@ -81,33 +79,8 @@ describe("the supervisor dashboard", { timeout: 120_000 }, () => {
     await ospina.enroll(server.url);
     await ramirez.push({ ...A, battery: 0.67 });
     await ospina.push({ ...B, battery: 0.1 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: process.getuid?.() !== 0,
-      args: [
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-gpu",
-      ],
-    });
-    const context = await browser.newContext({
-      locale: "es-CO",
-      // A supervisor in Bogotá, where the demo's debtors are: times read as theirs.
-      timezoneId: "America/Bogota",
-      viewport: { width: 1280, height: 800 },
-    });
-    page = await context.newPage();
+    ({ browser, page } = await openBrowser(pageErrors, { height: 800 }));
     page.on("websocket", (ws) => feeds.push(ws));
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    page.on("console", (m) => {
-      // A refused login is a 401 the browser logs as a failed load; that is the test, not a bug.
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        pageErrors.push(m.text());
-    });
   });
 
   after(async () => {

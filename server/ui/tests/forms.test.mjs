@@ -10,12 +10,10 @@ import { after, before, describe, test } from "node:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-import { chromium } from "playwright-core";
 
-import { startDemoServer } from "./harness.mjs";
+import { startDemoServer, openBrowser } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const FIXTURES =
   process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
 
@@ -45,31 +43,7 @@ describe("the forms page", { timeout: 120_000 }, () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startDemoServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: process.getuid?.() !== 0,
-      args: [
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-gpu",
-      ],
-    });
-    const context = await browser.newContext({
-      locale: "es-CO",
-      timezoneId: "America/Bogota",
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    page.on("console", (m) => {
-      // A refused upload is a 422 the browser logs as a failed load; that is the test.
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        pageErrors.push(m.text());
-    });
+    ({ browser, page } = await openBrowser(pageErrors, { height: 900 }));
   });
 
   after(async () => {

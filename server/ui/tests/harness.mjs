@@ -8,6 +8,8 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
+import { chromium } from "playwright-core";
+
 const run = promisify(execFile);
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "terreno-target");
 const SERVER_BIN = process.env.TERRENO_SERVER_BIN ?? join(TARGET, "debug", "terreno-server");
@@ -146,4 +148,36 @@ export class Collector {
   remove() {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Debian's Chromium, headless, kept off the network this machine does not have; as root it
+ * needs no sandbox. Answers the browser and a page of a Bogotá supervisor (Spanish, their time
+ * zone) whose script errors and console errors land in `pageErrors` (a refused request is a
+ * failed load the browser logs: that is what the tests exercise, not a bug). */
+export async function openBrowser(pageErrors, { height = 800 } = {}) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    chromiumSandbox: process.getuid?.() !== 0,
+    args: [
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+      "--disable-gpu",
+    ],
+  });
+  const context = await browser.newContext({
+    locale: "es-CO",
+    timezoneId: "America/Bogota",
+    viewport: { width: 1280, height },
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
+      pageErrors.push(m.text());
+  });
+  return { browser, page };
 }

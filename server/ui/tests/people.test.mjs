@@ -12,12 +12,10 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
-import { chromium } from "playwright-core";
 
-import { Collector, startDemoServer } from "./harness.mjs";
+import { Collector, startDemoServer, openBrowser } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const DEMO_PASSWORD = "terreno-demo";
 
 describe("the People page", { timeout: 120_000 }, () => {
@@ -44,34 +42,10 @@ describe("the People page", { timeout: 120_000 }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startDemoServer();
     await ramirez.login(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: process.getuid?.() !== 0,
-      args: [
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-gpu",
-      ],
-    });
-    const context = await browser.newContext({
-      locale: "es-CO",
-      timezoneId: "America/Bogota",
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    ({ browser, page } = await openBrowser(pageErrors, { height: 900 }));
     page.on("dialog", (d) => {
       dialogs.push(d.message());
       void d.accept();
-    });
-    page.on("console", (m) => {
-      // Refused requests (the invalid invitation) are logged by the browser as failed loads.
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        pageErrors.push(m.text());
     });
   });
 

@@ -13,12 +13,10 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { deflateSync } from "node:zlib";
 
-import { chromium } from "playwright-core";
 
-import { Collector, startDemoServer } from "./harness.mjs";
+import { Collector, startDemoServer, openBrowser } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/review/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const FIXTURES =
   process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
 
@@ -100,30 +98,7 @@ describe("reviewing a visit", { timeout: 120_000 }, () => {
     server = await startDemoServer();
     await phone.login(server.url);
     await completePromiseVisit(phone, "CL-100000");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: process.getuid?.() !== 0,
-      args: [
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-gpu",
-      ],
-    });
-    const context = await browser.newContext({
-      locale: "es-CO",
-      timezoneId: "America/Bogota",
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        pageErrors.push(m.text());
-    });
+    ({ browser, page } = await openBrowser(pageErrors, { height: 900 }));
   });
 
   after(async () => {

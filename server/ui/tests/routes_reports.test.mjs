@@ -13,13 +13,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
-import { chromium } from "playwright-core";
 
-import { Collector, startDemoServer } from "./harness.mjs";
+import { Collector, startDemoServer, openBrowser } from "./harness.mjs";
 
 /** A folder of its own: dashboard.test.mjs empties test-artifacts/ when it starts. */
 const ARTIFACTS = new URL("../test-artifacts/routes_reports/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const FIXTURES =
   process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
 const DAY = "2026-11-24";
@@ -46,30 +44,7 @@ describe("routes management and reports", { timeout: 120_000 }, () => {
     const { mkdirSync } = await import("node:fs");
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startDemoServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      chromiumSandbox: process.getuid?.() !== 0,
-      args: [
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-gpu",
-      ],
-    });
-    const context = await browser.newContext({
-      locale: "es-CO",
-      timezoneId: "America/Bogota",
-      viewport: { width: 1280, height: 800 },
-    });
-    page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().startsWith("Failed to load resource"))
-        pageErrors.push(m.text());
-    });
+    ({ browser, page } = await openBrowser(pageErrors, { height: 800 }));
     await page.goto(server.url);
     await page.waitForURL("**/login");
     await page.getByLabel("Usuario").fill("supervisor");
