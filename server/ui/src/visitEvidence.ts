@@ -38,7 +38,9 @@ export interface EvidenceMap {
 export function evidenceMap(fixes: EvidenceFix[], debtor: DebtorPlace | null): EvidenceMap {
   const box = h("div", {
     class: "evidence-map map no-tiles",
-    role: "img",
+    // A region, not an image: it can be zoomed and its circles have tooltips (an image must
+    // hold nothing interactive).
+    role: "region",
     "aria-label": t("visits.mapLabel", { n: fixes.length }),
   });
   const summary = h(

@@ -10,7 +10,6 @@ import { after, before, describe, test } from "node:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-
 import { startDemoServer, openBrowser } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;

@@ -154,7 +154,7 @@ export class Collector {
  * needs no sandbox. Answers the browser and a page of a Bogotá supervisor (Spanish, their time
  * zone) whose script errors and console errors land in `pageErrors` (a refused request is a
  * failed load the browser logs: that is what the tests exercise, not a bug). */
-export async function openBrowser(pageErrors, { height = 800 } = {}) {
+export async function openBrowser(pageErrors, { height = 800, bypassCSP = false } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
@@ -172,6 +172,8 @@ export async function openBrowser(pageErrors, { height = 800 } = {}) {
     locale: "es-CO",
     timezoneId: "America/Bogota",
     viewport: { width: 1280, height },
+    // Only for injecting a checker (axe) into the page; the page's own policy stays tested.
+    bypassCSP,
   });
   const page = await context.newPage();
   page.on("pageerror", (e) => pageErrors.push(String(e)));

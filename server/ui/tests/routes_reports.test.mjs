@@ -13,7 +13,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
-
 import { Collector, startDemoServer, openBrowser } from "./harness.mjs";
 
 /** A folder of its own: dashboard.test.mjs empties test-artifacts/ when it starts. */

@@ -176,8 +176,10 @@ export class MapView {
       this.drawDot(c, old, fresh, low, battery);
       return;
     }
-    const label = `${c.display_name}: ${t(`fresh.${fresh}`)}, ${battery}`;
     const badge = p.battery === null ? "?" : percent(p.battery);
+    // The name a screen reader says starts with what the marker shows (initials, battery), so
+    // someone who sees it and speaks to their reader can name it (WCAG 2.5.3).
+    const label = `${initials(c.display_name)} ${badge} · ${c.display_name}: ${t(`fresh.${fresh}`)}, ${battery}`;
     const popup = this.popup(c, fresh, battery, low);
     // A new icon is a new element: a keyboard user focused on the marker would lose the focus,
     // so the icon is only replaced when something it shows changed.
