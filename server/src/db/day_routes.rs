@@ -1,7 +1,8 @@
 //! The Routes page's day: every active collector the caller may see (the rules of
 //! [`super::scope`]) with the stops of their route dated that day, in route order, and each
 //! stop's newest visit status. Collectors without a route are listed too: they are where a stop
-//! can be reassigned to.
+//! can be reassigned to. A disabled collector is listed (`active: false`) while they have stops
+//! that day, which a supervisor must then reassign.
 
 use std::collections::HashMap;
 
@@ -23,6 +24,8 @@ pub struct DayRoute {
     pub display_name: String,
     /// Team name.
     pub team: Option<String>,
+    /// Whether the collector may log in; a disabled one is listed only with stops that day.
+    pub active: bool,
     /// The route's stops in order (empty: no route that day).
     pub stops: Vec<DayStop>,
 }
@@ -64,6 +67,7 @@ struct CollectorRow {
     username: String,
     display_name: String,
     team: Option<String>,
+    active: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -78,9 +82,12 @@ impl Db {
     pub async fn day_routes(&self, who: &Session, date: NaiveDate) -> anyhow::Result<DayRoutes> {
         let (org, role, team, user) = scope_binds(who);
         let people = format!(
-            "select c.id, c.username, c.display_name, t.name as team
+            "select c.id, c.username, c.display_name, t.name as team, c.active
              from users c left join teams t on t.id = c.team_id
-             where c.role = $1 and c.active and {SCOPE} order by c.username"
+             where c.role = $1 and {SCOPE}
+               and (c.active or exists (select 1 from routes r join stops s on s.route_id = r.id
+                                        where r.collector_id = c.id and r.route_date = $6))
+             order by c.username"
         );
         let stops = format!(
             "select r.collector_id, s.id, a.id as account, a.external_id,
@@ -100,6 +107,7 @@ impl Db {
                 .bind(role)
                 .bind(&team)
                 .bind(&user)
+                .bind(date.to_string())
                 .fetch_all(pool)
                 .await
                 .context("reading the collectors of the routes")?;
@@ -125,6 +133,7 @@ impl Db {
                 username: p.username,
                 display_name: p.display_name,
                 team: p.team,
+                active: p.active,
             })
             .collect();
         Ok(DayRoutes { date, collectors })

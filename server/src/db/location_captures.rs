@@ -167,10 +167,12 @@ impl Db {
             Decision::Approve => "approved",
             Decision::Reject => "rejected",
         };
-        on_tx!(tx, |c| {
+        // A concurrent decision on the same capture (PostgreSQL) committed first: nothing is
+        // inserted, and this one is refused before the account is touched.
+        let inserted = on_tx!(tx, |c| {
             sqlx::query(
                 "insert into capture_reviews (device_id, seq, decision, decided_by, decided_ms)
-                 values ($1, $2, $3, $4, $5)",
+                 values ($1, $2, $3, $4, $5) on conflict do nothing",
             )
             .bind(device)
             .bind(seq)
@@ -179,8 +181,14 @@ impl Db {
             .bind(now_ms())
             .execute(&mut **c)
             .await
-            .context("recording the decision")?;
+            .context("recording the decision")?
+            .rows_affected()
         });
+        if inserted == 0 {
+            return Err(RouteEditError::NotFound(format!(
+                "location capture {device}/{seq} was decided already"
+            )));
+        }
         if decision == Decision::Approve {
             tx.locate_account(&account, capture.lat, capture.lon)
                 .await?;

@@ -137,15 +137,18 @@ impl Db {
     /// The history of visit `visit_id`, newest first.
     pub async fn visit_history(&self, visit_id: &str) -> anyhow::Result<Vec<HistoryEntry>> {
         let (edits, conflicts): (Vec<EditRow>, Vec<ConflictRow>) = on_read!(self, |pool| {
-            let edits = sqlx::query_as(
+            // Only edits from devices of the visit's organization: an event naming a visit of
+            // another organization is not part of its history.
+            let edits = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "select e.device_id, e.seq, e.hlc, e.field, e.payload, e.state,
                         e.reason, d.label as device_label, u.username,
                         u.display_name as user_name
                  from events e join devices d on d.id = e.device_id
                  join users u on u.id = d.user_id
-                 where e.entity = $1 and e.kind = 'field_set'
-                 order by e.merge_hlc, e.device_id, e.seq",
-            )
+                 join visits v on v.id = e.entity {VISIT_OWNER}
+                 where e.entity = $1 and e.kind = 'field_set' and u.org_id = c.org_id
+                 order by e.merge_hlc, e.device_id, e.seq"
+            )))
             .bind(visit_id)
             .fetch_all(pool)
             .await

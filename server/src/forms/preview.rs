@@ -6,6 +6,8 @@
 //! Must not evaluate: relevance, values, messages and filtered choices all come from the
 //! engine's state, so the preview behaves exactly as the collector's app does.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 use terreno_shared::form::runtime::FormState;
 use terreno_shared::form::xlsform::{
@@ -112,6 +114,10 @@ pub fn items(form: &Form, state: &FormState, language: &str) -> Vec<PreviewItem>
         form,
         state,
         language,
+        issues: state.issues(),
+        missing: (state.missing_required.iter())
+            .map(|i| i.path.as_str())
+            .collect(),
         out: Vec::new(),
     };
     walk.nodes(&form.children, "", 0, true);
@@ -122,6 +128,10 @@ struct Walk<'a> {
     form: &'a Form,
     state: &'a FormState,
     language: &'a str,
+    /// The state's issues by path (looked up once per question).
+    issues: HashMap<&'a str, &'a str>,
+    /// Paths of the state's missing required answers.
+    missing: HashSet<&'a str>,
     out: Vec<PreviewItem>,
 }
 
@@ -195,9 +205,8 @@ impl Walk<'_> {
             .or_else(|| s.answers.get(&path))
             .filter(|v| !v.is_empty())
             .cloned();
-        item.issue = s.issue_of(&path).map(str::to_owned);
-        item.required =
-            q.required == Condition::Always || s.missing_required.iter().any(|i| i.path == path);
+        item.issue = self.issues.get(path.as_str()).map(|m| (*m).to_owned());
+        item.required = q.required == Condition::Always || self.missing.contains(path.as_str());
         item.read_only = q.calculation.is_some()
             || q.read_only == Condition::Always
             || matches!(

@@ -13,7 +13,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use terreno_shared::form::runtime::{Answers, Engine, Env, FormState, MAX_INSTANCES};
+use terreno_shared::form::runtime::{Answers, Engine, Env, FormState};
 use terreno_shared::form::xlsform::Text;
 use terreno_shared::ids::FormId;
 use utoipa::{OpenApi, ToSchema};
@@ -30,6 +30,9 @@ use crate::state::AppState;
 const MAX_ANSWERS: usize = 5_000;
 /// Longest answer path or value taken, in bytes.
 const MAX_TEXT: usize = 4_096;
+/// Most repeat instances one preview adds, over all repeats: an author tries a few, and each
+/// instance multiplies the evaluation's work.
+const MAX_PREVIEW_INSTANCES: usize = 200;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -92,7 +95,7 @@ pub struct Preview {
         (status = 404, description = "the organization has no such form version",
             body = ErrorBodyDoc),
         (status = 422, description = "too many answers, an answer too long, a repeat with too \
-            many instances, or a language the form does not have", body = ErrorBodyDoc)),
+            many instances (`instances` over 200 in all), or a language the form does not have", body = ErrorBodyDoc)),
     security(("bearer" = [])))]
 pub async fn preview_form(
     State(state): State<AppState>,
@@ -112,14 +115,20 @@ pub async fn preview_form(
         uuid: format!("preview-{version}"),
         language: Some(language.clone()).filter(|l| l != Text::NO_LANGUAGE),
     };
-    let form_state = FormState::new(&answers, compiled.engine.evaluate(&answers, &env));
-    Ok(Json(Preview {
-        items: preview::items(&stored.form, &form_state, &language),
-        languages: stored.form.languages.clone(),
-        language,
-        state: form_state,
-        form: stored.summary,
-    }))
+    // The evaluation is CPU work: off the async workers.
+    let preview = tokio::task::spawn_blocking(move || {
+        let form_state = FormState::new(&answers, compiled.engine.evaluate(&answers, &env));
+        Preview {
+            items: preview::items(&stored.form, &form_state, &language),
+            languages: stored.form.languages.clone(),
+            language,
+            state: form_state,
+            form: stored.summary,
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("the preview task failed: {e}")))?;
+    Ok(Json(preview))
 }
 
 /// The request's answers, refused with what is wrong and where when over a bound.
@@ -141,12 +150,20 @@ fn answers_of(request: &PreviewRequest) -> ApiResult<Answers> {
         answers.set(path.clone(), text.clone());
     }
     for (path, &n) in &request.instances {
-        if n > MAX_INSTANCES {
+        if n > MAX_PREVIEW_INSTANCES {
             return Err(ApiError::Invalid(format!(
-                "instances of repeat {path:?} is {n}; at most {MAX_INSTANCES}"
+                "instances of repeat {path:?} is {n}; a preview adds at most \
+                 {MAX_PREVIEW_INSTANCES} in all"
             )));
         }
         answers.set_instances(path.clone(), n);
+    }
+    let total = (request.instances.values()).fold(0usize, |sum, &n| sum.saturating_add(n));
+    if total > MAX_PREVIEW_INSTANCES {
+        return Err(ApiError::Invalid(format!(
+            "instances: {total} repeat instances asked; a preview adds at most \
+             {MAX_PREVIEW_INSTANCES} in all"
+        )));
     }
     Ok(answers)
 }

@@ -191,6 +191,20 @@ both!(
                 .is_some_and(|m| m.contains("pagos"))
         );
 
+        for instances in [json!({"x": 100_000}), json!({"pagos": 150, "otros": 150})] {
+            let r = app
+                .post(&path, Some(&token), &json!({ "instances": instances }))
+                .await;
+            assert_eq!(r.status, 422, "{}", r.text);
+            assert!(
+                r.body["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("instances")),
+                "{}",
+                r.text
+            );
+        }
+
         let unknown_field = app.post(&path, Some(&token), &json!({"answer": {}})).await;
         assert_eq!(unknown_field.status, 400, "{}", unknown_field.text);
     }

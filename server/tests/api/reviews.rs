@@ -243,6 +243,40 @@ both!(
         let newest = &history.body["entries"][0];
         assert_eq!(newest["username"], "ana");
         assert_eq!(newest["device_label"], "phone");
+
+        // Edits naming this visit from a device of another organization are not its history.
+        let other = app
+            .db()
+            .insert_org("otra", chrono_tz::America::Lima)
+            .await
+            .expect("another organization")
+            .id;
+        let stranger = user(app.db(), other, "extrana", Role::Collector, None).await;
+        exec(
+            app.db(),
+            "insert into devices (id, user_id, public_key, label, enrolled_ms)
+             values ('dev-foreign', $1, 'k', 'foreign', 0)",
+            &[&stranger.id.to_string()],
+        )
+        .await;
+        exec(
+            app.db(),
+            "insert into events (device_id, seq, hlc, merge_hlc, kind, v, entity, field,
+                    base_hlc, prev_hash, hash, payload, state, reason, clock_suspect, received_ms)
+             select 'dev-foreign', seq, hlc + 1, merge_hlc + 1, kind, v, entity, field,
+                    base_hlc, prev_hash, hash, payload, state, reason, clock_suspect, received_ms
+             from events where entity = $1 and kind = 'field_set'",
+            &[&visit.to_string()],
+        )
+        .await;
+        let again = app
+            .get(
+                &format!("/api/v1/visits/{visit}/history"),
+                Some(&admin.token),
+            )
+            .await;
+        assert_eq!(again.status, 200, "{}", again.text);
+        assert_eq!(again.body, history.body, "{}", again.text);
     }
 );
 

@@ -394,3 +394,161 @@ both!(
         }
     }
 );
+
+both!(
+    two_reassignments_of_one_stop_at_once_move_it_once,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        import(&app, &w).await;
+        let before = stops_of(&app, &w.sup, "a1").await;
+        let (_, _, stop) = before.iter().find(|s| s.0 == "A-1").expect("A-1's stop");
+        let path = format!("/api/v1/routes/stops/{stop}/reassign");
+        let to_a2 = json!({ "collector": "a2" });
+
+        let (first, second) = tokio::join!(
+            app.post(&path, Some(&w.sup.token), &to_a2),
+            app.post(&path, Some(&w.admin.token), &to_a2),
+        );
+
+        let mut statuses = [first.status, second.status];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 404], "{} / {}", first.text, second.text);
+        let moved: Vec<String> = stops_of(&app, &w.sup, "a2")
+            .await
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
+        assert_eq!(moved, ["A-1"], "one stop for the debtor");
+    }
+);
+
+both!(
+    a_reorder_racing_a_reassignment_does_not_bring_the_stop_back,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        import(&app, &w).await;
+        let before = stops_of(&app, &w.sup, "a1").await;
+        let (_, _, stop) = before.iter().find(|s| s.0 == "A-1").expect("A-1's stop");
+        let reversed: Vec<&String> = before.iter().rev().map(|s| &s.2).collect();
+        let order = format!("/api/v1/routes/a1/{DAY}/order");
+        let reassign = format!("/api/v1/routes/stops/{stop}/reassign");
+
+        let (new_order, to_a2) = (json!({ "stops": reversed }), json!({ "collector": "a2" }));
+        let (reordered, reassigned) = tokio::join!(
+            put(&app, &order, &w.sup.token, &new_order),
+            app.post(&reassign, Some(&w.admin.token), &to_a2),
+        );
+
+        assert_eq!(reassigned.status, 200, "{}", reassigned.text);
+        assert!(
+            matches!(reordered.status.as_u16(), 204 | 422),
+            "{}",
+            reordered.text
+        );
+        let left: Vec<String> = stops_of(&app, &w.sup, "a1")
+            .await
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
+        assert!(!left.contains(&"A-1".to_owned()), "{left:?}");
+        assert_eq!(left.len(), 2, "{left:?}");
+    }
+);
+
+both!(
+    a_capture_decided_twice_at_once_keeps_the_first_decision,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        import(&app, &w).await;
+        let account = capture(&app, &w, "7").await;
+        let base = "/api/v1/location-captures/dev-a1/7";
+
+        let (approve, reject, empty) = (
+            format!("{base}/approve"),
+            format!("{base}/reject"),
+            json!({}),
+        );
+        let (approved, rejected) = tokio::join!(
+            app.post(&approve, Some(&w.sup.token), &empty),
+            app.post(&reject, Some(&w.admin.token), &empty),
+        );
+
+        let mut statuses = [approved.status, rejected.status];
+        statuses.sort_unstable();
+        assert_eq!(
+            statuses,
+            [204, 404],
+            "{} / {}",
+            approved.text,
+            rejected.text
+        );
+        let seen = app
+            .get(&format!("/api/v1/accounts/{account}"), Some(&w.sup.token))
+            .await;
+        let located = seen.body["lat"] == json!(4.62);
+        assert_eq!(located, approved.status == 204, "{}", seen.text);
+        let again = app
+            .post(&format!("{base}/approve"), Some(&w.sup.token), &json!({}))
+            .await;
+        assert_eq!(again.status, 404, "decided once: {}", again.text);
+        let seen_again = app
+            .get(&format!("/api/v1/accounts/{account}"), Some(&w.sup.token))
+            .await;
+        assert_eq!(
+            seen_again.body["lat"], seen.body["lat"],
+            "the first decision stays"
+        );
+    }
+);
+
+both!(
+    a_disabled_collector_is_listed_while_they_have_stops_that_day,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        import(&app, &w).await;
+        let r = app
+            .post("/api/v1/users/a1/disable", Some(&w.admin.token), &json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+
+        let day = app.get(ROUTES, Some(&w.sup.token)).await;
+
+        assert_eq!(day.status, 200, "{}", day.text);
+        let listed: Vec<(&str, &Value, usize)> = day.body["collectors"]
+            .as_array()
+            .expect("collectors")
+            .iter()
+            .map(|c| {
+                (
+                    c["username"].as_str().unwrap(),
+                    &c["active"],
+                    c["stops"].as_array().unwrap().len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [("a1", &json!(false), 3), ("a2", &json!(true), 0)],
+            "{}",
+            day.text
+        );
+        for (_, _, stop) in stops_of(&app, &w.sup, "a1").await {
+            let r = app
+                .post(
+                    &format!("/api/v1/routes/stops/{stop}/reassign"),
+                    Some(&w.sup.token),
+                    &json!({ "collector": "a2" }),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+        let after = app.get(ROUTES, Some(&w.sup.token)).await;
+        let names: Vec<&str> = after.body["collectors"]
+            .as_array()
+            .expect("collectors")
+            .iter()
+            .map(|c| c["username"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["a2"], "no stops left: no longer listed");
+    }
+);

@@ -368,6 +368,7 @@ const es = {
   "routesReports.noStops":
     "Ningún gestor tiene paradas el {date}. Elige otro día o sube una ruta arriba.",
   "routesReports.routeEmpty": "Sin paradas este día.",
+  "routesReports.disabled": "desactivado",
   "routesReports.stopCount": "{n} paradas",
   "routesReports.moveUp": "Subir a {debtor} una posición",
   "routesReports.moveDown": "Bajar a {debtor} una posición",
@@ -868,6 +869,7 @@ const en: Record<Key, string> = {
   "routesReports.noStops":
     "No collector has stops on {date}. Pick another day or upload a route above.",
   "routesReports.routeEmpty": "No stops this day.",
+  "routesReports.disabled": "disabled",
   "routesReports.stopCount": "{n} stops",
   "routesReports.moveUp": "Move {debtor} up one place",
   "routesReports.moveDown": "Move {debtor} down one place",

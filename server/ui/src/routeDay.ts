@@ -27,6 +27,8 @@ interface DayRoute {
   username: string;
   display_name: string;
   team: string | null;
+  /** False for a disabled collector, listed while they still have stops that day. */
+  active: boolean;
   stops: DayStop[];
 }
 
@@ -142,9 +144,10 @@ export class RouteDay {
 
   private collectorView(c: DayRoute, all: DayRoute[], date: string): HTMLElement {
     const id = `route-of-${c.username}`;
-    const title = c.team
+    const name = c.team
       ? `${c.display_name} (${c.username}) · ${c.team}`
       : `${c.display_name} (${c.username})`;
+    const title = c.active ? name : `${name} · ${t("routesReports.disabled")}`;
     const stops =
       c.stops.length === 0
         ? h("p", { class: "empty" }, t("routesReports.routeEmpty"))
@@ -190,7 +193,8 @@ export class RouteDay {
     );
     up.addEventListener("click", () => void this.move(c, i, -1, date, `up-${s.id}`));
     down.addEventListener("click", () => void this.move(c, i, 1, date, `down-${s.id}`));
-    const others = all.filter((o) => o.username !== c.username);
+    // Only active collectors can take a debtor (the server refuses a disabled one).
+    const others = all.filter((o) => o.username !== c.username && o.active);
     const selectId = `reassign-${s.id}`;
     const select = h(
       "select",

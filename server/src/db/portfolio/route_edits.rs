@@ -134,10 +134,10 @@ impl Db {
             team: parse_team(target.team_id.as_deref())?,
         };
         let route = tx.ensure_route(c, date).await?;
-        let stored = tx.route_stops(&route.id.to_string()).await?;
+        let route_id = route.id.to_string();
+        let stored = tx.route_stops(&route_id).await?;
         check_order(&stored, stop_ids, collector, date)?;
         let org = who.org_id;
-        let mut writes = Vec::with_capacity(stop_ids.len());
         let mut changes = Vec::with_capacity(stop_ids.len());
         for (i, id) in stop_ids.iter().enumerate() {
             let (_, account, planned) = stored
@@ -151,10 +151,10 @@ impl Db {
                 planned_date: planned.parse().context("stored planned date")?,
                 position: u32::try_from(i + 1).context("a route position")?,
             };
-            changes.push(stop_upsert(org, c, &stop, date)?);
-            writes.push(stop);
+            if tx.reposition_stop(&route_id, id, stop.position).await? {
+                changes.push(stop_upsert(org, c, &stop, date)?);
+            }
         }
-        tx.write_stops(&writes).await?;
         tx.record_all(&changes).await?;
         tx.commit().await.context("committing the new order")?;
         Ok(())
@@ -251,13 +251,20 @@ impl WriteTx {
     /// A stop whose route's collector the caller may see, with its account's owner.
     async fn stop_in_scope(&mut self, who: &Session, id: &str) -> Result<StopAt, RouteEditError> {
         let (org, role, team, user) = scope_binds(who);
+        // PostgreSQL: a second edit of the same stop waits for the first, then finds the stop
+        // gone (the first deleted it). SQLite has a single writer anyway.
+        let lock = if self.is_pg() {
+            " for update of s, a"
+        } else {
+            ""
+        };
         let sql = format!(
             "select s.account_id, r.route_date, s.planned_date, c.org_id, a.collector_id as account_collector,
                     owner.team_id as account_team
              from stops s join routes r on r.id = s.route_id
              join users c on c.id = r.collector_id join accounts a on a.id = s.account_id
              left join users owner on owner.id = a.collector_id
-             where s.id = $1 and {SCOPE}"
+             where s.id = $1 and {SCOPE}{lock}"
         );
         let found: Option<StopAt> = on_tx!(self, |c| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -369,15 +376,40 @@ impl WriteTx {
         u32::try_from(last.unwrap_or(0) + 1).context("a route position")
     }
 
-    /// A route's stops as `(id, account, planned date)`.
+    /// A route's stops as `(id, account, planned date)`. PostgreSQL: locked, so a reassignment
+    /// racing the reorder waits for it (or, having deleted a stop first, is seen here).
     async fn route_stops(&mut self, route: &str) -> anyhow::Result<Vec<(String, String, String)>> {
+        let lock = if self.is_pg() { " for update" } else { "" };
+        let sql =
+            format!("select id, account_id, planned_date from stops where route_id = $1{lock}");
         Ok(on_tx!(self, |c| {
-            sqlx::query_as("select id, account_id, planned_date from stops where route_id = $1")
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(route)
                 .fetch_all(&mut **c)
                 .await
                 .context("reading the route's stops")?
         }))
+    }
+
+    /// Moves a stored stop of `route` to `position`; whether it still exists (a stop deleted
+    /// meanwhile is not re-created).
+    async fn reposition_stop(
+        &mut self,
+        route: &str,
+        stop: &str,
+        position: u32,
+    ) -> anyhow::Result<bool> {
+        let done = on_tx!(self, |c| {
+            sqlx::query("update stops set position = $3 where id = $1 and route_id = $2")
+                .bind(stop)
+                .bind(route)
+                .bind(i64::from(position))
+                .execute(&mut **c)
+                .await
+                .context("moving a stop")?
+                .rows_affected()
+        });
+        Ok(done > 0)
     }
 }
 

@@ -4,7 +4,7 @@
 //!
 //! Must not evaluate: it only copies an evaluation into plain maps and lists.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -69,10 +69,21 @@ impl FormState {
     }
 
     /// The message blocking the question at `path`: its missing answer, else its constraint's.
+    /// Scans every issue: to look up many paths, build [`FormState::issues`] once.
     pub fn issue_of(&self, path: &str) -> Option<&str> {
         (self.missing_required.iter())
             .chain(&self.failed_constraints)
             .find(|i| i.path == path)
             .map(|i| i.message.as_str())
+    }
+
+    /// The message blocking each question, by path: its missing answer, else its
+    /// constraint's (as [`FormState::issue_of`]), in one pass.
+    pub fn issues(&self) -> HashMap<&str, &str> {
+        let mut out = HashMap::new();
+        for i in self.missing_required.iter().chain(&self.failed_constraints) {
+            out.entry(i.path.as_str()).or_insert(i.message.as_str());
+        }
+        out
     }
 }
