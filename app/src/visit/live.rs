@@ -6,6 +6,8 @@
 //!
 //! Must not evaluate by itself: the evaluation comes from `form::Forms`, incrementally.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use terreno_shared::form::runtime::Answers;
@@ -76,32 +78,53 @@ impl LiveForm {
             .default_language
             .clone()
             .unwrap_or_else(|| Text::NO_LANGUAGE.to_owned());
+        let issues = self.state.issues();
         let mut out = Vec::new();
-        self.walk(&self.definition.children, "", &language, &mut out);
+        self.walk(&self.definition.children, "", &language, &issues, &mut out);
         out
     }
 
-    fn walk(&self, nodes: &[Node], prefix: &str, language: &str, out: &mut Vec<QuestionState>) {
+    fn walk(
+        &self,
+        nodes: &[Node],
+        prefix: &str,
+        language: &str,
+        issues: &HashMap<&str, &str>,
+        out: &mut Vec<QuestionState>,
+    ) {
         for node in nodes {
             match node {
                 Node::Question(q) => {
-                    out.push(self.question(format!("{prefix}{}", q.name), q, language))
+                    out.push(self.question(format!("{prefix}{}", q.name), q, language, issues))
                 }
                 Node::Group(g) if g.kind == GroupKind::Group => {
-                    self.walk(&g.children, &format!("{prefix}{}/", g.name), language, out);
+                    self.walk(
+                        &g.children,
+                        &format!("{prefix}{}/", g.name),
+                        language,
+                        issues,
+                        out,
+                    );
                 }
                 Node::Group(g) => {
                     let repeat = format!("{prefix}{}", g.name);
                     let count = self.state.repeat_counts.get(&repeat).copied().unwrap_or(0);
                     for i in 1..=count {
-                        self.walk(&g.children, &format!("{repeat}[{i}]/"), language, out);
+                        let prefix = format!("{repeat}[{i}]/");
+                        self.walk(&g.children, &prefix, language, issues, out);
                     }
                 }
             }
         }
     }
 
-    fn question(&self, path: String, q: &Question, language: &str) -> QuestionState {
+    fn question(
+        &self,
+        path: String,
+        q: &Question,
+        language: &str,
+        issues: &HashMap<&str, &str>,
+    ) -> QuestionState {
         let s = &self.state;
         QuestionState {
             kind: q.kind.xlsform_name(),
@@ -111,7 +134,7 @@ impl LiveForm {
                 .or_else(|| s.answers.get(&path))
                 .filter(|v| !v.is_empty())
                 .cloned(),
-            issue: s.issue_of(&path).map(str::to_owned),
+            issue: issues.get(path.as_str()).map(|m| (*m).to_owned()),
             choices: s.choices.get(&path).cloned(),
             path,
         }
