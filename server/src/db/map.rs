@@ -9,6 +9,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
+use terreno_shared::model::VisitStatus;
 
 use super::Db;
 use super::sessions::Session;
@@ -199,7 +200,7 @@ impl Db {
                 let done = c
                     .stops
                     .iter()
-                    .filter(|s| matches!(s.status.as_str(), "done" | "not_done" | "cancelled"))
+                    .filter(|s| s.status.parse().is_ok_and(VisitStatus::is_terminal))
                     .count();
                 (c.stops.len() as i64, done as i64)
             } else {

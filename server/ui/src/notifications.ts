@@ -88,6 +88,9 @@ export class Notifications {
   /** A section with the list, to place in a page or panel (a new one on every call). */
   section(headingId = "notes-title"): HTMLElement {
     const list = h("ol", { class: "notes" });
+    // The map's side panel asks for a new section on every rebuild: forget the replaced ones
+    // here, not only when a note arrives, or a quiet day would keep thousands of them.
+    this.lists = this.lists.filter((l) => l.isConnected);
     this.lists.push(list);
     this.renderList(list);
     return h(

@@ -91,7 +91,7 @@ export function visitsPage(): Page {
   // `?visit=ID` (a notification's link) opens that visit beside the list, whatever its day.
   const wanted = new URLSearchParams(location.search).get("visit");
   void state.load().then(() => {
-    if (wanted) void state.openVisit(wanted);
+    if (wanted) void state.open(wanted);
   });
   return {
     title: () => t("visits.title"),
@@ -141,12 +141,8 @@ class VisitsPageState {
     if (!this.destroyed) this.render();
   }
 
-  /** Shows one visit's detail (from a link). */
-  openVisit(id: string): Promise<void> {
-    return this.open(id);
-  }
-
-  private async open(id: string): Promise<void> {
+  /** Shows one visit's detail (a row's button, or a link's `?visit=`). */
+  async open(id: string): Promise<void> {
     this.detail = "loading";
     this.render();
     try {

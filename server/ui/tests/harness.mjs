@@ -12,7 +12,7 @@ import { chromium } from "playwright-core";
 
 const run = promisify(execFile);
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "terreno-target");
-const SERVER_BIN = process.env.TERRENO_SERVER_BIN ?? join(TARGET, "debug", "terreno-server");
+export const SERVER_BIN = process.env.TERRENO_SERVER_BIN ?? join(TARGET, "debug", "terreno-server");
 const CLI_BIN = process.env.TERRENO_CLI_BIN ?? join(TARGET, "debug", "terreno");
 const DEMO_PASSWORD = "terreno-demo";
 const START_TIMEOUT_MS = 60_000;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use terreno_shared::model::{Fix, RawFix};
+use terreno_shared::model::{Fix, RawFix, VisitStatus};
 use terreno_shared::track::{TrackPolicy, flag, simplify};
 
 use super::{MapCollector, MapRefusal, MapStop, TRACK_TOLERANCE_M, time};
@@ -299,11 +299,13 @@ impl Db {
             "select r.collector_id,
                     cast(count(*) as bigint) as total,
                     cast(coalesce(sum(case when exists (select 1 from visits v
-                        where v.stop_id = s.id and v.status in ('done', 'not_done', 'cancelled'))
+                        where v.stop_id = s.id and v.status_rank = {terminal})
                         then 1 else 0 end), 0) as bigint) as done
              from stops s join routes r on r.id = s.route_id
              join users c on c.id = r.collector_id
-             where s.planned_date = $1 and {SCOPE} group by r.collector_id"
+             where s.planned_date = $1 and {SCOPE} group by r.collector_id",
+            // The lattice rank every terminal status shares (done, not done, cancelled).
+            terminal = VisitStatus::Done.rank()
         );
         let rows: Vec<(String, i64, i64)> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -15,15 +15,10 @@
 // docs/benchmarks.md. Binary: $TERRENO_SERVER_BIN, else $CARGO_TARGET_DIR/debug.
 
 import { execFileSync, spawn } from "node:child_process";
-import { homedir } from "node:os";
-import { join } from "node:path";
 
-import { chromium } from "playwright-core";
+import { SERVER_BIN, openBrowser } from "../harness.mjs";
 
 const DB = process.argv[2] ?? "/tmp/terreno-map.db";
-const TARGET = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache", "terreno-target");
-const SERVER_BIN = process.env.TERRENO_SERVER_BIN ?? join(TARGET, "debug", "terreno-server");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const PASSWORD = "bench-map-password";
 
 execFileSync(SERVER_BIN, ["--db", DB, "user", "passwd", "admin"], { input: `${PASSWORD}\n` });
@@ -43,15 +38,9 @@ const url = await new Promise((resolve, reject) => {
   server.on("exit", (code) => reject(new Error(`terreno-server exited with ${code}:\n${out}`)));
 });
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  chromiumSandbox: process.getuid?.() !== 0,
-  args: ["--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-quic", "--disable-gpu"],
-});
+const pageErrors = [];
+const { browser, page } = await openBrowser(pageErrors);
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "es-CO" });
   await page.goto(url);
   await page.getByLabel("Usuario").fill("admin");
   await page.getByLabel("Contraseña").fill(PASSWORD);
