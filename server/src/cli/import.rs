@@ -124,6 +124,12 @@ fn human(s: &ImportSummary) -> String {
             s.needs_location.to_string(),
         ]],
     );
+    if s.debtors_moved_between_teams > 0 {
+        out.push_str(&format!(
+            "\naccounts moved to a collector of another team: {}\n",
+            s.debtors_moved_between_teams
+        ));
+    }
     if !s.rows_rejected.is_empty() {
         let shown = s.rows_rejected.len() as u64;
         if shown < s.rows_rejected_count {

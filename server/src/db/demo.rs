@@ -1,4 +1,4 @@
-//! The demo data set: a supervisor, the four collectors of `demo/route_basic.csv` (embedded, so
+//! The demo data set: a supervisor, the four collectors of `samples/route_basic.csv` (embedded, so
 //! the binary runs from any directory) and its 20 debtors on their collectors' routes.
 //!
 //! Loading is idempotent: users that exist are kept (a password is set only where none is, so
@@ -15,7 +15,7 @@ use super::users::NewUser;
 use crate::import::ImportOptions;
 
 /// The route sheet of the demo (a copy of the shared `route_basic.csv` fixture).
-pub const ROUTE_CSV: &str = include_str!("../../demo/route_basic.csv");
+pub const ROUTE_CSV: &str = include_str!("../../../samples/route_basic.csv");
 /// Every demo user's password.
 pub const DEMO_PASSWORD: &str = "terreno-demo";
 /// The demo organization's name, when the demo creates the database.

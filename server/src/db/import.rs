@@ -141,6 +141,10 @@ pub struct ImportSummary {
     pub debtors_unchanged: usize,
     /// Open accounts of the portfolio the file does not name, closed (`close_missing`).
     pub debtors_closed: usize,
+    /// Accounts moved from a collector of one team to a collector of another (only an
+    /// administrator's import can: a supervisor's rows naming another team's accounts are
+    /// refused).
+    pub debtors_moved_between_teams: usize,
     /// Bad rows, by line (the first 10,000).
     pub rows_rejected: Vec<Rejected>,
     /// How many rows are bad.
@@ -193,6 +197,32 @@ impl Db {
                  accounts of the unread rest, so nothing was written"
             );
         }
+        // A supervisor changes only their team's accounts: a row naming another team's (or an
+        // unassigned one another team has visited) would move it, visits and photos along.
+        let mut foreign = 0;
+        if let Some(team) = setup.only_team {
+            let (count, rows) = tx
+                .unstage_foreign(
+                    &setup.org.to_string(),
+                    setup.portfolio,
+                    &team.to_string(),
+                    MAX_REPORTED,
+                )
+                .await?;
+            for r in &rows {
+                rejected.push(Rejected {
+                    line: r.line.unsigned_abs(),
+                    column: read.id_column.clone(),
+                    reason: format!(
+                        "account {:?} is held by another team: only an administrator can \
+                         change it or move it between teams",
+                        r.external_id
+                    ),
+                });
+            }
+            rejected.count += count - rows.len() as u64;
+            foreign = count;
+        }
         let mut plan = RoutePlan::default();
         let mut refused: HashMap<String, String> = HashMap::new();
         let mut invite: Vec<String> = Vec::new();
@@ -223,7 +253,9 @@ impl Db {
             }
             plan.add(&username, date);
         }
-        let refused_rows: u64 = rejected.count - read.rejected_reading;
+        // Rows refused for their collector are still staged; those of other teams' accounts no
+        // longer are.
+        let refused_rows: u64 = rejected.count - read.rejected_reading - foreign;
         let good = tx.staged_count().await? - refused_rows;
         if good == 0 || (setup.all_or_nothing && rejected.count > 0) {
             // Dropping `tx` rolls everything back.
@@ -283,6 +315,7 @@ impl Db {
         summary.debtors_created = load.summary.accounts_created;
         summary.debtors_updated = load.summary.accounts_updated;
         summary.debtors_unchanged = load.summary.accounts_unchanged;
+        summary.debtors_moved_between_teams = load.summary.accounts_moved_between_teams;
         rejected.into_summary(&mut summary);
         Ok(summary)
     }
@@ -311,6 +344,8 @@ struct Read {
     teams: BTreeMap<String, Option<String>>,
     /// The collector column's header.
     collector_column: Option<String>,
+    /// The external id column's header.
+    id_column: Option<String>,
     /// Rows rejected while reading.
     rejected_reading: u64,
     /// The line where the file stopped being readable (the rest is unread).
@@ -328,12 +363,14 @@ async fn stage_all(
     progress: &dyn Progress,
 ) -> anyhow::Result<Read> {
     let collector_column = header_of(&reader, Field::Collector);
+    let id_column = header_of(&reader, Field::ExternalId);
     let balance_column = header_of(&reader, Field::Balance);
     let mut reader = reader;
     let mut read = Read {
         currency: None,
         teams: BTreeMap::new(),
         collector_column,
+        id_column,
         rejected_reading: 0,
         failed_at: None,
     };

@@ -102,6 +102,8 @@ pub struct LoadSummary {
     pub stops_updated: usize,
     /// Stops removed from other collectors' routes.
     pub stops_removed: usize,
+    /// Accounts that went from a collector of one team to a collector of another.
+    pub accounts_moved_between_teams: usize,
 }
 
 /// A collector a load assigns accounts to.

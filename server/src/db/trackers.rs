@@ -8,7 +8,7 @@
 //! Owns the `tracker_ident` column of `devices`; the rows are ordinary devices otherwise
 //! (listed, revoked the same way).
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use terreno_shared::ids::{DeviceId, OrgId, TeamId};
 use terreno_shared::model::{Fix, Role, Username};
 use terreno_shared::sync::EventHash;
@@ -16,6 +16,7 @@ use terreno_shared::sync::payload::{self, Payload};
 use uuid::Uuid;
 
 use super::devices::DeviceRecord;
+use super::portfolio::RouteEditError;
 use super::push::prepare::{PreparedBatch, PreparedEvent, canonical_text};
 use super::push::{PushAck, PushError};
 use super::{Db, now_ms};
@@ -37,13 +38,15 @@ impl Db {
         username: &Username,
         ident: &str,
         only_team: Option<TeamId>,
-    ) -> anyhow::Result<DeviceId> {
+    ) -> Result<DeviceId, RouteEditError> {
         let ident = ident.trim();
         if ident.is_empty()
             || ident.chars().count() > MAX_IDENT_CHARS
             || ident.chars().any(char::is_control)
         {
-            bail!("a tracker identifier has 1 to {MAX_IDENT_CHARS} printable characters");
+            return Err(RouteEditError::Invalid(format!(
+                "a tracker identifier has 1 to {MAX_IDENT_CHARS} printable characters"
+            )));
         }
         let user: Option<(String, String, Option<String>, bool)> = on_read!(self, |pool| {
             sqlx::query_as(
@@ -55,14 +58,19 @@ impl Db {
             .await
             .context("looking up the collector")?
         });
-        let Some((user_id, role, team, active)) = user else {
-            bail!("there is no user named {username:?} in this organization");
+        // Another team's collector is as unknown to a supervisor as another organization's.
+        let user = user.filter(|(_, _, team, _)| {
+            only_team.is_none_or(|t| team.as_deref() == Some(t.to_string().as_str()))
+        });
+        let Some((user_id, role, _, active)) = user else {
+            return Err(RouteEditError::NotFound(format!(
+                "there is no collector named {username} in your teams"
+            )));
         };
         if role != Role::Collector.as_str() || !active {
-            bail!("{username} is not an active collector");
-        }
-        if only_team.is_some_and(|t| team != Some(t.to_string())) {
-            bail!("{username} is a collector of another team");
+            return Err(RouteEditError::Invalid(format!(
+                "{username} is not an active collector"
+            )));
         }
         let id = DeviceId::from_uuid(Uuid::now_v7());
         let result = on_write!(self, |pool| {
@@ -82,9 +90,13 @@ impl Db {
         match result {
             Ok(_) => Ok(id),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                bail!("tracker identifier {ident:?} is already registered")
+                Err(RouteEditError::Invalid(format!(
+                    "tracker identifier {ident} is already registered"
+                )))
             }
-            Err(e) => Err(e).context("registering a tracker"),
+            Err(e) => Err(anyhow::Error::from(e)
+                .context("registering a tracker")
+                .into()),
         }
     }
 

@@ -8,10 +8,10 @@
 
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use terreno_shared::api::v1::auth::{LoginRequest, LoginResponse, UserInfo};
 use terreno_shared::model::Username;
 use utoipa::{OpenApi, ToSchema};
@@ -29,8 +29,8 @@ pub const WRONG_CREDENTIALS: &str = "wrong username or password";
 const WINDOW_MS: i64 = 60_000;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/auth/me", get(me))

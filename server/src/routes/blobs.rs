@@ -19,12 +19,12 @@
 //! Files live in `blob_dir` under UUID names the server minted (`db::blobs`); a client-supplied
 //! name or path is never used. This module must not hold a whole blob in memory.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use utoipa::OpenApi;
 
 use crate::error::{ApiError, ApiResult};
@@ -37,8 +37,8 @@ mod store;
 pub use store::BlobStatus;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/blobs/{sha256}", get(download).put(upload))
         .route("/api/v1/blobs/{sha256}/status", get(status))
 }

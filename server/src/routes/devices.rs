@@ -5,10 +5,10 @@
 //! ids do not leak. This module must not refuse a revoked device's sync requests: the sync
 //! routes do, with 403 `device_revoked`.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
 use terreno_shared::api::v1::auth::{DeviceInfo, EnrollRequest};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::model::Role;
@@ -25,8 +25,8 @@ use crate::state::AppState;
 const MAX_LABEL: usize = 100;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/devices", post(enroll).get(list))
         .route("/api/v1/devices/{id}/revoke", post(revoke))
 }

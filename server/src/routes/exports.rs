@@ -3,7 +3,6 @@
 //! one local day of tracks as GPX or GeoJSON. Bodies are streamed as they are read (see
 //! [`crate::export`]), each with a `Content-Disposition` file name.
 
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -24,8 +23,8 @@ use crate::state::AppState;
 const MAX_DAYS: i64 = 366;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/exports/visits.csv", get(visits_csv))
         .route("/api/v1/exports/visits.xlsx", get(visits_xlsx))
         .route("/api/v1/exports/visits.geojson", get(visits_geojson))

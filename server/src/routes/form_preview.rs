@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::post;
-use axum::{Json, Router};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use terreno_shared::form::runtime::{Answers, Engine, Env, FormState};
@@ -35,8 +35,8 @@ const MAX_TEXT: usize = 4_096;
 const MAX_PREVIEW_INSTANCES: usize = 200;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/forms/versions/{id}/preview", post(preview_form))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/api/v1/forms/versions/{id}/preview", post(preview_form))
 }
 
 #[derive(OpenApi)]

@@ -7,10 +7,10 @@
 //! The upload is held in memory (within the server's body limit). This module must not read
 //! spreadsheets or write rows itself: it calls [`crate::forms`] and `Db::insert_form`.
 
+use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
 use terreno_shared::form::xlsform::Warning;
 use terreno_shared::model::Role;
@@ -24,8 +24,8 @@ use crate::forms::{self, FormError, ReadForm};
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/forms", get(list).post(upload))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/api/v1/forms", get(list).post(upload))
 }
 
 #[derive(OpenApi)]

@@ -1,6 +1,5 @@
 //! `GET /healthz`: liveness, including a round trip to the database.
 
-use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 
@@ -9,8 +8,8 @@ use crate::on_read;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/healthz", get(healthz))
 }
 
 /// Answers `ok` when the server and its database respond.

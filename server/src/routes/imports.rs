@@ -9,10 +9,10 @@
 
 use std::io::Cursor;
 
+use axum::Json;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use terreno_shared::model::{Currency, Role};
 use utoipa::{OpenApi, ToSchema};
@@ -25,8 +25,8 @@ use crate::import::{self, ImportOptions};
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/imports/routes", post(upload))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/api/v1/imports/routes", post(upload))
 }
 
 #[derive(OpenApi)]

@@ -15,13 +15,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::FromRequestParts;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Router, extract::FromRequestParts};
 use terreno_shared::model::Role;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::OpenApi;
@@ -42,8 +42,8 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const REAUTH_EVERY: Duration = Duration::from_secs(60);
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/live", get(live))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/api/v1/live", get(live))
 }
 
 #[derive(OpenApi)]

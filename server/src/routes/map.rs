@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
 use terreno_shared::model::Role;
 use tower_http::compression::CompressionLayer;
@@ -22,9 +22,9 @@ use crate::extract::AuthUser;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
+pub fn router() -> super::Routes {
     // A day of 2,000 collectors' tracks is megabytes of JSON that compresses about tenfold.
-    Router::new().route("/api/v1/map", get(get_map).layer(CompressionLayer::new()))
+    super::Routes::new().route("/api/v1/map", get(get_map).layer(CompressionLayer::new()))
 }
 
 #[derive(OpenApi)]

@@ -1,11 +1,9 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations (utoipa) and served at
 //! `/api/v1/openapi.json`.
 
+use axum::Json;
 use axum::routing::get;
-use axum::{Json, Router};
 use utoipa::OpenApi;
-
-use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,6 +41,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
 }
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/openapi.json", get(|| async { Json(document()) }))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/api/v1/openapi.json", get(|| async { Json(document()) }))
 }

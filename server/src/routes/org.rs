@@ -2,9 +2,9 @@
 //! (time zone, geofence, contact policy, holidays) and the map tile server the stop map draws
 //! (the server's configuration, like the dashboard's). Devices fetch it on every sync.
 
+use axum::Json;
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use terreno_shared::api::v1::org::{MapTiles, OrgSettings};
 use utoipa::OpenApi;
 
@@ -13,8 +13,8 @@ use crate::extract::AuthUser;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/org/settings", get(settings))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/api/v1/org/settings", get(settings))
 }
 
 #[derive(OpenApi)]

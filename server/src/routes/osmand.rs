@@ -25,8 +25,8 @@ use crate::osmand::{self, OsmandError, Report};
 use crate::state::AppState;
 
 /// Routes of this module on the main listener.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/osmand", get(report_query).post(report_post))
         .route("/api/v1/trackers", post(add_tracker))
 }
@@ -160,7 +160,8 @@ pub struct TrackerAdded {
     responses((status = 201, description = "registered", body = TrackerAdded),
         (status = 401, description = "not logged in", body = ErrorBodyDoc),
         (status = 403, description = "`forbidden`: collectors cannot register trackers", body = ErrorBodyDoc),
-        (status = 422, description = "unknown collector, another team's, or the identifier is taken", body = ErrorBodyDoc)),
+        (status = 404, description = "no such collector in the caller's teams", body = ErrorBodyDoc),
+        (status = 422, description = "not an active collector, a bad identifier, or one already registered", body = ErrorBodyDoc)),
     security(("bearer" = [])))]
 async fn add_tracker(
     State(state): State<AppState>,
@@ -181,8 +182,7 @@ async fn add_tracker(
     let id = state
         .db
         .add_tracker(who.org_id, &username, &req.ident, only_team)
-        .await
-        .map_err(|e| ApiError::Invalid(format!("{e:#}")))?;
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(TrackerAdded {

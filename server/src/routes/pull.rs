@@ -8,10 +8,10 @@
 //! snapshot without a cursor, apply each page with its `cursor` until `more` is false; the last
 //! page's `cursor` is a feed cursor to pull from.
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 use terreno_shared::api::v1::sync::PullResponse;
 use terreno_shared::ids::DeviceId;
@@ -26,8 +26,8 @@ use crate::extract::AuthUser;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/sync/pull", get(pull))
         .route("/api/v1/sync/snapshot", get(snapshot))
 }

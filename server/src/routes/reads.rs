@@ -1,9 +1,9 @@
 //! `GET /api/v1/accounts/{id}` and `GET /api/v1/visits/{id}`: one record within the caller's
 //! scope. Outside the scope the answer is the same 404 as for an id that does not exist.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use utoipa::OpenApi;
 
 use crate::db::reads::VisitDetail;
@@ -12,8 +12,8 @@ use crate::extract::AuthUser;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/accounts/{id}", get(get_account))
         .route("/api/v1/visits/{id}", get(get_visit))
 }

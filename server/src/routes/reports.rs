@@ -3,11 +3,11 @@
 //! contacts by local weekday and hour of completion (when are debtors reached). Promises: made,
 //! kept, broken and pending, with amounts, by delinquency bucket.
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi};
@@ -23,8 +23,8 @@ use crate::extract::AuthUser;
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/reports/contact-rate", get(contact_rate))
         .route("/api/v1/reports/promises", get(promises))
         .route(

@@ -8,10 +8,10 @@
 //! - `GET /api/v1/visits/{id}/history`: the visit's reviews, field edits and conflicts, newest
 //!   first, for whoever may read the visit.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
@@ -27,8 +27,8 @@ use crate::state::AppState;
 const MAX_COMMENT_CHARS: usize = 2000;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/visits/{id}/review", post(create))
         .route("/api/v1/visits/{id}/history", get(history))
 }

@@ -8,11 +8,11 @@
 //! - `GET /api/v1/location-captures`, `POST .../{device}/{seq}/approve|reject`: locations
 //!   proposed by check-ins for debtors without one.
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use terreno_shared::model::Role;
@@ -28,8 +28,8 @@ use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/routes", get(list))
         .route("/api/v1/routes/stops/{id}/reassign", post(reassign))
         .route("/api/v1/routes/{collector}/{date}/order", put(reorder))

@@ -10,10 +10,10 @@
 //! `invalid_submission`, `unknown_form`, `form_required`, `invalid_form`). The work is in
 //! [`crate::db::push`].
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use terreno_shared::api::v1::sync::{DeviceStatus, PushResponse};
 use terreno_shared::ids::DeviceId;
@@ -26,8 +26,8 @@ use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/sync/push", post(push_batch))
         .route("/api/v1/sync/status", get(status))
 }

@@ -12,7 +12,6 @@ use axum::response::{Html, IntoResponse, Response};
 use tower_http::compression::CompressionLayer;
 
 use crate::error::ApiError;
-use crate::state::AppState;
 use crate::ui::{self, Asset};
 
 /// What the page may load: its own scripts and styles (Leaflet sets inline styles), map tiles
@@ -22,10 +21,12 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src * data: blob:
     base-uri 'none'; form-action 'self'";
 
 /// Routes of this module: a fallback, so every route declared elsewhere wins.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .fallback(dashboard)
-        .layer(CompressionLayer::new())
+pub fn router() -> super::Routes {
+    super::Routes::new().fallback(
+        Router::new()
+            .fallback(dashboard)
+            .layer(CompressionLayer::new()),
+    )
 }
 
 async fn dashboard(method: Method, uri: Uri, headers: HeaderMap) -> Response {

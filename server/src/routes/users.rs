@@ -9,10 +9,10 @@
 //! one that does not exist. The rules on names, passwords and hashing are the command line's
 //! ([`crate::db::users`], [`crate::auth`]), not copies.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use terreno_shared::ids::TeamId;
 use terreno_shared::model::{Role, Username};
@@ -27,8 +27,8 @@ use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> super::Routes {
+    super::Routes::new()
         .route("/api/v1/users", get(list).post(create))
         .route("/api/v1/users/{username}/password", put(set_password))
         .route("/api/v1/users/{username}/disable", post(disable))

@@ -3,9 +3,9 @@
 //! choice reaches the devices through the pull feed (see [`crate::db::visit_form`]). Visits
 //! already started keep the version they started with.
 
+use axum::Json;
 use axum::extract::State;
 use axum::routing::put;
-use axum::{Json, Router};
 use serde::Deserialize;
 use terreno_shared::ids::FormId;
 use terreno_shared::model::Role;
@@ -18,8 +18,8 @@ use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/forms/visit-form", put(choose))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/api/v1/forms/visit-form", put(choose))
 }
 
 #[derive(OpenApi)]

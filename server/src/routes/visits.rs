@@ -2,9 +2,9 @@
 //! organization, a supervisor the team, a collector their own), newest first, filtered and paged
 //! for the dashboard's list. One visit is `GET /api/v1/visits/{id}` in [`super::reads`].
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use terreno_shared::model::DelinquencyBucket;
@@ -23,8 +23,8 @@ const REVIEW_STATES: [&str; 3] = ["pending", "approved", "rejected"];
 const DEFAULT_LIMIT: u32 = 50;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/visits", get(list))
+pub fn router() -> super::Routes {
+    super::Routes::new().route("/api/v1/visits", get(list))
 }
 
 #[derive(OpenApi)]

@@ -232,3 +232,106 @@ both!(
         assert_eq!(debtor_count(&app).await, 0);
     }
 );
+
+/// Team `norte`'s account A-1 (collector ana), imported by the admin.
+const NORTE: &str = "external_id,debtor_name,address,latitude,longitude,balance,collector\n\
+    A-1,José Núñez,Calle 1 # 2-3,4.6,-74.1,1234.56,ana\n";
+
+/// The collector of account `external_id`, by login name.
+async fn collector_of(app: &TestApp, external_id: &str) -> Option<String> {
+    terreno_server::on_read!(app.db(), |pool| {
+        sqlx::query_scalar(
+            "select u.username from accounts a left join users u on u.id = a.collector_id
+             where a.external_id = $1",
+        )
+        .bind(external_id)
+        .fetch_one(pool)
+        .await
+        .expect("the account")
+    })
+}
+
+both!(
+    a_supervisor_cannot_take_another_teams_account_and_the_rest_of_the_file_imports,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "root", Role::Admin, None).await;
+        user(&app, org, "ana", Role::Collector, Some("norte")).await;
+        user(&app, org, "sofia", Role::Supervisor, Some("sur")).await;
+        user(&app, org, "beto", Role::Collector, Some("sur")).await;
+        let admin = login(&app, "root").await;
+        let first = upload(&app, &admin, NORTE, &[("date", "2026-11-24")]).await;
+        assert_eq!(first.status, 200, "{}", first.text);
+        let sofia = login(&app, "sofia").await;
+        let takeover = "external_id,debtor_name,address,latitude,longitude,balance,collector\n\
+            B-1,Luz Mar,Calle 9,4.6,-74.1,50,beto\n\
+            A-1,José Núñez,Calle 1 # 2-3,4.6,-74.1,1,beto\n\
+            A-1,José Núñez,Calle 1 # 2-3,4.6,-74.1,2,\n";
+
+        let r = upload(&app, &sofia, takeover, &[("date", "2026-11-24")]).await;
+
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["debtors_created"], 1, "{}", r.text);
+        assert_eq!(r.body["debtors_updated"], 0, "{}", r.text);
+        assert_eq!(r.body["rows_rejected_count"], 1, "{}", r.text);
+        let refusal = &r.body["rows_rejected"][0];
+        assert_eq!(refusal["line"], 4, "{}", r.text);
+        assert_eq!(refusal["column"], "external_id");
+        let reason = refusal["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("another team"), "{reason}");
+        assert!(
+            !reason.contains("ana") && !reason.contains("norte"),
+            "the refusal names nothing of the other team: {reason}"
+        );
+        assert_eq!(collector_of(&app, "A-1").await.as_deref(), Some("ana"));
+        assert_eq!(collector_of(&app, "B-1").await.as_deref(), Some("beto"));
+        let debtors = app.db().list_debtors(org, None).await.expect("listing");
+        let a1 = debtors
+            .iter()
+            .find(|d| d.external_id == "A-1")
+            .expect("A-1");
+        assert_eq!(a1.balance_minor, 123_456, "A-1 is as team norte left it");
+    }
+);
+
+both!(
+    a_supervisor_import_naming_only_another_teams_account_writes_nothing,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "root", Role::Admin, None).await;
+        user(&app, org, "ana", Role::Collector, Some("norte")).await;
+        user(&app, org, "sofia", Role::Supervisor, Some("sur")).await;
+        user(&app, org, "beto", Role::Collector, Some("sur")).await;
+        let admin = login(&app, "root").await;
+        upload(&app, &admin, NORTE, &[("date", "2026-11-24")]).await;
+        let sofia = login(&app, "sofia").await;
+        let takeover = NORTE.replace(",ana\n", ",beto\n");
+
+        let r = upload(&app, &sofia, &takeover, &[("date", "2026-11-24")]).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.body["written"], false);
+        assert_eq!(r.body["rows_rejected_count"], 1);
+        assert_eq!(collector_of(&app, "A-1").await.as_deref(), Some("ana"));
+    }
+);
+
+both!(
+    an_admin_moves_an_account_between_teams_and_the_summary_says_so,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "root", Role::Admin, None).await;
+        user(&app, org, "ana", Role::Collector, Some("norte")).await;
+        user(&app, org, "beto", Role::Collector, Some("sur")).await;
+        let admin = login(&app, "root").await;
+        upload(&app, &admin, NORTE, &[("date", "2026-11-24")]).await;
+
+        let moved = NORTE.replace(",ana\n", ",beto\n");
+        let r = upload(&app, &admin, &moved, &[("date", "2026-11-24")]).await;
+
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["debtors_updated"], 1);
+        assert_eq!(r.body["debtors_moved_between_teams"], 1, "{}", r.text);
+        assert_eq!(collector_of(&app, "A-1").await.as_deref(), Some("beto"));
+    }
+);

@@ -18,6 +18,7 @@ mod map;
 mod org;
 mod osmand;
 mod people;
+mod permissions;
 mod pull;
 mod push;
 mod reads;

@@ -287,8 +287,13 @@ both!(
         let collector = add(ana.clone(), "t-x", "ana").await;
 
         assert_eq!(own.status, 201, "{}", own.text);
-        assert_eq!(other.status, 422, "{}", other.text);
-        assert!(other.text.contains("another team"), "{}", other.text);
+        // Another team's collector is as unknown as another organization's: nothing leaks.
+        assert_eq!(other.status, 404, "{}", other.text);
+        assert!(
+            other.text.contains("no collector named luis"),
+            "{}",
+            other.text
+        );
         assert_eq!(again.status, 422, "{}", again.text);
         assert!(again.text.contains("already registered"), "{}", again.text);
         assert_eq!(collector.status, 403, "{}", collector.text);

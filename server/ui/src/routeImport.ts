@@ -28,6 +28,7 @@ interface ImportSummary {
   debtors_updated: number;
   debtors_unchanged: number;
   debtors_closed: number;
+  debtors_moved_between_teams: number;
   rows_rejected: Rejected[];
   rows_rejected_count: number;
   collectors_created: string[];
@@ -200,6 +201,9 @@ function summaryView(file: string, s: ImportSummary): HTMLElement {
     [t("routes.rejectedCount"), s.rows_rejected_count],
   ];
   if (s.debtors_closed > 0) counts.push([t("routes.closed"), s.debtors_closed]);
+  if (s.debtors_moved_between_teams > 0) {
+    counts.push([t("routes.movedTeams"), s.debtors_moved_between_teams]);
+  }
   if (s.needs_location > 0) counts.push([t("routes.needsLocation"), s.needs_location]);
   const parts: Array<HTMLElement | null> = [
     h("h2", { tabindex: "-1" }, headline),

@@ -241,3 +241,74 @@ impl WriteTx {
         }))
     }
 }
+
+/// A staged row that names an account the importing supervisor's team does not hold.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Foreign {
+    /// Line of the row.
+    pub line: i64,
+    /// The account's external id (the file's own value, so reporting it reveals nothing).
+    pub external_id: String,
+}
+
+/// Staged good rows naming an existing account of `portfolio` (by name, in `org`) that team
+/// `team` does not hold: one assigned to a collector outside the team, or an unassigned one
+/// with a visit by a collector outside it (its visits would move along with it).
+const FOREIGN: &str = "from import_rows k
+     join portfolios p on p.org_id = $1 and p.name = $2
+     join accounts a on a.portfolio_id = p.id and a.external_id = k.external_id
+     left join users owner on owner.id = a.collector_id
+     where k.row is not null and (
+       (a.collector_id is not null and (owner.team_id is null or owner.team_id <> $3))
+       or (a.collector_id is null and exists (
+         select 1 from visits v join users vc on vc.id = v.collector_id
+         where v.account_id = a.id and (vc.team_id is null or vc.team_id <> $3))))";
+
+impl WriteTx {
+    /// Takes out of the load every staged row naming an account outside `team` (see
+    /// [`FOREIGN`]), turning it into a marker; returns how many, and the first `limit` by line.
+    pub async fn unstage_foreign(
+        &mut self,
+        org: &str,
+        portfolio: &str,
+        team: &str,
+        limit: usize,
+    ) -> anyhow::Result<(u64, Vec<Foreign>)> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let count_sql = format!("select cast(count(*) as bigint) {FOREIGN}");
+        let list_sql = format!("select k.line, k.external_id {FOREIGN} order by k.line limit $4");
+        let unstage_sql = format!(
+            "update import_rows set row = null, collector = null
+             where external_id in (select k.external_id {FOREIGN})"
+        );
+        Ok(on_tx!(self, |c| {
+            let count: i64 = sqlx::query_scalar(AssertSqlSafe(count_sql.clone()))
+                .bind(org)
+                .bind(portfolio)
+                .bind(team)
+                .fetch_one(&mut **c)
+                .await
+                .context("finding rows of other teams' accounts")?;
+            if count == 0 {
+                (0, Vec::new())
+            } else {
+                let rows: Vec<Foreign> = sqlx::query_as(AssertSqlSafe(list_sql.clone()))
+                    .bind(org)
+                    .bind(portfolio)
+                    .bind(team)
+                    .bind(limit)
+                    .fetch_all(&mut **c)
+                    .await
+                    .context("listing rows of other teams' accounts")?;
+                sqlx::query(AssertSqlSafe(unstage_sql.clone()))
+                    .bind(org)
+                    .bind(portfolio)
+                    .bind(team)
+                    .execute(&mut **c)
+                    .await
+                    .context("taking rows of other teams' accounts out of the import")?;
+                (count.unsigned_abs(), rows)
+            }
+        }))
+    }
+}

@@ -114,6 +114,10 @@ impl WriteTx {
                 .filter(|e| e.cols.collector_id != cols.collector_id)
                 .and_then(|e| Some((e.cols.collector_id.as_deref()?, e.collector_team.as_deref())));
             if let Some((old_collector, old_team)) = moved_from {
+                let new_team = collector.and_then(|c| c.team).map(|t| t.to_string());
+                if collector.is_some() && new_team.as_deref() != old_team {
+                    load.summary.accounts_moved_between_teams += 1;
+                }
                 let id = id.to_string();
                 changes.push(removal(org, "account", &id, old_collector, old_team)?);
             }
