@@ -11,30 +11,10 @@ pub mod server;
 pub use device::TestDevice;
 pub use server::{Backend, Seeded, TestServer};
 
-/// The fixtures folder, or `None` (after a skip line) when a user's clone lacks it. Under CI a
-/// missing folder is a failure.
-pub fn fixtures() -> Option<std::path::PathBuf> {
-    let dir = std::env::var_os("TERRENO_FIXTURES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/fixtures"
-            ))
-        });
-    if dir.join("route_basic.csv").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "fixtures missing at {} under CI",
-        dir.display()
-    );
-    eprintln!(
-        "skipped: fixtures not found at {} (set TERRENO_FIXTURES)",
-        dir.display()
-    );
-    None
+/// The repository's `samples/` folder: the demo route, the sample track and the other small
+/// inputs every clone has (the large corpora of `../shared/fixtures` are read elsewhere).
+pub fn samples() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")
 }
 
 /// A fresh temporary directory, removed on drop.

@@ -14,8 +14,7 @@ import { after, before, describe, test } from "node:test";
 import { Collector, openBrowser, startDemoServer } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/a11y/", import.meta.url).pathname;
-const FIXTURES =
-  process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
+const FIXTURES = new URL("../../../samples/", import.meta.url).pathname;
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 /** Runs axe on the page as it is; answers the serious and critical violations, readable. */

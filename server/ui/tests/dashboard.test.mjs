@@ -24,9 +24,8 @@ import { join } from "node:path";
 import { Collector, startDemoServer, openBrowser } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
-/** The shared test fixtures (route spreadsheets); default: the folder beside the repository. */
-const FIXTURES =
-  process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
+/** The samples that ship with the repository (route spreadsheets, the track, a bad form). */
+const FIXTURES = new URL("../../../samples/", import.meta.url).pathname;
 
 /** Bogotá, near the demo's debtors. */
 const A = { lat: 4.6076527, lon: -74.1218349 };

@@ -13,11 +13,10 @@ import { join } from "node:path";
 import { startDemoServer, openBrowser } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url).pathname;
-const FIXTURES =
-  process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
+const FIXTURES = new URL("../../../samples/", import.meta.url).pathname;
 
 /** pyxform refuses it with "[row : 34] Missing calculation." (fixtures MANIFEST, 1c). */
-const BAD_FORM = "xlsform/pyxform__calculate_without_calculation.xls";
+const BAD_FORM = "form_missing_calculation.xls";
 
 /** Over 18 asks the reason; age must be under 120; payments is a repeat the collector grows. */
 const GOOD_FORM =

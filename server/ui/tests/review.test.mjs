@@ -16,8 +16,7 @@ import { deflateSync } from "node:zlib";
 import { Collector, startDemoServer, openBrowser } from "./harness.mjs";
 
 const ARTIFACTS = new URL("../test-artifacts/review/", import.meta.url).pathname;
-const FIXTURES =
-  process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
+const FIXTURES = new URL("../../../samples/", import.meta.url).pathname;
 
 /** A `width` x `height` PNG of one colour (`rgb`), written from scratch so the test needs no
  * image files. */

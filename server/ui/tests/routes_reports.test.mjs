@@ -17,8 +17,7 @@ import { Collector, startDemoServer, openBrowser } from "./harness.mjs";
 
 /** A folder of its own: dashboard.test.mjs empties test-artifacts/ when it starts. */
 const ARTIFACTS = new URL("../test-artifacts/routes_reports/", import.meta.url).pathname;
-const FIXTURES =
-  process.env.TERRENO_FIXTURES ?? new URL("../../../../shared/fixtures/", import.meta.url).pathname;
+const FIXTURES = new URL("../../../samples/", import.meta.url).pathname;
 const DAY = "2026-11-24";
 
 /** Whether `bytes` is an XLSX workbook: a zip (PK\x03\x04) holding the first sheet. */

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use terreno_shared::model::{Fix, GeoPoint};
-use terreno_tests::{TestDevice, TestServer, fixtures};
+use terreno_tests::{TestDevice, TestServer, samples};
 
 use crate::both;
 
@@ -21,7 +21,7 @@ fn standing_at_the_door(end: DateTime<Utc>) -> Vec<Fix> {
 both!(
     offline_edits_of_one_visit_converge_and_the_loser_is_recorded,
     |backend| {
-        let Some(fx) = fixtures() else { return };
+        let fx = samples();
         let Some(mut server) = TestServer::spawn(backend) else {
             return;
         };

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use terreno_app::Error;
 use terreno_shared::model::Outcome;
 use terreno_tests::device::t;
-use terreno_tests::{TestDevice, TestServer, fixtures};
+use terreno_tests::{TestDevice, TestServer, samples};
 
 use crate::{both, feed, refusal, track_day};
 
@@ -72,7 +72,7 @@ const VISITS: &[Visit] = &[
 both!(
     a_collectors_offline_day_reaches_the_server_with_the_same_verdicts,
     |backend| {
-        let Some(fx) = fixtures() else { return };
+        let fx = samples();
         let Some(mut server) = TestServer::spawn(backend) else {
             return;
         };

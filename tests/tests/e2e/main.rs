@@ -34,8 +34,8 @@ use terreno_app::{Core, Error};
 use terreno_shared::model::Fix;
 
 /// The fixes of `track_day.jsonl`.
-pub fn track_day(fixtures: &std::path::Path) -> Vec<Fix> {
-    read_track_file(&fixtures.join("track_day.jsonl"))
+pub fn track_day(samples: &std::path::Path) -> Vec<Fix> {
+    read_track_file(&samples.join("track_day.jsonl"))
         .expect("the fixture track reads")
         .fixes
 }

@@ -6,14 +6,14 @@
 use chrono::{NaiveDate, TimeDelta};
 use terreno_shared::model::Outcome;
 use terreno_tests::device::t;
-use terreno_tests::{TestDevice, TestServer, fixtures};
+use terreno_tests::{TestDevice, TestServer, samples};
 
 use crate::{both, feed, refusal, track_day};
 
 both!(
     a_promise_above_the_balance_is_refused_offline_and_accepted_once_corrected,
     |backend| {
-        let Some(fx) = fixtures() else { return };
+        let fx = samples();
         let Some(mut server) = TestServer::spawn(backend) else {
             return;
         };

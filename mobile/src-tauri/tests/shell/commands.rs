@@ -1,5 +1,5 @@
 //! The shell's commands through Tauri's real IPC layer on the mock runtime (no display),
-//! against a real `terreno-server` on port 0 with the demo route of `../shared/fixtures`: what
+//! against a real `terreno-server` on port 0 with the demo route of `samples/`: what
 //! the UI sends and receives, errors included.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,7 +11,7 @@ use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 use terreno_app::Clock;
 use terreno_mobile::{Shell, ShellConfig};
 use terreno_tests::server::PASSWORD;
-use terreno_tests::{Backend, TempDir, TestServer, fixtures};
+use terreno_tests::{Backend, TempDir, TestServer, samples};
 
 fn t(s: &str) -> DateTime<Utc> {
     s.parse().expect("an RFC 3339 time")
@@ -102,7 +102,7 @@ fn day() -> NaiveDate {
 
 #[test]
 fn a_collector_logs_in_checks_in_fills_the_form_and_syncs_through_the_commands() {
-    let Some(fx) = fixtures() else { return };
+    let fx = samples();
     let Some(mut server) = TestServer::spawn(Backend::Sqlite) else {
         return;
     };

@@ -14,7 +14,7 @@ mod client;
 use chrono::NaiveDate;
 use serde_json::json;
 use terreno_tests::server::PASSWORD;
-use terreno_tests::{Backend, TempDir, TestServer, fixtures};
+use terreno_tests::{Backend, TempDir, TestServer, samples};
 
 use client::{Session, TauriDriver};
 
@@ -77,7 +77,7 @@ fn a_collectors_day_in_the_real_app_reaches_the_server() {
     if !enabled() {
         return;
     }
-    let Some(fx) = fixtures() else { return };
+    let fx = samples();
     let Some(mut server) = TestServer::spawn(Backend::Sqlite) else {
         return;
     };
