@@ -335,3 +335,36 @@ both!(
         assert_eq!(collector_of(&app, "A-1").await.as_deref(), Some("beto"));
     }
 );
+
+both!(
+    a_supervisor_cannot_take_an_unassigned_account_another_team_has_visited,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "root", Role::Admin, None).await;
+        let ana = user(&app, org, "ana", Role::Collector, Some("norte")).await;
+        user(&app, org, "sofia", Role::Supervisor, Some("sur")).await;
+        user(&app, org, "beto", Role::Collector, Some("sur")).await;
+        let admin = login(&app, "root").await;
+        upload(&app, &admin, NORTE, &[("date", "2026-11-24")]).await;
+        crate::reads::exec(
+            app.db(),
+            "insert into visits (id, account_id, collector_id, status, created_ms)
+             select '00000000-0000-7000-8000-0000000000b9', id, $1, 'done', 0
+             from accounts where external_id = 'A-1'",
+            &[&ana.id.to_string()],
+        )
+        .await;
+        let unassigned = NORTE.replace(",ana\n", ",\n");
+        let r = upload(&app, &admin, &unassigned, &[("date", "2026-11-24")]).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(collector_of(&app, "A-1").await, None);
+        let sofia = login(&app, "sofia").await;
+
+        let takeover = NORTE.replace(",ana\n", ",beto\n");
+        let r = upload(&app, &sofia, &takeover, &[("date", "2026-11-24")]).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.body["rows_rejected_count"], 1, "{}", r.text);
+        assert_eq!(collector_of(&app, "A-1").await, None);
+    }
+);
