@@ -115,13 +115,7 @@ impl Driver<'_> {
     /// Runs a store write that only helps: on a full disk it is skipped (and logged) instead of
     /// stopping the sync before it pushed.
     fn helpful(&self, what: &str, f: impl FnOnce(&mut Store) -> Result<()>) -> Result<()> {
-        match self.with(f) {
-            Err(e) if e.is_disk_full() => {
-                tracing::warn!(error = %e, "the device's disk is full: skipped {what}");
-                Ok(())
-            }
-            other => other,
-        }
+        skip_if_full(what, self.with(f))
     }
 
     /// Runs `f` until it succeeds or fails for good.
@@ -376,6 +370,17 @@ impl Driver<'_> {
     }
 }
 
+/// A helpful write's result: a full disk is logged and passes, anything else is kept.
+fn skip_if_full(what: &str, written: Result<()>) -> Result<()> {
+    match written {
+        Err(e) if e.is_disk_full() => {
+            tracing::warn!(error = %e, "the device's disk is full: skipped {what}");
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 /// Exponential backoff with full jitter: a random pause in `[0, min(8 s, 250 ms × 2^attempt)]`,
 /// so devices that lost the network together do not come back in lockstep.
 fn backoff(attempt: u32) -> Duration {
@@ -384,4 +389,35 @@ fn backoff(attempt: u32) -> Duration {
         .map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])))
         .unwrap_or(0x8000);
     Duration::from_millis(cap_ms * r / 0xFFFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Context;
+
+    /// A write that needs new pages on a store held at its current size by `max_page_count`:
+    /// SQLite's own `SQLITE_FULL`, as on a full disk.
+    fn write_on_a_full_store() -> Result<()> {
+        let store = Store::open_in_memory().expect("a store");
+        store
+            .conn
+            .execute_batch("create table filler (b blob); pragma max_page_count = 1;")
+            .expect("holding the store at its size");
+        store
+            .conn
+            .execute("insert into filler values (zeroblob(1000000))", [])
+            .map(|_| ())
+            .context("storing the clock offset")
+    }
+
+    #[test]
+    fn a_helpful_write_on_a_full_disk_is_skipped_and_other_failures_are_kept() {
+        let full = write_on_a_full_store();
+        assert!(full.as_ref().is_err_and(Error::is_disk_full), "{full:?}");
+
+        assert!(skip_if_full("storing the clock offset", full).is_ok());
+        let other = skip_if_full("storing the clock offset", Err(Error::NotEnrolled));
+        assert!(matches!(other, Err(Error::NotEnrolled)), "{other:?}");
+    }
 }
