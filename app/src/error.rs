@@ -52,6 +52,13 @@ pub enum Error {
         /// The error body's message.
         message: String,
     },
+    /// The server's disk is full (`507 insufficient_storage`): it stored nothing of the request.
+    /// Nothing is lost on the device either; sync again later (an operator must free space).
+    #[error("the server is out of space ({what}): nothing is lost, sync again later")]
+    ServerOutOfSpace {
+        /// What was being done.
+        what: String,
+    },
     /// Another install used this device's id (a data folder copied to a second phone): the
     /// sync rotates to a new id by itself and re-sends what the server lacks.
     #[error("another install used this device's id: {0}")]
@@ -93,6 +100,22 @@ impl Error {
         Error::Storage {
             what: what.into(),
             source: source.into(),
+        }
+    }
+
+    /// Whether this is the device's own disk being full (SQLite's `SQLITE_FULL`, or `ENOSPC`
+    /// from a file write).
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Error::Storage {
+                source: StorageError::Sqlite(e),
+                ..
+            } => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+            Error::Storage {
+                source: StorageError::Io(e),
+                ..
+            } => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
         }
     }
 

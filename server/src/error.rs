@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use terreno_shared::api::ErrorBody;
+use terreno_shared::api::{ErrorBody, INSUFFICIENT_STORAGE};
 use terreno_shared::form::xlsform::Problem;
 
 /// An error a handler answers with.
@@ -63,7 +63,9 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
-    /// 500: a bug or an unavailable dependency. Logged, never shown.
+    /// 500: a bug or an unavailable dependency. Logged, never shown. A cause that is a full
+    /// disk (see [`storage_full`]) answers `507 insufficient_storage` instead: a condition the
+    /// client waits out, not a bug.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -89,6 +91,9 @@ impl ApiError {
             ApiError::InvalidForm { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_form"),
             ApiError::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
+            }
+            ApiError::Internal(e) if storage_full(e) => {
+                (StatusCode::INSUFFICIENT_STORAGE, INSUFFICIENT_STORAGE)
             }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -116,6 +121,13 @@ impl IntoResponse for ApiError {
             return (status, Json(body)).into_response();
         }
         let message = match &self {
+            ApiError::Internal(e) if storage_full(e) => {
+                // An operator must free space: logged as an error, answered as retryable.
+                tracing::error!(error = format!("{e:#}"), "request failed: the disk is full");
+                "the server is out of storage space: nothing of this request was stored; try \
+                 again later"
+                    .to_owned()
+            }
             ApiError::Internal(e) => {
                 tracing::error!(error = format!("{e:#}"), "request failed");
                 "internal error; it was logged".to_owned()
@@ -140,6 +152,59 @@ impl IntoResponse for ApiError {
         }
         resp
     }
+}
+
+/// A full disk met where the original error could not be kept (one failed commit answers several
+/// pushers): [`storage_full`] recognizes it like the database's own error.
+#[derive(Debug, thiserror::Error)]
+#[error("the disk is full: {0}")]
+pub struct StorageFull(pub String);
+
+/// Whether a failure's cause is a full disk: SQLite's `SQLITE_FULL` (result code 13, which
+/// `PRAGMA max_page_count` also gives), PostgreSQL's `53100 disk_full`, an `ENOSPC` from a
+/// file write, or a [`StorageFull`]. The rest of PostgreSQL's class 53 (out of memory, too many
+/// connections) is not about storage and stays a 500.
+pub fn storage_full(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        if let Some(db) = c.downcast_ref::<sqlx::Error>() {
+            return sqlx_storage_full(db);
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::StorageFull;
+        }
+        c.is::<StorageFull>()
+    })
+}
+
+/// [`storage_full`] for a database error.
+pub fn sqlx_storage_full(e: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = e else {
+        return matches!(e, sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull);
+    };
+    let Some(code) = db.code() else {
+        return false;
+    };
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        sqlite_full_code(&code)
+    } else {
+        pg_full_code(&code)
+    }
+}
+
+/// Whether a PostgreSQL SQLSTATE is `53100 disk_full`.
+fn pg_full_code(code: &str) -> bool {
+    code == PG_DISK_FULL
+}
+
+/// PostgreSQL's SQLSTATE for "could not extend file": no space left on device.
+const PG_DISK_FULL: &str = "53100";
+/// SQLite's primary result code for a full disk (or a database at its `max_page_count`).
+const SQLITE_FULL: i32 = 13;
+
+/// Whether a SQLite (extended) result code, as sqlx prints it, is `SQLITE_FULL`: the primary
+/// code is its low byte.
+fn sqlite_full_code(code: &str) -> bool {
+    code.parse::<i32>().is_ok_and(|c| c & 0xff == SQLITE_FULL)
 }
 
 /// The body of `invalid_form`: the common error body plus the problems.
@@ -193,4 +258,48 @@ pub async fn json_error_bodies(resp: Response) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_disk_full_codes_of_each_backend_count_as_a_full_disk() {
+        let sqlite = [
+            ("13", true),
+            ("1", false),
+            ("10", false),
+            ("787", false),
+            ("x", false),
+        ];
+        for (code, full) in sqlite {
+            assert_eq!(sqlite_full_code(code), full, "SQLite {code}");
+        }
+        let pg = [
+            ("53100", true),
+            ("53000", false),
+            ("53200", false),
+            ("53300", false),
+            ("40001", false),
+        ];
+        for (code, full) in pg {
+            assert_eq!(pg_full_code(code), full, "PostgreSQL {code}");
+        }
+    }
+
+    #[test]
+    fn a_full_disk_anywhere_in_the_cause_chain_answers_507_insufficient_storage() {
+        let causes = [
+            anyhow::Error::new(StorageFull("database or disk is full".into())),
+            anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::StorageFull))
+                .context("writing a blob"),
+        ];
+        for cause in causes {
+            let resp = ApiError::Internal(cause.context("storing a push batch")).into_response();
+            assert_eq!(resp.status(), StatusCode::INSUFFICIENT_STORAGE);
+        }
+        let other = ApiError::Internal(anyhow::anyhow!("a bug")).into_response();
+        assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }

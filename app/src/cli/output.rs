@@ -47,6 +47,7 @@ impl Out {
             Error::Conflict(_) => ("conflict", 1),
             Error::Forked(_) => ("forked", 1),
             Error::Rejected { .. } => ("rejected", 1),
+            Error::ServerOutOfSpace { .. } => ("server_out_of_space", 1),
             _ => ("failed", 1),
         };
         let details = match e {

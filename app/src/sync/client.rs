@@ -1,6 +1,7 @@
 //! The server's HTTP API as the device uses it (blocking reqwest: the core is synchronous and the
-//! shell runs it off its UI thread). Maps transport failures to [`Error::Offline`] and error
-//! answers to [`Error::Rejected`] with the server's code; never retries (the driver does).
+//! shell runs it off its UI thread). Maps transport failures to [`Error::Offline`], a `507` (the
+//! server's full disk) to [`Error::ServerOutOfSpace`] and other error answers to
+//! [`Error::Rejected`] with the server's code; never retries (the driver does).
 
 use std::time::Duration;
 
@@ -202,6 +203,12 @@ fn send(what: &str, rb: RequestBuilder) -> Result<Response> {
     match (status.as_u16(), body.code.as_str()) {
         (403, "device_revoked") => return Err(Error::Revoked),
         (409, "device_fork") => return Err(Error::Forked(body.message)),
+        // Whatever the code: a 507 is the server's full disk, never a refusal of the request.
+        (507, _) => {
+            return Err(Error::ServerOutOfSpace {
+                what: what.to_owned(),
+            });
+        }
         _ => {}
     }
     Err(Error::Rejected {
@@ -219,11 +226,11 @@ fn json<T: DeserializeOwned>(what: &str, resp: Response) -> Result<T> {
     })
 }
 
-/// Whether a failure is worth retrying after a pause (the network, the server's overload or
-/// its own errors), as opposed to an answer that will not change.
+/// Whether a failure is worth retrying after a pause (the network, the server's overload, its
+/// full disk or its own errors), as opposed to an answer that will not change.
 pub(crate) fn is_transient(e: &Error) -> bool {
     match e {
-        Error::Offline { .. } => true,
+        Error::Offline { .. } | Error::ServerOutOfSpace { .. } => true,
         Error::Rejected { status, .. } => {
             *status == StatusCode::TOO_MANY_REQUESTS.as_u16() || *status >= 500
         }

@@ -19,6 +19,13 @@
 //!   (the server's wall clock), not from its HLC, which may run up to ten minutes ahead after a
 //!   device with a fast clock pushed.
 //!
+//! - **Full disk**: writes that only help — the clock offset and clock, the organization's
+//!   rules, the server's head after a push (progress: the next push resumes from the server's
+//!   head anyway), the retention — are skipped and logged when the device's disk is full, so a
+//!   sync still pushes what is pending; the pull, which must store what it fetches, then fails.
+//!   A server whose disk is full answers `507`: retried like a `503`, then
+//!   [`Error::ServerOutOfSpace`].
+//!
 //! The driver never writes SQL: it calls the store's functions under the store's lock, and holds
 //! that lock only for local steps, never across a request.
 
@@ -105,6 +112,12 @@ impl Driver<'_> {
         self.config.clock.now(offset).timestamp_millis()
     }
 
+    /// Runs a store write that only helps: on a full disk it is skipped (and logged) instead of
+    /// stopping the sync before it pushed.
+    fn helpful(&self, what: &str, f: impl FnOnce(&mut Store) -> Result<()>) -> Result<()> {
+        skip_if_full(what, self.with(f))
+    }
+
     /// Runs `f` until it succeeds or fails for good.
     pub(super) fn retry<T>(&self, mut f: impl FnMut() -> Result<T>) -> Result<T> {
         let mut attempt = 0;
@@ -133,23 +146,29 @@ impl Driver<'_> {
             Ok((status, offset))
         })?;
         if let (Clock::System, Some(offset)) = (self.config.clock, offset) {
-            self.with(|s| device::set_clock_offset(&s.conn, offset))?;
+            self.helpful("storing the clock offset", |s| {
+                device::set_clock_offset(&s.conn, offset)
+            })?;
         }
-        self.with(|s| device::receive_clock(&s.conn, status.server_hlc))?;
+        self.helpful("advancing the clock", |s| {
+            device::receive_clock(&s.conn, status.server_hlc)
+        })?;
         let settings = self.retry(|| self.api.settings())?;
-        self.with(|s| device::set_settings(&s.conn, &settings))?;
+        self.helpful("storing the organization's rules", |s| {
+            device::set_settings(&s.conn, &settings)
+        })?;
         self.push(&status, &mut report)?;
         self.upload(&mut report)?;
         self.pull(&mut report)?;
         let retention = i64::from(self.config.retention_days) * 86_400_000;
-        let pruned = self.with(|s| {
+        let mut pruned = log::Pruned::default();
+        self.helpful("applying the retention", |s| {
             let now = self.now_ms(s);
             let tx = crate::store::write_tx(&mut s.conn)?;
             device::set_synced(&tx, now)?;
-            let pruned = log::prune(&tx, now - retention)?;
+            pruned = log::prune(&tx, now - retention)?;
             tx.commit()
-                .map_err(|e| Error::storage("applying the retention", e))?;
-            Ok(pruned)
+                .map_err(|e| Error::storage("applying the retention", e))
         })?;
         for sha in &pruned.blobs {
             self.blobs.remove(sha);
@@ -181,7 +200,7 @@ impl Driver<'_> {
             )));
         }
         let total = me.head.last_seq - head;
-        self.with(|s| {
+        self.helpful("recording the server's head", |s| {
             let now = self.now_ms(s);
             let tx = crate::store::write_tx(&mut s.conn)?;
             log::acknowledge(&tx, head, now)?;
@@ -220,7 +239,8 @@ impl Driver<'_> {
                 }
                 other => other?,
             };
-            self.with(|s| {
+            // Rejected events not parked here are sent again next time and rejected again.
+            self.helpful("recording a push", |s| {
                 let now = self.now_ms(s);
                 let tx = crate::store::write_tx(&mut s.conn)?;
                 log::acknowledge(&tx, answer.head, now)?;
@@ -350,6 +370,17 @@ impl Driver<'_> {
     }
 }
 
+/// A helpful write's result: a full disk is logged and passes, anything else is kept.
+fn skip_if_full(what: &str, written: Result<()>) -> Result<()> {
+    match written {
+        Err(e) if e.is_disk_full() => {
+            tracing::warn!(error = %e, "the device's disk is full: skipped {what}");
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 /// Exponential backoff with full jitter: a random pause in `[0, min(8 s, 250 ms × 2^attempt)]`,
 /// so devices that lost the network together do not come back in lockstep.
 fn backoff(attempt: u32) -> Duration {
@@ -358,4 +389,35 @@ fn backoff(attempt: u32) -> Duration {
         .map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])))
         .unwrap_or(0x8000);
     Duration::from_millis(cap_ms * r / 0xFFFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Context;
+
+    /// A write that needs new pages on a store held at its current size by `max_page_count`:
+    /// SQLite's own `SQLITE_FULL`, as on a full disk.
+    fn write_on_a_full_store() -> Result<()> {
+        let store = Store::open_in_memory().expect("a store");
+        store
+            .conn
+            .execute_batch("create table filler (b blob); pragma max_page_count = 1;")
+            .expect("holding the store at its size");
+        store
+            .conn
+            .execute("insert into filler values (zeroblob(1000000))", [])
+            .map(|_| ())
+            .context("storing the clock offset")
+    }
+
+    #[test]
+    fn a_helpful_write_on_a_full_disk_is_skipped_and_other_failures_are_kept() {
+        let full = write_on_a_full_store();
+        assert!(full.as_ref().is_err_and(Error::is_disk_full), "{full:?}");
+
+        assert!(skip_if_full("storing the clock offset", full).is_ok());
+        let other = skip_if_full("storing the clock offset", Err(Error::NotEnrolled));
+        assert!(matches!(other, Err(Error::NotEnrolled)), "{other:?}");
+    }
 }

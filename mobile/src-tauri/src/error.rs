@@ -44,6 +44,7 @@ impl From<Error> for CommandError {
                 "rejected",
                 Some(serde_json::json!({"status": status, "code": code})),
             ),
+            Error::ServerOutOfSpace { .. } => ("server_out_of_space", None),
             Error::Forked(_) => ("forked", None),
             Error::Revoked => ("revoked", None),
             Error::Storage { .. } => ("storage", None),

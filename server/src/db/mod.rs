@@ -206,6 +206,7 @@ async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
     // An import's staging table is a temporary table: on disk, so memory stays bounded.
     let write = SqlitePoolOptions::new()
         .max_connections(1)
+        .after_release(|conn, _| Box::pin(async move { Ok(settled(conn).await) }))
         .connect_with(
             base.clone()
                 .pragma("temp_store", "file")
@@ -224,6 +225,26 @@ async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
         path: path.to_owned(),
         push_writer: std::sync::OnceLock::new(),
     })
+}
+
+/// Whether a write connection coming back to its pool is out of every transaction, so the next
+/// user may begin one. A failed commit can leave sqlx's count of open transactions behind
+/// SQLite's: on a full disk (or an I/O error) SQLite rolls the transaction back by itself, the
+/// rollback sqlx then sends fails with "no transaction is active", and the count stays at one —
+/// every later `begin` would nest a savepoint, and the push writer's `begin immediate` would fail
+/// for good. Such a connection is closed; the pool opens a fresh one.
+async fn settled(conn: &mut sqlx::SqliteConnection) -> bool {
+    use sqlx::Connection;
+    // The ping runs after the rollback a dropped transaction queued, so the count is final.
+    if let Err(e) = conn.ping().await {
+        tracing::warn!(error = %e, "the SQLite write connection failed a ping: replacing it");
+        return false;
+    }
+    if conn.is_in_transaction() {
+        tracing::warn!("the SQLite write connection was left inside a transaction: replacing it");
+        return false;
+    }
+    true
 }
 
 /// Milliseconds since the Unix epoch, now. The server's only clock read for stored times.

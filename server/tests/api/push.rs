@@ -4,6 +4,7 @@
 mod bad_input;
 mod completions;
 mod equivalence;
+mod full_disk;
 pub mod helpers;
 mod merge;
 

@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 pub mod v1;
 
+/// The code of a `507 Insufficient Storage` answer: the server's disk is full. Nothing of the
+/// request was stored; the device keeps what it sent and tries again later.
+pub const INSUFFICIENT_STORAGE: &str = "insufficient_storage";
+
 /// The body of every error answer: a stable machine-readable `code` (`device_fork`,
 /// `invalid_json`, ...) and a sentence for people, saying what was being done and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

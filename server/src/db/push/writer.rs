@@ -4,9 +4,11 @@
 //! — one fsync for the whole group — and only then answers each batch.
 //!
 //! The task holds a clone of the one-connection write pool, so other writers interleave
-//! between rounds; it ends when the [`Writer`] (kept by the `Db`) is dropped.
+//! between rounds; it ends when the [`Writer`] (kept by the `Db`) is dropped. A round that fails
+//! (a full disk, say) leaves no transaction behind, so the next round starts clean as soon as the
+//! failure is gone (see [`commit_group`]).
 
-use sqlx::{Connection, SqlitePool};
+use sqlx::{Executor, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::apply::apply;
@@ -84,38 +86,97 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<(PreparedBatch, Reply)>) {
 }
 
 /// Runs the batches in one transaction, a savepoint each; the results in the same order.
+///
+/// The transaction is driven by plain statements, not sqlx's `Transaction`: on a full disk or
+/// an I/O error SQLite may roll the whole transaction back by itself, and sqlx's count of open
+/// transactions would then stay behind (every later `begin immediate` failing until a restart).
+/// Here a failure of the transaction itself — a savepoint that cannot be opened, released or
+/// rolled back to, or the commit — fails the whole round: nothing of it is committed, no batch
+/// is acknowledged, and [`reset`] leaves the connection outside any transaction.
 async fn commit_group(
     pool: &SqlitePool,
     batches: &[PreparedBatch],
 ) -> Vec<Result<PushAck, PushError>> {
-    let mut tx = match pool.begin_with("begin immediate").await {
-        Ok(tx) => tx,
-        Err(e) => return batches.iter().map(|_| Err(failed(&e))).collect(),
+    let mut conn = match pool.acquire().await {
+        Ok(conn) => conn,
+        Err(e) => return fail_round(Vec::new(), batches.len(), &e),
     };
-    let mut results = Vec::with_capacity(batches.len());
-    for batch in batches {
-        let result = match tx.begin().await {
-            Ok(mut sp) => match apply(&mut *sp, batch).await {
-                Ok(ack) => sp.commit().await.map(|()| ack).map_err(PushError::from),
-                Err(e) => {
-                    // Rolling back to the savepoint undoes this batch only.
-                    let _ = sp.rollback().await;
-                    Err(e)
-                }
-            },
-            Err(e) => Err(e.into()),
-        };
-        results.push(result);
-    }
-    if let Err(e) = tx.commit().await {
-        return results
-            .into_iter()
-            .map(|r| r.and_then(|_| Err(failed(&e))))
-            .collect();
+    let results = run_round(&mut conn, batches).await;
+    if results.iter().any(Result::is_err) && !reset(&mut conn).await {
+        tracing::error!(
+            "the SQLite push writer could not leave a failed transaction: reconnecting"
+        );
+        conn.close_on_drop();
     }
     results
 }
 
+async fn run_round(
+    conn: &mut SqliteConnection,
+    batches: &[PreparedBatch],
+) -> Vec<Result<PushAck, PushError>> {
+    if let Err(e) = conn.execute("begin immediate").await {
+        return fail_round(Vec::new(), batches.len(), &e);
+    }
+    let mut results = Vec::with_capacity(batches.len());
+    for batch in batches {
+        if let Err(e) = conn.execute("savepoint batch").await {
+            return fail_round(results, batches.len(), &e);
+        }
+        match apply(&mut *conn, batch).await {
+            Ok(ack) => results.push(Ok(ack)),
+            Err(err) => {
+                results.push(Err(err));
+                // Undoes this batch only — unless SQLite already rolled the whole transaction
+                // back (it may, on a full disk), which fails here and so fails the round.
+                if let Err(e) = conn.execute("rollback to batch").await {
+                    return fail_round(results, batches.len(), &e);
+                }
+            }
+        }
+        if let Err(e) = conn.execute("release batch").await {
+            return fail_round(results, batches.len(), &e);
+        }
+    }
+    match conn.execute("commit").await {
+        Ok(_) => results,
+        Err(e) => fail_round(results, batches.len(), &e),
+    }
+}
+
+/// Leaves any transaction a failed round left open; whether the connection is usable again.
+async fn reset(conn: &mut SqliteConnection) -> bool {
+    if conn.execute("rollback").await.is_ok() {
+        return true;
+    }
+    // No transaction was open (SQLite ended it itself), or the rollback failed: a new `begin`
+    // succeeds only in the first case.
+    conn.execute("begin").await.is_ok() && conn.execute("rollback").await.is_ok()
+}
+
+/// The answers of a round whose transaction failed with `e`: batches that failed on their own
+/// keep their error; the others, and those not reached, get `e`.
+fn fail_round(
+    results: Vec<Result<PushAck, PushError>>,
+    batches: usize,
+    e: &sqlx::Error,
+) -> Vec<Result<PushAck, PushError>> {
+    let reached = results.len();
+    results
+        .into_iter()
+        .map(|r| r.and_then(|_| Err(failed(e))))
+        .chain((reached..batches).map(|_| Err(failed(e))))
+        .collect()
+}
+
+/// The error each batch of a failed round gets: one database error answers several pushers, so
+/// its text is copied, and a full disk stays recognizable (it answers 507, not 500).
 fn failed(e: &sqlx::Error) -> PushError {
-    PushError::Internal(anyhow::anyhow!("committing a group of push batches: {e}"))
+    let what = "committing a group of push batches";
+    if crate::error::sqlx_storage_full(e) {
+        let full = crate::error::StorageFull(e.to_string());
+        PushError::Internal(anyhow::Error::new(full).context(what))
+    } else {
+        PushError::Internal(anyhow::anyhow!("{what}: {e}"))
+    }
 }
