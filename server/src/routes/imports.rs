@@ -86,7 +86,8 @@ pub async fn upload(
         (Role::Supervisor, Some(team)) => Some(team),
         _ => return Err(forbidden()),
     };
-    let form = read_form(multipart).await?;
+    let mut form = read_form(multipart).await?;
+    form.options.limits = state.config.workbook;
     if form.close_missing && who.role != Role::Admin {
         return Err(ApiError::Forbidden {
             code: "forbidden",
