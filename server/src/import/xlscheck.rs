@@ -40,7 +40,9 @@ pub fn check<R: Read + Seek>(reader: R, limits: &WorkbookLimits) -> Result<Vec<u
         ));
     }
     check_records(&stream, limits)?;
-    let mut clean = cfb::CompoundFile::create(Cursor::new(Vec::new()))
+    // Version 3 (512-byte sectors): calamine refuses a version 4 file whose root entry holds
+    // no mini stream.
+    let mut clean = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))
         .map_err(|e| format!("copying the workbook: {e}"))?;
     let mut out = clean
         .create_stream("/Workbook")

@@ -125,11 +125,8 @@ fn scan_named<R: Read + Seek>(
         return Ok(());
     };
     let name = part.name().to_owned();
-    let mut scan = XmlScan::default();
-    inflate(part, &name, limits, |chunk| {
-        scan.feed(chunk, wanted, on_tag)
-            .map_err(|e| format!("part {name}: {e}"))
-    })?;
+    let mut scan = XmlScan::new(&name);
+    inflate(part, &name, limits, |chunk| scan.feed(chunk, wanted, on_tag))?;
     Ok(())
 }
 
@@ -179,17 +176,15 @@ impl<'a> PartCheck<'a> {
 
     fn run(&mut self, part: impl Read, limits: &WorkbookLimits) -> Result<u64, String> {
         let name = self.name;
-        let mut scan = XmlScan::default();
+        let mut scan = XmlScan::new(name);
         let mut is_xml = None;
         let size = inflate(part, name, limits, |chunk| {
             let xml = *is_xml.get_or_insert_with(|| looks_like_xml(name, chunk));
             if !xml {
                 return Ok(());
             }
-            scan.feed(chunk, &[b"c", b"row", b"dimension", b"sst", b"si"], &mut |t| {
-                self.tag(&t)
-            })
-            .map_err(|e| format!("part {name}: {e}"))
+            let wanted: [&[u8]; 5] = [b"c", b"row", b"dimension", b"sst", b"si"];
+            scan.feed(chunk, &wanted, &mut |t| self.tag(&t))
         })?;
         self.finish(size, limits)?;
         Ok(size)
@@ -197,11 +192,12 @@ impl<'a> PartCheck<'a> {
 
     fn tag(&mut self, tag: &Tag<'_>) -> Result<(), String> {
         match tag.name {
-            b"c" | b"row" => self.reference(tag.attr(b"r")),
+            b"c" => self.reference("cell", tag.attr(b"r")),
+            b"row" => self.reference("row", tag.attr(b"r")),
             b"dimension" => match tag.attr(b"ref") {
                 Some(r) => r
                     .split(|b| *b == b':')
-                    .try_for_each(|end| self.reference(Some(end))),
+                    .try_for_each(|end| self.reference("dimension", Some(end))),
                 None => Ok(()),
             },
             b"sst" => {
@@ -219,7 +215,7 @@ impl<'a> PartCheck<'a> {
     }
 
     /// A cell or row reference; calamine would overflow on some, so it is checked as text.
-    fn reference(&self, r: Option<&[u8]>) -> Result<(), String> {
+    fn reference(&self, what: &str, r: Option<&[u8]>) -> Result<(), String> {
         let Some(r) = r else { return Ok(()) };
         let Some((row, col)) = parse_ref(r.trim_ascii()) else {
             return Ok(());
@@ -227,10 +223,10 @@ impl<'a> PartCheck<'a> {
         match position_problem(row, col) {
             None => Ok(()),
             Some(why) => {
-                let cell = String::from_utf8_lossy(r);
+                let r = String::from_utf8_lossy(r);
                 Err(match self.sheet {
-                    Some(sheet) => format!("sheet '{sheet}', cell {cell}: {why}"),
-                    None => format!("part {}, cell {cell}: {why}", self.name),
+                    Some(sheet) => format!("sheet '{sheet}', {what} {r}: {why}"),
+                    None => format!("part {}, {what} {r}: {why}", self.name),
                 })
             }
         }

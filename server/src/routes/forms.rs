@@ -20,7 +20,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::auth::ErrorBodyDoc;
 use crate::db::forms::{FormSummary, InsertFormError, NewForm};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::AuthUser;
+use crate::extract::{AuthUser, multipart_error};
 use crate::forms::{self, FormError, ReadForm};
 use crate::import::bounds::WorkbookLimits;
 use crate::state::AppState;
@@ -227,11 +227,4 @@ async fn read_parts(mut multipart: Multipart) -> ApiResult<Parts> {
         bytes,
         use_for_visits,
     })
-}
-
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(e.body_text()),
-        _ => ApiError::bad_request(e.body_text()),
-    }
 }

@@ -20,7 +20,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::auth::ErrorBodyDoc;
 use crate::db::import::{ImportSummary, Rejected, Setup};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::AuthUser;
+use crate::extract::{AuthUser, multipart_error};
 use crate::import::{self, ImportOptions};
 use crate::state::AppState;
 
@@ -182,11 +182,4 @@ async fn read_form(mut multipart: Multipart) -> ApiResult<Form> {
 
 fn bad_part(name: &str, value: &str) -> ApiError {
     ApiError::Invalid(format!("form part {name}: {value:?} is not valid"))
-}
-
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(e.body_text()),
-        _ => ApiError::bad_request(e.body_text()),
-    }
 }

@@ -43,17 +43,17 @@ fn skeleton(zip: &mut ZipWriter<Cursor<Vec<u8>>>, sheet: &str) {
 const SHEET_START: &str = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
 const SHEET_END: &str = "</sheetData></worksheet>";
 
-/// An XLSX whose sheet `sheet` holds one text cell at `cell` (written as given, legal or not).
+/// An XLSX whose sheet `sheet` holds one text cell at `cell` (written as given, legal or not),
+/// in a row that leaves its number to the cell.
 pub fn lone_cell(sheet: &str, cell: &str) -> Vec<u8> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     skeleton(&mut zip, sheet);
     let opts = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     zip.start_file("xl/worksheets/sheet1.xml", opts)
         .expect("sheet");
-    let row = cell.trim_start_matches(|c: char| c.is_ascii_alphabetic());
     write!(
         zip,
-        r#"{SHEET_START}<row r="{row}"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row>{SHEET_END}"#
+        r#"{SHEET_START}<row><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row>{SHEET_END}"#
     )
     .expect("sheet");
     zip.finish().expect("zip").into_inner()
