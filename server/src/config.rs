@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::db::DbUrl;
+use crate::import::bounds::WorkbookLimits;
 
 /// Everything the server needs to know at start.
 #[derive(Clone)]
@@ -24,6 +25,9 @@ pub struct Config {
     pub max_decompressed_bytes: usize,
     /// Largest number of events in one push batch.
     pub max_events_per_batch: usize,
+    /// Limits of uploaded workbooks (route imports and forms): what each XLSX part may
+    /// inflate to, the guard against zip bombs inside the file.
+    pub workbook: WorkbookLimits,
     /// Largest attachment.
     pub max_blob_bytes: u64,
     /// Failed logins per account per minute before further attempts are refused.
@@ -68,6 +72,7 @@ impl Config {
             max_body_bytes: 16 * 1024 * 1024,
             max_decompressed_bytes: 64 * 1024 * 1024,
             max_events_per_batch: terreno_shared::sync::batch::MAX_EVENTS_PER_BATCH,
+            workbook: WorkbookLimits::default(),
             max_blob_bytes: 25 * 1024 * 1024,
             max_failed_logins_per_minute: 10,
             public_url: format!("http://{listen}"),
@@ -106,6 +111,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_decompressed_bytes", &self.max_decompressed_bytes)
             .field("max_events_per_batch", &self.max_events_per_batch)
+            .field("workbook", &self.workbook)
             .field("max_blob_bytes", &self.max_blob_bytes)
             .field("public_url", &self.public_url)
             .field("tile_url", &self.tile_url)

@@ -48,6 +48,26 @@ pub fn body_error(text: String) -> ApiError {
     }
 }
 
+/// A multipart body that could not be read: over a size limit (413), else malformed (400).
+/// axum recognizes its own limit but not one under the decompression layer, where the
+/// "length limit exceeded" error arrives wrapped; so the whole cause chain is searched.
+pub fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    let mut over_limit = e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+    while let Some(c) = cause {
+        over_limit |= c.to_string().contains("length limit exceeded");
+        cause = c.source();
+    }
+    if over_limit {
+        ApiError::TooLarge(format!(
+            "the request body is over the size limit: {}",
+            e.body_text()
+        ))
+    } else {
+        ApiError::bad_request(e.body_text())
+    }
+}
+
 /// The authenticated caller, from `Authorization: Bearer TOKEN`. Missing, unknown, expired and
 /// revoked tokens all answer 401; a token whose device was revoked answers 403
 /// `device_revoked` on every endpoint, so a lost phone learns to wipe and reads nothing more.

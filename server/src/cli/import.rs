@@ -81,7 +81,7 @@ async fn import_file(db: &Db, org: &Org, args: &ImportArgs) -> anyhow::Result<Im
         sheet: args.sheet.clone(),
         map: args.map.clone(),
         ignore: Vec::new(),
-        default_currency: Currency::COP,
+        ..ImportOptions::new(Currency::COP)
     };
     let reader = import::open_path(&args.file, &options)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;

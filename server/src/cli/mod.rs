@@ -245,6 +245,10 @@ pub struct ServeArgs {
     /// The live feed reports a low battery below this percentage.
     #[arg(long, env = "TERRENO_LOW_BATTERY_PERCENT", default_value_t = 15)]
     pub low_battery_percent: u8,
+    /// Most MiB one part of an uploaded XLSX (route or form) may inflate to: the guard
+    /// against zip bombs inside a workbook; all parts together may take four times this.
+    #[arg(long, env = "TERRENO_WORKBOOK_PART_MIB", default_value_t = 64)]
+    pub workbook_part_mib: u64,
     /// Also accept OsmAnd reports at `/` on this address (Traccar's port is 5055); they are
     /// always accepted at `/osmand` on the main listener.
     #[arg(long, env = "TERRENO_OSMAND_LISTEN")]

@@ -27,6 +27,7 @@ use std::path::Path;
 use terreno_shared::form::runtime::Engine;
 use terreno_shared::form::xlsform::{Form, Node, Problem, Sheet, Warning, parse_form};
 
+use crate::import::bounds::WorkbookLimits;
 use crate::import::encoding::{self, Kind};
 use workbook::Format;
 
@@ -96,13 +97,23 @@ pub fn read_path(path: &Path) -> Result<ReadForm, FormError> {
     read(&bytes, name.as_deref())
 }
 
-/// Reads and validates a form from its bytes; `file_name` (as uploaded) gives the form id of a
-/// form whose settings have none. Problems come sorted by sheet and row.
+/// Reads and validates a form from its bytes under the default workbook limits.
 pub fn read(bytes: &[u8], file_name: Option<&str>) -> Result<ReadForm, FormError> {
+    read_limited(bytes, file_name, &WorkbookLimits::default())
+}
+
+/// Reads and validates a form from its bytes; `file_name` (as uploaded) gives the form id of a
+/// form whose settings have none. A workbook is read under `limits` (as a route file is).
+/// Problems come sorted by sheet and row.
+pub fn read_limited(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    limits: &WorkbookLimits,
+) -> Result<ReadForm, FormError> {
     if bytes.len() as u64 > MAX_FORM_BYTES {
         return Err(FormError::TooLarge);
     }
-    let sheets = sheets(bytes)?;
+    let sheets = sheets(bytes, limits)?;
     // Compiled too: what reads well but cannot run (a choice filter that does not parse, a
     // cycle of relevance) is refused at import, not at a collector's first completion.
     let compiled = parse_form(&sheets)
@@ -133,10 +144,10 @@ pub fn read(bytes: &[u8], file_name: Option<&str>) -> Result<ReadForm, FormError
 }
 
 /// The sheets of a file, by its content.
-pub fn sheets(bytes: &[u8]) -> Result<Vec<Sheet>, FormError> {
+pub fn sheets(bytes: &[u8], limits: &WorkbookLimits) -> Result<Vec<Sheet>, FormError> {
     match encoding::sniff(&bytes[..bytes.len().min(encoding::SNIFF_BYTES)]) {
-        Kind::Xlsx => workbook::read(bytes, Format::Xlsx),
-        Kind::Xls => workbook::read(bytes, Format::Xls),
+        Kind::Xlsx => workbook::read(bytes, Format::Xlsx, limits),
+        Kind::Xls => workbook::read(bytes, Format::Xls, limits),
         Kind::Text(start) => text::read(bytes, start),
         Kind::Empty => Err(FormError::Empty),
         Kind::Binary => Err(FormError::NotASpreadsheet(
@@ -258,17 +269,17 @@ mod tests {
 
     #[test]
     fn files_are_told_apart_by_content() {
-        assert!(matches!(sheets(b""), Err(FormError::Empty)));
+        assert!(matches!(sheets(b"", &WorkbookLimits::default()), Err(FormError::Empty)));
         assert!(matches!(
-            sheets(b"\0\x01\x02binary"),
+            sheets(b"\0\x01\x02binary", &WorkbookLimits::default()),
             Err(FormError::NotASpreadsheet(_))
         ));
         assert!(matches!(
-            sheets(b"PK\x03\x04not really a zip"),
+            sheets(b"PK\x03\x04not really a zip", &WorkbookLimits::default()),
             Err(FormError::Unreadable { kind: "XLSX", .. })
         ));
         assert!(matches!(
-            sheets(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0]),
+            sheets(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0], &WorkbookLimits::default()),
             Err(FormError::Unreadable { kind: "XLS", .. })
         ));
     }

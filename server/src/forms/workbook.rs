@@ -1,6 +1,8 @@
-//! XLSX and XLS workbooks (through calamine) as [`Sheet`]s: every worksheet, every cell turned
-//! into the text a person sees in it. A form is small (a few thousand rows at most), so sheets
-//! are read whole.
+//! XLSX and XLS workbooks as [`Sheet`]s: every worksheet, every cell turned into the text a
+//! person sees in it. Read through the import's bounded reader ([`xlsx::Workbook`]), so a form
+//! obeys the same limits as a route file, and a form, being kept whole, at most
+//! [`MAX_FORM_TEXT_BYTES`] of text and [`MAX_FORM_CELLS`] cells (counting the blank ones that
+//! pad rows and columns).
 //!
 //! Row and column positions are kept: a sheet whose used range starts below row 1 or right of
 //! column A is padded with empty cells, so `rows[i]` is spreadsheet row `i + 1` and problems
@@ -8,11 +10,17 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, ExcelDateTime, Range, Reader, Xls, Xlsx};
+use calamine::{Data, ExcelDateTime};
 use terreno_shared::form::xlsform::Sheet;
 
 use super::FormError;
-use crate::import::xlsx::excel_number;
+use crate::import::bounds::{Budget, WorkbookLimits};
+use crate::import::xlsx::{self, Workbook, excel_number};
+
+/// Most text a form workbook holds (the largest real forms hold well under a megabyte).
+pub const MAX_FORM_TEXT_BYTES: usize = 16 << 20;
+/// Most cells a form workbook spans, blanks before each cell included (24 MiB of cells).
+pub const MAX_FORM_CELLS: u64 = 1 << 20;
 
 /// Which workbook format the content says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,53 +41,42 @@ impl Format {
 }
 
 /// Every worksheet of a workbook, in workbook order.
-pub fn read(bytes: &[u8], format: Format) -> Result<Vec<Sheet>, FormError> {
-    let unreadable = |e: calamine::Error| FormError::Unreadable {
+pub fn read(bytes: &[u8], format: Format, limits: &WorkbookLimits) -> Result<Vec<Sheet>, FormError> {
+    let unreadable = |reason: String| FormError::Unreadable {
         kind: format.name(),
-        reason: e.to_string(),
+        reason,
     };
-    let cursor = Cursor::new(bytes);
-    match format {
-        Format::Xlsx => {
-            let mut wb = Xlsx::new(cursor).map_err(|e| unreadable(e.into()))?;
-            sheets(&mut wb).map_err(unreadable)
-        }
-        Format::Xls => {
-            let mut wb = Xls::new(cursor).map_err(|e| unreadable(e.into()))?;
-            sheets(&mut wb).map_err(unreadable)
-        }
-    }
-}
-
-fn sheets<R, W>(wb: &mut W) -> Result<Vec<Sheet>, calamine::Error>
-where
-    R: std::io::Read + std::io::Seek,
-    W: Reader<R>,
-    W::Error: Into<calamine::Error>,
-{
+    let as_import = match format {
+        Format::Xlsx => xlsx::Format::Xlsx,
+        Format::Xls => xlsx::Format::Xls,
+    };
+    let mut wb = Workbook::open(Cursor::new(bytes), as_import, limits).map_err(unreadable)?;
+    let mut budget = Budget::whole(MAX_FORM_TEXT_BYTES, MAX_FORM_CELLS);
     let mut out = Vec::new();
     for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).map_err(Into::into)?;
-        out.push(Sheet::new(name, rows(&range)));
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        wb.cells(&name, &mut budget, |r, c, cell| {
+            // Checked by the budget: at most MAX_FORM_CELLS rows and cells in all.
+            let (r, c) = (r as usize, c as usize);
+            if rows.len() <= r {
+                rows.resize(r + 1, Vec::new());
+            }
+            let row = &mut rows[r];
+            if row.len() <= c {
+                row.resize(c + 1, String::new());
+            }
+            row[c] = cell_text(&cell);
+            true
+        })
+        .map_err(unreadable)?;
+        for row in &mut rows {
+            while row.last().is_some_and(String::is_empty) {
+                row.pop();
+            }
+        }
+        out.push(Sheet::new(name, rows));
     }
     Ok(out)
-}
-
-/// The cells of a range as text, padded so that index = spreadsheet position - 1.
-fn rows(range: &Range<Data>) -> Vec<Vec<String>> {
-    let Some((r0, c0)) = range.start() else {
-        return Vec::new();
-    };
-    let mut rows = vec![Vec::new(); r0 as usize];
-    rows.extend(range.rows().map(|cells| {
-        let mut row = vec![String::new(); c0 as usize];
-        row.extend(cells.iter().map(cell_text));
-        while row.last().is_some_and(String::is_empty) {
-            row.pop();
-        }
-        row
-    }));
-    rows
 }
 
 /// A cell as a person sees it: `2.0` typed as a number is `2`, booleans `TRUE`/`FALSE` (as
@@ -127,19 +124,5 @@ mod tests {
         for (cell, want) in cases {
             assert_eq!(cell_text(&cell), want, "{cell:?}");
         }
-    }
-
-    #[test]
-    fn a_sheet_starting_at_c3_keeps_its_row_and_column_positions() {
-        let mut range = Range::new((2, 2), (3, 3));
-        range.set_value((2, 2), Data::String("type".into()));
-        range.set_value((3, 3), Data::Float(3.0));
-
-        let rows = rows(&range);
-
-        assert_eq!(rows.len(), 4);
-        assert!(rows[0].is_empty() && rows[1].is_empty());
-        assert_eq!(rows[2], ["", "", "type"]);
-        assert_eq!(rows[3], ["", "", "", "3"]);
     }
 }

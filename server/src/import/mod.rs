@@ -14,7 +14,8 @@
 //! decoded chunk by chunk and a record is capped at 1 MiB ([`sniff::MAX_RECORD_BYTES`]): a
 //! longer one (a 50 MB line with no line end, an unclosed quote) is reported on its line and
 //! ends the file, since no row boundary can be trusted after it. XLSX streams on a reader
-//! thread (see [`xlsx`]).
+//! thread (see [`xlsx`]); a workbook is checked against [`bounds`] (Excel's grid, a cap on
+//! each inflated part, 1 MiB of text a row) before anything is sized after it.
 //!
 //! The file kind is decided by content, not extension ([`encoding`]); headers by normalized
 //! synonyms ([`headers`], which also documents the `identificación` and phone decisions);
@@ -25,12 +26,16 @@
 //! This module only reads: it must not write to the database, print, or decide what a bad row
 //! means for the import (the caller chooses between skipping it and all-or-nothing).
 
+pub mod bounds;
 pub mod encoding;
 pub mod headers;
 pub mod numbers;
 pub mod row;
 pub mod sniff;
+pub mod xlscheck;
 pub mod xlsx;
+pub mod xmlscan;
+pub mod zipcheck;
 
 #[cfg(test)]
 mod tests;
@@ -61,6 +66,8 @@ pub struct ImportOptions {
     pub ignore: Vec<String>,
     /// Currency of balances in rows without a currency column or cell.
     pub default_currency: Currency,
+    /// Limits of a workbook (the inflated size of its parts).
+    pub limits: bounds::WorkbookLimits,
 }
 
 impl ImportOptions {
@@ -71,6 +78,7 @@ impl ImportOptions {
             map: Vec::new(),
             ignore: Vec::new(),
             default_currency: currency,
+            limits: bounds::WorkbookLimits::default(),
         }
     }
 }
@@ -202,7 +210,7 @@ pub fn open<R: Read + Seek + Send + 'static>(
         _ => return open_text(Cursor::new(prefix).chain(reader), options),
     };
     reader.seek(SeekFrom::Start(0))?;
-    let ((_, header_cells), rx) = xlsx::open(reader, format, options.sheet.as_deref())?;
+    let ((_, header_cells), rx) = xlsx::open(reader, format, options.sheet.as_deref(), &options.limits)?;
     let mut headers: Vec<String> = header_cells
         .iter()
         .map(|c| c.text.trim().to_owned())

@@ -1,22 +1,32 @@
-//! Spreadsheet workbooks (XLSX, and XLS) through calamine, as rows of text cells.
+//! Spreadsheet workbooks (XLSX, and XLS) through calamine, as streams of text cells: the one
+//! bounded reader of route imports and XLSForm uploads alike. A workbook is checked before
+//! calamine opens it ([`zipcheck`](super::zipcheck), [`xlscheck`](super::xlscheck)) and every
+//! cell is taken against a [`Budget`] before it is stored, so nothing is sized after what a
+//! file claims ([`bounds`](super::bounds) states the limits).
 //!
-//! An XLSX sheet is streamed cell by cell on a reader thread that owns the workbook and hands
-//! rows over through a small bounded channel, so memory holds a few rows, not the sheet (plus
-//! the workbook's shared-string table, which calamine loads whole). XLS has no streaming
-//! reader in calamine; its sheets are at most 65,536 rows, so the sheet is read whole. Lines are
-//! spreadsheet row numbers (1-based: the header row of a sheet starting at A1 is line 1).
+//! An XLSX sheet is streamed cell by cell; for an import, on a reader thread that owns the
+//! workbook and hands rows over through a small bounded channel, so memory holds a few rows,
+//! not the sheet (plus the workbook's shared-string table, which calamine loads whole). XLS has
+//! no streaming reader in calamine; its sheets are at most 65,536 rows, so a sheet is read
+//! whole. Lines are spreadsheet row numbers (1-based: the header row of a sheet starting at A1
+//! is line 1).
 //!
 //! Numbers become canonical text the way Excel shows them (15 significant digits), so a balance
 //! typed as `1885907.28` is that exact decimal; date cells become `yyyy-mm-dd`. This module
 //! must not interpret columns.
 
-use std::io::{Read, Seek};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use calamine::{Data, DataRef, ExcelDateTime, Reader, Xls, Xlsx};
+use calamine::{Data, DataRef, ExcelDateTime, Reader, Xls, Xlsx, XlsxError};
 
 use super::FileError;
+use super::bounds::{Budget, WorkbookLimits};
 use super::row::CellKind;
+use super::{xlscheck, zipcheck};
+
+/// Rows in flight between the reader thread and the import (each at most 1 MiB of text).
+const ROWS_IN_FLIGHT: usize = 16;
 
 /// An owned cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,39 +57,101 @@ pub enum Format {
     Xls,
 }
 
+/// A checked workbook.
+pub enum Workbook<R: Read + Seek> {
+    /// Office Open XML.
+    Xlsx(Box<Xlsx<R>>),
+    /// Excel 97-2003, as a clean copy of its workbook stream.
+    Xls(Box<Xls<Cursor<Vec<u8>>>>),
+}
+
+impl<R: Read + Seek> Workbook<R> {
+    /// Checks the container against `limits`, then opens it.
+    pub fn open(reader: R, format: Format, limits: &WorkbookLimits) -> Result<Self, String> {
+        match format {
+            Format::Xlsx => {
+                let mut reader = zipcheck::check(reader, limits)?;
+                reader.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+                let wb = Xlsx::new(reader).map_err(|e| e.to_string())?;
+                Ok(Workbook::Xlsx(Box::new(wb)))
+            }
+            Format::Xls => {
+                let clean = xlscheck::check(reader, limits)?;
+                let wb = Xls::new(Cursor::new(clean)).map_err(|e| e.to_string())?;
+                Ok(Workbook::Xls(Box::new(wb)))
+            }
+        }
+    }
+
+    /// The sheets, in workbook order.
+    pub fn sheet_names(&self) -> Vec<String> {
+        match self {
+            Workbook::Xlsx(wb) => wb.sheet_names(),
+            Workbook::Xls(wb) => wb.sheet_names(),
+        }
+    }
+
+    /// Hands `visit` the non-empty cells of `sheet` with their 0-based (row, column), in
+    /// reading order, each taken against `budget` first; `visit` answers false to stop. A
+    /// chart sheet has no cells.
+    pub fn cells(
+        &mut self,
+        sheet: &str,
+        budget: &mut Budget,
+        mut visit: impl FnMut(u64, u64, Data) -> bool,
+    ) -> Result<(), String> {
+        budget.next_sheet();
+        match self {
+            Workbook::Xlsx(wb) => {
+                let mut cells = match wb.worksheet_cells_reader(sheet) {
+                    Ok(c) => c,
+                    Err(XlsxError::NotAWorksheet(_)) => return Ok(()),
+                    Err(e) => return Err(e.to_string()),
+                };
+                while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+                    let value = cell.get_value();
+                    if matches!(value, DataRef::Empty) {
+                        continue;
+                    }
+                    let (r, c) = cell.get_position();
+                    let (r, c) = (u64::from(r), u64::from(c));
+                    budget.take(sheet, r, c, text_len_ref(value))?;
+                    if !visit(r, c, Data::from(value.clone())) {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            }
+            Workbook::Xls(wb) => {
+                let range = wb.worksheet_range(sheet).map_err(|e| e.to_string())?;
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (r, c, value) in range.used_cells() {
+                    let r = u64::from(r0) + r as u64;
+                    let c = u64::from(c0) + c as u64;
+                    budget.take(sheet, r, c, text_len(value))?;
+                    if !visit(r, c, value.clone()) {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Opens a workbook's sheet (`sheet`, or the first one) and returns its header row and the
 /// channel the remaining rows arrive on.
 pub fn open<R: Read + Seek + Send + 'static>(
     reader: R,
     format: Format,
     sheet: Option<&str>,
+    limits: &WorkbookLimits,
 ) -> Result<(SheetRow, Receiver<Msg>), FileError> {
     let unreadable = |e: String| FileError::Unreadable(format!("the workbook: {e}"));
-    let (tx, rx) = sync_channel::<Msg>(64);
-    match format {
-        Format::Xlsx => {
-            let mut wb = Xlsx::new(reader).map_err(|e| unreadable(e.to_string()))?;
-            let name = pick_sheet(wb.sheet_names(), sheet)?;
-            std::thread::spawn(move || stream_xlsx(&mut wb, &name, &tx));
-        }
-        Format::Xls => {
-            let mut wb = Xls::new(reader).map_err(|e| unreadable(e.to_string()))?;
-            let name = pick_sheet(wb.sheet_names(), sheet)?;
-            let range = wb
-                .worksheet_range(&name)
-                .map_err(|e| unreadable(e.to_string()))?;
-            std::thread::spawn(move || {
-                let (r0, c0) = range.start().unwrap_or((0, 0));
-                for (i, cells) in range.rows().enumerate() {
-                    let mut row = vec![empty(); c0 as usize];
-                    row.extend(cells.iter().map(from_data));
-                    if !send_row(&tx, (u64::from(r0) + i as u64 + 1, row)) {
-                        return;
-                    }
-                }
-            });
-        }
-    }
+    let (tx, rx) = sync_channel::<Msg>(ROWS_IN_FLIGHT);
+    let mut wb = Workbook::open(reader, format, limits).map_err(unreadable)?;
+    let name = pick_sheet(wb.sheet_names(), sheet)?;
+    std::thread::spawn(move || stream_rows(&mut wb, &name, &tx));
     match rx.recv() {
         Ok(Msg::Row(header)) => Ok((header, rx)),
         Ok(Msg::Failed(e)) => Err(unreadable(e)),
@@ -102,41 +174,37 @@ fn pick_sheet(names: Vec<String>, wanted: Option<&str>) -> Result<String, FileEr
     })
 }
 
-fn stream_xlsx<R: Read + Seek>(wb: &mut Xlsx<R>, name: &str, tx: &SyncSender<Msg>) {
-    let mut cells = match wb.worksheet_cells_reader(name) {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = tx.send(Msg::Failed(e.to_string()));
-            return;
-        }
-    };
+/// Groups a sheet's cells into rows padded from column A and sends them.
+fn stream_rows<R: Read + Seek>(wb: &mut Workbook<R>, name: &str, tx: &SyncSender<Msg>) {
     let mut current: Option<SheetRow> = None;
-    loop {
-        match cells.next_cell() {
-            Ok(Some(cell)) => {
-                let (r, c) = cell.get_position();
-                let line = u64::from(r) + 1;
-                if current.as_ref().is_some_and(|(l, _)| *l != line)
-                    && !send_row(tx, current.take().unwrap_or_default())
-                {
-                    return;
-                }
-                let (_, row) = current.get_or_insert_with(|| (line, Vec::new()));
-                let c = c as usize;
-                if row.len() <= c {
-                    row.resize(c + 1, empty());
-                }
-                row[c] = from_data_ref(cell.get_value());
-            }
-            Ok(None) => break,
-            Err(e) => {
-                let _ = tx.send(Msg::Failed(e.to_string()));
-                return;
+    let mut stopped = false;
+    let result = wb.cells(name, &mut Budget::per_row(), |r, c, cell| {
+        let line = r + 1;
+        if current.as_ref().is_some_and(|(l, _)| *l != line)
+            && !send_row(tx, current.take().unwrap_or_default())
+        {
+            stopped = true;
+            return false;
+        }
+        let (_, row) = current.get_or_insert_with(|| (line, Vec::new()));
+        // The position was checked against the column limit: at most 16,384 cells.
+        let c = c as usize;
+        if row.len() <= c {
+            row.resize(c + 1, empty());
+        }
+        row[c] = from_data(&cell);
+        true
+    });
+    match result {
+        _ if stopped => {}
+        Ok(()) => {
+            if let Some(row) = current {
+                send_row(tx, row);
             }
         }
-    }
-    if let Some(row) = current {
-        send_row(tx, row);
+        Err(e) => {
+            let _ = tx.send(Msg::Failed(e));
+        }
     }
 }
 
@@ -146,6 +214,22 @@ fn send_row(tx: &SyncSender<Msg>, row: SheetRow) -> bool {
         return true;
     }
     tx.send(Msg::Row(row)).is_ok()
+}
+
+/// The text a cell will hold, before it is copied out of the workbook.
+fn text_len_ref(v: &DataRef<'_>) -> usize {
+    match v {
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+        DataRef::SharedString(s) => s.len(),
+        _ => 32,
+    }
+}
+
+fn text_len(v: &Data) -> usize {
+    match v {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.len(),
+        _ => 32,
+    }
 }
 
 fn empty() -> SheetCell {
@@ -163,22 +247,6 @@ fn number(text: String) -> SheetCell {
     SheetCell {
         text,
         kind: CellKind::Number,
-    }
-}
-
-fn from_data_ref(v: &DataRef<'_>) -> SheetCell {
-    match v {
-        DataRef::Int(i) => number(i.to_string()),
-        DataRef::Float(f) => number(excel_number(*f)),
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => text(s.clone()),
-        DataRef::SharedString(s) => text((*s).to_owned()),
-        DataRef::Bool(b) => text(if *b { "TRUE" } else { "FALSE" }.to_owned()),
-        DataRef::DateTime(d) => date_time(d),
-        DataRef::Error(e) => SheetCell {
-            text: e.to_string(),
-            kind: CellKind::Error,
-        },
-        DataRef::Empty => empty(),
     }
 }
 

@@ -8,6 +8,7 @@
 //! spreadsheets or write rows itself: it calls [`crate::forms`] and `Db::insert_form`.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -19,8 +20,9 @@ use utoipa::{OpenApi, ToSchema};
 use super::auth::ErrorBodyDoc;
 use crate::db::forms::{FormSummary, InsertFormError, NewForm};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::AuthUser;
+use crate::extract::{AuthUser, multipart_error};
 use crate::forms::{self, FormError, ReadForm};
+use crate::import::bounds::WorkbookLimits;
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -118,7 +120,7 @@ pub async fn upload(
         });
     }
     let parts = read_parts(multipart).await?;
-    let read = read_form(parts.name, parts.bytes).await?;
+    let read = read_form(parts.name, parts.bytes, state.config.workbook).await?;
     let new = NewForm::from_read(&read, Some(who.user_id));
     let form = state
         .db
@@ -153,9 +155,14 @@ impl From<InsertFormError> for ApiError {
 }
 
 /// Reads the form off the executor: a large workbook takes a noticeable time to parse.
-async fn read_form(name: Option<String>, bytes: Vec<u8>) -> ApiResult<ReadForm> {
+async fn read_form(
+    name: Option<String>,
+    bytes: Bytes,
+    limits: WorkbookLimits,
+) -> ApiResult<ReadForm> {
     tokio::task::spawn_blocking(move || {
-        forms::read(&bytes, name.as_deref()).map_err(|e| form_error(name.as_deref(), e))
+        forms::read_limited(&bytes, name.as_deref(), &limits)
+            .map_err(|e| form_error(name.as_deref(), e))
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("reading a form")))?
@@ -180,7 +187,7 @@ fn form_error(name: Option<&str>, e: FormError) -> ApiError {
 struct Parts {
     /// The file name, if sent.
     name: Option<String>,
-    bytes: Vec<u8>,
+    bytes: Bytes,
     use_for_visits: bool,
 }
 
@@ -192,7 +199,7 @@ async fn read_parts(mut multipart: Multipart) -> ApiResult<Parts> {
         match field.name().unwrap_or_default() {
             "file" => {
                 let name = field.file_name().map(str::to_owned);
-                let bytes = field.bytes().await.map_err(multipart_error)?.to_vec();
+                let bytes = field.bytes().await.map_err(multipart_error)?;
                 file = Some((name, bytes));
             }
             "use_for_visits" => {
@@ -220,11 +227,4 @@ async fn read_parts(mut multipart: Multipart) -> ApiResult<Parts> {
         bytes,
         use_for_visits,
     })
-}
-
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(e.body_text()),
-        _ => ApiError::bad_request(e.body_text()),
-    }
 }

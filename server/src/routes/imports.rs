@@ -20,7 +20,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::auth::ErrorBodyDoc;
 use crate::db::import::{ImportSummary, Rejected, Setup};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::AuthUser;
+use crate::extract::{AuthUser, multipart_error};
 use crate::import::{self, ImportOptions};
 use crate::state::AppState;
 
@@ -86,7 +86,8 @@ pub async fn upload(
         (Role::Supervisor, Some(team)) => Some(team),
         _ => return Err(forbidden()),
     };
-    let form = read_form(multipart).await?;
+    let mut form = read_form(multipart).await?;
+    form.options.limits = state.config.workbook;
     if form.close_missing && who.role != Role::Admin {
         return Err(ApiError::Forbidden {
             code: "forbidden",
@@ -181,11 +182,4 @@ async fn read_form(mut multipart: Multipart) -> ApiResult<Form> {
 
 fn bad_part(name: &str, value: &str) -> ApiError {
     ApiError::Invalid(format!("form part {name}: {value:?} is not valid"))
-}
-
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(e.body_text()),
-        _ => ApiError::bad_request(e.body_text()),
-    }
 }

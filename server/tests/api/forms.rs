@@ -12,6 +12,7 @@ use terreno_shared::model::Role;
 use crate::auth::{login, org, user};
 use crate::both;
 use crate::harness::{Resp, TestApp};
+use crate::hostile;
 
 pub const PATH: &str = "/api/v1/forms";
 
@@ -261,3 +262,93 @@ pub fn fixture(name: &str) -> Option<Vec<u8>> {
     }
     Some(std::fs::read(&path).expect("reading the fixture"))
 }
+
+/// Uploads `bytes` as a form as a supervisor (created on first use).
+async fn upload_hostile(app: &TestApp, name: &str, bytes: &[u8]) -> Resp {
+    let org = org(app).await;
+    let users = app.db().list_users(org).await.expect("users");
+    if users.iter().all(|u| u.username != "sofia") {
+        user(app, org, "sofia", Role::Supervisor, Some("norte")).await;
+    }
+    let token = login(app, "sofia").await;
+    upload(app, &token, name, bytes).await
+}
+
+both!(
+    a_form_workbook_with_a_cell_beyond_excels_grid_answers_422_naming_the_cell,
+    |app: TestApp| async move {
+        for (cell, why) in [
+            ("A4000000000", "row beyond 1,048,576"),
+            ("FXSHRXW1", "column beyond XFD (16,384 columns)"),
+            ("XFD1048577", "row beyond 1,048,576"),
+        ] {
+            let r = upload_hostile(&app, "f.xlsx", &hostile::lone_cell("survey", cell)).await;
+
+            assert_eq!(r.status, 422, "{cell}: {}", r.text);
+            let message = r.body["message"].as_str().expect("message");
+            assert!(
+                message.contains(&format!("sheet 'survey', cell {cell}: {why}")),
+                "{message}"
+            );
+        }
+        assert_eq!(form_count(&app).await, 0);
+    }
+);
+
+both!(
+    a_form_whose_only_cell_is_the_last_of_the_grid_is_refused_for_its_span,
+    |app: TestApp| async move {
+        let r = upload_hostile(&app, "f.xlsx", &hostile::lone_cell("survey", "XFD1048576")).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(
+            r.text
+                .contains("sheet 'survey', cell XFD1048576: the workbook spans more than 1,048,576 cells"),
+            "{}",
+            r.text
+        );
+    }
+);
+
+both!(
+    a_form_zip_bomb_answers_422_naming_the_part_and_the_limit,
+    |app: TestApp| async move {
+        for bomb in [hostile::bomb("survey").to_vec(), hostile::lying_bomb("survey")] {
+            let r = upload_hostile(&app, "f.xlsx", &bomb).await;
+
+            assert_eq!(r.status, 422, "{}", r.text);
+            assert!(
+                r.text.contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
+                "{}",
+                r.text
+            );
+        }
+        assert_eq!(form_count(&app).await, 0);
+    }
+);
+
+both!(
+    a_form_xls_declaring_billions_of_rows_answers_422,
+    |app: TestApp| async move {
+        let r = upload_hostile(&app, "f.xls", &hostile::huge_xls(true)).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(r.text.contains("sheet 'survey': dimensions"), "{}", r.text);
+    }
+);
+
+both!(
+    a_form_upload_over_the_body_limit_answers_413,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "sofia", Role::Supervisor, Some("norte")).await;
+        let token = login(&app, "sofia").await;
+
+        let r = app
+            .send(hostile::oversized_request(PATH, &token, 17))
+            .await;
+
+        assert_eq!(r.status, 413, "{}", r.text);
+        assert_eq!(r.body["code"], "too_large", "{}", r.text);
+    }
+);

@@ -9,6 +9,7 @@ use terreno_shared::model::Role;
 use crate::auth::{login, org, user};
 use crate::both;
 use crate::harness::{Resp, TestApp};
+use crate::hostile;
 
 const PATH: &str = "/api/v1/imports/routes";
 
@@ -230,6 +231,116 @@ both!(
         assert_eq!(r.status, 403, "{}", r.text);
         assert_eq!(r.body["code"], "forbidden");
         assert_eq!(debtor_count(&app).await, 0);
+    }
+);
+
+/// The token of a supervisor of the test's organization, created on first use.
+async fn supervisor(app: &TestApp) -> String {
+    let org = org(app).await;
+    let users = app.db().list_users(org).await.expect("users");
+    if users.iter().all(|u| u.username != "sofia") {
+        user(app, org, "sofia", Role::Supervisor, Some("norte")).await;
+    }
+    login(app, "sofia").await
+}
+
+/// Uploads `bytes` as a route file as a supervisor.
+async fn upload_workbook(app: &TestApp, name: &str, bytes: &[u8]) -> Resp {
+    let token = supervisor(app).await;
+    app.send(hostile::upload_request(PATH, &token, name, bytes))
+        .await
+}
+
+both!(
+    a_route_workbook_with_a_cell_beyond_excels_grid_answers_422_naming_the_cell,
+    |app: TestApp| async move {
+        for (cell, why) in [
+            ("A4000000000", "row beyond 1,048,576"),
+            ("FXSHRXW1", "column beyond XFD (16,384 columns)"),
+            ("XFD1048577", "row beyond 1,048,576"),
+        ] {
+            let r = upload_workbook(&app, "r.xlsx", &hostile::lone_cell("Ruta", cell)).await;
+
+            assert_eq!(r.status, 422, "{cell}: {}", r.text);
+            let message = r.body["message"].as_str().expect("message");
+            assert!(
+                message.contains(&format!("sheet 'Ruta', cell {cell}: {why}")),
+                "{message}"
+            );
+        }
+        assert_eq!(debtor_count(&app).await, 0);
+    }
+);
+
+both!(
+    a_route_workbook_whose_only_cell_is_the_last_of_the_grid_is_read_without_harm,
+    |app: TestApp| async move {
+        let r = upload_workbook(&app, "r.xlsx", &hostile::lone_cell("Ruta", "XFD1048576")).await;
+
+        // Read: its one header is no known column.
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(r.text.contains("no column found"), "{}", r.text);
+    }
+);
+
+both!(
+    a_route_zip_bomb_answers_422_naming_the_part_and_the_limit,
+    |app: TestApp| async move {
+        let r = upload_workbook(&app, "r.xlsx", hostile::bomb("Ruta")).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(
+            r.text.contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
+            "{}",
+            r.text
+        );
+        let r = upload_workbook(&app, "r.xlsx", &hostile::lying_bomb("Ruta")).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(
+            r.text.contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
+            "{}",
+            r.text
+        );
+        assert_eq!(debtor_count(&app).await, 0);
+    }
+);
+
+both!(
+    a_route_xls_spanning_millions_of_cells_answers_422_naming_the_sheet,
+    |app: TestApp| async move {
+        let r = upload_workbook(&app, "r.xls", &hostile::huge_xls(true)).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(
+            r.text.contains("sheet 'survey': dimensions rows 1-4000000000"),
+            "{}",
+            r.text
+        );
+        let r = upload_workbook(&app, "r.xls", &hostile::huge_xls(false)).await;
+
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(
+            r.text.contains("sheet 'survey': the workbook's sheets span more than"),
+            "{}",
+            r.text
+        );
+    }
+);
+
+both!(
+    a_route_upload_over_the_body_limit_answers_413,
+    |app: TestApp| async move {
+        let org = org(&app).await;
+        user(&app, org, "sofia", Role::Supervisor, Some("norte")).await;
+        let token = login(&app, "sofia").await;
+
+        let r = app
+            .send(hostile::oversized_request(PATH, &token, 17))
+            .await;
+
+        assert_eq!(r.status, 413, "{}", r.text);
+        assert_eq!(r.body["code"], "too_large", "{}", r.text);
     }
 );
 

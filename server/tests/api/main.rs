@@ -12,6 +12,7 @@ mod email;
 mod exports;
 mod form_preview;
 mod forms;
+mod hostile;
 mod imports;
 mod live;
 mod map;

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Peak memory of the server during hostile workbook uploads (issue 16).
+
+Starts `terreno-server demo` on a fresh database, logs in as the demo supervisor, then posts
+each hostile file to the route import and the form import and reads the server's peak resident
+memory (VmHWM in /proc/PID/status, reset before each case through /proc/PID/clear_refs). Linux
+only; needs curl. Usage:
+
+    cargo build --release -p terreno-server
+    scripts/hostile-uploads.py target/release/terreno-server
+
+The files are generated here, streaming (the 1 GiB bomb deflates as it is written).
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+
+SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+              'openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+SHEET_TAIL = '</sheetData></worksheet>'
+
+
+def skeleton(zf, sheet):
+    ns = 'http://schemas.openxmlformats.org'
+    zf.writestr('[Content_Types].xml', (
+        f'<?xml version="1.0"?><Types xmlns="{ns}/package/2006/content-types">'
+        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        f'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>'))
+    zf.writestr('_rels/.rels', (
+        f'<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" '
+        f'Target="xl/workbook.xml"/></Relationships>'))
+    zf.writestr('xl/workbook.xml', (
+        f'<?xml version="1.0"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
+        f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="{sheet}" '
+        f'sheetId="1" r:id="rId1"/></sheets></workbook>'))
+    zf.writestr('xl/_rels/workbook.xml.rels', (
+        f'<?xml version="1.0"?><Relationships xmlns="{ns}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" '
+        f'Target="worksheets/sheet1.xml"/></Relationships>'))
+
+
+def workbook(path, sheet, write_sheet, lie_size=None):
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        skeleton(zf, sheet)
+        with zf.open('xl/worksheets/sheet1.xml', 'w') as f:
+            write_sheet(f)
+    if lie_size is not None:
+        # Rewrite the uncompressed size in the local (offset 22) and central (24) headers.
+        data = bytearray(open(path, 'rb').read())
+        name = b'xl/worksheets/sheet1.xml'
+        for m in re.finditer(rb'PK\x03\x04|PK\x01\x02', bytes(data)):
+            i = m.start()
+            name_at, size_at, len_at = (30, 22, 26) if data[i + 2] == 3 else (46, 24, 28)
+            n = int.from_bytes(data[i + len_at:i + len_at + 2], 'little')
+            if data[i + name_at:i + name_at + n] == name:
+                data[i + size_at:i + size_at + 4] = lie_size.to_bytes(4, 'little')
+        open(path, 'wb').write(data)
+    return path
+
+
+def lone_cell(cell):
+    def write(f):
+        f.write(f'{SHEET_HEAD}<row><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row>'
+                f'{SHEET_TAIL}'.encode())
+    return write
+
+
+def giant_cell(f):
+    f.write(f'{SHEET_HEAD}<row r="1"><c r="A1" t="inlineStr"><is><t>'.encode())
+    zeros = b'0' * (1 << 20)
+    for _ in range(1024):
+        f.write(zeros)
+    f.write(f'</t></is></c></row>{SHEET_TAIL}'.encode())
+
+
+def many_cells(f):
+    f.write(f'{SHEET_HEAD}<row r="1">'.encode())
+    cells = b'<c r="A1"><v>1</v></c>' * (1 << 14)
+    for _ in range(2048):  # 704 MiB of short, well-formed cells
+        f.write(cells)
+    f.write(f'</row>{SHEET_TAIL}'.encode())
+
+
+def status(pid, field):
+    with open(f'/proc/{pid}/status') as s:
+        for line in s:
+            if line.startswith(field + ':'):
+                return int(line.split()[1]) // 1024  # MiB
+    return 0
+
+
+def post(port, token, path, file, out):
+    r = subprocess.run(
+        ['curl', '-s', '-o', '-', '-w', '\n%{http_code}', '-H', f'Authorization: Bearer {token}',
+         '-F', f'file=@{file}', f'http://127.0.0.1:{port}{path}'],
+        capture_output=True, text=True, timeout=600)
+    body, _, code = r.stdout.rpartition('\n')
+    out.append((code, body))
+
+
+def main():
+    binary = sys.argv[1]
+    tmp = tempfile.mkdtemp(prefix='terreno-hostile-')
+    cases = []
+    for cell in ['A4000000000', 'XFD1048576', 'FXSHRXW1']:
+        cases.append((f'lone cell {cell}',
+                      workbook(f'{tmp}/{cell}.xlsx', 'survey', lone_cell(cell))))
+    cases.append(('bomb: one 1 GiB cell',
+                  workbook(f'{tmp}/bomb.xlsx', 'survey', giant_cell)))
+    cases.append(('bomb: 704 MiB of cells, size declared 1 KB',
+                  workbook(f'{tmp}/lying.xlsx', 'survey', many_cells, lie_size=1000)))
+    for name, path in cases:
+        print(f'# {name}: {os.path.getsize(path):,} bytes', file=sys.stderr)
+
+    server = subprocess.Popen(
+        [binary, 'demo', '--db', f'{tmp}/demo.db', '--listen', '127.0.0.1:0',
+         '--mail-dir', f'{tmp}/mail'],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, 'RUST_LOG': 'warn'})
+    try:
+        line = server.stdout.readline()
+        port = int(line.rsplit(':', 1)[1])
+        login = subprocess.run(
+            ['curl', '-s', '-H', 'content-type: application/json', '-d',
+             json.dumps({'username': 'supervisor', 'password': 'terreno-demo'}),
+             f'http://127.0.0.1:{port}/api/v1/auth/login'], capture_output=True, text=True)
+        token = json.loads(login.stdout)['token']
+        pid = server.pid
+        time.sleep(1)
+        idle = status(pid, 'VmRSS')
+        print(f'idle RSS: {idle} MiB')
+        print('| file | endpoint | answer | peak RSS (MiB) | over idle (MiB) |')
+        print('|---|---|---|---|---|')
+        endpoints = [('route import', '/api/v1/imports/routes'), ('form', '/api/v1/forms')]
+        for name, path in cases:
+            for ep_name, ep in endpoints:
+                base = status(pid, 'VmRSS')
+                open(f'/proc/{pid}/clear_refs', 'w').write('5')
+                out = []
+                post(port, token, ep, path, out)
+                peak = status(pid, 'VmHWM')
+                code, body = out[0]
+                msg = json.loads(body).get('message', '')[:90] if body.startswith('{') else body
+                print(f'| {name} | {ep_name} | {code} {msg} | {peak} | {peak - base} |')
+        # Two hostile uploads at once, one on each endpoint.
+        base = status(pid, 'VmRSS')
+        open(f'/proc/{pid}/clear_refs', 'w').write('5')
+        out = []
+        threads = [threading.Thread(target=post, args=(port, token, ep, cases[3][1], out))
+                   for _, ep in endpoints] + [
+                   threading.Thread(target=post, args=(port, token, ep, cases[4][1], out))
+                   for _, ep in endpoints]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        peak = status(pid, 'VmHWM')
+        codes = ' '.join(sorted(c for c, _ in out))
+        print(f'| both bombs on both endpoints at once (4 uploads) | both | {codes} | {peak} '
+              f'| {peak - base} |')
+        assert server.poll() is None, 'the server died'
+        print(f'server alive after all uploads; RSS now {status(pid, "VmRSS")} MiB')
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == '__main__':
+    main()
