@@ -56,7 +56,10 @@ impl Db {
             .context("looking up the collector")?
         });
         let Some((user_id, role, team, active)) = user else {
-            bail!("there is no user named {username:?} in this organization");
+            bail!(
+                "there is no user named {:?} in this organization",
+                username.as_str()
+            );
         };
         if role != Role::Collector.as_str() || !active {
             bail!("{username} is not an active collector");

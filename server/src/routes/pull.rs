@@ -48,10 +48,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub struct PageQuery {
     /// The token from the previous answer; empty or absent: from the start.
     cursor: Option<String>,
-    /// Changes per page: 1 to 5000 (more is capped to 5000), default 500. A pull page may hold
-    /// more to finish a server transaction.
+    /// Changes per page: 1 to 5000, default 500. A pull page may hold more to finish a server
+    /// transaction.
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<u32>,
     /// The calling device: a revoked one gets 403 `device_revoked` and must wipe its data.
+    #[param(value_type = Option<uuid::Uuid>)]
     device_id: Option<String>,
 }
 
@@ -159,13 +161,13 @@ async fn checked(
     })?;
     let limit = match q.limit {
         None => DEFAULT_LIMIT,
-        Some(0) => {
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(n) => {
             return Err(ApiError::BadRequest {
                 code: "bad_query",
-                message: format!("limit must be between 1 and {MAX_LIMIT}, not 0"),
+                message: format!("limit must be between 1 and {MAX_LIMIT}, not {n}"),
             });
         }
-        Some(n) => n.min(MAX_LIMIT),
     };
     if let Some(id) = &q.device_id {
         let id: DeviceId = id.parse().map_err(|e| ApiError::BadRequest {

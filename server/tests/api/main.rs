@@ -15,6 +15,7 @@ mod forms;
 mod imports;
 mod live;
 mod map;
+mod openapi;
 mod org;
 mod osmand;
 mod people;
