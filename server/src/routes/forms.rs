@@ -93,6 +93,7 @@ pub struct InvalidFormDoc {
 /// The 422 answer to an upload: the form's problems, or `{code, message}` for a file that is
 /// not a readable spreadsheet.
 #[derive(ToSchema)]
+#[schema(as = FormRefusal)]
 #[serde(untagged)]
 #[allow(dead_code)] // Documents the two bodies of a 422.
 pub enum FormRefusalDoc {

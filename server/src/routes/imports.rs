@@ -66,6 +66,7 @@ pub struct UploadForm {
 /// The 422 answer to an upload: the summary of an import that wrote nothing, or
 /// `{code, message}` for a file or a form part that cannot be used.
 #[derive(ToSchema)]
+#[schema(as = ImportRefusal)]
 #[serde(untagged)]
 #[allow(dead_code)] // Documents the two bodies of a 422.
 pub enum ImportRefusalDoc {

@@ -84,10 +84,8 @@ struct ChangeDoc {
     entity_id: String,
     /// `upsert` or `remove`.
     op: String,
-    /// AccountView, StopView, VisitView, FieldView, CheckInView, AttachmentView, FormVersion
-    /// (`{id, form_id, version, title, created_ms, definition}`), VisitForm (`{id}`), or null.
-    #[schema(value_type = Object)]
-    body: serde_json::Value,
+    /// The record, by `entity_type`; null for `remove`.
+    body: Option<super::schemas::ChangeBodyDoc>,
 }
 
 /// The caller's changes after `cursor`.
@@ -96,6 +94,7 @@ struct ChangeDoc {
         (status = 400, description = "malformed cursor (`bad_cursor`) or query"),
         (status = 401, description = "not logged in"),
         (status = 403, description = "the device is revoked (`device_revoked`): wipe"),
+        (status = 404, description = "`device_id` is no device of the caller's"),
         (status = 409, description = "`resync`: bootstrap from /api/v1/sync/snapshot")),
     security(("bearer" = [])))]
 pub async fn pull(
@@ -123,6 +122,7 @@ pub async fn pull(
         (status = 400, description = "malformed page token (`bad_cursor`) or query"),
         (status = 401, description = "not logged in"),
         (status = 403, description = "the device is revoked (`device_revoked`): wipe"),
+        (status = 404, description = "`device_id` is no device of the caller's"),
         (status = 409, description = "`resync`: the snapshot's epoch is gone, start again")),
     security(("bearer" = [])))]
 pub async fn snapshot(

@@ -171,6 +171,7 @@ pub struct FixDoc {
 /// A debtor account (`AccountView`).
 #[derive(ToSchema)]
 #[schema(as = AccountView)]
+#[serde(deny_unknown_fields)]
 pub struct AccountViewDoc {
     /// Account id.
     id: String,
@@ -496,4 +497,167 @@ pub struct TrackFeatureCollectionDoc {
     r#type: String,
     /// One per collector with fixes.
     features: Vec<TrackFeatureDoc>,
+}
+
+/// A stop of a collector's route (`StopView`, `entity_type` `stop`).
+#[derive(ToSchema)]
+#[schema(as = StopView)]
+#[serde(deny_unknown_fields)]
+pub struct StopViewDoc {
+    /// Stop id.
+    id: uuid::Uuid,
+    /// Route.
+    route: uuid::Uuid,
+    /// Collector.
+    collector: uuid::Uuid,
+    /// The route's date.
+    #[schema(format = Date)]
+    route_date: String,
+    /// The account to visit.
+    account: uuid::Uuid,
+    /// Planned visit date.
+    #[schema(format = Date)]
+    planned_date: String,
+    /// Order in the route (from 1).
+    position: u32,
+}
+
+/// A visit as folded on the server (`VisitView`, `entity_type` `visit`).
+#[derive(ToSchema)]
+#[schema(as = VisitView)]
+#[serde(deny_unknown_fields)]
+pub struct VisitViewDoc {
+    /// Visit id.
+    id: uuid::Uuid,
+    /// The account visited.
+    account: uuid::Uuid,
+    /// The collector.
+    collector: uuid::Uuid,
+    /// The route stop, when the visit was planned.
+    stop: Option<uuid::Uuid>,
+    /// planned, in_progress, done, not_done, cancelled.
+    status: String,
+    /// Reopen generation of that status.
+    status_epoch: u32,
+    /// Stamp of the write that set the status.
+    status_hlc: i64,
+    /// The submitted outcome, once submitted.
+    outcome: Option<String>,
+    /// When the collector completed it.
+    #[schema(format = DateTime)]
+    completed_at: Option<String>,
+    /// A check-in the device allowed was refused by the server's re-verification.
+    flagged: bool,
+}
+
+/// The current value of one field or answer (`FieldView`, `entity_type` `field`).
+#[derive(ToSchema)]
+#[schema(as = FieldView)]
+#[serde(deny_unknown_fields)]
+pub struct FieldViewDoc {
+    /// The entity (a visit).
+    entity: uuid::Uuid,
+    /// The field or question name.
+    field: String,
+    /// The value, of the question's type (null once cleared).
+    value: serde_json::Value,
+    /// Stamp of the winning write.
+    hlc: i64,
+    /// Its author.
+    device: uuid::Uuid,
+    /// Its author's sequence number.
+    seq: u64,
+}
+
+/// A check-in attempt with both verdicts (`CheckInView`, `entity_type` `checkin`).
+#[derive(ToSchema)]
+#[schema(as = CheckInView)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInViewDoc {
+    /// The visit.
+    visit: uuid::Uuid,
+    /// The account.
+    account: uuid::Uuid,
+    /// When the collector asked to check in.
+    #[schema(format = DateTime)]
+    at: String,
+    /// What the device decided.
+    device_verdict: VerdictDoc,
+    /// What the server decided from the same evidence.
+    server_verdict: VerdictDoc,
+    /// The device allowed what the server refuses.
+    flagged: bool,
+}
+
+/// One attachment of a visit (`AttachmentView`, `entity_type` `attachment`).
+#[derive(ToSchema)]
+#[schema(as = AttachmentView)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentViewDoc {
+    /// The visit.
+    visit: uuid::Uuid,
+    /// The attachment.
+    attachment: uuid::Uuid,
+    /// The blob's content address, once an add arrived.
+    sha256: Option<String>,
+    /// MIME type.
+    media_type: Option<String>,
+    /// Blob size.
+    bytes: Option<u64>,
+    /// What it is for (`photo`, `signature`, `file`).
+    role: Option<String>,
+    /// Removed (remove wins over any add).
+    removed: bool,
+}
+
+/// One stored version of a questionnaire (`FormVersion`, `entity_type` `form`).
+#[derive(ToSchema)]
+#[schema(as = FormVersion)]
+#[serde(deny_unknown_fields)]
+pub struct FormVersionDoc {
+    /// The version's id.
+    id: uuid::Uuid,
+    /// The XLSForm `form_id`.
+    form_id: String,
+    /// The settings sheet's `version`; empty when it has none.
+    version: String,
+    /// `form_title`, else the form id.
+    title: String,
+    /// When it was imported, Unix milliseconds.
+    created_ms: i64,
+    /// The validated form: the questionnaire engine's tree of groups, repeats and questions
+    /// (terreno-shared `form::Form`), read by the collector's app.
+    definition: serde_json::Value,
+}
+
+/// Which form version new visits are filled with (`VisitForm`, `entity_type` `visit_form`).
+#[derive(ToSchema)]
+#[schema(as = VisitForm)]
+#[serde(deny_unknown_fields)]
+pub struct VisitFormDoc {
+    /// The version's id.
+    id: uuid::Uuid,
+}
+
+/// The record an upsert carries, by `entity_type`.
+#[derive(ToSchema)]
+#[schema(as = ChangeBody)]
+#[serde(untagged)]
+pub enum ChangeBodyDoc {
+    /// `account`.
+    Account(AccountViewDoc),
+    /// `stop`.
+    Stop(StopViewDoc),
+    /// `visit`.
+    Visit(VisitViewDoc),
+    /// `field`.
+    Field(FieldViewDoc),
+    /// `checkin`.
+    CheckIn(CheckInViewDoc),
+    /// `attachment`.
+    Attachment(AttachmentViewDoc),
+    /// `form`.
+    Form(FormVersionDoc),
+    /// `visit_form`.
+    VisitForm(VisitFormDoc),
 }
