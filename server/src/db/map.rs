@@ -38,7 +38,6 @@ pub struct MapCollector {
     /// Team name.
     pub team: Option<String>,
     /// The newest position of any of their devices (the live feed's `position` shape).
-    #[schema(value_type = Option<Object>)]
     pub position: Option<Position>,
     /// Whether `track` and `stops` are filled in (else ask with `username`).
     pub detail: bool,
@@ -95,7 +94,7 @@ pub struct MapRefusal {
     #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
     /// The server's verdict, with its reasons.
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::routes::schemas::VerdictDoc)]
     pub server_verdict: serde_json::Value,
 }
 

@@ -237,7 +237,10 @@ impl WriteTx {
                     .context("stored team id")?,
             }),
             Some((_, _, role)) => bail!("{username} is a {role}, not a collector"),
-            None => bail!("there is no active user named {username:?} in this organization"),
+            None => bail!(
+                "there is no active user named {:?} in this organization",
+                username.as_str()
+            ),
         }
     }
 }

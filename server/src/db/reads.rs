@@ -33,23 +33,44 @@ pub struct VisitDetail {
     pub outcome: Option<String>,
     /// When it was completed (Unix ms).
     pub completed_ms: Option<i64>,
-    /// The submitted visit (answers, promise, payment).
-    #[schema(value_type = Object)]
+    /// The submitted visit (answers, promise, payment); null until it is submitted.
+    #[schema(value_type = Option<crate::routes::schemas::SubmissionDoc>)]
     pub submission: Option<Value>,
     /// A check-in the device allowed but the server refused.
     pub flagged: bool,
-    /// Current field values and answers.
-    #[schema(value_type = Object)]
+    /// Current field values and answers by name; each value has its question's type.
+    #[schema(value_type = std::collections::BTreeMap<String, Value>)]
     pub fields: serde_json::Map<String, Value>,
-    /// Check-in attempts with both verdicts and the fixes they were judged on (`evidence`).
-    #[schema(value_type = Vec<Object>)]
-    pub checkins: Vec<Value>,
+    /// Check-in attempts with both verdicts and the fixes they were judged on, oldest first.
+    pub checkins: Vec<VisitCheckin>,
     /// The form version the answers are labelled with; null when none could be found.
     pub form: Option<AnswerForm>,
     /// Current answers (else the submitted ones) labelled, in the form's order.
     pub answers: Vec<LabelledAnswer>,
     /// The latest review: the visit's review state (null: not reviewed).
     pub review: Option<VisitReview>,
+}
+
+/// One check-in attempt of a visit.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VisitCheckin {
+    /// The device that made it.
+    pub device_id: String,
+    /// Its sequence number on that device.
+    pub seq: i64,
+    /// When (Unix ms).
+    pub at_ms: i64,
+    /// What the device decided.
+    #[schema(value_type = crate::routes::schemas::VerdictDoc)]
+    pub device_verdict: Value,
+    /// What the server decided from the same evidence.
+    #[schema(value_type = crate::routes::schemas::VerdictDoc)]
+    pub server_verdict: Value,
+    /// The device allowed what the server refuses.
+    pub flagged: bool,
+    /// The fixes it was judged on (empty when the event is not stored).
+    #[schema(value_type = Vec<crate::routes::schemas::FixDoc>)]
+    pub evidence: Value,
 }
 
 #[derive(sqlx::FromRow)]
@@ -215,15 +236,15 @@ fn visit_detail(
                     Some(Value::Object(mut event)) => event.remove("evidence"),
                     _ => None,
                 };
-                Ok(serde_json::json!({
-                    "device_id": c.device_id,
-                    "seq": c.seq,
-                    "at_ms": c.at_ms,
-                    "device_verdict": json(&c.device_verdict)?,
-                    "server_verdict": json(&c.server_verdict)?,
-                    "flagged": c.flagged,
-                    "evidence": evidence.unwrap_or_else(|| Value::Array(Vec::new())),
-                }))
+                Ok(VisitCheckin {
+                    device_id: c.device_id,
+                    seq: c.seq,
+                    at_ms: c.at_ms,
+                    device_verdict: json(&c.device_verdict)?,
+                    server_verdict: json(&c.server_verdict)?,
+                    flagged: c.flagged,
+                    evidence: evidence.unwrap_or_else(|| Value::Array(Vec::new())),
+                })
             })
             .collect::<anyhow::Result<_>>()?,
         form: None,

@@ -289,7 +289,10 @@ impl Db {
                 .rows_affected()
         });
         if changed == 0 {
-            bail!("there is no user named {username:?} in this organization");
+            bail!(
+                "there is no user named {:?} in this organization",
+                username.as_str()
+            );
         }
         Ok(())
     }

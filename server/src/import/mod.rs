@@ -348,10 +348,8 @@ impl RowReader {
                 Ok(true) => {}
                 Err(e) => {
                     let line = csv.get_ref().too_long_at().unwrap_or(self.last_line + 1);
-                    let reason = match e.into_kind() {
-                        csv::ErrorKind::Io(io) => io.to_string(),
-                        other => format!("{other:?}"),
-                    };
+                    // The error's own sentence: its Debug form would show Rust type names.
+                    let reason = e.to_string();
                     return self.fatal(line, reason);
                 }
             }

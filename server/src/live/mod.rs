@@ -74,7 +74,7 @@ pub struct Signal {
 }
 
 /// A device's last position.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Position {
     /// The device.
     pub device: String,
@@ -91,8 +91,10 @@ pub struct Position {
     /// Charging.
     pub charging: Option<bool>,
     /// Time of the fix.
+    #[schema(value_type = String, format = DateTime)]
     pub t: DateTime<Utc>,
     /// When the server last heard from the device.
+    #[schema(value_type = String, format = DateTime)]
     pub last_seen: DateTime<Utc>,
 }
 

@@ -159,6 +159,7 @@ fn ttl_ms(ttl: Duration) -> i64 {
 /// The body of `POST /api/v1/auth/login` (unknown fields are refused).
 #[derive(ToSchema)]
 #[schema(as = LoginRequest)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequestDoc {
     /// Login name.
     pub username: String,
@@ -200,6 +201,7 @@ pub struct UserInfoDoc {
 /// Every error answer.
 #[derive(ToSchema)]
 #[schema(as = ErrorBody)]
+#[serde(deny_unknown_fields)]
 pub struct ErrorBodyDoc {
     /// Stable code for programs (`invalid_json`, `account_disabled`...).
     pub code: String,

@@ -160,6 +160,7 @@ fn enrollment_answer(id: DeviceId, done: Enrollment) -> ApiResult<(StatusCode, J
 /// The body of `POST /api/v1/devices` (unknown fields are refused).
 #[derive(ToSchema)]
 #[schema(as = EnrollRequest)]
+#[serde(deny_unknown_fields)]
 pub struct EnrollRequestDoc {
     /// The id the device minted for itself (UUIDv7).
     pub device_id: uuid::Uuid,

@@ -98,7 +98,8 @@ pub async fn visits_xlsx(
 #[utoipa::path(get, path = "/api/v1/exports/visits.geojson", tag = "exports",
     params(VisitsQuery),
     responses((status = 200, description = "one Feature per visit, the CSV's columns as \
-            properties", content_type = "application/geo+json", body = Object),
+            properties", content_type = "application/geo+json",
+            body = super::schemas::VisitFeatureCollectionDoc),
         (status = 400, description = "`bad_request`: see visits.csv", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),
     security(("bearer" = [])))]
@@ -130,7 +131,8 @@ pub async fn tracks_gpx(
 #[utoipa::path(get, path = "/api/v1/exports/tracks.geojson", tag = "exports",
     params(TracksQuery),
     responses((status = 200, description = "one Feature per collector, fix times in \
-            `properties.times`", content_type = "application/geo+json", body = Object),
+            `properties.times`", content_type = "application/geo+json",
+            body = super::schemas::TrackFeatureCollectionDoc),
         (status = 400, description = "`bad_request`: a date that cannot be read",
             body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),

@@ -92,6 +92,19 @@ pub struct InvalidFormDoc {
     problems: Vec<FindingDoc>,
 }
 
+/// The 422 answer to an upload: the form's problems, or `{code, message}` for a file that is
+/// not a readable spreadsheet.
+#[derive(ToSchema)]
+#[schema(as = FormRefusal)]
+#[serde(untagged)]
+#[allow(dead_code)] // Documents the two bodies of a 422.
+pub enum FormRefusalDoc {
+    /// `invalid_form`.
+    Problems(InvalidFormDoc),
+    /// `invalid`.
+    Unreadable(ErrorBodyDoc),
+}
+
 /// Imports an XLSForm questionnaire as a new form version; with `use_for_visits=true` (or as
 /// a new version of the current visit form) new visits are filled with it.
 #[utoipa::path(post, path = "/api/v1/forms", tag = "forms",
@@ -106,7 +119,7 @@ pub struct InvalidFormDoc {
             stored", body = ErrorBodyDoc),
         (status = 413, description = "the file is over the body limit", body = ErrorBodyDoc),
         (status = 422, description = "`invalid_form` with every problem, or `invalid` for a file \
-            that is not a readable spreadsheet", body = InvalidFormDoc)),
+            that is not a readable spreadsheet", body = FormRefusalDoc)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,

@@ -63,6 +63,19 @@ pub struct UploadForm {
     sheet: Option<String>,
 }
 
+/// The 422 answer to an upload: the summary of an import that wrote nothing, or
+/// `{code, message}` for a file or a form part that cannot be used.
+#[derive(ToSchema)]
+#[schema(as = ImportRefusal)]
+#[serde(untagged)]
+#[allow(dead_code)] // Documents the two bodies of a 422.
+pub enum ImportRefusalDoc {
+    /// Bad rows under `all_or_nothing`, or no good row (`written: false`).
+    Summary(ImportSummary),
+    /// An unreadable file, unusable columns or a form part that is not valid.
+    Unreadable(ErrorBodyDoc),
+}
+
 /// Imports a route spreadsheet: debtors, their collectors (created invited) and routes.
 #[utoipa::path(post, path = "/api/v1/imports/routes", tag = "imports",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
@@ -74,7 +87,7 @@ pub struct UploadForm {
         (status = 413, description = "the file is over the body limit", body = ErrorBodyDoc),
         (status = 422, description = "nothing written: an unreadable file or unusable columns \
             (`{code, message}`), or bad rows under `all_or_nothing` or no good row (the \
-            summary, `written: false`)", body = ImportSummary)),
+            summary, `written: false`)", body = ImportRefusalDoc)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,

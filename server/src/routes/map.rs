@@ -78,6 +78,7 @@ pub struct MapTiles {
 
 /// The query of `GET /api/v1/map`.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MapQuery {
     /// The day of the tracks, stops and refusals (`YYYY-MM-DD`, the organization's local day;
     /// default today). Positions are always the newest.

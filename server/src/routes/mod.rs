@@ -24,6 +24,7 @@ pub mod reads;
 pub mod reports;
 pub mod reviews;
 pub mod route_admin;
+pub mod schemas;
 pub mod sync;
 pub mod ui;
 pub mod users;

@@ -38,7 +38,7 @@ pub fn listener_router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(report_query, add_tracker),
+    paths(report_query, report_post, add_tracker),
     components(schemas(NewTracker, TrackerAdded))
 )]
 struct Doc;
@@ -46,6 +46,87 @@ struct Doc;
 /// This module's part of the OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     Doc::openapi()
+}
+
+/// The form body of a report: the query form's keys.
+#[derive(ToSchema)]
+#[schema(as = OsmandForm)]
+#[allow(dead_code)] // Documents the body; it is read as key=value pairs.
+struct OsmandFormDoc {
+    /// The tracker's identifier (or `deviceid`).
+    id: String,
+    /// Latitude (or `location=LAT,LON`).
+    lat: f64,
+    /// Longitude.
+    lon: f64,
+    /// Seconds, milliseconds or ISO 8601 (absent: the time of receipt).
+    timestamp: Option<String>,
+    /// Metres (or `hdop`).
+    accuracy: Option<f64>,
+    /// Knots.
+    speed: Option<f64>,
+    /// Battery percent.
+    batt: Option<f64>,
+}
+
+/// The JSON form of a report (Traccar Client 8+).
+#[derive(ToSchema)]
+#[schema(as = OsmandJson)]
+#[allow(dead_code)] // Documents the body; it is read by `osmand::parse_json`.
+struct OsmandJsonDoc {
+    /// The tracker's identifier.
+    device_id: String,
+    /// The fix.
+    location: OsmandLocationDoc,
+    /// A mock-location provider made it.
+    mock: Option<bool>,
+}
+
+/// The fix of a JSON report.
+#[derive(ToSchema)]
+#[schema(as = OsmandLocation)]
+#[allow(dead_code)]
+struct OsmandLocationDoc {
+    /// ISO 8601 or Unix seconds or milliseconds (absent: the time of receipt).
+    timestamp: Option<String>,
+    /// Where.
+    coords: OsmandCoordsDoc,
+    /// The phone's battery.
+    battery: Option<OsmandBatteryDoc>,
+    /// Whether the phone was moving.
+    is_moving: Option<bool>,
+    /// A mock-location provider made it.
+    mock: Option<bool>,
+}
+
+/// Coordinates of a JSON report.
+#[derive(ToSchema)]
+#[schema(as = OsmandCoords)]
+#[allow(dead_code)]
+struct OsmandCoordsDoc {
+    /// Degrees.
+    latitude: f64,
+    /// Degrees.
+    longitude: f64,
+    /// Metres.
+    accuracy: Option<f64>,
+    /// Metres per second.
+    speed: Option<f64>,
+    /// Degrees from north.
+    heading: Option<f64>,
+    /// Metres.
+    altitude: Option<f64>,
+}
+
+/// Battery of a JSON report.
+#[derive(ToSchema)]
+#[schema(as = OsmandBattery)]
+#[allow(dead_code)]
+struct OsmandBatteryDoc {
+    /// Charge fraction, 0 to 1.
+    level: Option<f64>,
+    /// Whether it was charging.
+    is_charging: Option<bool>,
 }
 
 /// Which form a report came in: they answer an unknown identifier differently.
@@ -77,6 +158,16 @@ async fn report_query(State(state): State<AppState>, RawQuery(query): RawQuery) 
     store(&state, report, Form::Query).await
 }
 
+/// Reports a position: the query form's keys in a form body (or the query string), or the JSON
+/// form of Traccar Client 8+.
+#[utoipa::path(post, path = "/osmand", tag = "osmand",
+    request_body(content(
+        (OsmandFormDoc = "application/x-www-form-urlencoded"),
+        (OsmandJsonDoc = "application/json"))),
+    responses((status = 200, description = "stored"),
+        (status = 400, description = "unreadable report or unknown identifier (query form)", body = ErrorBodyDoc),
+        (status = 403, description = "the tracker was revoked", body = ErrorBodyDoc),
+        (status = 404, description = "unknown identifier (JSON form)", body = ErrorBodyDoc)))]
 async fn report_post(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

@@ -48,10 +48,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub struct PageQuery {
     /// The token from the previous answer; empty or absent: from the start.
     cursor: Option<String>,
-    /// Changes per page: 1 to 5000 (more is capped to 5000), default 500. A pull page may hold
-    /// more to finish a server transaction.
+    /// Changes per page: 1 to 5000, default 500. A pull page may hold more to finish a server
+    /// transaction.
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<u32>,
     /// The calling device: a revoked one gets 403 `device_revoked` and must wipe its data.
+    #[param(value_type = Option<uuid::Uuid>)]
     device_id: Option<String>,
 }
 
@@ -82,10 +84,8 @@ struct ChangeDoc {
     entity_id: String,
     /// `upsert` or `remove`.
     op: String,
-    /// AccountView, StopView, VisitView, FieldView, CheckInView, AttachmentView, FormVersion
-    /// (`{id, form_id, version, title, created_ms, definition}`), VisitForm (`{id}`), or null.
-    #[schema(value_type = Object)]
-    body: serde_json::Value,
+    /// The record, by `entity_type`; null for `remove`.
+    body: Option<super::schemas::ChangeBodyDoc>,
 }
 
 /// The caller's changes after `cursor`.
@@ -94,6 +94,7 @@ struct ChangeDoc {
         (status = 400, description = "malformed cursor (`bad_cursor`) or query"),
         (status = 401, description = "not logged in"),
         (status = 403, description = "the device is revoked (`device_revoked`): wipe"),
+        (status = 404, description = "`device_id` is no device of the caller's"),
         (status = 409, description = "`resync`: bootstrap from /api/v1/sync/snapshot")),
     security(("bearer" = [])))]
 pub async fn pull(
@@ -121,6 +122,7 @@ pub async fn pull(
         (status = 400, description = "malformed page token (`bad_cursor`) or query"),
         (status = 401, description = "not logged in"),
         (status = 403, description = "the device is revoked (`device_revoked`): wipe"),
+        (status = 404, description = "`device_id` is no device of the caller's"),
         (status = 409, description = "`resync`: the snapshot's epoch is gone, start again")),
     security(("bearer" = [])))]
 pub async fn snapshot(
@@ -159,13 +161,13 @@ async fn checked(
     })?;
     let limit = match q.limit {
         None => DEFAULT_LIMIT,
-        Some(0) => {
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(n) => {
             return Err(ApiError::BadRequest {
                 code: "bad_query",
-                message: format!("limit must be between 1 and {MAX_LIMIT}, not 0"),
+                message: format!("limit must be between 1 and {MAX_LIMIT}, not {n}"),
             });
         }
-        Some(n) => n.min(MAX_LIMIT),
     };
     if let Some(id) = &q.device_id {
         let id: DeviceId = id.parse().map_err(|e| ApiError::BadRequest {

@@ -63,15 +63,31 @@ pub struct RangeQuery {
     from: String,
     /// Last local day (YYYY-MM-DD), at most 366 days after `from`.
     to: String,
-    /// `json` (the default) or `xlsx`: the table as an Excel workbook.
+    /// `json` (the default; also when empty) or `xlsx`: the table as an Excel workbook.
+    #[param(value_type = Option<ReportFormatDoc>, inline)]
     format: Option<String>,
+}
+
+/// What a report is answered as.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents `format`; the handler reads it as text.
+enum ReportFormatDoc {
+    /// JSON (the default).
+    #[schema(rename = "json")]
+    Json,
+    /// An Excel workbook.
+    #[schema(rename = "xlsx")]
+    Xlsx,
+    /// Empty, as an HTML form sends it: JSON.
+    #[schema(rename = "")]
+    Empty,
 }
 
 impl RangeQuery {
     /// The days, and whether the caller asked for a workbook.
     fn read(&self, doing: &str) -> ApiResult<((NaiveDate, NaiveDate), bool)> {
         let days = day_range(doing, &self.from, &self.to)?;
-        let xlsx = match self.format.as_deref().map(str::trim) {
+        let xlsx = match self.format.as_deref() {
             None | Some("") | Some("json") => false,
             Some("xlsx") => true,
             Some(other) => {
@@ -116,7 +132,8 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 #[utoipa::path(get, path = "/api/v1/reports/contact-rate", tag = "reports",
     params(RangeQuery),
     responses((status = 200, description = "7 x 24 cells (or the workbook with `format=xlsx`)",
-            body = ContactRate),
+            content((ContactRate = "application/json"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "`bad_request`: a day that cannot be read, or a range \
             backwards or over a year", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),
@@ -143,7 +160,8 @@ pub async fn contact_rate(
 /// date has passed) and pending, with amounts in minor units.
 #[utoipa::path(get, path = "/api/v1/reports/promises", tag = "reports", params(RangeQuery),
     responses((status = 200, description = "one row per bucket and currency (or the workbook \
-            with `format=xlsx`)", body = Promises),
+            with `format=xlsx`)", content((Promises = "application/json"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),
     security(("bearer" = [])))]
@@ -163,7 +181,8 @@ pub async fn promises(
 #[utoipa::path(get, path = "/api/v1/reports/visits-per-collector", tag = "reports",
     params(RangeQuery),
     responses((status = 200, description = "collectors by days (or the workbook with \
-            `format=xlsx`)", body = VisitsPerCollector),
+            `format=xlsx`)", content((VisitsPerCollector = "application/json"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),
     security(("bearer" = [])))]
@@ -187,7 +206,8 @@ pub async fn visits_per_collector(
 #[utoipa::path(get, path = "/api/v1/reports/refusal-reasons", tag = "reports",
     params(RangeQuery),
     responses((status = 200, description = "reasons with counts (or the workbook with \
-            `format=xlsx`)", body = RefusalReasons),
+            `format=xlsx`)", content((RefusalReasons = "application/json"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),
     security(("bearer" = [])))]

@@ -20,6 +20,7 @@ use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::PushBatch;
 use utoipa::OpenApi;
 
+use super::auth::ErrorBodyDoc;
 use crate::db::push::{self, PushError};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
@@ -44,20 +45,22 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Stores a signed batch of one device's events (JSON, optionally gzip or zstd encoded) and
 /// answers once it is committed.
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync",
-    request_body(content = serde_json::Value,
-        description = "PushBatch: {device_id, first_seq, events[], signature}"),
+    request_body(content = super::schemas::PushBatchDoc, content_type = "application/json",
+        description = "the batch, optionally gzip or zstd encoded (Content-Encoding)"),
     responses(
         (status = 200, description = "committed: PushResponse {head, max_seen, server_hlc, clamped[], rejected[]}; \
             rejected events are stored as evidence with a code: `not_allowed`, `deleted`, `invalid_payload`, and for a \
             `visit_submitted` whose form refuses it `invalid_submission` (every `path: message`), `unknown_form` \
             (a form version the organization lacks), `form_required` (no form named while the organization has a \
-            visit form) or `invalid_form` (a stored version that cannot be evaluated)", body = serde_json::Value),
-        (status = 400, description = "malformed body, bad_signature, broken_chain, invalid_event", body = serde_json::Value),
-        (status = 401, description = "no valid token", body = serde_json::Value),
-        (status = 403, description = "device_revoked: wipe local data", body = serde_json::Value),
-        (status = 404, description = "no such device for this user", body = serde_json::Value),
-        (status = 409, description = "device_fork: stored events differ", body = serde_json::Value),
-        (status = 413, description = "too many events or body too large: halve the batch", body = serde_json::Value)))]
+            visit form) or `invalid_form` (a stored version that cannot be evaluated)",
+            body = super::schemas::PushResponseDoc),
+        (status = 400, description = "malformed body, bad_signature, broken_chain, invalid_event", body = ErrorBodyDoc),
+        (status = 401, description = "no valid token", body = ErrorBodyDoc),
+        (status = 403, description = "device_revoked: wipe local data", body = ErrorBodyDoc),
+        (status = 404, description = "no such device for this user", body = ErrorBodyDoc),
+        (status = 409, description = "device_fork: stored events differ", body = ErrorBodyDoc),
+        (status = 413, description = "too many events or body too large: halve the batch", body = ErrorBodyDoc)),
+    security(("bearer" = [])))]
 pub async fn push_batch(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -76,11 +79,14 @@ pub struct StatusQuery {
 
 /// Where the device's log stands on the server: resume pushing after `head`.
 #[utoipa::path(get, path = "/api/v1/sync/status", tag = "sync",
-    params(("device_id" = String, Query, description = "the device")),
+    params(("device_id" = uuid::Uuid, Query, description = "the device")),
     responses(
-        (status = 200, description = "DeviceStatus {head, head_hash, max_seen, server_hlc}", body = serde_json::Value),
-        (status = 403, description = "device_revoked: wipe local data", body = serde_json::Value),
-        (status = 404, description = "no such device for this user", body = serde_json::Value)))]
+        (status = 200, description = "where the device's log stands", body = super::schemas::DeviceStatusDoc),
+        (status = 400, description = "`bad_request`: no device_id, or not a UUID", body = ErrorBodyDoc),
+        (status = 401, description = "no valid token", body = ErrorBodyDoc),
+        (status = 403, description = "device_revoked: wipe local data", body = ErrorBodyDoc),
+        (status = 404, description = "no such device for this user", body = ErrorBodyDoc)),
+    security(("bearer" = [])))]
 pub async fn status(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

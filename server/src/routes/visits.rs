@@ -56,6 +56,7 @@ pub struct ListQuery {
     /// `d181_360`, `d361_plus`).
     bucket: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,

@@ -16,6 +16,7 @@ mod hostile;
 mod imports;
 mod live;
 mod map;
+mod openapi;
 mod org;
 mod osmand;
 mod people;

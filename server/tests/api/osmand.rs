@@ -285,6 +285,7 @@ both!(
         let other = add(sofia.clone(), "t-luis", "luis").await;
         let again = add(sofia.clone(), "t-ana", "ana").await;
         let collector = add(ana.clone(), "t-x", "ana").await;
+        let unknown = add(sofia.clone(), "t-nobody", "col.ob").await;
 
         assert_eq!(own.status, 201, "{}", own.text);
         // Another team's collector is as unknown as another organization's: nothing leaks.
@@ -297,5 +298,10 @@ both!(
         assert_eq!(again.status, 422, "{}", again.text);
         assert!(again.text.contains("already registered"), "{}", again.text);
         assert_eq!(collector.status, 403, "{}", collector.text);
+        // The name as the caller wrote it, never Rust's `Username("col.ob")`.
+        assert_eq!(unknown.status, 404, "{}", unknown.text);
+        let message = unknown.body["message"].as_str().unwrap_or_default();
+        assert!(message.contains("named col.ob"), "{message}");
+        assert!(!message.contains("Username("), "{message}");
     }
 );

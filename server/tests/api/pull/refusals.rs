@@ -23,6 +23,11 @@ both!(
             ("cursor=v1.1.0.G", "bad_cursor", "\"v1.1.0.G\" is not"),
             ("cursor=v1.1.00.1", "bad_cursor", "\"v1.1.00.1\" is not"),
             ("limit=0", "bad_query", "limit must be between 1 and 5000"),
+            (
+                "limit=5001",
+                "bad_query",
+                "limit must be between 1 and 5000, not 5001",
+            ),
             ("limit=many", "bad_query", "limit"),
             ("device_id=nope", "bad_query", "device_id"),
             ("colour=red", "bad_query", "colour"),
