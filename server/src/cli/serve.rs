@@ -48,6 +48,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     config.offline_after = Duration::from_secs(args.offline_minutes.saturating_mul(60));
     config.set_tiles(args.tile_url.as_deref(), args.tile_attribution.as_deref());
     config.low_battery = f64::from(args.low_battery_percent.min(100)) / 100.0;
+    config.trusted_proxies = args.trusted_proxies.clone();
     let state = AppState::new(db.clone(), config);
     crate::live::start(&state);
     if let Some(addr) = args.osmand_listen {

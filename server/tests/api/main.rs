@@ -14,6 +14,7 @@ mod form_preview;
 mod forms;
 mod imports;
 mod live;
+mod login_limits;
 mod map;
 mod org;
 mod osmand;
