@@ -94,7 +94,11 @@ mod tests {
             "/x?a=1&TOKEN=REDACTED&access_token=REDACTED&%74oken=REDACTED&tokens=keep"
         );
         assert_eq!(redact("/api/v1/visits"), "/api/v1/visits");
-        assert_eq!(redact("/x?token"), "/x?token", "a key without a value has no secret");
+        assert_eq!(
+            redact("/x?token"),
+            "/x?token",
+            "a key without a value has no secret"
+        );
         assert_eq!(
             redact("http://h:1/x?token=a&token=b"),
             "/x?token=REDACTED&token=REDACTED"

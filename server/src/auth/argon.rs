@@ -122,8 +122,15 @@ mod tests {
 
         assert!(verify(b"correct horse", &stock, &mut memory).unwrap());
         assert!(!verify(b"wrong horse", &stock, &mut memory).unwrap());
-        assert_eq!(memory.len(), DEFAULT_BLOCKS, "the buffer is reused, not grown");
-        assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
+        assert_eq!(
+            memory.len(),
+            DEFAULT_BLOCKS,
+            "the buffer is reused, not grown"
+        );
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
         assert!(
             argon2::Argon2::default()
                 .verify_password(b"correct horse", ours.as_str())

@@ -128,7 +128,11 @@ mod tests {
         let no_header = ClientAddr::resolve(Some(ip("10.0.0.2")), &HeaderMap::new(), &proxies);
 
         assert_eq!(via_proxy.key(), "198.51.100.7");
-        assert_eq!(direct.key(), "203.0.113.9", "only a trusted peer is believed");
+        assert_eq!(
+            direct.key(),
+            "203.0.113.9",
+            "only a trusted peer is believed"
+        );
         assert_eq!(garbage.key(), "10.0.0.2");
         assert_eq!(no_header.key(), "10.0.0.2");
     }

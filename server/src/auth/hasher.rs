@@ -95,13 +95,18 @@ impl Hasher {
     /// user) the same work is done against nothing, so the answer takes as long either way and
     /// does not tell which accounts exist. An empty password, or one longer than
     /// [`MAX_PASSWORD_BYTES`] (none can be set), never matches.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, HashError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
         if password.len() > MAX_PASSWORD_BYTES {
             return Ok(false);
         }
         self.run(move |memory| match stored {
-            Some(stored) => Ok(argon::verify(password.as_bytes(), &stored, memory)?
-                && !password.is_empty()),
+            Some(stored) => {
+                Ok(argon::verify(password.as_bytes(), &stored, memory)? && !password.is_empty())
+            }
             None => argon::spend(password.as_bytes(), memory).map(|()| false),
         })
         .await
@@ -186,7 +191,10 @@ mod tests {
         }
 
         assert!(busy > 0, "no caller was turned away");
-        assert!(checked >= 3, "the worker and the queue were served: {checked}");
+        assert!(
+            checked >= 3,
+            "the worker and the queue were served: {checked}"
+        );
         assert_eq!(hasher.peak_computing(), 1);
         let idle = hasher.inner.idle.lock().unwrap();
         assert_eq!(idle.len(), 1, "one buffer for one worker");

@@ -33,9 +33,14 @@ pub async fn admit(db: &Db, config: &Config, name: &Username, client: &str) -> A
     db.insert_login_failure(name.as_str(), client, since)
         .await?;
     let from_client = db.recent_login_failures_from(client, since).await?;
-    if let Some(secs) = over(&from_client, config.max_failed_logins_per_address_per_minute) {
+    if let Some(secs) = over(
+        &from_client,
+        config.max_failed_logins_per_address_per_minute,
+    ) {
         return Err(too_many(
-            format!("too many failed logins from your address in the last minute: try again in {secs} s"),
+            format!(
+                "too many failed logins from your address in the last minute: try again in {secs} s"
+            ),
             secs,
         ));
     }
@@ -94,6 +99,10 @@ mod tests {
         let secs = over(&times, 3).unwrap();
         // The second-oldest (49 s ago) must age out: about 11 s.
         assert!((10..=12).contains(&secs), "{secs}");
-        assert_eq!(over(&[], 0), None, "a zero limit still lets one attempt through");
+        assert_eq!(
+            over(&[], 0),
+            None,
+            "a zero limit still lets one attempt through"
+        );
     }
 }

@@ -129,7 +129,11 @@ pub struct DemoArgs {
     /// A reverse proxy in front of the server (its exact address; repeat, or separate with
     /// commas): for requests from it, the client address that the failed-login limit counts is
     /// the one it appends to X-Forwarded-For. Without it the header is ignored.
-    #[arg(long = "trusted-proxy", env = "TERRENO_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(
+        long = "trusted-proxy",
+        env = "TERRENO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
@@ -264,7 +268,11 @@ pub struct ServeArgs {
     /// A reverse proxy in front of the server (its exact address; repeat, or separate with
     /// commas): for requests from it, the client address that the failed-login limit counts is
     /// the one it appends to X-Forwarded-For. Without it the header is ignored.
-    #[arg(long = "trusted-proxy", env = "TERRENO_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(
+        long = "trusted-proxy",
+        env = "TERRENO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 

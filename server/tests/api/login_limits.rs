@@ -81,7 +81,10 @@ both!(
             "the owner's login does not clear the attacker's failures"
         );
         let message = attacker_again.body["message"].as_str().unwrap();
-        assert!(message.contains("too many failed logins for ana"), "{message}");
+        assert!(
+            message.contains("too many failed logins for ana"),
+            "{message}"
+        );
     }
 );
 
@@ -148,7 +151,10 @@ both!(
         }
 
         assert!(busy > 0, "every one of 40 logins waited for the hasher");
-        assert!(checked >= 3, "the worker and its queue were served: {checked}");
+        assert!(
+            checked >= 3,
+            "the worker and its queue were served: {checked}"
+        );
         assert_eq!(hasher.peak_computing(), 1, "one worker, one hash at a time");
     }
 );
