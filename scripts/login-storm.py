@@ -7,20 +7,19 @@ hash), and prints the server's VmRSS before, right after, and after a quiet spel
 Loopback only; bounded (one round of N requests, every request has a timeout); stops the
 server it started.
 
-    scripts/login-storm.py path/to/terreno-server [--logins 200] [--quiet 10]
+    scripts/login-storm.py path/to/terreno-server [--logins 200] [--quiet 10] [--addresses N]
 """
 
 import argparse
 import collections
 import concurrent.futures
+import http.client
 import json
 import os
 import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 
 def status_kib(pid, field):
@@ -37,18 +36,21 @@ def free_port():
         return s.getsockname()[1]
 
 
-def login(url, i):
-    body = json.dumps({"username": f"nobody{i}", "password": "guess-guess"}).encode()
-    req = urllib.request.Request(
-        url, data=body, headers={"content-type": "application/json"}, method="POST"
-    )
+def login(port, i, addresses):
+    """One bad login, sent from 127.0.0.(2 + i % addresses) (all loopback), so the
+    per-address limit does not hide the hashing behind 429s when addresses > 1."""
+    source = f"127.0.{(i % addresses) // 250}.{2 + (i % addresses) % 250}"
+    body = json.dumps({"username": f"nobody{i}", "password": "guess-guess"})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60,
+                                      source_address=(source, 0))
     try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
+        conn.request("POST", "/api/v1/auth/login", body,
+                     {"content-type": "application/json"})
+        return conn.getresponse().status
     except OSError as e:
         return type(e).__name__
+    finally:
+        conn.close()
 
 
 def wait_ready(port, deadline):
@@ -66,6 +68,8 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--logins", type=int, default=200)
     ap.add_argument("--quiet", type=float, default=10.0)
+    ap.add_argument("--addresses", type=int, default=0,
+                    help="source addresses to spread the logins over (default: one each)")
     args = ap.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,10 +83,11 @@ def main():
             wait_ready(port, time.time() + 30)
             time.sleep(1)
             idle = status_kib(server.pid, "VmRSS")
-            url = f"http://127.0.0.1:{port}/api/v1/auth/login"
+            addresses = args.addresses or args.logins
             start = time.time()
             with concurrent.futures.ThreadPoolExecutor(args.logins) as pool:
-                answers = list(pool.map(lambda i: login(url, i), range(args.logins)))
+                answers = list(pool.map(lambda i: login(port, i, addresses),
+                                        range(args.logins)))
             took = time.time() - start
             after = status_kib(server.pid, "VmRSS")
             time.sleep(args.quiet)
@@ -92,7 +97,8 @@ def main():
             server.terminate()
             server.wait(timeout=30)
     mib = lambda kib: f"{kib / 1024:.0f} MiB"
-    print(f"logins: {args.logins} concurrent, answered in {took:.1f} s: "
+    print(f"logins: {args.logins} concurrent from {addresses} addresses, "
+          f"answered in {took:.1f} s: "
           f"{dict(collections.Counter(answers))}")
     print(f"VmRSS idle {mib(idle)}, right after {mib(after)}, "
           f"after {args.quiet:.0f} s quiet {mib(settled)}; VmHWM {mib(peak)}")
