@@ -20,6 +20,8 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.blob_dir {
         config.blob_dir = dir.clone();
     }
+    // Before the configuration is logged below, so the log shows whom the server believes.
+    config.trusted_proxies = args.trusted_proxies.clone();
     if let Some(url) = &args.public_url {
         config.public_url = url.trim_end_matches('/').to_owned();
     }
@@ -48,7 +50,6 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     config.offline_after = Duration::from_secs(args.offline_minutes.saturating_mul(60));
     config.set_tiles(args.tile_url.as_deref(), args.tile_attribution.as_deref());
     config.low_battery = f64::from(args.low_battery_percent.min(100)) / 100.0;
-    config.trusted_proxies = args.trusted_proxies.clone();
     let state = AppState::new(db.clone(), config);
     crate::live::start(&state);
     if let Some(addr) = args.osmand_listen {

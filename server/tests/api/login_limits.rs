@@ -159,6 +159,52 @@ both!(
     }
 );
 
+both!(
+    the_served_api_counts_failed_logins_by_the_connections_peer_address,
+    |app: TestApp| async move {
+        let mut app = app;
+        let mut config = (*app.state.config).clone();
+        config.max_failed_logins_per_address_per_minute = 2;
+        app.state.config = Arc::new(config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let url = format!(
+            "http://{}/api/v1/auth/login",
+            listener.local_addr().unwrap()
+        );
+        tokio::spawn(terreno_server::serve(
+            listener,
+            app.state.clone(),
+            std::future::pending(),
+        ));
+        // Two loopback addresses: the server must tell them apart (ConnectInfo).
+        let from = |ip: &str| {
+            reqwest::Client::builder()
+                .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+                .build()
+                .unwrap()
+        };
+        let (first, second) = (from("127.0.0.2"), from("127.0.0.3"));
+        let bad = json!({"username": "nobody", "password": "guess-guess"});
+        let status = |client: reqwest::Client| {
+            let (url, bad) = (url.clone(), bad.clone());
+            async move {
+                let r = client.post(url).json(&bad).send().await.expect("an answer");
+                r.status().as_u16()
+            }
+        };
+
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(status(first.clone()).await);
+        }
+        seen.push(status(second.clone()).await);
+
+        assert_eq!(seen, [401, 401, 429, 401]);
+    }
+);
+
 /// A log sink for a test subscriber.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
