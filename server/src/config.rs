@@ -1,7 +1,7 @@
 //! Server configuration: one [`Config`], read once in `main` from flags and `TERRENO_*`
 //! environment variables, built as a literal in tests. Secrets never appear in `Debug`.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,8 +30,19 @@ pub struct Config {
     pub workbook: WorkbookLimits,
     /// Largest attachment.
     pub max_blob_bytes: u64,
-    /// Failed logins per account per minute before further attempts are refused.
+    /// Failed logins per account per minute before further attempts are refused (except one
+    /// try from each address that has not failed: see `auth::limit`).
     pub max_failed_logins_per_minute: u32,
+    /// Failed logins per client address per minute, over all accounts, before further
+    /// attempts from it are refused.
+    pub max_failed_logins_per_address_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (exact addresses); empty: the
+    /// header is ignored and the TCP peer is the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Password hashes computed at once (each takes ~19 MiB and one core).
+    pub password_hash_workers: usize,
+    /// Password checks waiting for a worker before further ones are answered 503.
+    pub password_hash_queue: usize,
     /// The URL people reach the server at (links in emails).
     pub public_url: String,
     /// Battery fraction below which the live feed sends `low_battery`.
@@ -75,6 +86,11 @@ impl Config {
             workbook: WorkbookLimits::default(),
             max_blob_bytes: 25 * 1024 * 1024,
             max_failed_logins_per_minute: 10,
+            max_failed_logins_per_address_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            password_hash_workers: crate::auth::hasher::cores(),
+            // About half a second of waiting at most, at tens of milliseconds a hash.
+            password_hash_queue: 16 * crate::auth::hasher::cores(),
             public_url: format!("http://{listen}"),
             low_battery: 0.15,
             offline_after: Duration::from_secs(10 * 60),
@@ -114,6 +130,8 @@ impl std::fmt::Debug for Config {
             .field("workbook", &self.workbook)
             .field("max_blob_bytes", &self.max_blob_bytes)
             .field("public_url", &self.public_url)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("password_hash_workers", &self.password_hash_workers)
             .field("tile_url", &self.tile_url)
             .finish()
     }

@@ -63,6 +63,14 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
+    /// 503 `busy`: the server is saturated (say, checking passwords); retry after the seconds.
+    #[error("{message}")]
+    Busy {
+        /// What is busy.
+        message: String,
+        /// Seconds until a retry is worth it.
+        retry_after_secs: u64,
+    },
     /// 500: a bug or an unavailable dependency. Logged, never shown. A cause that is a full
     /// disk (see [`storage_full`]) answers `507 insufficient_storage` instead: a condition the
     /// client waits out, not a bug.
@@ -92,6 +100,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
             }
+            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(e) if storage_full(e) => {
                 (StatusCode::INSUFFICIENT_STORAGE, INSUFFICIENT_STORAGE)
             }
@@ -105,6 +114,18 @@ impl From<sqlx::Error> for ApiError {
         match e {
             sqlx::Error::RowNotFound => ApiError::NotFound("not found".into()),
             other => ApiError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<crate::auth::HashError> for ApiError {
+    fn from(e: crate::auth::HashError) -> Self {
+        match e {
+            crate::auth::HashError::Busy => ApiError::Busy {
+                message: e.to_string(),
+                retry_after_secs: 1,
+            },
+            crate::auth::HashError::Failed(e) => ApiError::Internal(e),
         }
     }
 }
@@ -143,6 +164,9 @@ impl IntoResponse for ApiError {
         )
             .into_response();
         if let ApiError::TooManyRequests {
+            retry_after_secs, ..
+        }
+        | ApiError::Busy {
             retry_after_secs, ..
         } = self
         {

@@ -4,7 +4,7 @@
 //!   listener until a shutdown signal (tests bind port 0 and pass the listener in).
 //! - [`db`] holds all SQL, for SQLite and PostgreSQL; [`routes`] one module per resource.
 //! - [`import`] reads route spreadsheets and [`forms`] XLSForm questionnaires; neither writes.
-//! - [`cli`] is the `terreno-server` command line.
+//! - [`cli`] is the `terreno-server` command line; [`trace`] is what the request log shows.
 //! - [`ui`] is the supervisor dashboard, built by `scripts/build-ui` and embedded; it is served
 //!   at `/` by `routes::ui`, the fallback of every path the API does not answer.
 //!
@@ -25,9 +25,11 @@ pub mod mail;
 pub mod osmand;
 pub mod routes;
 pub mod state;
+pub mod trace;
 pub mod ui;
 
 use std::future::Future;
+use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -52,7 +54,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(cfg.max_body_bytes))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::map_response(error::json_error_bodies))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(trace::request_span::<axum::body::Body>))
 }
 
 /// Serves OsmAnd reports at `/` (a dedicated listener, as Traccar's port 5055) until
@@ -68,19 +70,21 @@ pub async fn serve_osmand(
         .layer(DefaultBodyLimit::max(cfg.max_body_bytes))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::map_response(error::json_error_bodies))
-        .layer(TraceLayer::new_for_http());
+        .layer(TraceLayer::new_for_http().make_span_with(trace::request_span::<axum::body::Body>));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then drains open requests.
+/// Serves the API on `listener` until `shutdown` completes, then drains open requests. Each
+/// request knows its peer's address (`ConnectInfo`), which the failed-login limit counts by.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -1,9 +1,11 @@
-//! What every handler shares: the database, the configuration and in-process caches.
+//! What every handler shares: the database, the configuration, in-process caches and the
+//! password hasher.
 
 use std::sync::{Arc, Mutex};
 
 use terreno_shared::sync::{Hlc, HlcClock};
 
+use crate::auth::Hasher;
 use crate::config::Config;
 use crate::db::{Db, now_ms};
 use crate::forms::engines::FormEngines;
@@ -22,6 +24,8 @@ pub struct AppState {
     pub live: Arc<Hub>,
     /// Compiled form versions, for checking visit completions.
     pub forms: FormEngines,
+    /// Password hashing, bounded by the configuration's workers and queue.
+    pub hasher: Hasher,
 }
 
 impl AppState {
@@ -29,6 +33,7 @@ impl AppState {
     pub fn new(db: Db, config: Config) -> AppState {
         AppState {
             db,
+            hasher: Hasher::new(config.password_hash_workers, config.password_hash_queue),
             live: Arc::new(Hub::new(config.low_battery)),
             config: Arc::new(config),
             clock: Arc::new(Mutex::new(HlcClock::default())),

@@ -148,7 +148,7 @@ fn failures_exit_1_with_one_sentence_and_bad_usage_exits_2() {
     let failures = [
         (
             t.run(&["user", "add", "ana", "--role", "collector"], ""),
-            "already exists",
+            "is taken (usernames are unique across the whole server)",
         ),
         (
             t.run(&["user", "add", "No Spaces", "--role", "admin"], ""),

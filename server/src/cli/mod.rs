@@ -126,6 +126,15 @@ pub struct DemoArgs {
     /// The credit the tile server requires, shown on the map (with --tile-url).
     #[arg(long, env = "TERRENO_TILE_ATTRIBUTION")]
     pub tile_attribution: Option<String>,
+    /// A reverse proxy in front of the server (its exact address; repeat, or separate with
+    /// commas): for requests from it, the client address that the failed-login limit counts is
+    /// the one it appends to X-Forwarded-For. Without it the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TERRENO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// `user` subcommands.
@@ -260,6 +269,15 @@ pub struct ServeArgs {
     /// The credit the tile server requires, shown on the map (with --tile-url).
     #[arg(long, env = "TERRENO_TILE_ATTRIBUTION")]
     pub tile_attribution: Option<String>,
+    /// A reverse proxy in front of the server (its exact address; repeat, or separate with
+    /// commas): for requests from it, the client address that the failed-login limit counts is
+    /// the one it appends to X-Forwarded-For. Without it the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TERRENO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Runs a parsed command line.

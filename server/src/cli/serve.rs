@@ -20,6 +20,8 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.blob_dir {
         config.blob_dir = dir.clone();
     }
+    // Before the configuration is logged below, so the log shows whom the server believes.
+    config.trusted_proxies = args.trusted_proxies.clone();
     if let Some(url) = &args.public_url {
         config.public_url = url.trim_end_matches('/').to_owned();
     }

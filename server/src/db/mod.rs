@@ -29,6 +29,7 @@ pub mod forms;
 pub mod import;
 pub mod json_rows;
 pub mod location_captures;
+pub mod logins;
 pub mod map;
 pub mod orgs;
 pub mod outbox;

@@ -1,7 +1,8 @@
 //! Users and their credentials: creating (invited, without a password), setting a password,
-//! listing, disabling, the login lookup, bearer tokens and the failed-login window.
+//! listing, disabling, the login lookup and bearer tokens (the failed-login window is
+//! `super::logins`).
 //!
-//! Owns `users`, `tokens` and `login_failures`; disabling a user also revokes their devices
+//! Owns `users` and `tokens`; disabling a user also revokes their devices
 //! (`devices.revoked_ms`) in the same transaction. Passwords arrive here already hashed
 //! (`crate::auth` hashes them off the async executor); this module never sees one in clear.
 
@@ -114,8 +115,10 @@ pub enum NewUserError {
         /// Why, in plain words.
         message: String,
     },
-    /// Login names are global, so another organization's user may hold it too.
-    #[error("username: a user named {0:?} already exists")]
+    /// Login names are unique across the server: a user of this or any other organization
+    /// holds it. The message is the same either way, so it tells nothing about other
+    /// organizations.
+    #[error("username: {0:?} is taken (usernames are unique across the whole server)")]
     Taken(String),
     /// The database failed.
     #[error(transparent)]
@@ -399,59 +402,6 @@ impl Db {
                 .execute(pool)
                 .await
                 .context("revoking a token")?;
-        });
-        Ok(())
-    }
-
-    /// Times (ms) of an account's failed logins since `since_ms`, oldest first.
-    pub async fn recent_login_failures(
-        &self,
-        username: &str,
-        since_ms: i64,
-    ) -> anyhow::Result<Vec<i64>> {
-        Ok(on_read!(self, |pool| {
-            sqlx::query_scalar(
-                "select at_ms from login_failures where username = $1 and at_ms > $2
-                 order by at_ms",
-            )
-            .bind(username)
-            .bind(since_ms)
-            .fetch_all(pool)
-            .await?
-        }))
-    }
-
-    /// Records a failed login and deletes every failure older than `purge_before_ms`, so the
-    /// table holds only the current window.
-    pub async fn insert_login_failure(
-        &self,
-        username: &str,
-        purge_before_ms: i64,
-    ) -> anyhow::Result<()> {
-        on_write!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("delete from login_failures where at_ms <= $1")
-                .bind(purge_before_ms)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("insert into login_failures (username, at_ms) values ($1, $2)")
-                .bind(username)
-                .bind(now_ms())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await.context("recording a failed login")?;
-        });
-        Ok(())
-    }
-
-    /// Forgets an account's failed logins (after a successful one).
-    pub async fn clear_login_failures(&self, username: &str) -> anyhow::Result<()> {
-        on_write!(self, |pool| {
-            sqlx::query("delete from login_failures where username = $1")
-                .bind(username)
-                .execute(pool)
-                .await
-                .context("clearing failed logins")?;
         });
         Ok(())
     }

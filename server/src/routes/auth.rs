@@ -2,9 +2,10 @@
 //!
 //! Login answers the same 401 for an unknown user, a wrong password and an invited user without
 //! one, so the answer does not tell which accounts exist; a disabled account is named (403) only
-//! to someone who knew its password. Failed logins are counted per account name over one
-//! minute; past the limit every attempt gets 429 until the window moves on. This module must not
-//! hash or compare passwords itself (`crate::auth` does, off the executor) nor hold SQL.
+//! to someone who knew its password. Failed logins are counted per account and per client
+//! address over one minute (`crate::auth::limit` has the policy); past a limit attempts get 429.
+//! Passwords are checked by the state's bounded hasher, which answers 503 when saturated. This
+//! module must not hash or compare passwords itself nor hold SQL.
 
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use terreno_shared::api::v1::auth::{LoginRequest, LoginResponse, UserInfo};
 use terreno_shared::model::Username;
 use utoipa::{OpenApi, ToSchema};
 
-use crate::auth;
+use crate::auth::{self, ClientAddr, limit};
 use crate::db::devices::time;
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
@@ -25,8 +26,6 @@ use crate::state::AppState;
 
 /// The one answer to every kind of bad credentials.
 pub const WRONG_CREDENTIALS: &str = "wrong username or password";
-/// The failed-login window.
-const WINDOW_MS: i64 = 60_000;
 
 /// Routes of this module.
 pub fn router() -> super::Routes {
@@ -55,13 +54,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         (status = 400, description = "malformed body or unknown fields", body = ErrorBodyDoc),
         (status = 401, description = "wrong username or password", body = ErrorBodyDoc),
         (status = 403, description = "`account_disabled`", body = ErrorBodyDoc),
-        (status = 429, description = "too many failed logins for this account in a minute",
-            body = ErrorBodyDoc)))]
+        (status = 429, description = "too many failed logins for this account or from this \
+            address in a minute (`Retry-After`)", body = ErrorBodyDoc),
+        (status = 503, description = "`busy`: too many passwords being checked at once \
+            (`Retry-After`)", body = ErrorBodyDoc)))]
 pub async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    Ok(Json(authenticate(&state, req).await?))
+    Ok(Json(authenticate(&state, client, req).await?))
 }
 
 /// Logs out: the caller's token stops working.
@@ -92,19 +94,20 @@ pub async fn me(
 }
 
 /// The login use case: rate limit, password check, then a new token.
-async fn authenticate(state: &AppState, req: LoginRequest) -> ApiResult<LoginResponse> {
+async fn authenticate(
+    state: &AppState,
+    client: ClientAddr,
+    req: LoginRequest,
+) -> ApiResult<LoginResponse> {
     // A name that cannot exist gets the same answer as one that does not.
     let name = Username::parse(&req.username)
         .map_err(|_| ApiError::Unauthorized(WRONG_CREDENTIALS.into()))?;
+    let client = client.key();
     let db = &state.db;
-    // Count this attempt before the slow password check, so that guesses sent in parallel all
-    // count against the limit; a successful login clears the record.
-    db.insert_login_failure(name.as_str(), now_ms() - WINDOW_MS)
-        .await?;
-    check_failures(state, &name).await?;
+    limit::admit(db, &state.config, &name, &client).await?;
     let user = db.find_login_user(&name).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let matches = auth::verify_password(req.password, hash).await?;
+    let matches = state.hasher.verify(req.password, hash).await?;
     let Some(user) = user.filter(|_| matches) else {
         return Err(ApiError::Unauthorized(WRONG_CREDENTIALS.into()));
     };
@@ -114,7 +117,7 @@ async fn authenticate(state: &AppState, req: LoginRequest) -> ApiResult<LoginRes
             message: format!("the account {name} is disabled: ask an administrator"),
         });
     }
-    db.clear_login_failures(name.as_str()).await?;
+    limit::forget(db, &name, &client).await?;
     let token = auth::new_token()?;
     let expires_ms = now_ms().saturating_add(ttl_ms(state.config.token_ttl));
     db.insert_token(user.info.id, &auth::token_hash(&token), expires_ms)
@@ -123,32 +126,6 @@ async fn authenticate(state: &AppState, req: LoginRequest) -> ApiResult<LoginRes
         token,
         expires_at: time(expires_ms)?,
         user: user.info,
-    })
-}
-
-/// 429 while the account has had more than the configured number of attempts (failed, or under
-/// way) within the last minute — attempts refused here count too, so a script hammering an
-/// account stays locked out until it pauses;
-/// `retry_after_secs` is when enough of them will have aged out.
-async fn check_failures(state: &AppState, name: &Username) -> ApiResult<()> {
-    let max = usize::try_from(state.config.max_failed_logins_per_minute.max(1)).unwrap_or(1);
-    let now = now_ms();
-    let failures = state
-        .db
-        .recent_login_failures(name.as_str(), now - WINDOW_MS)
-        .await?;
-    // The attempt under way is among them, so up to `max` attempts pass.
-    if failures.len() <= max {
-        return Ok(());
-    }
-    let unlocks_ms = failures[failures.len() - max] + WINDOW_MS;
-    let wait_ms = u64::try_from(unlocks_ms - now).unwrap_or(0).max(1);
-    let secs = wait_ms.div_ceil(1000);
-    Err(ApiError::TooManyRequests {
-        message: format!(
-            "too many failed logins for {name} in the last minute: try again in {secs} s"
-        ),
-        retry_after_secs: secs,
     })
 }
 

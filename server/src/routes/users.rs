@@ -146,7 +146,7 @@ pub async fn create(
         .map_err(|_| invalid("role", "must be collector, supervisor or admin"))?;
     let team = team_for(&state, &who, role, req.team.as_deref()).await?;
     let password = crate::auth::temporary_password()?;
-    let hash = crate::auth::hash_password(password.clone()).await?;
+    let hash = state.hasher.hash(password.clone()).await?;
     let new = NewUser {
         username: &req.username,
         role,
@@ -200,7 +200,7 @@ pub async fn set_password(
         None => (crate::auth::temporary_password()?, true),
     };
     crate::auth::check_new_password(&password).map_err(|e| invalid("password", e))?;
-    let hash = crate::auth::hash_password(password.clone()).await?;
+    let hash = state.hasher.hash(password.clone()).await?;
     state
         .db
         .set_password_hash(who.org_id, &person.username, &hash)

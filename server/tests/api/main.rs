@@ -15,6 +15,7 @@ mod forms;
 mod hostile;
 mod imports;
 mod live;
+mod login_limits;
 mod map;
 mod openapi;
 mod org;

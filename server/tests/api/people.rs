@@ -292,3 +292,36 @@ both!(
         assert!(r.body["components"]["schemas"]["Person"].is_object());
     }
 );
+
+both!(
+    a_username_taken_in_another_organization_gets_the_same_answer_as_one_taken_here,
+    |app: TestApp| async move {
+        two_teams(&app).await;
+        let other = app
+            .db()
+            .insert_org("otra", chrono_tz::America::Lima)
+            .await
+            .expect("another organization")
+            .id;
+        user(&app, other, "eva", Role::Collector, None).await;
+        let root = login(&app, "root").await;
+        let body = |name: &str| json!({"username": name, "display_name": "X", "role": "admin"});
+
+        let here = invite(&app, &root, body("ana")).await;
+        let there = invite(&app, &root, body("eva")).await;
+
+        for r in [&here, &there] {
+            assert_eq!(r.status, 409, "{}", r.text);
+            assert_eq!(r.body["code"], "username_taken");
+        }
+        let message = there.body["message"].as_str().unwrap();
+        assert_eq!(
+            message,
+            "username: \"eva\" is taken (usernames are unique across the whole server)"
+        );
+        assert_eq!(
+            here.body["message"].as_str().unwrap().replace("ana", "eva"),
+            message
+        );
+    }
+);

@@ -336,7 +336,7 @@ const es = {
   "people.emailHint": "Para avisos por correo.",
   "people.invite": "Invitar",
   "people.invited.done": "{name} ({username}) ya puede entrar.",
-  "people.taken": "Ese usuario ya existe. Elija otro nombre de usuario.",
+  "people.taken": "Ese nombre de usuario ya está en uso (los nombres de usuario son únicos en todo el servidor). Elija otro.",
   "people.bad.username":
     "Revise el usuario: use de 1 a 64 letras a-z, números, «.», «_» o «-», y empiece con letra o número.",
   "people.bad.display_name": "Revise el nombre: debe tener entre 1 y 100 caracteres.",
@@ -838,7 +838,7 @@ const en: Record<Key, string> = {
   "people.emailHint": "For email notices.",
   "people.invite": "Invite",
   "people.invited.done": "{name} ({username}) can log in now.",
-  "people.taken": "That username already exists. Choose another username.",
+  "people.taken": "That username is taken (usernames are unique across the whole server). Choose another.",
   "people.bad.username":
     "Check the username: use 1 to 64 letters a-z, digits, “.”, “_” or “-”, starting with a letter or digit.",
   "people.bad.display_name": "Check the name: it must have 1 to 100 characters.",

@@ -31,8 +31,8 @@ impl NameHolder {
     /// Why rows naming this user cannot be imported by `org` (limited to `only_team`).
     pub fn refusal(&self, org: OrgId, only_team: Option<TeamId>) -> Option<String> {
         let why = if self.org_id != org.to_string() {
-            // Login names are unique across the server: say so, but not whose it is.
-            "is taken: login names are unique across every organization on this server"
+            // Which organization (or that there is one) is not this organization's business.
+            "is taken (usernames are unique across the whole server)"
         } else if self.role != Role::Collector.as_str() {
             "is not a collector"
         } else if !self.active {

@@ -1,12 +1,17 @@
-//! Secrets: opaque bearer tokens (256 random bits, stored only as SHA-256) and argon2id
-//! password hashes.
+//! Secrets: opaque bearer tokens (256 random bits, stored only as SHA-256), argon2id password
+//! hashes ([`hasher`]: bounded, off the async executor, in reused memory), the client address
+//! a login comes from ([`client`]) and the failed-login policy ([`limit`]).
 
-use std::sync::OnceLock;
+mod argon;
+pub mod client;
+pub mod hasher;
+pub mod limit;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use ring::digest;
 use ring::rand::{SecureRandom, SystemRandom};
+
+pub use client::ClientAddr;
+pub use hasher::{HashError, Hasher};
 
 /// Shortest password accepted, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -71,57 +76,15 @@ pub fn check_new_password(password: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The argon2id PHC string of a password, with a random salt. Runs on the blocking pool:
-/// hashing takes tens of milliseconds on purpose and must not stall the executor.
-/// Argon2 computations allowed at once. Each takes ~19 MiB and tens of milliseconds of CPU;
-/// without a bound a flood of logins would run hundreds at once (tokio's blocking pool) and
-/// exhaust memory. Further requests wait their turn, costing only a parked future each. A
-/// process-wide limit because what it protects — the machine's cores and memory — is too.
-static ARGON2_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-
+/// The argon2id PHC string of a password, with a random salt, on the process's
+/// [`Hasher::shared`] (the command line and tests; request handlers use the state's hasher).
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    let _permit = ARGON2_PERMITS.acquire().await?;
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(|e| anyhow::anyhow!("the password hashing task failed: {e}"))?
+    Ok(Hasher::shared().hash(password).await?)
 }
 
-fn hash_now(password: &str) -> anyhow::Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
-}
-
-/// Whether `password` matches `hash`. Without a hash (unknown or invited user) a dummy one is
-/// checked, so the answer takes as long either way and does not tell which accounts exist.
-/// A password longer than [`MAX_PASSWORD_BYTES`] never matches (none can be set).
+/// Whether `password` matches `hash` ([`Hasher::verify`]), on [`Hasher::shared`].
 pub async fn verify_password(password: String, hash: Option<String>) -> anyhow::Result<bool> {
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Ok(false);
-    }
-    let _permit = ARGON2_PERMITS.acquire().await?;
-    tokio::task::spawn_blocking(move || {
-        let hash = match hash {
-            Some(h) => h,
-            None => dummy_hash()?.to_owned(),
-        };
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok();
-        Ok(matches && !password.is_empty())
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("the password check task failed: {e}"))?
-}
-
-fn dummy_hash() -> anyhow::Result<&'static str> {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    if let Some(h) = DUMMY.get() {
-        return Ok(h);
-    }
-    let h = hash_now(&new_token()?)?;
-    Ok(DUMMY.get_or_init(|| h))
+    Ok(Hasher::shared().verify(password, hash).await?)
 }
 
 #[cfg(test)]
