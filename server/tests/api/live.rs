@@ -181,7 +181,8 @@ impl ServerProcess {
 
     /// Waits until it answers its health check.
     async fn ready(&self) {
-        for _ in 0..200 {
+        // Up to 30 s: a busy CI machine starts a debug build slowly.
+        for _ in 0..600 {
             if tokio::net::TcpStream::connect(self.1).await.is_ok() {
                 return;
             }

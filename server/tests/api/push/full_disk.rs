@@ -15,7 +15,7 @@ use terreno_server::on_write;
 use super::helpers::*;
 use crate::both;
 use crate::harness::{Backend, TestApp};
-use crate::pull::pull_all;
+use crate::pull::{pull_all, settle};
 
 /// Fixes in the pushed batch: enough rows that storing them needs new pages.
 const FIXES: i64 = 200;
@@ -118,6 +118,8 @@ both!(
         );
         assert_eq!(count(&app, "events").await, n as i64, "every event once");
         assert_eq!(count(&app, "fixes").await, FIXES);
+        // PostgreSQL's feed shows a commit once no older transaction is open.
+        settle(app.db()).await;
         let (pages, _) = pull_all(&app, &w.ana.token, "", 5000).await;
         let pulled: BTreeSet<String> = pages.into_iter().flatten().collect();
         for v in &visits {
