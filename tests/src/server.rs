@@ -204,12 +204,7 @@ impl TestServer {
                 .expect("a supervisor");
             let reader = terreno_server::import::open_path(
                 route_file,
-                &ImportOptions {
-                    sheet: None,
-                    map: Vec::new(),
-                    ignore: Vec::new(),
-                    default_currency: Currency::COP,
-                },
+                &ImportOptions::new(Currency::COP),
             )
             .expect("opening the route file");
             let setup = Setup {

@@ -59,9 +59,12 @@ pub fn lone_cell(sheet: &str, cell: &str) -> Vec<u8> {
     zip.finish().expect("zip").into_inner()
 }
 
+/// Bombs made so far, by sheet name (each is made once per test binary).
+type Bombs = std::sync::Mutex<Vec<(String, &'static [u8])>>;
+
 /// An XLSX whose sheet `sheet` has one cell of 1 GiB of `0`s, deflated as written (about 1 MB).
 pub fn bomb(sheet: &str) -> &'static [u8] {
-    static BOMBS: OnceLock<std::sync::Mutex<Vec<(String, &'static [u8])>>> = OnceLock::new();
+    static BOMBS: OnceLock<Bombs> = OnceLock::new();
     let bombs = BOMBS.get_or_init(Default::default);
     let mut bombs = bombs.lock().expect("bombs");
     if let Some((_, b)) = bombs.iter().find(|(s, _)| s == sheet) {
