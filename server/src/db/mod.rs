@@ -33,6 +33,8 @@ pub mod map;
 pub mod orgs;
 pub mod outbox;
 pub mod people;
+#[cfg(test)]
+mod plans;
 pub mod portfolio;
 pub mod project;
 pub mod pull;

@@ -1,0 +1,173 @@
+//! The scoped reads of a collector and of a supervisor are led by an index on their scope, on
+//! SQLite always and on PostgreSQL when `DATABASE_URL` is set (a database made and dropped here).
+
+use terreno_shared::model::Role;
+
+use super::{ALIASES, Read, scans};
+use crate::db::sessions::Session;
+use crate::db::users::NewUser;
+use crate::db::{Db, DbUrl};
+
+/// A fresh database of one backend, removed on drop.
+struct Fresh {
+    db: Db,
+    dir: Option<std::path::PathBuf>,
+    pg: Option<(String, String)>,
+}
+
+impl Fresh {
+    async fn sqlite() -> Fresh {
+        let dir = std::env::temp_dir().join(format!("terreno-plans-{}", uuid::Uuid::now_v7()));
+        let db = Db::connect(&DbUrl::Sqlite(dir.join("t.db")))
+            .await
+            .expect("a SQLite database");
+        Fresh {
+            db,
+            dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    async fn postgres() -> Option<Fresh> {
+        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
+            eprintln!("skipped: PostgreSQL case (set DATABASE_URL to run it)");
+            return None;
+        };
+        let name = format!("terreno_plans_{}", uuid::Uuid::now_v7().simple());
+        let admin = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL");
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .execute(&admin)
+            .await
+            .expect("a test database");
+        admin.close().await;
+        let (base, _) = admin_url.rsplit_once('/').expect("a database URL");
+        let db = Db::connect(&DbUrl::Postgres(format!("{base}/{name}")))
+            .await
+            .expect("the test database");
+        Some(Fresh {
+            db,
+            dir: None,
+            pg: Some((admin_url, name)),
+        })
+    }
+
+    async fn drop_it(self) {
+        self.db.close().await;
+        if let Some(dir) = self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((admin_url, name)) = self.pg {
+            let admin = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "drop database if exists {name} with (force)"
+            )))
+            .execute(&admin)
+            .await;
+        }
+    }
+}
+
+async fn session(db: &Db, org: terreno_shared::ids::OrgId, name: &str, role: Role) -> Session {
+    let info = db
+        .insert_user(
+            org,
+            &NewUser {
+                username: name,
+                role,
+                team: Some("Equipo"),
+                display_name: None,
+            },
+        )
+        .await
+        .expect("a user");
+    Session {
+        user_id: info.id,
+        org_id: org,
+        team_id: info.team,
+        role,
+        username: name.to_owned(),
+        token_hash: Vec::new(),
+        device_id: None,
+        device_revoked: false,
+    }
+}
+
+/// Every read `who` makes that the plan check covers.
+fn reads(db: &Db, who: &Session) -> Vec<Read> {
+    let mut reads = crate::db::pull::snapshot::plan_reads(who);
+    reads.extend(crate::db::pull::plan_reads(db, who));
+    reads
+}
+
+/// Explains every read of a collector and a supervisor; answers the reads that scan a big
+/// table, with their plans.
+async fn scanning_reads(db: &Db) -> Vec<String> {
+    let org = db
+        .insert_org("plans", chrono_tz::America::Bogota)
+        .await
+        .expect("an org")
+        .id;
+    let mut bad = Vec::new();
+    for (name, role) in [
+        ("gestor", Role::Collector),
+        ("supervisora", Role::Supervisor),
+    ] {
+        let who = session(db, org, name, role).await;
+        for read in reads(db, &who) {
+            let plan = db.explain(&read).await.expect("a plan");
+            if std::env::var_os("TERRENO_SHOW_PLANS").is_some() {
+                eprintln!("{name}: {}\n  {}", read.name, plan.join("\n  "));
+            }
+            if !scans(&plan, &ALIASES).is_empty() {
+                bad.push(format!("{name}: {}\n  {}", read.name, plan.join("\n  ")));
+            }
+        }
+    }
+    bad
+}
+
+#[tokio::test]
+async fn a_collectors_and_a_supervisors_reads_scan_no_big_table_on_sqlite() {
+    let fresh = Fresh::sqlite().await;
+
+    let bad = scanning_reads(&fresh.db).await;
+
+    fresh.drop_it().await;
+    assert!(bad.is_empty(), "reads that scan:\n{}", bad.join("\n"));
+}
+
+#[tokio::test]
+async fn a_collectors_and_a_supervisors_reads_scan_no_big_table_on_postgres() {
+    let Some(fresh) = Fresh::postgres().await else {
+        return;
+    };
+
+    let bad = scanning_reads(&fresh.db).await;
+
+    fresh.drop_it().await;
+    assert!(bad.is_empty(), "reads that scan:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn a_scan_is_told_from_a_search() {
+    let lines = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let plan = lines(&[
+        "SEARCH a USING INDEX accounts_by_collector_id (collector_id=? AND id>?)",
+        "SCAN c",
+        "SCAN changes USING INDEX changes_by_xid",
+        "Seq Scan on users",
+        "Index Scan on accounts using accounts_pkey (no cond)",
+        "Seq Scan on stops",
+    ]);
+
+    let found = scans(&plan, &ALIASES);
+
+    assert_eq!(
+        found,
+        lines(&[
+            "SCAN changes USING INDEX changes_by_xid",
+            "Index Scan on accounts using accounts_pkey (no cond)",
+            "Seq Scan on stops",
+        ])
+    );
+}
