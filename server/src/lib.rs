@@ -27,7 +27,7 @@ pub mod routes;
 pub mod state;
 pub mod ui;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -74,13 +74,31 @@ pub async fn serve_osmand(
         .await
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then drains open requests.
+/// Serves the API on `listener` until `shutdown` completes, then stops: no new connections,
+/// live feeds closed at once, and requests still running given `config.shutdown_grace` to
+/// finish; after it the server returns without them (their futures are dropped with the
+/// runtime, which interrupts their SQLite reads; see `db::cancel`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let grace = state.config.shutdown_grace;
+    let stopping = state.stopping.clone();
+    let mut stopped = state.stopping.subscribe();
+    let signal = async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    };
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(signal);
+    tokio::select! {
+        served = server.into_future() => served,
+        () = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(?grace, "requests still running after the shutdown grace: stopped without them");
+            Ok(())
+        }
+    }
 }

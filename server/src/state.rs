@@ -22,6 +22,9 @@ pub struct AppState {
     pub live: Arc<Hub>,
     /// Compiled form versions, for checking visit completions.
     pub forms: FormEngines,
+    /// Becomes `true` when the server begins to shut down: long-lived responses (the live
+    /// feed) end on it.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -33,6 +36,7 @@ impl AppState {
             config: Arc::new(config),
             clock: Arc::new(Mutex::new(HlcClock::default())),
             forms: FormEngines::default(),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
     }
 

@@ -1,71 +1,15 @@
 //! The scoped reads of a collector and of a supervisor are led by an index on their scope, on
 //! SQLite always and on PostgreSQL when `DATABASE_URL` is set (a database made and dropped here).
 
+use std::time::Duration;
+
 use terreno_shared::model::Role;
 
 use super::{ALIASES, Read, scans};
 use crate::db::sessions::Session;
 use crate::db::users::NewUser;
-use crate::db::{Db, DbUrl};
-
-/// A fresh database of one backend, removed on drop.
-struct Fresh {
-    db: Db,
-    dir: Option<std::path::PathBuf>,
-    pg: Option<(String, String)>,
-}
-
-impl Fresh {
-    async fn sqlite() -> Fresh {
-        let dir = std::env::temp_dir().join(format!("terreno-plans-{}", uuid::Uuid::now_v7()));
-        let db = Db::connect(&DbUrl::Sqlite(dir.join("t.db")))
-            .await
-            .expect("a SQLite database");
-        Fresh {
-            db,
-            dir: Some(dir),
-            pg: None,
-        }
-    }
-
-    async fn postgres() -> Option<Fresh> {
-        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-            eprintln!("skipped: PostgreSQL case (set DATABASE_URL to run it)");
-            return None;
-        };
-        let name = format!("terreno_plans_{}", uuid::Uuid::now_v7().simple());
-        let admin = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL");
-        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-            .execute(&admin)
-            .await
-            .expect("a test database");
-        admin.close().await;
-        let (base, _) = admin_url.rsplit_once('/').expect("a database URL");
-        let db = Db::connect(&DbUrl::Postgres(format!("{base}/{name}")))
-            .await
-            .expect("the test database");
-        Some(Fresh {
-            db,
-            dir: None,
-            pg: Some((admin_url, name)),
-        })
-    }
-
-    async fn drop_it(self) {
-        self.db.close().await;
-        if let Some(dir) = self.dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        if let Some((admin_url, name)) = self.pg {
-            let admin = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "drop database if exists {name} with (force)"
-            )))
-            .execute(&admin)
-            .await;
-        }
-    }
-}
+use crate::db::Db;
+use crate::db::test_db::Fresh;
 
 async fn session(db: &Db, org: terreno_shared::ids::OrgId, name: &str, role: Role) -> Session {
     let info = db
@@ -128,7 +72,7 @@ async fn scanning_reads(db: &Db) -> Vec<String> {
 
 #[tokio::test]
 async fn a_collectors_and_a_supervisors_reads_scan_no_big_table_on_sqlite() {
-    let fresh = Fresh::sqlite().await;
+    let fresh = Fresh::sqlite(Duration::ZERO).await;
 
     let bad = scanning_reads(&fresh.db).await;
 
@@ -138,7 +82,7 @@ async fn a_collectors_and_a_supervisors_reads_scan_no_big_table_on_sqlite() {
 
 #[tokio::test]
 async fn a_collectors_and_a_supervisors_reads_scan_no_big_table_on_postgres() {
-    let Some(fresh) = Fresh::postgres().await else {
+    let Some(fresh) = Fresh::postgres(Duration::ZERO).await else {
         return;
     };
 
