@@ -58,7 +58,8 @@ pub mod visit_reviews;
 
 /// Runs `$body` with `$pool` bound to a read connection (`&mut`; on SQLite one that stops when
 /// the request is dropped, see [`cancel`]); the body compiles per backend. A body that runs
-/// several statements passes `&mut *pool` to each.
+/// several statements passes `&mut *pool` to each. Taking the connection may fail: the macro
+/// returns the error with `?`, so it is used in functions answering `anyhow::Result`.
 #[macro_export]
 macro_rules! on_read {
     ($db:expr, |$pool:ident| $body:expr) => {
@@ -75,6 +76,24 @@ macro_rules! on_read {
                     .await
                     .map_err(|e| anyhow::anyhow!("taking a read connection: {e}"))?;
                 let $pool = &mut *read;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$pool` bound to the backend's read pool, in any context (no `?`): for
+/// tests and tools. Not cancellable on SQLite: the server's reads use [`on_read!`].
+#[macro_export]
+macro_rules! on_read_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(s) => {
+                let $pool = &s.read;
+                $body
+            }
+            $crate::db::Db::Postgres(p) => {
+                let $pool = p;
                 $body
             }
         }

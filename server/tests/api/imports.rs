@@ -200,7 +200,7 @@ both!(
             .map(|d| (d.external_id.as_str(), d.status.as_str()))
             .collect();
         assert_eq!(status, [("A-1", "open"), ("A-3", "closed")]);
-        let ops: Vec<(String, String)> = terreno_server::on_read!(app.db(), |pool| {
+        let ops: Vec<(String, String)> = terreno_server::on_read_pool!(app.db(), |pool| {
             sqlx::query_as(
                 "select c.entity_type, c.op from changes c
                  join users u on u.id = c.collector_id
