@@ -98,17 +98,25 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
     let c = &collector;
     let s = &supervisor;
     let rows = |n: usize| n.to_string();
-    time(report, args, "snapshot (every page)", "collector", || async {
-        rows(snapshot_all(&db, c).await)
-    })
+    time(
+        report,
+        args,
+        "snapshot (every page)",
+        "collector",
+        || async { rows(snapshot_all(&db, c).await) },
+    )
     .await;
     time(report, args, "pull from the start", "collector", || async {
         rows(pull_all(&db, c).await)
     })
     .await;
-    time(report, args, "pull from the start", "supervisor", || async {
-        rows(pull_all(&db, s).await)
-    })
+    time(
+        report,
+        args,
+        "pull from the start",
+        "supervisor",
+        || async { rows(pull_all(&db, s).await) },
+    )
     .await;
     time(report, args, "map", "supervisor", || async {
         let map = db.map_for(s, now, None, None).await.expect("the map");
@@ -130,36 +138,54 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
         .export_range(s, first, today)
         .await
         .expect("the export range");
-    time(report, args, "contact rate (30 days)", "supervisor", || async {
-        db.contact_rate(s, tz, range).await.expect("contact rate");
-        String::new()
-    })
+    time(
+        report,
+        args,
+        "contact rate (30 days)",
+        "supervisor",
+        || async {
+            db.contact_rate(s, tz, range).await.expect("contact rate");
+            String::new()
+        },
+    )
     .await;
     time(report, args, "promises (30 days)", "supervisor", || async {
         db.promises(s, tz, range, now).await.expect("promises");
         String::new()
     })
     .await;
-    time(report, args, "visits per collector", "supervisor", || async {
-        db.visits_per_collector(s, tz, (first, today), range)
-            .await
-            .expect("visits per collector");
-        String::new()
-    })
+    time(
+        report,
+        args,
+        "visits per collector",
+        "supervisor",
+        || async {
+            db.visits_per_collector(s, tz, (first, today), range)
+                .await
+                .expect("visits per collector");
+            String::new()
+        },
+    )
     .await;
     time(report, args, "refusal reasons", "supervisor", || async {
         db.refusal_reasons(s, range).await.expect("refusals");
         String::new()
     })
     .await;
-    time(report, args, "visits export (first page)", "supervisor", || async {
-        let after: Option<&VisitKey> = None;
-        let page = db
-            .export_visits_page(s, range, after)
-            .await
-            .expect("export");
-        rows(page.len())
-    })
+    time(
+        report,
+        args,
+        "visits export (first page)",
+        "supervisor",
+        || async {
+            let after: Option<&VisitKey> = None;
+            let page = db
+                .export_visits_page(s, range, after)
+                .await
+                .expect("export");
+            rows(page.len())
+        },
+    )
     .await;
     db.close().await;
 }

@@ -70,7 +70,6 @@ impl SqliteDb {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};

@@ -118,29 +118,82 @@ fn pg_nodes(node: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// The steps of `plan` that read a big table whole. SQLite names a table by its alias when it
-/// has one, so `aliases` maps the aliases the read's SQL uses for big tables.
+/// Columns that name the organization or a whole day of it, not a caller's scope: a big
+/// table searched by these alone is read for the whole organization (a portfolio holds every
+/// collector's accounts).
+pub(crate) const ORG_WIDE_KEYS: [&str; 5] = [
+    "portfolio_id",
+    "org_id",
+    "planned_date",
+    "route_date",
+    "status",
+];
+
+/// The steps of `plan` that read a big table whole, or search it by organization-wide keys
+/// only. SQLite names a table by its alias when it has one, so `aliases` maps the aliases the
+/// read's SQL uses for big tables.
 pub(crate) fn scans(plan: &[String], aliases: &[(&str, &str)]) -> Vec<String> {
     let big = |name: &str| {
-        BIG_TABLES.contains(&name) || aliases.iter().any(|(a, t)| *a == name && BIG_TABLES.contains(t))
+        BIG_TABLES.contains(&name)
+            || aliases
+                .iter()
+                .any(|(a, t)| *a == name && BIG_TABLES.contains(t))
     };
     plan.iter()
         .filter(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
+            let on = |i: usize| words.get(i).is_some_and(|w| big(w));
             match words.as_slice() {
                 // SQLite: `SCAN a`, `SCAN a USING INDEX i`, `SCAN accounts AS a`.
                 ["SCAN", name, rest @ ..] => {
                     big(name) || matches!(rest, ["AS", alias, ..] if big(alias))
                 }
+                ["SEARCH", ..] => on(1) && org_wide(line),
                 ["Seq", "Scan", "on", rel, ..] => big(rel),
-                [kind, .., "(no", "cond)"] if kind.starts_with("Index") => {
-                    words.iter().position(|w| *w == "on").is_some_and(|i| big(words[i + 1]))
+                [kind, .., "(no", "cond)"] if kind.starts_with("Index") => words
+                    .iter()
+                    .position(|w| *w == "on")
+                    .is_some_and(|i| on(i + 1)),
+                [kind, ..] if kind.starts_with("Index") || kind.starts_with("Bitmap") => {
+                    words
+                        .iter()
+                        .position(|w| *w == "on")
+                        .is_some_and(|i| on(i + 1))
+                        && org_wide(line)
                 }
                 _ => false,
             }
         })
         .cloned()
         .collect()
+}
+
+/// Columns that lead to one caller's rows (a user, a team, or one row by its key).
+const SCOPE_KEYS: [&str; 10] = [
+    "collector_id",
+    "team_id",
+    "user_id",
+    "id",
+    "account_id",
+    "route_id",
+    "visit_id",
+    "stop_id",
+    "entity",
+    "device_id",
+];
+
+/// Whether the condition of a step (from its first parenthesis) names an organization-wide
+/// column and no scope column.
+fn org_wide(line: &str) -> bool {
+    let Some(cond) = line.find(" (").map(|i| &line[i..]) else {
+        return false;
+    };
+    let columns: Vec<&str> = cond
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .map(|w| w.rsplit('.').next().unwrap_or(w))
+        .collect();
+    columns.iter().any(|c| ORG_WIDE_KEYS.contains(c))
+        && !columns.iter().any(|c| SCOPE_KEYS.contains(c))
 }
 
 /// The aliases the scoped reads give big tables, as `(alias, table)`.

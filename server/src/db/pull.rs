@@ -112,15 +112,34 @@ macro_rules! feed_union {
 macro_rules! branch {
     ($b:ident, page, $scope:literal) => {
         concat!(
-            "select * from (", columns!($b), " where ", after!($b), " and ", $scope,
-            " order by ", index_order!($b), " limit $8) b"
+            "select * from (",
+            columns!($b),
+            " where ",
+            after!($b),
+            " and ",
+            $scope,
+            " order by ",
+            index_order!($b),
+            " limit $8) b"
         )
     };
     ($b:ident, rest, $scope:literal) => {
-        concat!(columns!($b), " where ", after!($b), " and txn = $8 and ", $scope)
+        concat!(
+            columns!($b),
+            " where ",
+            after!($b),
+            " and txn = $8 and ",
+            $scope
+        )
     };
     ($b:ident, more, $scope:literal) => {
-        concat!("exists (select 1 from changes where ", after!($b), " and ", $scope, ")")
+        concat!(
+            "exists (select 1 from changes where ",
+            after!($b),
+            " and ",
+            $scope,
+            ")"
+        )
     };
 }
 

@@ -112,16 +112,17 @@ both!(
         assert_eq!(all[0].0, "CL-100000");
         assert_eq!(all[0].3, 188_590_728, "1885907.28 COP in centavos, exact");
         assert_eq!(all[0].4.as_deref(), Some("gestor.ramirez"));
-        let (name, window, doc): (String, Option<String>, String) = on_read_pool!(app.db(), |pool| {
-            sqlx::query_as(
-                "select a.debtor_name, a.contact_window, p.doc_number
+        let (name, window, doc): (String, Option<String>, String) =
+            on_read_pool!(app.db(), |pool| {
+                sqlx::query_as(
+                    "select a.debtor_name, a.contact_window, p.doc_number
                  from accounts a join persons p on p.id = a.person_id
                  where a.external_id = 'CL-100000'",
-            )
-            .fetch_one(pool)
-            .await
-            .unwrap()
-        });
+                )
+                .fetch_one(pool)
+                .await
+                .unwrap()
+            });
         assert_eq!(name, "José González Vargas");
         assert_eq!(
             (window.as_deref(), doc.as_str()),

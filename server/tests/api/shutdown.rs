@@ -58,7 +58,9 @@ both!(
         let first = tokio::time::timeout(Duration::from_secs(5), live.next()).await;
         assert!(matches!(first, Ok(Some(Ok(Message::Text(_))))), "{first:?}");
         // A request that will not finish: its body never arrives in full.
-        let mut slow = tokio::net::TcpStream::connect(addr).await.expect("a connection");
+        let mut slow = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("a connection");
         slow.write_all(
             b"POST /api/v1/auth/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
               content-length: 1000\r\n\r\n{\"username\":",
@@ -83,6 +85,10 @@ both!(
                 break;
             }
         }
-        assert_eq!(closed, Some(1001), "the live feed was told the server is going away");
+        assert_eq!(
+            closed,
+            Some(1001),
+            "the live feed was told the server is going away"
+        );
     }
 );

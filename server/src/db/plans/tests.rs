@@ -6,10 +6,10 @@ use std::time::Duration;
 use terreno_shared::model::Role;
 
 use super::{ALIASES, Read, scans};
-use crate::db::sessions::Session;
-use crate::db::users::NewUser;
 use crate::db::Db;
+use crate::db::sessions::Session;
 use crate::db::test_db::Fresh;
+use crate::db::users::NewUser;
 
 async fn session(db: &Db, org: terreno_shared::ids::OrgId, name: &str, role: Role) -> Session {
     let info = db
@@ -102,6 +102,9 @@ fn a_scan_is_told_from_a_search() {
         "Seq Scan on users",
         "Index Scan on accounts using accounts_pkey (no cond)",
         "Seq Scan on stops",
+        "SEARCH a USING INDEX sqlite_autoindex_accounts_2 (portfolio_id=?)",
+        "SEARCH s USING INDEX stops_by_account (account_id=?)",
+        "Index Scan on accounts using accounts_by_collector_id ((collector_id = c.id))",
     ]);
 
     let found = scans(&plan, &ALIASES);
@@ -112,6 +115,38 @@ fn a_scan_is_told_from_a_search() {
             "SCAN changes USING INDEX changes_by_xid",
             "Index Scan on accounts using accounts_pkey (no cond)",
             "Seq Scan on stops",
+            "SEARCH a USING INDEX sqlite_autoindex_accounts_2 (portfolio_id=?)",
         ])
     );
+}
+
+/// Issue 16's snapshot read as it was: one text for every role, the role picked by `or`.
+const ORG_WIDE_ACCOUNTS: &str = "select a.id from accounts a
+     join portfolios p on p.id = a.portfolio_id left join users c on c.id = a.collector_id
+     where p.org_id = $1 and a.status = 'open'
+       and ($2 = 'admin' or ($2 = 'supervisor' and c.team_id = $3)
+            or ($2 = 'collector' and a.collector_id = $4))
+       and a.id > $5 order by a.id limit $6";
+
+#[tokio::test]
+async fn the_check_catches_a_read_whose_scope_is_an_or_of_roles() {
+    use super::Bind;
+    let fresh = Fresh::sqlite(Duration::ZERO).await;
+    let read = Read {
+        name: "the old snapshot accounts".into(),
+        sql: ORG_WIDE_ACCOUNTS.into(),
+        binds: vec![
+            Bind::text("org"),
+            Bind::text("collector"),
+            Bind::Text(None),
+            Bind::text("user"),
+            Bind::text(""),
+            Bind::Int(Some(500)),
+        ],
+    };
+
+    let plan = fresh.db.explain(&read).await.expect("a plan");
+
+    fresh.drop_it().await;
+    assert!(!scans(&plan, &ALIASES).is_empty(), "{plan:?}");
 }

@@ -89,10 +89,16 @@ macro_rules! visits_from {
           join portfolios p on p.id = a.portfolio_id "
     };
     (supervisor) => {
-        concat!(accounts_from!(supervisor), " join visits v on v.account_id = a.id ")
+        concat!(
+            accounts_from!(supervisor),
+            " join visits v on v.account_id = a.id "
+        )
     };
     (admin) => {
-        concat!(accounts_from!(admin), " join visits v on v.account_id = a.id ")
+        concat!(
+            accounts_from!(admin),
+            " join visits v on v.account_id = a.id "
+        )
     };
 }
 
@@ -225,8 +231,10 @@ macro_rules! attachments_sql {
 const ATTACHMENTS: ByRole = by_role!(attachments_sql);
 
 // Forms are organization-wide: `$2..$4` (role, team, user) do not narrow them.
-const FORMS: ByRole = ByRole::same("select id, form_id, version, title, created_ms, definition from forms
-     where org_id = $1 and id > $5 order by id limit $6");
+const FORMS: ByRole = ByRole::same(
+    "select id, form_id, version, title, created_ms, definition from forms
+     where org_id = $1 and id > $5 order by id limit $6",
+);
 
 // One row at most, keyed by its entity id.
 const VISIT_FORM: ByRole = ByRole::same(
