@@ -49,6 +49,9 @@ pub struct Config {
     pub low_battery: f64,
     /// Silence after which the live feed sends `device_offline`.
     pub offline_after: Duration,
+    /// On shutdown, how long requests still running may finish before the server stops
+    /// without them (live feeds are closed at once).
+    pub shutdown_grace: Duration,
     /// Silence after which the dashboard shows a collector as late rather than live (silent
     /// from `offline_after` on).
     pub late_after: Duration,
@@ -94,6 +97,7 @@ impl Config {
             public_url: format!("http://{listen}"),
             low_battery: 0.15,
             offline_after: Duration::from_secs(10 * 60),
+            shutdown_grace: Duration::from_secs(8),
             late_after: Duration::from_secs(2 * 60),
             tile_url: Some(OSM_TILE_URL.to_owned()),
             tile_attribution: OSM_ATTRIBUTION.to_owned(),

@@ -28,7 +28,7 @@ pub mod state;
 pub mod trace;
 pub mod ui;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 
 use axum::Router;
@@ -76,15 +76,33 @@ pub async fn serve_osmand(
         .await
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then drains open requests. Each
-/// request knows its peer's address (`ConnectInfo`), which the failed-login limit counts by.
+/// Serves the API on `listener` until `shutdown` completes, then stops: no new connections,
+/// live feeds closed at once, and requests still running given `config.shutdown_grace` to
+/// finish; after it the server returns without them (their futures are dropped with the
+/// runtime, which interrupts their SQLite reads; see `db::cancel`). Each request knows its
+/// peer's address (`ConnectInfo`), which the failed-login limit counts by.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let grace = state.config.shutdown_grace;
+    let stopping = state.stopping.clone();
+    let mut stopped = state.stopping.subscribe();
+    let signal = async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
+    tokio::select! {
+        served = server.into_future() => served,
+        () = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(?grace, "requests still running after the shutdown grace: stopped without them");
+            Ok(())
+        }
+    }
 }

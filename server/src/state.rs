@@ -26,6 +26,9 @@ pub struct AppState {
     pub forms: FormEngines,
     /// Password hashing, bounded by the configuration's workers and queue.
     pub hasher: Hasher,
+    /// Becomes `true` when the server begins to shut down: long-lived responses (the live
+    /// feed) end on it.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             config: Arc::new(config),
             clock: Arc::new(Mutex::new(HlcClock::default())),
             forms: FormEngines::default(),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
     }
 

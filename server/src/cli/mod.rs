@@ -251,6 +251,14 @@ pub struct ServeArgs {
     /// The live feed reports a device offline after this many minutes of silence.
     #[arg(long, env = "TERRENO_OFFLINE_MINUTES", default_value_t = 10)]
     pub offline_minutes: u64,
+    /// A statement running longer is stopped (SQLite: reads; PostgreSQL: every statement, by
+    /// the server's `statement_timeout`); 0: no limit.
+    #[arg(long, env = "TERRENO_STATEMENT_TIMEOUT_SECS", default_value_t = 30)]
+    pub statement_timeout_secs: u64,
+    /// On SIGTERM or Ctrl-C, seconds requests still running may take to finish before the
+    /// server exits without them.
+    #[arg(long, env = "TERRENO_SHUTDOWN_GRACE_SECS", default_value_t = 8)]
+    pub shutdown_grace_secs: u64,
     /// The live feed reports a low battery below this percentage.
     #[arg(long, env = "TERRENO_LOW_BATTERY_PERCENT", default_value_t = 15)]
     pub low_battery_percent: u8,
@@ -312,8 +320,18 @@ impl Cli {
 
     /// Connects, migrates, and finds (or creates, on a new database) the organization to act on.
     pub async fn open(&self, default_db: &str) -> anyhow::Result<(Db, Org)> {
+        self.open_with(default_db, std::time::Duration::ZERO).await
+    }
+
+    /// [`Cli::open`] with statements stopped after `statement_timeout` (see
+    /// [`Db::connect_with`]).
+    pub async fn open_with(
+        &self,
+        default_db: &str,
+        statement_timeout: std::time::Duration,
+    ) -> anyhow::Result<(Db, Org)> {
         let url = self.db_url(default_db)?;
-        let db = Db::connect(&url).await?;
+        let db = Db::connect_with(&url, statement_timeout).await?;
         let org = db
             .resolve_org(self.org.as_deref(), "default", self.time_zone()?)
             .await

@@ -11,7 +11,8 @@ use crate::state::AppState;
 
 /// Binds, then serves until Ctrl-C or SIGTERM.
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
-    let (db, org) = cli.open(DEFAULT_DB).await?;
+    let timeout = Duration::from_secs(args.statement_timeout_secs);
+    let (db, org) = cli.open_with(DEFAULT_DB, timeout).await?;
     let given = db.ensure_visit_forms().await?;
     if given > 0 {
         tracing::info!(organizations = given, "gave the shipped visit form");
@@ -48,6 +49,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         }
     };
     config.offline_after = Duration::from_secs(args.offline_minutes.saturating_mul(60));
+    config.shutdown_grace = Duration::from_secs(args.shutdown_grace_secs);
     config.set_tiles(args.tile_url.as_deref(), args.tile_attribution.as_deref());
     config.low_battery = f64::from(args.low_battery_percent.min(100)) / 100.0;
     config.workbook.max_part_bytes = args.workbook_part_mib.max(1) << 20;
@@ -66,11 +68,18 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         });
     }
     crate::serve(listener, state, shutdown_signal()).await?;
+    // What is left after the grace gets a second each: a mail being sent, connections still
+    // busy (PostgreSQL's end with the statement limit, after the process has gone).
     let _ = stop_mail.send(true);
     if let Some(task) = sender {
-        let _ = task.await;
+        let _ = tokio::time::timeout(Duration::from_secs(1), task).await;
     }
-    db.close().await;
+    if tokio::time::timeout(Duration::from_secs(1), db.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still busy at exit: left to the statement limit");
+    }
     Ok(())
 }
 

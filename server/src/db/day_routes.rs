@@ -108,7 +108,7 @@ impl Db {
                 .bind(&team)
                 .bind(&user)
                 .bind(date.to_string())
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await
                 .context("reading the collectors of the routes")?;
             let stops = sqlx::query_as(sqlx::AssertSqlSafe(stops))

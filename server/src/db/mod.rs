@@ -20,6 +20,7 @@ use sqlx::sqlite::{
 
 pub(crate) mod account_view;
 pub mod blobs;
+pub mod cancel;
 pub mod changes;
 pub mod day_routes;
 pub mod demo;
@@ -34,6 +35,8 @@ pub mod map;
 pub mod orgs;
 pub mod outbox;
 pub mod people;
+#[cfg(test)]
+mod plans;
 pub mod portfolio;
 pub mod project;
 pub mod pull;
@@ -42,6 +45,8 @@ pub mod reads;
 pub mod reports;
 pub(crate) mod scope;
 pub mod sessions;
+#[cfg(test)]
+mod test_db;
 pub mod trackers;
 pub mod tx;
 pub mod users;
@@ -52,9 +57,36 @@ pub mod visit_list;
 pub mod visit_reports;
 pub mod visit_reviews;
 
-/// Runs `$body` with `$pool` bound to the backend's read pool (the body compiles per backend).
+/// Runs `$body` with `$pool` bound to a read connection (`&mut`; on SQLite one that stops when
+/// the request is dropped, see [`cancel`]); the body compiles per backend. A body that runs
+/// several statements passes `&mut *pool` to each. Taking the connection may fail: the macro
+/// returns the error with `?`, so it is used in functions answering `anyhow::Result`.
 #[macro_export]
 macro_rules! on_read {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(s) => {
+                // A guarded connection: the read stops if this future is dropped (db::cancel).
+                let mut read = s.read_conn().await?;
+                let $pool = read.conn();
+                $body
+            }
+            $crate::db::Db::Postgres(p) => {
+                let mut read = p
+                    .acquire()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("taking a read connection: {e}"))?;
+                let $pool = &mut *read;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$pool` bound to the backend's read pool, in any context (no `?`): for
+/// tests and tools. Not cancellable on SQLite: the server's reads use [`on_read!`].
+#[macro_export]
+macro_rules! on_read_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(s) => {
@@ -106,6 +138,8 @@ pub struct SqliteDb {
     pub path: PathBuf,
     /// The push group-commit writer, started on first use (see [`push::Writer`]).
     pub push_writer: std::sync::OnceLock<push::Writer>,
+    /// How long a read may run before it is interrupted (zero: no limit).
+    pub read_timeout: Duration,
 }
 
 /// Which backend a URL names.
@@ -141,12 +175,26 @@ impl FromStr for DbUrl {
 
 impl Db {
     /// Connects (creating a SQLite file that does not exist) and applies pending migrations.
+    /// Statements have no time limit (the command line's imports and exports may be long).
     pub async fn connect(url: &DbUrl) -> anyhow::Result<Db> {
+        Db::connect_with(url, Duration::ZERO).await
+    }
+
+    /// [`Db::connect`], with statements stopped after `statement_timeout` (zero: no limit):
+    /// SQLite's reads by their progress handler ([`cancel`]), every PostgreSQL statement by
+    /// the server's `statement_timeout`. Migrations run without the limit.
+    pub async fn connect_with(url: &DbUrl, statement_timeout: Duration) -> anyhow::Result<Db> {
         let db = match url {
-            DbUrl::Sqlite(path) => Db::Sqlite(Arc::new(connect_sqlite(path).await?)),
+            DbUrl::Sqlite(path) => {
+                Db::Sqlite(Arc::new(connect_sqlite(path, statement_timeout).await?))
+            }
             DbUrl::Postgres(url) => {
                 let opts = PgConnectOptions::from_str(url)
-                    .with_context(|| "parsing the PostgreSQL URL".to_owned())?;
+                    .with_context(|| "parsing the PostgreSQL URL".to_owned())?
+                    .options([(
+                        "statement_timeout",
+                        statement_timeout.as_millis().to_string(),
+                    )]);
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
@@ -167,10 +215,20 @@ impl Db {
                 .run(&s.write)
                 .await
                 .context("migrating the SQLite database")?,
-            Db::Postgres(p) => sqlx::migrate!("../migrations/server/postgres")
-                .run(p)
-                .await
-                .context("migrating the PostgreSQL database")?,
+            Db::Postgres(p) => {
+                // A migration may build an index over every row: on a connection of its own
+                // without the statement limit, closed afterwards so the pool never reuses it.
+                let mut conn = p.acquire().await.context("connecting to migrate")?;
+                sqlx::query("set statement_timeout = 0")
+                    .execute(&mut *conn)
+                    .await
+                    .context("lifting the statement limit to migrate")?;
+                sqlx::migrate!("../migrations/server/postgres")
+                    .run(&mut *conn)
+                    .await
+                    .context("migrating the PostgreSQL database")?;
+                conn.close_on_drop();
+            }
         }
         Ok(())
     }
@@ -192,7 +250,10 @@ impl Db {
     }
 }
 
-async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
+async fn connect_sqlite(
+    path: &std::path::Path,
+    read_timeout: Duration,
+) -> anyhow::Result<SqliteDb> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the directory of {}", path.display()))?;
@@ -217,6 +278,13 @@ async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
         .with_context(|| format!("opening the SQLite database {}", path.display()))?;
     let read = SqlitePoolOptions::new()
         .max_connections(8)
+        // A released connection keeps no progress handler (see `cancel`).
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                conn.lock_handle().await?.remove_progress_handler();
+                Ok(true)
+            })
+        })
         .connect_with(base.read_only(true))
         .await
         .with_context(|| format!("opening the SQLite database {} for reading", path.display()))?;
@@ -225,6 +293,7 @@ async fn connect_sqlite(path: &std::path::Path) -> anyhow::Result<SqliteDb> {
         write,
         path: path.to_owned(),
         push_writer: std::sync::OnceLock::new(),
+        read_timeout,
     })
 }
 

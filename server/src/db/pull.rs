@@ -32,6 +32,7 @@ use terreno_shared::api::v1::sync::{Change, ChangeOp};
 use terreno_shared::sync::cursor::Cursor;
 
 use super::Db;
+use super::scope::ByRole;
 pub(crate) use super::scope::scope_binds;
 use super::sessions::Session;
 use crate::on_read;
@@ -65,22 +66,131 @@ pub enum Pulled {
     Resync(String),
 }
 
-/// The caller's scope predicate over `changes`: `$1` org, `$2` role, `$3` team, `$4` user.
-macro_rules! scope {
-    () => {
-        " org_id = $1 and ($2 = 'admin' or collector_id = $4
-            or (collector_id is null and (team_id is null or team_id = $3))
-            or ($2 = 'supervisor' and team_id = $3)) "
+// The caller's scope over `changes` is a union of disjoint branches, each an equality on an
+// index prefix whose rows come out in feed order, so a page reads about `limit` rows per
+// branch whatever the organization's size (one `or` would read the organization's feed; issue
+// 16). Binds: `$1` org, `$3` team, `$4` user. A collector: their rows, and the rows of no
+// collector for their team or for everyone. A supervisor: their team's rows, the rows for
+// everyone, and their own rows outside the team. An admin: the organization's rows.
+macro_rules! feed_by_role {
+    ($b:ident, $kind:ident) => {
+        ByRole {
+            collector: feed_union!(
+                $b,
+                $kind,
+                "collector_id = $4 and org_id = $1",
+                "collector_id is null and team_id = $3 and org_id = $1",
+                "collector_id is null and team_id is null and org_id = $1"
+            ),
+            supervisor: feed_union!(
+                $b,
+                $kind,
+                "team_id = $3 and org_id = $1",
+                "collector_id is null and team_id is null and org_id = $1",
+                "collector_id = $4 and (team_id is null or team_id <> $3) and org_id = $1"
+            ),
+            admin: feed_union!($b, $kind, "org_id = $1"),
+        }
+    };
+}
+
+/// The branches of one query kind joined: pages and continuations are unions (each page
+/// branch limited before the union), "more?" is a disjunction of `exists`.
+macro_rules! feed_union {
+    ($b:ident, more, $first:literal $(, $rest:literal)*) => {
+        concat!("select ", branch!($b, more, $first) $(, " or ", branch!($b, more, $rest))*)
+    };
+    ($b:ident, $kind:ident, $first:literal $(, $rest:literal)*) => {
+        concat!(
+            branch!($b, $kind, $first)
+            $(, " union all ", branch!($b, $kind, $rest))*,
+            " order by ", feed_order!($b), tail!($kind)
+        )
+    };
+}
+
+macro_rules! branch {
+    ($b:ident, page, $scope:literal) => {
+        concat!(
+            "select * from (",
+            columns!($b),
+            " where ",
+            after!($b),
+            " and ",
+            $scope,
+            " order by ",
+            index_order!($b),
+            " limit $8) b"
+        )
+    };
+    ($b:ident, rest, $scope:literal) => {
+        concat!(
+            columns!($b),
+            " where ",
+            after!($b),
+            " and txn = $8 and ",
+            $scope
+        )
+    };
+    ($b:ident, more, $scope:literal) => {
+        concat!(
+            "exists (select 1 from changes where ",
+            after!($b),
+            " and ",
+            $scope,
+            ")"
+        )
+    };
+}
+
+macro_rules! tail {
+    (page) => {
+        " limit $8"
+    };
+    (rest) => {
+        ""
     };
 }
 
 macro_rules! columns {
     (sqlite) => {
-        "select cast(0 as bigint) as xid, pos, txn, entity_type, entity_id, op, body from changes "
+        "select cast(0 as bigint) as xid, pos, txn, entity_type, entity_id, op, body from changes"
     };
     (postgres) => {
         "select cast(cast(xid as text) as bigint) as xid, pos, txn, entity_type, entity_id, op,
-                body from changes "
+                body from changes"
+    };
+}
+
+/// After the cursor (`$5` xid, `$6` pos) and, on PostgreSQL, below the visibility bound `$7`.
+macro_rules! after {
+    (sqlite) => {
+        "pos > $6 and $5 = 0 and $7 = 0"
+    };
+    (postgres) => {
+        "(xid, pos) > (cast(cast($5 as text) as xid8), $6)
+            and xid < cast(cast($7 as text) as xid8)"
+    };
+}
+
+/// Feed order inside a branch: the table's columns, so PostgreSQL reads its `xid8` index
+/// rather than sorting by the `bigint` output column of the same name.
+macro_rules! index_order {
+    (sqlite) => {
+        "changes.pos"
+    };
+    (postgres) => {
+        "changes.xid, changes.pos"
+    };
+}
+
+/// Feed order of the union (its output columns).
+macro_rules! feed_order {
+    (sqlite) => {
+        "pos"
+    };
+    (postgres) => {
+        "xid, pos"
     };
 }
 
@@ -88,52 +198,21 @@ macro_rules! columns {
 /// Binds: scope `$1..$4`, then cursor `$5` xid, `$6` pos, `$7` visibility bound (PostgreSQL),
 /// then the limit or the transaction.
 struct FeedSql {
-    page: &'static str,
-    rest_of_txn: &'static str,
-    more: &'static str,
+    page: ByRole,
+    rest_of_txn: ByRole,
+    more: ByRole,
 }
 
 const SQLITE: FeedSql = FeedSql {
-    page: concat!(
-        columns!(sqlite),
-        "where pos > $6 and $5 = 0 and $7 = 0 and",
-        scope!(),
-        "order by pos limit $8"
-    ),
-    rest_of_txn: concat!(
-        columns!(sqlite),
-        "where pos > $6 and $5 = 0 and $7 = 0 and txn = $8 and",
-        scope!(),
-        "order by pos"
-    ),
-    more: concat!(
-        "select exists (select 1 from changes where pos > $6 and $5 = 0 and $7 = 0 and",
-        scope!(),
-        ")"
-    ),
+    page: feed_by_role!(sqlite, page),
+    rest_of_txn: feed_by_role!(sqlite, rest),
+    more: feed_by_role!(sqlite, more),
 };
 
 const POSTGRES: FeedSql = FeedSql {
-    page: concat!(
-        columns!(postgres),
-        "where (xid, pos) > (cast(cast($5 as text) as xid8), $6)
-            and xid < cast(cast($7 as text) as xid8) and",
-        scope!(),
-        "order by xid, pos limit $8"
-    ),
-    rest_of_txn: concat!(
-        columns!(postgres),
-        "where (xid, pos) > (cast(cast($5 as text) as xid8), $6)
-            and xid < cast(cast($7 as text) as xid8) and txn = $8 and",
-        scope!(),
-        "order by xid, pos"
-    ),
-    more: concat!(
-        "select exists (select 1 from changes where (xid, pos) > (cast(cast($5 as text) as xid8), $6)
-            and xid < cast(cast($7 as text) as xid8) and",
-        scope!(),
-        ")"
-    ),
+    page: feed_by_role!(postgres, page),
+    rest_of_txn: feed_by_role!(postgres, rest),
+    more: feed_by_role!(postgres, more),
 };
 
 #[derive(sqlx::FromRow)]
@@ -315,7 +394,7 @@ impl Db {
 
     async fn feed_rows(
         &self,
-        sql: &'static str,
+        sql: ByRole,
         who: &Session,
         after: Cursor,
         bound: i64,
@@ -324,7 +403,7 @@ impl Db {
         let (org, role, team, user) = scope_binds(who);
         let (xid, pos) = cursor_binds(after)?;
         Ok(on_read!(self, |pool| {
-            sqlx::query_as(sql)
+            sqlx::query_as(sql.of(who))
                 .bind(&org)
                 .bind(role)
                 .bind(&team)
@@ -341,7 +420,7 @@ impl Db {
 
     async fn feed_has_more(
         &self,
-        sql: &'static str,
+        sql: ByRole,
         who: &Session,
         after: Cursor,
         bound: i64,
@@ -349,7 +428,7 @@ impl Db {
         let (org, role, team, user) = scope_binds(who);
         let (xid, pos) = cursor_binds(after)?;
         Ok(on_read!(self, |pool| {
-            sqlx::query_scalar(sql)
+            sqlx::query_scalar(sql.of(who))
                 .bind(&org)
                 .bind(role)
                 .bind(&team)
@@ -369,4 +448,36 @@ fn cursor_binds(c: Cursor) -> anyhow::Result<(i64, i64)> {
         i64::try_from(c.xid).context("cursor xid out of range")?,
         i64::try_from(c.pos).context("cursor pos out of range")?,
     ))
+}
+
+/// The feed's reads as `who` makes them on `db`'s backend, for the plan checks.
+#[cfg(test)]
+pub(crate) fn plan_reads(db: &Db, who: &Session) -> Vec<crate::db::plans::Read> {
+    use crate::db::plans::{Bind, Read};
+    let (org, role, team, user) = scope_binds(who);
+    let sql = if db.is_postgres() { &POSTGRES } else { &SQLITE };
+    [
+        ("page", sql.page, true),
+        ("rest of a transaction", sql.rest_of_txn, true),
+        ("more", sql.more, false),
+    ]
+    .into_iter()
+    .map(|(name, sql, last)| Read {
+        name: format!("pull {name}"),
+        sql: sql.of(who).to_owned(),
+        binds: [
+            Bind::text(&org),
+            Bind::text(role),
+            Bind::Text(team.clone()),
+            Bind::text(&user),
+            // PostgreSQL: after transaction 1, below 1,000,000 (SQLite: xid and bound 0).
+            Bind::Int(Some(i64::from(db.is_postgres()))),
+            Bind::Int(Some(0)),
+            Bind::Int(Some(if db.is_postgres() { 1_000_000 } else { 0 })),
+        ]
+        .into_iter()
+        .chain(last.then_some(Bind::Int(Some(500))))
+        .collect(),
+    })
+    .collect()
 }

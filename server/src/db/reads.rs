@@ -152,7 +152,7 @@ impl Db {
                     .bind(role)
                     .bind(&team)
                     .bind(&user)
-                    .fetch_optional(pool)
+                    .fetch_optional(&mut *pool)
                     .await?;
                 if row.is_none() {
                     return Ok(None);
@@ -161,7 +161,7 @@ impl Db {
                     "select field, value from field_values where entity = $1 order by field",
                 )
                 .bind(visit_id)
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await?;
                 let checkins = sqlx::query_as(
                     "select c.device_id, c.seq, c.at_ms, c.device_verdict, c.server_verdict,

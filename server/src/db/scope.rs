@@ -2,6 +2,8 @@
 //! rules cannot drift apart between endpoints. An admin sees the organization, a supervisor the
 //! collectors of their team, a collector their own.
 
+use terreno_shared::model::Role;
+
 use super::sessions::Session;
 
 /// Joins `c`, the collector who owns visit `v` now: the current collector of its account (a
@@ -24,3 +26,47 @@ pub(crate) fn scope_binds(s: &Session) -> (String, &'static str, Option<String>,
         s.user_id.to_string(),
     )
 }
+
+/// One query text per role, for the reads whose scope decides which index drives them: a
+/// predicate like `($role = 'admin' or c.team_id = $team or a.collector_id = $user)` is one
+/// plan for every caller, and that plan scans the organization (issue 16). Each text still
+/// takes the same binds, so callers bind once whatever the role.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ByRole {
+    pub(crate) admin: &'static str,
+    pub(crate) supervisor: &'static str,
+    pub(crate) collector: &'static str,
+}
+
+impl ByRole {
+    /// One text for every role (its reads are not scoped by role).
+    pub(crate) const fn same(sql: &'static str) -> ByRole {
+        ByRole {
+            admin: sql,
+            supervisor: sql,
+            collector: sql,
+        }
+    }
+
+    /// The text for `who`'s role.
+    pub(crate) fn of(&self, who: &Session) -> &'static str {
+        match who.role {
+            Role::Admin => self.admin,
+            Role::Supervisor => self.supervisor,
+            Role::Collector => self.collector,
+        }
+    }
+}
+
+/// A [`ByRole`] from a macro that takes the role's name (`admin`, `supervisor`, `collector`)
+/// and expands to that role's text.
+macro_rules! by_role {
+    ($sql:ident) => {
+        $crate::db::scope::ByRole {
+            admin: $sql!(admin),
+            supervisor: $sql!(supervisor),
+            collector: $sql!(collector),
+        }
+    };
+}
+pub(crate) use by_role;

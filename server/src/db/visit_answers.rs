@@ -74,7 +74,7 @@ impl Db {
             )
             .bind(org.to_string())
             .bind(named)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *pool)
             .await
             .context("reading a visit's form version")?;
             let files = sqlx::query_as(

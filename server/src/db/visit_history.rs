@@ -150,7 +150,7 @@ impl Db {
                  order by e.merge_hlc, e.device_id, e.seq"
             )))
             .bind(visit_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *pool)
             .await
             .context("reading a visit's edits")?;
             let conflicts = sqlx::query_as(

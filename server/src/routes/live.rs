@@ -153,6 +153,12 @@ async fn send(socket: &mut WebSocket, event: &LiveEvent) -> bool {
     )
 }
 
+/// Completes when the server begins to shut down (at once if it has).
+async fn until_stopping(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    // An error means the state is gone: the server is stopping anyway.
+    let _ = stopping.wait_for(|s| *s).await;
+}
+
 async fn feed(
     mut socket: WebSocket,
     mut rx: tokio::sync::broadcast::Receiver<Arc<Scoped>>,
@@ -173,8 +179,18 @@ async fn feed(
     }
     let start = tokio::time::Instant::now() + REAUTH_EVERY;
     let mut reauth = tokio::time::interval_at(start, REAUTH_EVERY);
+    let mut stopping = state.stopping.subscribe();
     loop {
         tokio::select! {
+            // The server is shutting down: say so (1001, going away), so the dashboard
+            // reconnects to the next server instead of waiting on a dead socket.
+            () = until_stopping(&mut stopping) => {
+                let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(CloseFrame {
+                    code: 1001,
+                    reason: "the server is shutting down".into(),
+                })))).await;
+                return;
+            }
             _ = reauth.tick() => {
                 if session_for(&state, &token).await.is_err() {
                     let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(CloseFrame {

@@ -80,7 +80,7 @@ async fn attempt(app: &TestApp, name: &str, password: &str) -> crate::harness::R
 /// How many rows a table holds.
 pub async fn count(app: &TestApp, table: &str) -> i64 {
     let sql = format!("select cast(count(*) as bigint) from {table}");
-    terreno_server::on_read!(app.db(), |pool| {
+    terreno_server::on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
             .fetch_one(pool)
             .await

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use terreno_server::db::demo::{DEMO_PASSWORD, DEMO_PORTFOLIO, demo_rows};
 use terreno_server::db::orgs::Org;
 use terreno_server::db::portfolio::AccountRow;
-use terreno_server::on_read;
+use terreno_server::on_read_pool;
 use terreno_shared::model::{Currency, DaysPastDue, ExternalId, Money, Username};
 
 use crate::both;
@@ -20,7 +20,7 @@ async fn org(app: &TestApp) -> Org {
 
 async fn count(app: &TestApp, table: &'static str) -> i64 {
     let sql = format!("select cast(count(*) as bigint) from {table}");
-    on_read!(app.db(), |pool| {
+    on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .fetch_one(pool)
             .await
@@ -30,7 +30,7 @@ async fn count(app: &TestApp, table: &'static str) -> i64 {
 
 /// The feed as `(collector username, entity_type, op, external id or stop id)` rows, in order.
 async fn feed(app: &TestApp) -> Vec<(Option<String>, String, String, String)> {
-    on_read!(app.db(), |pool| {
+    on_read_pool!(app.db(), |pool| {
         sqlx::query_as(
             "select u.username, c.entity_type, c.op, c.entity_id from changes c
              left join users u on u.id = c.collector_id order by c.pos",
@@ -43,7 +43,7 @@ async fn feed(app: &TestApp) -> Vec<(Option<String>, String, String, String)> {
 
 /// Accounts as `(external_id, id, version, balance_minor, collector username)`, by code.
 async fn accounts(app: &TestApp) -> Vec<(String, String, i64, i64, Option<String>)> {
-    on_read!(app.db(), |pool| {
+    on_read_pool!(app.db(), |pool| {
         sqlx::query_as(
             "select a.external_id, a.id, cast(a.version as bigint), cast(a.balance_minor as bigint),
                     u.username
@@ -112,22 +112,23 @@ both!(
         assert_eq!(all[0].0, "CL-100000");
         assert_eq!(all[0].3, 188_590_728, "1885907.28 COP in centavos, exact");
         assert_eq!(all[0].4.as_deref(), Some("gestor.ramirez"));
-        let (name, window, doc): (String, Option<String>, String) = on_read!(app.db(), |pool| {
-            sqlx::query_as(
-                "select a.debtor_name, a.contact_window, p.doc_number
+        let (name, window, doc): (String, Option<String>, String) =
+            on_read_pool!(app.db(), |pool| {
+                sqlx::query_as(
+                    "select a.debtor_name, a.contact_window, p.doc_number
                  from accounts a join persons p on p.id = a.person_id
                  where a.external_id = 'CL-100000'",
-            )
-            .fetch_one(pool)
-            .await
-            .unwrap()
-        });
+                )
+                .fetch_one(pool)
+                .await
+                .unwrap()
+            });
         assert_eq!(name, "José González Vargas");
         assert_eq!(
             (window.as_deref(), doc.as_str()),
             (Some("08:00-12:00"), "212142728")
         );
-        let route: Vec<(String, String, String)> = on_read!(app.db(), |pool| {
+        let route: Vec<(String, String, String)> = on_read_pool!(app.db(), |pool| {
             sqlx::query_as(
                 "select a.external_id, s.planned_date, r.route_date from stops s
                  join routes r on r.id = s.route_id join users u on u.id = r.collector_id

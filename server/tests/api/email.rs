@@ -176,7 +176,7 @@ async fn rounds_until(sender: &Sender, done: impl AsyncFn() -> bool) {
 }
 
 async fn sent(app: &TestApp) -> i64 {
-    terreno_server::on_read!(app.db(), |pool| {
+    terreno_server::on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar::<_, i64>(
             "select cast(count(*) as bigint) from email_outbox where sent_ms is not null",
         )
@@ -215,7 +215,7 @@ both!(
         let m = &messages[0];
         assert!(m.contains("X-Envelope-To: sofia@example.org"), "{m}");
         assert!(m.contains("Subject: "), "{m}");
-        let completed: i64 = terreno_server::on_read!(app.db(), |pool| {
+        let completed: i64 = terreno_server::on_read_pool!(app.db(), |pool| {
             sqlx::query_scalar("select completed_ms from visits where id = $1")
                 .bind(visit.to_string())
                 .fetch_one(pool)

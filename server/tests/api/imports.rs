@@ -201,7 +201,7 @@ both!(
             .map(|d| (d.external_id.as_str(), d.status.as_str()))
             .collect();
         assert_eq!(status, [("A-1", "open"), ("A-3", "closed")]);
-        let ops: Vec<(String, String)> = terreno_server::on_read!(app.db(), |pool| {
+        let ops: Vec<(String, String)> = terreno_server::on_read_pool!(app.db(), |pool| {
             sqlx::query_as(
                 "select c.entity_type, c.op from changes c
                  join users u on u.id = c.collector_id
@@ -350,7 +350,7 @@ const NORTE: &str = "external_id,debtor_name,address,latitude,longitude,balance,
 
 /// The collector of account `external_id`, by login name.
 async fn collector_of(app: &TestApp, external_id: &str) -> Option<String> {
-    terreno_server::on_read!(app.db(), |pool| {
+    terreno_server::on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar(
             "select u.username from accounts a left join users u on u.id = a.collector_id
              where a.external_id = $1",

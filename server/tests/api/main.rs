@@ -28,6 +28,7 @@ mod reads;
 mod reports;
 mod reviews;
 mod route_admin;
+mod shutdown;
 mod visit_filters;
 mod visit_forms;
 mod visits;

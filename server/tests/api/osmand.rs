@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use axum::body::Body;
 use axum::http::{Method, Request, header};
 use serde_json::{Value, json};
-use terreno_server::on_read;
+use terreno_server::on_read_pool;
 use terreno_shared::model::{Fix, Role};
 
 use crate::auth::{login, org, user};
@@ -134,7 +134,7 @@ async fn post_form(app: &TestApp, form: &str) -> Resp {
 
 /// (fixes, mock fixes, events, signatures, head_seq) stored for a device.
 async fn stored(app: &TestApp, device: &str) -> (i64, i64, i64, i64, i64) {
-    on_read!(app.db(), |pool| {
+    on_read_pool!(app.db(), |pool| {
         sqlx::query_as(
             "select (select cast(count(*) as bigint) from fixes where device_id = $1),
                     (select cast(count(*) as bigint) from fixes where device_id = $1 and mock),
@@ -164,7 +164,7 @@ both!(
         }
 
         assert_eq!(stored(&app, &device).await, (2240, 12, 2240, 0, 2240));
-        let (t_ms, battery): (i64, Option<f64>) = on_read!(app.db(), |pool| {
+        let (t_ms, battery): (i64, Option<f64>) = on_read_pool!(app.db(), |pool| {
             sqlx::query_as("select t_ms, battery from last_positions where device_id = $1")
                 .bind(&device)
                 .fetch_one(pool)
@@ -209,7 +209,7 @@ both!(
 
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(stored(&app, &device).await, (1, 0, 1, 0, 1));
-        let attributes: Option<String> = on_read!(app.db(), |pool| {
+        let attributes: Option<String> = on_read_pool!(app.db(), |pool| {
             sqlx::query_scalar("select attributes from fixes where device_id = $1")
                 .bind(&device)
                 .fetch_one(pool)

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use terreno_server::Db;
 use terreno_server::db::changes::NewChange;
 use terreno_server::db::users::NewUser;
-use terreno_server::{begin_feed, on_read, on_write, record_change};
+use terreno_server::{begin_feed, on_read_pool, on_write, record_change};
 use terreno_shared::api::v1::sync::ChangeOp;
 use terreno_shared::ids::{OrgId, TeamId, UserId};
 use terreno_shared::model::Role;
@@ -132,7 +132,7 @@ pub async fn settle(db: &Db) {
 }
 
 pub async fn feed_len(db: &Db) -> i64 {
-    on_read!(db, |pool| {
+    on_read_pool!(db, |pool| {
         sqlx::query_scalar("select count(*) from changes")
             .fetch_one(pool)
             .await

@@ -244,7 +244,7 @@ async fn capture(app: &TestApp, w: &World, seq: &str) -> String {
         &[&a1],
     )
     .await;
-    let account: String = terreno_server::on_read!(app.db(), |pool| {
+    let account: String = terreno_server::on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar("select id from accounts where external_id = 'A-3'")
             .fetch_one(pool)
             .await

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use terreno_server::db::forms::NewForm;
 use terreno_server::forms::shipped;
-use terreno_server::{Db, on_read, on_write};
+use terreno_server::{Db, on_read_pool, on_write};
 use terreno_shared::api::v1::forms::{FormVersion, VisitForm};
 use terreno_shared::ids::{FormId, OrgId};
 use terreno_shared::model::Role;
@@ -27,7 +27,7 @@ async fn visit_form(db: &Db, org: OrgId) -> FormId {
 }
 
 async fn form_rows(db: &Db, org: OrgId) -> i64 {
-    on_read!(db, |pool| {
+    on_read_pool!(db, |pool| {
         sqlx::query_scalar("select cast(count(*) as bigint) from forms where org_id = $1")
             .bind(org.to_string())
             .fetch_one(pool)

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use terreno_app::Error;
-use terreno_server::{on_read, on_write};
+use terreno_server::{on_read_pool, on_write};
 use terreno_shared::model::{Fix, GeoPoint};
 use terreno_tests::{Backend, TempDir, TestDevice, TestServer};
 
@@ -45,7 +45,7 @@ fn walk(phone: &TestDevice, now: DateTime<Utc>, n: i32) {
 /// The server's head of a device's log.
 fn server_head(server: &TestServer, device_id: &str) -> u64 {
     let head: i64 = server.rt.block_on(async {
-        on_read!(&server.db, |pool| {
+        on_read_pool!(&server.db, |pool| {
             sqlx::query_scalar("select head_seq from devices where id = $1")
                 .bind(device_id)
                 .fetch_one(pool)

@@ -19,6 +19,7 @@ use terreno_shared::api::v1::sync::Change;
 use terreno_shared::sync::cursor::{Cursor, SnapshotCursor, SnapshotSection};
 
 use super::{Db, scope_binds};
+use crate::db::scope::{ByRole, by_role};
 use crate::db::sessions::Session;
 use crate::on_read;
 
@@ -50,90 +51,196 @@ pub enum Snapshotted {
     BadToken(String),
 }
 
-/// Accounts in scope, as `a` (with `p` its portfolio and `c` its collector); binds `$1` org,
-/// `$2` role, `$3` team, `$4` user.
-macro_rules! accounts_in_scope {
-    () => {
-        " from accounts a join portfolios p on p.id = a.portfolio_id
-          left join users c on c.id = a.collector_id
-          where p.org_id = $1 and a.status = 'open'
-            and ($2 = 'admin' or ($2 = 'supervisor' and c.team_id = $3)
-                 or ($2 = 'collector' and a.collector_id = $4)) "
+// Scope, by role (see [`ByRole`]): binds `$1` org, `$3` team, `$4` user; `$2` (the role) picks
+// the text. Each role's text is led by its own key: a collector's reads start from their
+// accounts, routes and visits, a supervisor's from the users of their team, so a page costs the
+// caller's scope, not the organization's size.
+
+/// Open accounts `a` in scope (with `p` their portfolio): the FROM items, then the conditions.
+macro_rules! accounts_from {
+    (collector) => {
+        " from accounts a join portfolios p on p.id = a.portfolio_id "
+    };
+    (supervisor) => {
+        " from users c join accounts a on a.collector_id = c.id
+          join portfolios p on p.id = a.portfolio_id "
+    };
+    (admin) => {
+        " from accounts a join portfolios p on p.id = a.portfolio_id "
+    };
+}
+
+macro_rules! accounts_where {
+    (collector) => {
+        " where a.collector_id = $4 and p.org_id = $1 and a.status = 'open' "
+    };
+    (supervisor) => {
+        " where c.team_id = $3 and c.org_id = $1 and p.org_id = $1 and a.status = 'open' "
+    };
+    (admin) => {
+        " where p.org_id = $1 and a.status = 'open' "
     };
 }
 
 /// Visits `v` in scope: of accounts in scope, the collector's own for collectors, not deleted.
-macro_rules! visits_in_scope {
-    () => {
+macro_rules! visits_from {
+    (collector) => {
+        " from visits v join accounts a on a.id = v.account_id
+          join portfolios p on p.id = a.portfolio_id "
+    };
+    (supervisor) => {
         concat!(
-            " v.account_id in (select a.id",
-            accounts_in_scope!(),
-            ") and ($2 <> 'collector' or v.collector_id = $4)
-              and v.id not in (select d.entity from deletions d) "
+            accounts_from!(supervisor),
+            " join visits v on v.account_id = a.id "
+        )
+    };
+    (admin) => {
+        concat!(
+            accounts_from!(admin),
+            " join visits v on v.account_id = a.id "
+        )
+    };
+}
+
+macro_rules! visits_where {
+    (collector) => {
+        concat!(
+            accounts_where!(collector),
+            " and v.collector_id = $4
+              and not exists (select 1 from deletions d where d.entity = v.id) "
+        )
+    };
+    ($role:ident) => {
+        concat!(
+            accounts_where!($role),
+            " and not exists (select 1 from deletions d where d.entity = v.id) "
         )
     };
 }
 
 // Each section reads rows after its key `$5` (and `$7` for two-part keys), `$6` at most.
-const ACCOUNTS: &str = concat!(
-    "select a.id, a.portfolio_id, p.name as portfolio_name, a.external_id, a.person_id,
-            (select pe.doc_number from persons pe where pe.id = a.person_id) as doc_number,
-            a.debtor_name, a.address, a.neighbourhood, a.lat, a.lon, a.phones,
-            cast(a.balance_minor as bigint) as balance_minor, a.currency,
-            cast(a.days_past_due as bigint) as days_past_due, a.contact_window, a.collector_id,
-            cast(a.version as bigint) as version",
-    accounts_in_scope!(),
-    "and a.id > $5 order by a.id limit $6"
-);
+macro_rules! accounts_sql {
+    ($role:ident) => {
+        concat!(
+            "select a.id, a.portfolio_id, p.name as portfolio_name, a.external_id, a.person_id,
+                    (select pe.doc_number from persons pe where pe.id = a.person_id) as doc_number,
+                    a.debtor_name, a.address, a.neighbourhood, a.lat, a.lon, a.phones,
+                    cast(a.balance_minor as bigint) as balance_minor, a.currency,
+                    cast(a.days_past_due as bigint) as days_past_due, a.contact_window,
+                    a.collector_id, cast(a.version as bigint) as version",
+            accounts_from!($role),
+            accounts_where!($role),
+            "and a.id > $5 order by a.id limit $6"
+        )
+    };
+}
+const ACCOUNTS: ByRole = by_role!(accounts_sql);
 
-const STOPS: &str = concat!(
-    "select s.id, s.route_id, r.collector_id, r.route_date, s.account_id, s.planned_date,
-            cast(s.position as bigint) as position
-     from stops s join routes r on r.id = s.route_id
-     where s.account_id in (select a.id",
-    accounts_in_scope!(),
-    "and a.collector_id = r.collector_id) and s.id > $5 order by s.id limit $6"
-);
+/// A stop is in scope when its account is, on a route of the account's collector.
+macro_rules! stops_sql {
+    (collector) => {
+        concat!(
+            "select s.id, s.route_id, r.collector_id, r.route_date, s.account_id, s.planned_date,
+                    cast(s.position as bigint) as position
+             from routes r join stops s on s.route_id = r.id
+             join accounts a on a.id = s.account_id join portfolios p on p.id = a.portfolio_id",
+            accounts_where!(collector),
+            "and r.collector_id = $4 and s.id > $5 order by s.id limit $6"
+        )
+    };
+    (supervisor) => {
+        concat!(
+            "select s.id, s.route_id, r.collector_id, r.route_date, s.account_id, s.planned_date,
+                    cast(s.position as bigint) as position
+             from users c join routes r on r.collector_id = c.id
+             join stops s on s.route_id = r.id join accounts a on a.id = s.account_id
+             join portfolios p on p.id = a.portfolio_id",
+            accounts_where!(supervisor),
+            "and a.collector_id = c.id and s.id > $5 order by s.id limit $6"
+        )
+    };
+    (admin) => {
+        concat!(
+            "select s.id, s.route_id, r.collector_id, r.route_date, s.account_id, s.planned_date,
+                    cast(s.position as bigint) as position
+             from stops s join routes r on r.id = s.route_id
+             join accounts a on a.id = s.account_id join portfolios p on p.id = a.portfolio_id",
+            accounts_where!(admin),
+            "and a.collector_id = r.collector_id and s.id > $5 order by s.id limit $6"
+        )
+    };
+}
+const STOPS: ByRole = by_role!(stops_sql);
 
-const VISITS: &str = concat!(
-    "select v.id, v.account_id, v.collector_id, v.stop_id, v.status,
-            cast(v.status_epoch as bigint) as status_epoch,
-            cast(v.status_hlc as bigint) as status_hlc, v.outcome, v.completed_ms, v.flagged
-     from visits v where",
-    visits_in_scope!(),
-    "and v.id > $5 order by v.id limit $6"
-);
+macro_rules! visits_sql {
+    ($role:ident) => {
+        concat!(
+            "select v.id, v.account_id, v.collector_id, v.stop_id, v.status,
+                    cast(v.status_epoch as bigint) as status_epoch,
+                    cast(v.status_hlc as bigint) as status_hlc, v.outcome, v.completed_ms,
+                    v.flagged",
+            visits_from!($role),
+            visits_where!($role),
+            "and v.id > $5 order by v.id limit $6"
+        )
+    };
+}
+const VISITS: ByRole = by_role!(visits_sql);
 
-const FIELDS: &str = concat!(
-    "select f.entity, f.field, f.value, cast(f.hlc as bigint) as hlc, f.device_id,
-            cast(f.seq as bigint) as seq
-     from field_values f join visits v on v.id = f.entity where",
-    visits_in_scope!(),
-    "and (f.entity, f.field) > ($5, $7) order by f.entity, f.field limit $6"
-);
+macro_rules! fields_sql {
+    ($role:ident) => {
+        concat!(
+            "select f.entity, f.field, f.value, cast(f.hlc as bigint) as hlc, f.device_id,
+                    cast(f.seq as bigint) as seq",
+            visits_from!($role),
+            "join field_values f on f.entity = v.id",
+            visits_where!($role),
+            "and (f.entity, f.field) > ($5, $7) order by f.entity, f.field limit $6"
+        )
+    };
+}
+const FIELDS: ByRole = by_role!(fields_sql);
 
-const CHECKINS: &str = concat!(
-    "select k.device_id, cast(k.seq as bigint) as seq, k.visit_id, k.account_id, k.at_ms,
-            k.device_verdict, k.server_verdict, k.flagged
-     from checkins k join visits v on v.id = k.visit_id where",
-    visits_in_scope!(),
-    "and (k.device_id, k.seq) > ($5, $7) order by k.device_id, k.seq limit $6"
-);
+macro_rules! checkins_sql {
+    ($role:ident) => {
+        concat!(
+            "select k.device_id, cast(k.seq as bigint) as seq, k.visit_id, k.account_id,
+                    k.at_ms, k.device_verdict, k.server_verdict, k.flagged",
+            visits_from!($role),
+            "join checkins k on k.visit_id = v.id",
+            visits_where!($role),
+            "and (k.device_id, k.seq) > ($5, $7) order by k.device_id, k.seq limit $6"
+        )
+    };
+}
+const CHECKINS: ByRole = by_role!(checkins_sql);
 
-const ATTACHMENTS: &str = concat!(
-    "select t.visit_id, t.attachment_id, t.sha256, t.media_type, t.bytes, t.role, t.removed
-     from visit_attachments t join visits v on v.id = t.visit_id where",
-    visits_in_scope!(),
-    "and (t.visit_id, t.attachment_id) > ($5, $7) order by t.visit_id, t.attachment_id limit $6"
-);
+macro_rules! attachments_sql {
+    ($role:ident) => {
+        concat!(
+            "select t.visit_id, t.attachment_id, t.sha256, t.media_type, t.bytes, t.role,
+                    t.removed",
+            visits_from!($role),
+            "join visit_attachments t on t.visit_id = v.id",
+            visits_where!($role),
+            "and (t.visit_id, t.attachment_id) > ($5, $7)
+             order by t.visit_id, t.attachment_id limit $6"
+        )
+    };
+}
+const ATTACHMENTS: ByRole = by_role!(attachments_sql);
 
 // Forms are organization-wide: `$2..$4` (role, team, user) do not narrow them.
-const FORMS: &str = "select id, form_id, version, title, created_ms, definition from forms
-     where org_id = $1 and id > $5 order by id limit $6";
+const FORMS: ByRole = ByRole::same(
+    "select id, form_id, version, title, created_ms, definition from forms
+     where org_id = $1 and id > $5 order by id limit $6",
+);
 
 // One row at most, keyed by its entity id.
-const VISIT_FORM: &str = "select visit_form_id from orgs
-     where id = $1 and visit_form_id is not null and $5 < 'current' limit $6";
+const VISIT_FORM: ByRole = ByRole::same(
+    "select visit_form_id from orgs
+     where id = $1 and visit_form_id is not null and $5 < 'current' limit $6",
+);
 
 /// A section's key: one part, or two (`A/B`: the first part is a UUID, so the first `/` splits).
 #[derive(Debug, Clone, Copy)]
@@ -268,7 +375,7 @@ impl Db {
 
     async fn rows<R>(
         &self,
-        sql: &'static str,
+        sql: ByRole,
         who: &Session,
         key: Key<'_>,
         limit: i64,
@@ -283,7 +390,7 @@ impl Db {
             Key::One(a) | Key::Text(a, _) | Key::Int(a, _) => a,
         };
         let rows: Vec<R> = on_read!(self, |pool| {
-            let q = sqlx::query_as(sql)
+            let q = sqlx::query_as(sql.of(who))
                 .bind(&org)
                 .bind(role)
                 .bind(&team)
@@ -299,4 +406,39 @@ impl Db {
         });
         rows.into_iter().map(to_change).collect()
     }
+}
+
+/// The sections' reads as `who` makes them, for the plan checks.
+#[cfg(test)]
+pub(crate) fn plan_reads(who: &Session) -> Vec<crate::db::plans::Read> {
+    use crate::db::plans::{Bind, Read};
+    let (org, role, team, user) = scope_binds(who);
+    let text = || Bind::text("");
+    let sections = [
+        ("accounts", ACCOUNTS, None),
+        ("stops", STOPS, None),
+        ("visits", VISITS, None),
+        ("fields", FIELDS, Some(text())),
+        ("checkins", CHECKINS, Some(Bind::Int(Some(0)))),
+        ("attachments", ATTACHMENTS, Some(text())),
+        ("forms", FORMS, None),
+    ];
+    sections
+        .into_iter()
+        .map(|(name, sql, second)| Read {
+            name: format!("snapshot {name}"),
+            sql: sql.of(who).to_owned(),
+            binds: [
+                Bind::text(&org),
+                Bind::text(role),
+                Bind::Text(team.clone()),
+                Bind::text(&user),
+                text(),
+                Bind::Int(Some(500)),
+            ]
+            .into_iter()
+            .chain(second)
+            .collect(),
+        })
+        .collect()
 }

@@ -7,7 +7,7 @@ use std::ops::RangeInclusive;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use terreno_server::db::users::NewUser;
-use terreno_server::{Db, on_read, on_write};
+use terreno_server::{Db, on_read_pool, on_write};
 use terreno_shared::api::v1::auth::UserInfo;
 use terreno_shared::ids::{AccountId, DeviceId, FormId, OrgId, VisitId};
 use terreno_shared::model::Role;
@@ -295,7 +295,7 @@ pub async fn push(app: &TestApp, who: &Person, batch: &Value) -> Resp {
 /// Rows of a table (fixed names only).
 pub async fn count(app: &TestApp, table: &str) -> i64 {
     let sql = format!("select cast(count(*) as bigint) from {table}");
-    on_read!(app.db(), |pool| {
+    on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
             .fetch_one(pool)
             .await
@@ -306,7 +306,7 @@ pub async fn count(app: &TestApp, table: &str) -> i64 {
 /// One text column of a query with one `$1` parameter.
 pub async fn text(app: &TestApp, sql: &str, arg: &str) -> Option<String> {
     let sql = sql.to_owned();
-    on_read!(app.db(), |pool| {
+    on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
             .bind(arg)
             .fetch_optional(pool)
@@ -329,7 +329,7 @@ pub async fn stored(app: &TestApp) -> Vec<(String, i64)> {
     ] {
         out.push((t.to_owned(), count(app, t).await));
     }
-    let heads: i64 = on_read!(app.db(), |pool| {
+    let heads: i64 = on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar(
             "select cast(coalesce(sum(head_seq + max_seen), 0) as bigint) from devices",
         )
