@@ -47,9 +47,16 @@ def skeleton(zf, sheet):
         f'Target="worksheets/sheet1.xml"/></Relationships>'))
 
 
-def workbook(path, sheet, write_sheet, lie_size=None):
+def workbook(path, sheet, write_sheet, lie_size=None, strings=0):
     with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         skeleton(zf, sheet)
+        if strings:
+            with zf.open('xl/sharedStrings.xml', 'w') as f:
+                f.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                        b'spreadsheetml/2006/main" uniqueCount="%d">' % strings)
+                for _ in range(strings // 1000):
+                    f.write(b'<si><t>a</t></si>' * 1000)
+                f.write(b'</sst>')
         with zf.open('xl/worksheets/sheet1.xml', 'w') as f:
             write_sheet(f)
     if lie_size is not None:
@@ -79,6 +86,25 @@ def giant_cell(f):
     for _ in range(1024):
         f.write(zeros)
     f.write(f'</t></is></c></row>{SHEET_TAIL}'.encode())
+
+
+HEADER = ('<row r="1">' + ''.join(
+    f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>'
+    for c, h in zip('ABCD', ['external_id', 'debtor_name', 'address', 'balance'])) + '</row>')
+
+
+def big_rows(f):
+    f.write(f'{SHEET_HEAD}{HEADER}'.encode())
+    text = b'x' * ((1 << 20) - 64)
+    for r in range(2, 62):
+        f.write(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>' % (r, r) + text +
+                b'</t></is></c></row>')
+    f.write(SHEET_TAIL.encode())
+
+
+def shared_refs(f):
+    f.write(f'{SHEET_HEAD}{HEADER}<row r="2"><c r="A2" t="s"><v>0</v></c></row>'
+            f'{SHEET_TAIL}'.encode())
 
 
 def many_cells(f):
@@ -117,6 +143,10 @@ def main():
                   workbook(f'{tmp}/bomb.xlsx', 'survey', giant_cell)))
     cases.append(('bomb: 704 MiB of cells, size declared 1 KB',
                   workbook(f'{tmp}/lying.xlsx', 'survey', many_cells, lie_size=1000)))
+    cases.append(('allowed: 1,000,000 one-letter shared strings (17 MB)',
+                  workbook(f'{tmp}/strings.xlsx', 'survey', shared_refs, strings=1_000_000)))
+    cases.append(('allowed: 60 rows of a 1 MiB cell (60 MiB sheet)',
+                  workbook(f'{tmp}/rows.xlsx', 'survey', big_rows)))
     for name, path in cases:
         print(f'# {name}: {os.path.getsize(path):,} bytes', file=sys.stderr)
 

@@ -137,8 +137,14 @@ pub fn huge_xls(declared: bool) -> Vec<u8> {
         r.extend(data);
         r
     };
-    let bof = record(0x0809, &[0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    let sheet_bof = record(0x0809, &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let bof = record(
+        0x0809,
+        &[0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let sheet_bof = record(
+        0x0809,
+        &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
     let eof = record(0x000A, &[]);
     let name = b"survey";
     let mut globals = bof.clone();
