@@ -84,8 +84,8 @@ impl Row<'_, '_> {
             while !reason.is_char_boundary(cut) {
                 cut -= 1;
             }
-            reason.truncate(cut);
-            reason.push_str("… (cut)");
+            // A new string: truncating would keep the long one's allocation.
+            reason = format!("{}… (cut)", &reason[..cut]);
         }
         let external_id = self
             .text(Field::ExternalId)

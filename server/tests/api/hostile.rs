@@ -61,7 +61,9 @@ pub fn lone_cell(sheet: &str, cell: &str) -> Vec<u8> {
 
 /// An XLSX whose sheet `sheet` has one cell of 1 GiB of `0`s, deflated as written (about 1 MB).
 pub fn bomb(sheet: &str) -> &'static [u8] {
-    static BOMBS: OnceLock<std::sync::Mutex<Vec<(String, &'static [u8])>>> = OnceLock::new();
+    // Deflating 1 GiB takes seconds: once per sheet name for the whole test binary.
+    type Bombs = std::sync::Mutex<Vec<(String, &'static [u8])>>;
+    static BOMBS: OnceLock<Bombs> = OnceLock::new();
     let bombs = BOMBS.get_or_init(Default::default);
     let mut bombs = bombs.lock().expect("bombs");
     if let Some((_, b)) = bombs.iter().find(|(s, _)| s == sheet) {
