@@ -7,7 +7,7 @@ memory (VmHWM in /proc/PID/status, reset before each case through /proc/PID/clea
 only; needs curl. Usage:
 
     cargo build --release -p terreno-server
-    scripts/hostile-uploads.py target/release/terreno-server
+    scripts/hostile-uploads.py target/release/terreno-server [CASE-NAME-PART]
 
 The files are generated here, streaming (the 1 GiB bomb deflates as it is written).
 """
@@ -47,9 +47,22 @@ def skeleton(zf, sheet):
         f'Target="worksheets/sheet1.xml"/></Relationships>'))
 
 
-def workbook(path, sheet, write_sheet, lie_size=None):
+def workbook(path, sheet, write_sheet, lie_size=None, strings=0, long_string=False):
     with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         skeleton(zf, sheet)
+        if long_string:
+            with zf.open('xl/sharedStrings.xml', 'w') as f:
+                f.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                        b'spreadsheetml/2006/main" uniqueCount="1"><si><t>')
+                f.write(b'x' * ((1 << 20) - 64))
+                f.write(b'</t></si></sst>')
+        if strings:
+            with zf.open('xl/sharedStrings.xml', 'w') as f:
+                f.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                        b'spreadsheetml/2006/main" uniqueCount="%d">' % strings)
+                for _ in range(strings // 1000):
+                    f.write(b'<si><t>a</t></si>' * 1000)
+                f.write(b'</sst>')
         with zf.open('xl/worksheets/sheet1.xml', 'w') as f:
             write_sheet(f)
     if lie_size is not None:
@@ -79,6 +92,32 @@ def giant_cell(f):
     for _ in range(1024):
         f.write(zeros)
     f.write(f'</t></is></c></row>{SHEET_TAIL}'.encode())
+
+
+HEADER = ('<row r="1">' + ''.join(
+    f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>'
+    for c, h in zip('ABCD', ['external_id', 'debtor_name', 'address', 'balance'])) + '</row>')
+
+
+def big_rows(f):
+    f.write(f'{SHEET_HEAD}{HEADER}'.encode())
+    text = b'x' * ((1 << 20) - 64)
+    for r in range(2, 62):
+        f.write(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>' % (r, r) + text +
+                b'</t></is></c></row>')
+    f.write(SHEET_TAIL.encode())
+
+
+def shared_refs(f):
+    f.write(f'{SHEET_HEAD}{HEADER}<row r="2"><c r="A2" t="s"><v>0</v></c></row>'
+            f'{SHEET_TAIL}'.encode())
+
+
+def repeated_refs(f):
+    f.write(f'{SHEET_HEAD}{HEADER}'.encode())
+    for r in range(2, 1_000_002):
+        f.write(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r))
+    f.write(SHEET_TAIL.encode())
 
 
 def many_cells(f):
@@ -117,16 +156,40 @@ def main():
                   workbook(f'{tmp}/bomb.xlsx', 'survey', giant_cell)))
     cases.append(('bomb: 704 MiB of cells, size declared 1 KB',
                   workbook(f'{tmp}/lying.xlsx', 'survey', many_cells, lie_size=1000)))
+    cases.append(('allowed: 1,000,000 one-letter shared strings (17 MB)',
+                  workbook(f'{tmp}/strings.xlsx', 'survey', shared_refs, strings=1_000_000)))
+    cases.append(('allowed: 60 rows of a 1 MiB cell (60 MiB sheet)',
+                  workbook(f'{tmp}/rows.xlsx', 'survey', big_rows)))
+    cases.append(('a 1 MiB shared string in 1,000,000 rows (1 TB if copied)',
+                  workbook(f'{tmp}/repeat.xlsx', 'survey', repeated_refs, long_string=True)))
     for name, path in cases:
         print(f'# {name}: {os.path.getsize(path):,} bytes', file=sys.stderr)
 
+    endpoints = [('route import', '/api/v1/imports/routes'), ('form', '/api/v1/forms')]
+    print('| file | endpoint | answer | idle RSS (MiB) | peak RSS (MiB) | peak over idle (MiB) |')
+    print('|---|---|---|---|---|---|')
+    only = sys.argv[2] if len(sys.argv) > 2 else ''
+    for name, path in cases:
+        if only not in name:
+            continue
+        for ep_name, ep in endpoints:
+            measure(binary, tmp, name, ep_name, [(ep, path)])
+    if only:
+        return
+    # Two hostile uploads at once on each endpoint: both bombs.
+    both = [(ep, p) for _, ep in endpoints for p in (cases[3][1], cases[4][1])]
+    measure(binary, tmp, 'both bombs, on both endpoints at once (4 uploads)', 'both', both)
+
+
+def measure(binary, tmp, name, ep_name, uploads):
+    """A fresh server: its idle RSS, then its peak while `uploads` run at once."""
+    db = f'{tmp}/demo-{time.monotonic_ns()}.db'
     server = subprocess.Popen(
-        [binary, 'demo', '--db', f'{tmp}/demo.db', '--listen', '127.0.0.1:0',
-         '--mail-dir', f'{tmp}/mail'],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, 'RUST_LOG': 'warn'})
+        [binary, 'demo', '--db', db, '--listen', '127.0.0.1:0', '--mail-dir', f'{tmp}/mail'],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, 'RUST_LOG': 'warn'})
     try:
-        line = server.stdout.readline()
-        port = int(line.rsplit(':', 1)[1])
+        port = int(server.stdout.readline().rsplit(':', 1)[1])
         login = subprocess.run(
             ['curl', '-s', '-H', 'content-type: application/json', '-d',
              json.dumps({'username': 'supervisor', 'password': 'terreno-demo'}),
@@ -135,38 +198,26 @@ def main():
         pid = server.pid
         time.sleep(1)
         idle = status(pid, 'VmRSS')
-        print(f'idle RSS: {idle} MiB')
-        print('| file | endpoint | answer | peak RSS (MiB) | over idle (MiB) |')
-        print('|---|---|---|---|---|')
-        endpoints = [('route import', '/api/v1/imports/routes'), ('form', '/api/v1/forms')]
-        for name, path in cases:
-            for ep_name, ep in endpoints:
-                base = status(pid, 'VmRSS')
-                open(f'/proc/{pid}/clear_refs', 'w').write('5')
-                out = []
-                post(port, token, ep, path, out)
-                peak = status(pid, 'VmHWM')
-                code, body = out[0]
-                msg = json.loads(body).get('message', '')[:90] if body.startswith('{') else body
-                print(f'| {name} | {ep_name} | {code} {msg} | {peak} | {peak - base} |')
-        # Two hostile uploads at once, one on each endpoint.
-        base = status(pid, 'VmRSS')
-        open(f'/proc/{pid}/clear_refs', 'w').write('5')
+        with open(f'/proc/{pid}/clear_refs', 'w') as f:
+            f.write('5')
         out = []
-        threads = [threading.Thread(target=post, args=(port, token, ep, cases[3][1], out))
-                   for _, ep in endpoints] + [
-                   threading.Thread(target=post, args=(port, token, ep, cases[4][1], out))
-                   for _, ep in endpoints]
+        threads = [threading.Thread(target=post, args=(port, token, ep, path, out))
+                   for ep, path in uploads]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         peak = status(pid, 'VmHWM')
-        codes = ' '.join(sorted(c for c, _ in out))
-        print(f'| both bombs on both endpoints at once (4 uploads) | both | {codes} | {peak} '
-              f'| {peak - base} |')
         assert server.poll() is None, 'the server died'
-        print(f'server alive after all uploads; RSS now {status(pid, "VmRSS")} MiB')
+        answers = []
+        for code, body in out:
+            msg = ''
+            if body.startswith('{'):
+                b = json.loads(body)
+                msg = b.get('message') or f"summary, rows_read {b.get('rows_read')}"
+            answers.append(f'{code} {msg[:80]}')
+        print(f'| {name} | {ep_name} | {"; ".join(answers)} | {idle} | {peak} | {peak - idle} |',
+              flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -269,7 +269,10 @@ mod tests {
 
     #[test]
     fn files_are_told_apart_by_content() {
-        assert!(matches!(sheets(b"", &WorkbookLimits::default()), Err(FormError::Empty)));
+        assert!(matches!(
+            sheets(b"", &WorkbookLimits::default()),
+            Err(FormError::Empty)
+        ));
         assert!(matches!(
             sheets(b"\0\x01\x02binary", &WorkbookLimits::default()),
             Err(FormError::NotASpreadsheet(_))
@@ -279,7 +282,10 @@ mod tests {
             Err(FormError::Unreadable { kind: "XLSX", .. })
         ));
         assert!(matches!(
-            sheets(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0], &WorkbookLimits::default()),
+            sheets(
+                &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+                &WorkbookLimits::default()
+            ),
             Err(FormError::Unreadable { kind: "XLS", .. })
         ));
     }

@@ -41,7 +41,11 @@ impl Format {
 }
 
 /// Every worksheet of a workbook, in workbook order.
-pub fn read(bytes: &[u8], format: Format, limits: &WorkbookLimits) -> Result<Vec<Sheet>, FormError> {
+pub fn read(
+    bytes: &[u8],
+    format: Format,
+    limits: &WorkbookLimits,
+) -> Result<Vec<Sheet>, FormError> {
     let unreadable = |reason: String| FormError::Unreadable {
         kind: format.name(),
         reason,

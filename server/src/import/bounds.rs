@@ -9,8 +9,10 @@
 //!   (64 MiB by default, `--workbook-part-mib`), all parts together to four times that.
 //! - XML: no tag or text run longer than [`MAX_TOKEN_BYTES`] (Excel's longest cell is 32,767
 //!   characters), so the parser never buffers a whole part.
-//! - Text: a row's cells hold at most [`MAX_ROW_TEXT_BYTES`], as a CSV record; a reader that
-//!   keeps the whole workbook (forms) gives its own total in a [`Budget`].
+//! - Text: a row's cells hold at most [`MAX_ROW_TEXT_BYTES`], as a CSV record, and all the
+//!   cells read at most as much as the parts may inflate to (a shared string is copied into
+//!   every cell that uses it); a reader that keeps the whole workbook (forms) gives a smaller
+//!   total in its [`Budget`].
 //!
 //! This module only states and checks limits; it must not read files.
 
@@ -101,7 +103,9 @@ pub fn parse_ref(text: &[u8]) -> Option<(u64, u64)> {
     let col = cols.iter().fold(0, |acc, b| {
         fold(acc, u64::from(b.to_ascii_uppercase() - b'A') + 1, 26)
     });
-    let row = rows.iter().fold(0, |acc, b| fold(acc, u64::from(b - b'0'), 10));
+    let row = rows
+        .iter()
+        .fold(0, |acc, b| fold(acc, u64::from(b - b'0'), 10));
     Some((row, col))
 }
 
@@ -144,9 +148,12 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// A streaming reader that keeps a few rows at a time.
-    pub fn per_row() -> Budget {
-        Budget::whole(usize::MAX, u64::MAX)
+    /// A streaming reader that keeps a few rows at a time: besides the row limit, at most as
+    /// much text in all as the parts may inflate to, since a shared string repeated in every
+    /// row is copied each time (2 million references to a 1 MiB string would be 2 TB).
+    pub fn streaming(limits: &WorkbookLimits) -> Budget {
+        let total = usize::try_from(limits.max_total_bytes()).unwrap_or(usize::MAX);
+        Budget::whole(total, u64::MAX)
     }
 
     /// A reader that keeps everything: at most `max_total_text` bytes and `max_cells` cells.
@@ -163,7 +170,13 @@ impl Budget {
     }
 
     /// Takes a cell of `text_len` bytes at a 0-based position in reading order.
-    pub fn take(&mut self, sheet: &str, row0: u64, col0: u64, text_len: usize) -> Result<(), String> {
+    pub fn take(
+        &mut self,
+        sheet: &str,
+        row0: u64,
+        col0: u64,
+        text_len: usize,
+    ) -> Result<(), String> {
         check_position(sheet, row0, col0)?;
         let where_ = || format!("sheet '{sheet}', cell {}", cell_name(row0, col0));
         if self.row != Some(row0) {
@@ -252,10 +265,28 @@ mod tests {
 
     #[test]
     fn a_row_over_a_mebibyte_of_text_is_refused() {
-        let mut b = Budget::per_row();
-        b.take("s", 0, 0, MAX_ROW_TEXT_BYTES).expect("exactly the limit");
+        let mut b = Budget::streaming(&WorkbookLimits::default());
+        b.take("s", 0, 0, MAX_ROW_TEXT_BYTES)
+            .expect("exactly the limit");
         let e = b.take("s", 0, 1, 1).unwrap_err();
         assert!(e.contains("cell B1") && e.contains("1 MiB"), "{e}");
         b.take("s", 1, 0, 10).expect("a new row starts afresh");
+    }
+
+    #[test]
+    fn a_stream_reads_at_most_as_much_text_as_the_parts_may_inflate_to() {
+        let limits = WorkbookLimits {
+            max_part_bytes: 1 << 20,
+        };
+        let mut b = Budget::streaming(&limits);
+        for row in 0..4 {
+            b.take("s", row, 0, MAX_ROW_TEXT_BYTES)
+                .expect("4 MiB in all");
+        }
+        let e = b.take("s", 4, 0, 1).unwrap_err();
+        assert_eq!(
+            e,
+            "sheet 's', cell A5: the workbook holds more than 4 MiB of text"
+        );
     }
 }

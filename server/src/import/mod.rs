@@ -210,7 +210,8 @@ pub fn open<R: Read + Seek + Send + 'static>(
         _ => return open_text(Cursor::new(prefix).chain(reader), options),
     };
     reader.seek(SeekFrom::Start(0))?;
-    let ((_, header_cells), rx) = xlsx::open(reader, format, options.sheet.as_deref(), &options.limits)?;
+    let ((_, header_cells), rx) =
+        xlsx::open(reader, format, options.sheet.as_deref(), &options.limits)?;
     let mut headers: Vec<String> = header_cells
         .iter()
         .map(|c| c.text.trim().to_owned())

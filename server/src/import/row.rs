@@ -17,6 +17,9 @@ use super::numbers::{self, Decimal, NumberKind};
 use super::{ImportRow, RowError};
 use crate::db::portfolio::AccountRow;
 
+/// Longest reason a row error carries (values are quoted in reasons; a cell holds up to 1 MiB).
+const MAX_REASON_BYTES: usize = 300;
+
 /// Longest name accepted, in characters (the shared model's limit).
 const MAX_NAME_CHARS: usize = 200;
 /// Longest address accepted, in characters (the shared model's limit).
@@ -72,13 +75,28 @@ pub fn build(
 }
 
 impl Row<'_, '_> {
-    fn error(&self, field: Option<Field>, column: Option<usize>, reason: String) -> RowError {
+    /// A row error. Its reason is cut to [`MAX_REASON_BYTES`] and it keeps the row's id only
+    /// when the id could be one: a workbook can repeat one 1 MiB shared string in every row,
+    /// and thousands of errors each holding it would fill memory and the staging table.
+    fn error(&self, field: Option<Field>, column: Option<usize>, mut reason: String) -> RowError {
+        if reason.len() > MAX_REASON_BYTES {
+            let mut cut = MAX_REASON_BYTES;
+            while !reason.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            // A new string: truncating would keep the long one's allocation.
+            reason = format!("{}… (cut)", &reason[..cut]);
+        }
+        let external_id = self
+            .text(Field::ExternalId)
+            .filter(|id| id.chars().count() <= ExternalId::MAX_CHARS)
+            .map(str::to_owned);
         RowError {
             line: self.line,
             column: column.map(|i| self.rules.mapping.headers()[i].clone()),
             field,
             reason,
-            external_id: self.text(Field::ExternalId).map(str::to_owned),
+            external_id,
         }
     }
 

@@ -42,8 +42,9 @@ pub fn check<R: Read + Seek>(reader: R, limits: &WorkbookLimits) -> Result<Vec<u
     check_records(&stream, limits)?;
     // Version 3 (512-byte sectors): calamine refuses a version 4 file whose root entry holds
     // no mini stream.
-    let mut clean = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))
-        .map_err(|e| format!("copying the workbook: {e}"))?;
+    let mut clean =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))
+            .map_err(|e| format!("copying the workbook: {e}"))?;
     let mut out = clean
         .create_stream("/Workbook")
         .map_err(|e| format!("copying the workbook: {e}"))?;
@@ -112,7 +113,12 @@ fn check_records(stream: &[u8], limits: &WorkbookLimits) -> Result<(), String> {
             0x00BD | 0x00BE if data.len() >= 6 => {
                 let row = u16_at(data, 0).into();
                 cell(&mut extent, &sheet, row, u16_at(data, 2).into())?;
-                cell(&mut extent, &sheet, row, u16_at(data, data.len() - 2).into())?;
+                cell(
+                    &mut extent,
+                    &sheet,
+                    row,
+                    u16_at(data, data.len() - 2).into(),
+                )?;
             }
             _ => {}
         }

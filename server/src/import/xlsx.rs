@@ -151,7 +151,8 @@ pub fn open<R: Read + Seek + Send + 'static>(
     let (tx, rx) = sync_channel::<Msg>(ROWS_IN_FLIGHT);
     let mut wb = Workbook::open(reader, format, limits).map_err(unreadable)?;
     let name = pick_sheet(wb.sheet_names(), sheet)?;
-    std::thread::spawn(move || stream_rows(&mut wb, &name, &tx));
+    let budget = Budget::streaming(limits);
+    std::thread::spawn(move || stream_rows(&mut wb, &name, budget, &tx));
     match rx.recv() {
         Ok(Msg::Row(header)) => Ok((header, rx)),
         Ok(Msg::Failed(e)) => Err(unreadable(e)),
@@ -175,10 +176,15 @@ fn pick_sheet(names: Vec<String>, wanted: Option<&str>) -> Result<String, FileEr
 }
 
 /// Groups a sheet's cells into rows padded from column A and sends them.
-fn stream_rows<R: Read + Seek>(wb: &mut Workbook<R>, name: &str, tx: &SyncSender<Msg>) {
+fn stream_rows<R: Read + Seek>(
+    wb: &mut Workbook<R>,
+    name: &str,
+    mut budget: Budget,
+    tx: &SyncSender<Msg>,
+) {
     let mut current: Option<SheetRow> = None;
     let mut stopped = false;
-    let result = wb.cells(name, &mut Budget::per_row(), |r, c, cell| {
+    let result = wb.cells(name, &mut budget, |r, c, cell| {
         let line = r + 1;
         if current.as_ref().is_some_and(|(l, _)| *l != line)
             && !send_row(tx, current.take().unwrap_or_default())

@@ -28,7 +28,9 @@ pub struct Tag<'a> {
 impl<'a> Tag<'a> {
     /// The raw value (entities not decoded) of the attribute with this local name.
     pub fn attr(&self, wanted: &[u8]) -> Option<&'a [u8]> {
-        attributes(self.raw).find(|(k, _)| local(k) == wanted).map(|(_, v)| v)
+        attributes(self.raw)
+            .find(|(k, _)| local(k) == wanted)
+            .map(|(_, v)| v)
     }
 }
 
@@ -87,7 +89,11 @@ impl XmlScan {
                 State::Pi if b == b'>' && self.tail[1] == b'?' => self.start(State::Text),
                 State::Decl { depth } => match b {
                     b'[' => self.state = State::Decl { depth: depth + 1 },
-                    b']' => self.state = State::Decl { depth: depth.saturating_sub(1) },
+                    b']' => {
+                        self.state = State::Decl {
+                            depth: depth.saturating_sub(1),
+                        }
+                    }
                     b'>' if depth == 0 => self.start(State::Text),
                     _ => {}
                 },
@@ -125,9 +131,7 @@ impl XmlScan {
             Some(State::Comment)
         } else if t == b"![CDATA[" {
             Some(State::CData)
-        } else if t.first() == Some(&b'!')
-            && !b"!--".starts_with(t)
-            && !b"![CDATA[".starts_with(t)
+        } else if t.first() == Some(&b'!') && !b"!--".starts_with(t) && !b"![CDATA[".starts_with(t)
         {
             Some(State::Decl { depth: 0 })
         } else {
@@ -175,7 +179,9 @@ fn local(name: &[u8]) -> &[u8] {
 /// `key="value"` pairs of a tag's attribute text (single or double quotes).
 fn attributes(mut s: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     std::iter::from_fn(move || {
-        let start = s.iter().position(|b| !b.is_ascii_whitespace() && *b != b'/')?;
+        let start = s
+            .iter()
+            .position(|b| !b.is_ascii_whitespace() && *b != b'/')?;
         s = &s[start..];
         let eq = s.iter().position(|b| *b == b'=')?;
         let key = s[..eq].trim_ascii();
@@ -242,7 +248,9 @@ mod tests {
         let mut scan = XmlScan::new("t.xml");
         for chunk in xml.chunks(3) {
             scan.feed(chunk, wanted, &mut |t| {
-                let r = t.attr(b"r").map(|v| String::from_utf8_lossy(v).into_owned());
+                let r = t
+                    .attr(b"r")
+                    .map(|v| String::from_utf8_lossy(v).into_owned());
                 seen.push((String::from_utf8_lossy(t.name).into_owned(), r));
                 Ok(())
             })?;

@@ -86,12 +86,18 @@ fn sheet_names<R: Read + Seek>(
     limits: &WorkbookLimits,
 ) -> Result<HashMap<String, String>, String> {
     let mut targets = HashMap::new();
-    scan_named(zip, "xl/_rels/workbook.xml.rels", limits, &[b"Relationship"], &mut |t| {
-        if let (Some(id), Some(target)) = (t.attr(b"Id"), t.attr(b"Target")) {
-            targets.insert(unescape(id), unescape(target));
-        }
-        Ok(())
-    })?;
+    scan_named(
+        zip,
+        "xl/_rels/workbook.xml.rels",
+        limits,
+        &[b"Relationship"],
+        &mut |t| {
+            if let (Some(id), Some(target)) = (t.attr(b"Id"), t.attr(b"Target")) {
+                targets.insert(unescape(id), unescape(target));
+            }
+            Ok(())
+        },
+    )?;
     let mut names = HashMap::new();
     scan_named(zip, "xl/workbook.xml", limits, &[b"sheet"], &mut |t| {
         let target = t.attr(b"id").and_then(|id| targets.get(&unescape(id)));
@@ -126,7 +132,9 @@ fn scan_named<R: Read + Seek>(
     };
     let name = part.name().to_owned();
     let mut scan = XmlScan::new(&name);
-    inflate(part, &name, limits, |chunk| scan.feed(chunk, wanted, on_tag))?;
+    inflate(part, &name, limits, |chunk| {
+        scan.feed(chunk, wanted, on_tag)
+    })?;
     Ok(())
 }
 

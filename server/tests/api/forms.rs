@@ -302,8 +302,9 @@ both!(
 
         assert_eq!(r.status, 422, "{}", r.text);
         assert!(
-            r.text
-                .contains("sheet 'survey', cell XFD1048576: the workbook spans more than 1,048,576 cells"),
+            r.text.contains(
+                "sheet 'survey', cell XFD1048576: the workbook spans more than 1,048,576 cells"
+            ),
             "{}",
             r.text
         );
@@ -313,12 +314,16 @@ both!(
 both!(
     a_form_zip_bomb_answers_422_naming_the_part_and_the_limit,
     |app: TestApp| async move {
-        for bomb in [hostile::bomb("survey").to_vec(), hostile::lying_bomb("survey")] {
+        for bomb in [
+            hostile::bomb("survey").to_vec(),
+            hostile::lying_bomb("survey"),
+        ] {
             let r = upload_hostile(&app, "f.xlsx", &bomb).await;
 
             assert_eq!(r.status, 422, "{}", r.text);
             assert!(
-                r.text.contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
+                r.text
+                    .contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
                 "{}",
                 r.text
             );
@@ -344,9 +349,7 @@ both!(
         user(&app, org, "sofia", Role::Supervisor, Some("norte")).await;
         let token = login(&app, "sofia").await;
 
-        let r = app
-            .send(hostile::oversized_request(PATH, &token, 17))
-            .await;
+        let r = app.send(hostile::oversized_request(PATH, &token, 17)).await;
 
         assert_eq!(r.status, 413, "{}", r.text);
         assert_eq!(r.body["code"], "too_large", "{}", r.text);

@@ -59,11 +59,10 @@ pub fn lone_cell(sheet: &str, cell: &str) -> Vec<u8> {
     zip.finish().expect("zip").into_inner()
 }
 
-/// Bombs made so far, by sheet name (each is made once per test binary).
-type Bombs = std::sync::Mutex<Vec<(String, &'static [u8])>>;
-
 /// An XLSX whose sheet `sheet` has one cell of 1 GiB of `0`s, deflated as written (about 1 MB).
 pub fn bomb(sheet: &str) -> &'static [u8] {
+    // Deflating 1 GiB takes seconds: once per sheet name for the whole test binary.
+    type Bombs = std::sync::Mutex<Vec<(String, &'static [u8])>>;
     static BOMBS: OnceLock<Bombs> = OnceLock::new();
     let bombs = BOMBS.get_or_init(Default::default);
     let mut bombs = bombs.lock().expect("bombs");
@@ -140,8 +139,14 @@ pub fn huge_xls(declared: bool) -> Vec<u8> {
         r.extend(data);
         r
     };
-    let bof = record(0x0809, &[0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    let sheet_bof = record(0x0809, &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let bof = record(
+        0x0809,
+        &[0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let sheet_bof = record(
+        0x0809,
+        &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
     let eof = record(0x000A, &[]);
     let name = b"survey";
     let mut globals = bof.clone();

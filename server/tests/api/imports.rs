@@ -290,7 +290,8 @@ both!(
 
         assert_eq!(r.status, 422, "{}", r.text);
         assert!(
-            r.text.contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
+            r.text
+                .contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
             "{}",
             r.text
         );
@@ -298,7 +299,8 @@ both!(
 
         assert_eq!(r.status, 422, "{}", r.text);
         assert!(
-            r.text.contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
+            r.text
+                .contains("part xl/worksheets/sheet1.xml inflates to more than 64 MiB"),
             "{}",
             r.text
         );
@@ -313,7 +315,8 @@ both!(
 
         assert_eq!(r.status, 422, "{}", r.text);
         assert!(
-            r.text.contains("sheet 'survey': dimensions rows 1-4000000000"),
+            r.text
+                .contains("sheet 'survey': dimensions rows 1-4000000000"),
             "{}",
             r.text
         );
@@ -321,7 +324,8 @@ both!(
 
         assert_eq!(r.status, 422, "{}", r.text);
         assert!(
-            r.text.contains("sheet 'survey': the workbook's sheets span more than"),
+            r.text
+                .contains("sheet 'survey': the workbook's sheets span more than"),
             "{}",
             r.text
         );
@@ -335,9 +339,7 @@ both!(
         user(&app, org, "sofia", Role::Supervisor, Some("norte")).await;
         let token = login(&app, "sofia").await;
 
-        let r = app
-            .send(hostile::oversized_request(PATH, &token, 17))
-            .await;
+        let r = app.send(hostile::oversized_request(PATH, &token, 17)).await;
 
         assert_eq!(r.status, 413, "{}", r.text);
         assert_eq!(r.body["code"], "too_large", "{}", r.text);

@@ -116,3 +116,42 @@ fn xlsx_rows_report_spreadsheet_row_numbers_and_read_number_cells_exactly() {
         errors[0]
     );
 }
+
+#[test]
+fn a_long_shared_string_repeated_in_every_row_is_not_copied_into_each_row_error() {
+    // rust_xlsxwriter shares repeated strings: the file holds the 30 KB id (near Excel's
+    // longest cell) once; an XLSX written by hand could repeat a 1 MiB one.
+    let long_id = "x".repeat(30_000);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["external_id", "debtor_name", "address", "balance"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=200 {
+        ws.write_string(r, 0, &long_id).unwrap();
+        ws.write_string(r, 1, "Ana").unwrap();
+        ws.write_string(r, 2, "Calle 1").unwrap();
+        ws.write_number(r, 3, 10.0).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
+
+    let (rows, errors) = read(bytes).unwrap();
+
+    assert!(rows.is_empty());
+    assert_eq!(errors.len(), 200);
+    for e in &errors {
+        assert!(
+            e.reason.capacity() < 1024,
+            "{} bytes held",
+            e.reason.capacity()
+        );
+        assert_eq!(
+            e.external_id, None,
+            "an id over 64 characters names no account"
+        );
+    }
+}
