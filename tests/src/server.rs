@@ -202,11 +202,9 @@ impl TestServer {
                 .insert_user(org.id, &sup)
                 .await
                 .expect("a supervisor");
-            let reader = terreno_server::import::open_path(
-                route_file,
-                &ImportOptions::new(Currency::COP),
-            )
-            .expect("opening the route file");
+            let reader =
+                terreno_server::import::open_path(route_file, &ImportOptions::new(Currency::COP))
+                    .expect("opening the route file");
             let setup = Setup {
                 org: org.id,
                 portfolio: "Cartera Bogotá",
