@@ -277,11 +277,7 @@ async fn upload_hostile(app: &TestApp, name: &str, bytes: &[u8]) -> Resp {
 both!(
     a_form_workbook_with_a_cell_beyond_excels_grid_answers_422_naming_the_cell,
     |app: TestApp| async move {
-        for (cell, why) in [
-            ("A4000000000", "row beyond 1,048,576"),
-            ("FXSHRXW1", "column beyond XFD (16,384 columns)"),
-            ("XFD1048577", "row beyond 1,048,576"),
-        ] {
+        for (cell, why) in hostile::BEYOND_GRID {
             let r = upload_hostile(&app, "f.xlsx", &hostile::lone_cell("survey", cell)).await;
 
             assert_eq!(r.status, 422, "{cell}: {}", r.text);

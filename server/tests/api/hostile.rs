@@ -227,3 +227,10 @@ pub fn oversized_request(path: &str, token: &str, mib: usize) -> Request<Body> {
         .body(Body::from_stream(futures_util::stream::iter(chunks)))
         .expect("request")
 }
+
+/// Cells beyond Excel's grid, and the reason an upload naming each gives.
+pub const BEYOND_GRID: [(&str, &str); 3] = [
+    ("A4000000000", "row beyond 1,048,576"),
+    ("FXSHRXW1", "column beyond XFD (16,384 columns)"),
+    ("XFD1048577", "row beyond 1,048,576"),
+];

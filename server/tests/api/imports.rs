@@ -254,11 +254,7 @@ async fn upload_workbook(app: &TestApp, name: &str, bytes: &[u8]) -> Resp {
 both!(
     a_route_workbook_with_a_cell_beyond_excels_grid_answers_422_naming_the_cell,
     |app: TestApp| async move {
-        for (cell, why) in [
-            ("A4000000000", "row beyond 1,048,576"),
-            ("FXSHRXW1", "column beyond XFD (16,384 columns)"),
-            ("XFD1048577", "row beyond 1,048,576"),
-        ] {
+        for (cell, why) in hostile::BEYOND_GRID {
             let r = upload_workbook(&app, "r.xlsx", &hostile::lone_cell("Ruta", cell)).await;
 
             assert_eq!(r.status, 422, "{cell}: {}", r.text);
@@ -350,6 +346,17 @@ both!(
 const NORTE: &str = "external_id,debtor_name,address,latitude,longitude,balance,collector\n\
     A-1,José Núñez,Calle 1 # 2-3,4.6,-74.1,1234.56,ana\n";
 
+/// The admin `root`, collector `ana` of team norte, supervisor `sofia` and collector `beto` of
+/// team sur; the admin's token.
+async fn two_teams(app: &TestApp) -> String {
+    let org = org(app).await;
+    user(app, org, "root", Role::Admin, None).await;
+    user(app, org, "ana", Role::Collector, Some("norte")).await;
+    user(app, org, "sofia", Role::Supervisor, Some("sur")).await;
+    user(app, org, "beto", Role::Collector, Some("sur")).await;
+    login(app, "root").await
+}
+
 /// The collector of account `external_id`, by login name.
 async fn collector_of(app: &TestApp, external_id: &str) -> Option<String> {
     terreno_server::on_read_pool!(app.db(), |pool| {
@@ -367,12 +374,7 @@ async fn collector_of(app: &TestApp, external_id: &str) -> Option<String> {
 both!(
     a_supervisor_cannot_take_another_teams_account_and_the_rest_of_the_file_imports,
     |app: TestApp| async move {
-        let org = org(&app).await;
-        user(&app, org, "root", Role::Admin, None).await;
-        user(&app, org, "ana", Role::Collector, Some("norte")).await;
-        user(&app, org, "sofia", Role::Supervisor, Some("sur")).await;
-        user(&app, org, "beto", Role::Collector, Some("sur")).await;
-        let admin = login(&app, "root").await;
+        let admin = two_teams(&app).await;
         let first = upload(&app, &admin, NORTE, &[("date", "2026-11-24")]).await;
         assert_eq!(first.status, 200, "{}", first.text);
         let sofia = login(&app, "sofia").await;
@@ -398,7 +400,11 @@ both!(
         );
         assert_eq!(collector_of(&app, "A-1").await.as_deref(), Some("ana"));
         assert_eq!(collector_of(&app, "B-1").await.as_deref(), Some("beto"));
-        let debtors = app.db().list_debtors(org, None).await.expect("listing");
+        let debtors = app
+            .db()
+            .list_debtors(org(&app).await, None)
+            .await
+            .expect("listing");
         let a1 = debtors
             .iter()
             .find(|d| d.external_id == "A-1")
@@ -410,12 +416,7 @@ both!(
 both!(
     a_supervisor_import_naming_only_another_teams_account_writes_nothing,
     |app: TestApp| async move {
-        let org = org(&app).await;
-        user(&app, org, "root", Role::Admin, None).await;
-        user(&app, org, "ana", Role::Collector, Some("norte")).await;
-        user(&app, org, "sofia", Role::Supervisor, Some("sur")).await;
-        user(&app, org, "beto", Role::Collector, Some("sur")).await;
-        let admin = login(&app, "root").await;
+        let admin = two_teams(&app).await;
         upload(&app, &admin, NORTE, &[("date", "2026-11-24")]).await;
         let sofia = login(&app, "sofia").await;
         let takeover = NORTE.replace(",ana\n", ",beto\n");
