@@ -63,7 +63,7 @@ async fn main() {
             .execute(&admin)
             .await
             .expect("a bench database");
-        let url = DbUrl::Postgres(with_database(&admin_url, &name));
+        let url = DbUrl::postgres_database(&admin_url, &name);
         run("PostgreSQL", &url, &args, &mut report).await;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "drop database if exists {name} with (force)"
@@ -367,17 +367,4 @@ async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: &str) -> Sessio
         .await
         .expect("a session")
         .expect("the token works")
-}
-
-/// `postgres://u@h:5432/test?x=y` with the database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| i + scheme_end);
-    format!("{}/{name}{query}", &base[..host_end])
 }

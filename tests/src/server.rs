@@ -80,10 +80,7 @@ impl TestServer {
                         .expect("creating a test database");
                     pool.close().await;
                 });
-                (
-                    DbUrl::Postgres(with_database(&admin, &name)),
-                    Some((admin, name)),
-                )
+                (DbUrl::postgres_database(&admin, &name), Some((admin, name)))
             }
         };
         let db = rt
@@ -355,17 +352,4 @@ impl Drop for TestServer {
             });
         }
     }
-}
-
-/// `postgres://u@h:5432/test?x=y` with the database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| i + scheme_end);
-    format!("{}/{name}{query}", &base[..host_end])
 }

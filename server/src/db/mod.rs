@@ -151,6 +151,22 @@ pub enum DbUrl {
     Postgres(String),
 }
 
+impl DbUrl {
+    /// PostgreSQL at `url` (`postgres://u@h:5432/test?x=y`) with database `name` instead of
+    /// the one it names: tests and benchmarks make databases of their own beside it.
+    pub fn postgres_database(url: &str, name: &str) -> DbUrl {
+        let (base, query) = match url.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (url, String::new()),
+        };
+        let scheme_end = base.find("://").map_or(0, |i| i + 3);
+        let host_end = base[scheme_end..]
+            .find('/')
+            .map_or(base.len(), |i| i + scheme_end);
+        DbUrl::Postgres(format!("{}/{name}{query}", &base[..host_end]))
+    }
+}
+
 impl FromStr for DbUrl {
     type Err = anyhow::Error;
     /// `sqlite://PATH`, `sqlite:PATH`, a bare path, or `postgres://…` / `postgresql://…`.

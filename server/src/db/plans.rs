@@ -41,6 +41,17 @@ impl Bind {
     pub(crate) fn text(s: &str) -> Bind {
         Bind::Text(Some(s.to_owned()))
     }
+
+    /// `$1`..`$4` of every scoped read: `who`'s organization, role, team and user.
+    pub(crate) fn scope(who: &crate::db::sessions::Session) -> [Bind; 4] {
+        let (org, role, team, user) = crate::db::scope::scope_binds(who);
+        [
+            Bind::Text(Some(org)),
+            Bind::text(role),
+            Bind::Text(team),
+            Bind::Text(Some(user)),
+        ]
+    }
 }
 
 /// One read: a name for messages, its SQL and its binds.

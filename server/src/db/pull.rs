@@ -454,7 +454,6 @@ fn cursor_binds(c: Cursor) -> anyhow::Result<(i64, i64)> {
 #[cfg(test)]
 pub(crate) fn plan_reads(db: &Db, who: &Session) -> Vec<crate::db::plans::Read> {
     use crate::db::plans::{Bind, Read};
-    let (org, role, team, user) = scope_binds(who);
     let sql = if db.is_postgres() { &POSTGRES } else { &SQLITE };
     [
         ("page", sql.page, true),
@@ -465,19 +464,16 @@ pub(crate) fn plan_reads(db: &Db, who: &Session) -> Vec<crate::db::plans::Read> 
     .map(|(name, sql, last)| Read {
         name: format!("pull {name}"),
         sql: sql.of(who).to_owned(),
-        binds: [
-            Bind::text(&org),
-            Bind::text(role),
-            Bind::Text(team.clone()),
-            Bind::text(&user),
-            // PostgreSQL: after transaction 1, below 1,000,000 (SQLite: xid and bound 0).
-            Bind::Int(Some(i64::from(db.is_postgres()))),
-            Bind::Int(Some(0)),
-            Bind::Int(Some(if db.is_postgres() { 1_000_000 } else { 0 })),
-        ]
-        .into_iter()
-        .chain(last.then_some(Bind::Int(Some(500))))
-        .collect(),
+        binds: Bind::scope(who)
+            .into_iter()
+            .chain([
+                // PostgreSQL: after transaction 1, below 1,000,000 (SQLite: xid and bound 0).
+                Bind::Int(Some(i64::from(db.is_postgres()))),
+                Bind::Int(Some(0)),
+                Bind::Int(Some(if db.is_postgres() { 1_000_000 } else { 0 })),
+            ])
+            .chain(last.then_some(Bind::Int(Some(500))))
+            .collect(),
     })
     .collect()
 }

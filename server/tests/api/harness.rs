@@ -96,7 +96,7 @@ impl TestDb {
                     .await
                     .expect("creating a test database");
                 admin.close().await;
-                let url = DbUrl::Postgres(with_database(&admin_url, &name));
+                let url = DbUrl::postgres_database(&admin_url, &name);
                 let db = Db::connect(&url).await.expect("opening the test database");
                 Some(TestDb {
                     db,
@@ -106,20 +106,6 @@ impl TestDb {
             }
         }
     }
-}
-
-/// `postgres://u@h:5432/test?x=y` with the database name replaced.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map(|i| i + scheme_end)
-        .unwrap_or(base.len());
-    format!("{}/{name}{query}", &base[..host_end])
 }
 
 impl Drop for TestDb {

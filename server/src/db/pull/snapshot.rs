@@ -412,7 +412,6 @@ impl Db {
 #[cfg(test)]
 pub(crate) fn plan_reads(who: &Session) -> Vec<crate::db::plans::Read> {
     use crate::db::plans::{Bind, Read};
-    let (org, role, team, user) = scope_binds(who);
     let text = || Bind::text("");
     let sections = [
         ("accounts", ACCOUNTS, None),
@@ -428,17 +427,11 @@ pub(crate) fn plan_reads(who: &Session) -> Vec<crate::db::plans::Read> {
         .map(|(name, sql, second)| Read {
             name: format!("snapshot {name}"),
             sql: sql.of(who).to_owned(),
-            binds: [
-                Bind::text(&org),
-                Bind::text(role),
-                Bind::Text(team.clone()),
-                Bind::text(&user),
-                text(),
-                Bind::Int(Some(500)),
-            ]
-            .into_iter()
-            .chain(second)
-            .collect(),
+            binds: Bind::scope(who)
+                .into_iter()
+                .chain([text(), Bind::Int(Some(500))])
+                .chain(second)
+                .collect(),
         })
         .collect()
 }
