@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use serde_json::Value;
 use terreno_shared::api::v1::forms::FormVersion;
 use terreno_shared::api::v1::views::AccountView;
-use terreno_shared::form::runtime::{Answers, Engine, Env, Evaluation};
+use terreno_shared::form::runtime::{Answers, Engine, Env, Evaluation, answer_text};
 use terreno_shared::form::xlsform::{Form, GroupKind, Metadata, Node, QuestionType};
 use terreno_shared::model::money::{Currency, Money};
 
@@ -200,24 +200,13 @@ pub(crate) fn live_env(now: DateTime<Utc>, zone: chrono_tz::Tz, visit: &str) -> 
     env(minute, zone, visit)
 }
 
-/// A visit's stored answers as the engine reads them: text as typed, a cleared answer (`null`)
-/// as `""` (so a default does not come back), a file by its attachment id.
+/// A visit's stored answers as the engine reads them, by the rule the server reads a
+/// submission's with ([`answer_text`]: a cleared answer is `""`, so a default does not come
+/// back; a file is its attachment id).
 pub(crate) fn answers_of(fields: &[FieldRow]) -> Answers {
     fields
         .iter()
-        .map(|f| {
-            let text = match &f.value {
-                Value::Null => String::new(),
-                Value::String(s) => s.clone(),
-                Value::Object(o) => o
-                    .get("attachment_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                other => other.to_string(),
-            };
-            (f.field.clone(), text)
-        })
+        .map(|f| (f.field.as_str(), answer_text(&f.value)))
         .collect()
 }
 
@@ -305,4 +294,37 @@ fn metadata(form: &Form) -> Vec<(String, Metadata)> {
     let mut out = Vec::new();
     walk(&form.children, "", &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_device_reads_stored_answers_as_the_server_reads_submitted_ones() {
+        // Every kind of JSON value an answer may hold; the server reads a submission's answers
+        // with `Answers::from_json` (server/src/forms/completion.rs `to_answers`).
+        let values: BTreeMap<String, Value> = serde_json::from_value(json!({
+            "text": "x", "number": 12.5, "yes": true, "many": ["a", "b"], "cleared": null,
+            "photo": {"attachment_id": "0193a0b0-0000-7000-8000-000000000001", "role": "photo"},
+            "odd": {"x": 1},
+        }))
+        .expect("answers");
+        let stored: Vec<FieldRow> = values
+            .iter()
+            .map(|(field, value)| FieldRow {
+                field: field.clone(),
+                value: value.clone(),
+                hlc: 1,
+            })
+            .collect();
+
+        assert_eq!(answers_of(&stored), Answers::from_json(&values));
+        assert_eq!(answers_of(&stored).get("many"), Some("a b"));
+        assert_eq!(answers_of(&stored).get("cleared"), Some(""));
+    }
 }

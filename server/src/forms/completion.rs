@@ -3,11 +3,8 @@
 //! (`terreno_shared::form::runtime`). Pure: the caller loads the form and decides what a
 //! refusal does.
 //!
-//! Answers travel as JSON values; the runtime reads text, as XLSForm submissions hold it:
-//! strings as they are, numbers as their decimal text, booleans `true`/`false`, arrays (a
-//! select_multiple) their items joined by spaces, an object (the attachment reference of a
-//! photo or signature) its `attachment_id` or else its JSON text — any non-empty text, since
-//! only "answered" matters to the form. `null` is unanswered.
+//! Answers travel as JSON values; the runtime reads them as text by the shared rule the device
+//! reads its stored answers with (`terreno_shared::form::runtime::answer_text`).
 
 use std::collections::BTreeMap;
 
@@ -56,24 +53,7 @@ pub fn issues_text(issues: &[Issue]) -> String {
 
 /// The submitted answers as the runtime reads them.
 pub fn to_answers(answers: &BTreeMap<String, Value>) -> Answers {
-    answers
-        .iter()
-        .filter_map(|(path, value)| Some((path.as_str(), text(value)?)))
-        .collect()
-}
-
-fn text(value: &Value) -> Option<String> {
-    Some(match value {
-        Value::Null => return None,
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Array(items) => items.iter().filter_map(text).collect::<Vec<_>>().join(" "),
-        Value::Object(fields) => match fields.get("attachment_id") {
-            Some(Value::String(id)) if !id.is_empty() => id.clone(),
-            _ => value.to_string(),
-        },
-    })
+    Answers::from_json(answers)
 }
 
 #[cfg(test)]
@@ -121,7 +101,11 @@ mod tests {
         assert_eq!(a.get("s"), Some("x"));
         assert_eq!(a.get("b"), Some("true"));
         assert_eq!(a.get("many"), Some("a b"));
-        assert_eq!(a.get("none"), None);
+        assert_eq!(
+            a.get("none"),
+            Some(""),
+            "a cleared answer, as on the device"
+        );
         assert_eq!(a.get("photo"), Some("0193a0b0-0000-7000-8000-000000000001"));
         assert_eq!(a.get("odd"), Some(r#"{"x":1}"#));
     }

@@ -16,6 +16,9 @@ use crate::model::visit::Outcome;
 // An answer travels as a `field_set` event's field name, so a path fits in one.
 use crate::sync::event::MAX_FIELD_LEN;
 
+pub mod terms;
+pub use terms::{Terms, TermsError};
+
 /// A check-in attempt: the fact a device records whether or not it was allowed, so a refused
 /// attempt is evidence too. The server re-runs the geofence on `evidence` and keeps its own
 /// verdict beside `device_verdict`.

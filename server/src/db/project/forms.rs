@@ -7,7 +7,8 @@
 //! - `unknown_form`: a form version the organization does not have (or another version string);
 //! - `invalid_form`: a stored version the runtime cannot compile (the app could not fill it);
 //! - `invalid_submission`: a required answer missing or a constraint failing, each listed as
-//!   `path: message` in the form's default language.
+//!   `path: message` in the form's default language; or a promise or payment other than the
+//!   one the answers describe (read by the shared `submission::Terms`, as the device built it).
 
 use std::sync::Arc;
 
@@ -15,7 +16,8 @@ use chrono_tz::Tz;
 use terreno_shared::form::runtime::Engine;
 use terreno_shared::form::xlsform::Form;
 use terreno_shared::ids::{FormId, VisitId};
-use terreno_shared::model::submission::RawSubmission;
+use terreno_shared::model::Outcome;
+use terreno_shared::model::submission::{RawSubmission, Terms};
 
 use super::{ProjectStore, Projected, Projector, rejected};
 use crate::forms::completion::{check, issues_text};
@@ -68,14 +70,15 @@ impl Projector {
             org.time_zone,
             &visit.to_string(),
         );
-        Ok(verdict.err().map(|issues| {
+        if let Err(issues) = verdict {
             let msg = format!(
                 "visit {visit}: the answers do not complete form version {}: {}",
                 named.id,
                 issues_text(&issues)
             );
-            rejected("invalid_submission", msg)
-        }))
+            return Ok(Some(rejected("invalid_submission", msg)));
+        }
+        Ok(terms_refusal(visit, s))
     }
 
     async fn org_forms<C: ProjectStore + Send>(&mut self, c: &mut C) -> sqlx::Result<OrgForms> {
@@ -130,5 +133,34 @@ impl Projector {
             engine,
         };
         Ok(Ok(self.engines.insert(id, compiled)))
+    }
+}
+
+/// The refusal of a promise to pay or payment that is not the one the answers describe: reports
+/// count the promise and the payment, the collector saw the answers. Amounts read in the
+/// submission's own currency (the account's, which the device read them in).
+fn terms_refusal(visit: VisitId, s: &RawSubmission) -> Option<Projected> {
+    let currency = match s.outcome {
+        Outcome::PromiseToPay => s.promise?.amount().currency(),
+        Outcome::Paid => s.payment.as_ref()?.amount().currency(),
+        _ => return None,
+    };
+    let refuse = |why: String| {
+        Some(rejected(
+            "invalid_submission",
+            format!("visit {visit}: {why}"),
+        ))
+    };
+    match Terms::from_answers(s.outcome, &s.answers, currency) {
+        Err(e) => refuse(e.to_string()),
+        Ok(t) if t.promise != s.promise || t.payment != s.payment => refuse(format!(
+            "the {} does not match the answers",
+            if s.outcome == Outcome::Paid {
+                "payment"
+            } else {
+                "promise to pay"
+            }
+        )),
+        Ok(_) => None,
     }
 }

@@ -283,3 +283,71 @@ both!(
         assert_eq!(count(&app, "changes").await, changes_before);
     }
 );
+
+/// Ana checks in and completes the visit as a promise to pay: the answers promise
+/// `answered` (major units), the submission's promise says `promised_minor`.
+async fn promise_completion(
+    app: &TestApp,
+    w: &mut World,
+    visit: VisitId,
+    answered: &str,
+    promised_minor: i64,
+) -> crate::harness::Resp {
+    let account: AccountId = w.ana_account;
+    let first = w.ana.phone.events.len() as u64 + 1;
+    w.ana.phone.add(check_in(visit, account, Utc::now(), 0.0));
+    let payload = json!({
+        "account": account,
+        "outcome": "promise_to_pay",
+        "completed_at": Utc::now().to_rfc3339(),
+        "form": {"id": w.form, "version": VISIT_FORM_VERSION},
+        "answers": promise_answers(answered),
+        "promise": {
+            "amount": {"minor_units": promised_minor, "currency": "COP"},
+            "due": local_day(3),
+        },
+    });
+    w.ana.phone.add(
+        terreno_shared::sync::Draft::new(
+            terreno_shared::sync::EventKind::VisitSubmitted,
+            1,
+            payload,
+        )
+        .entity(*visit.as_uuid()),
+    );
+    let r = push(app, &w.ana, &w.ana.phone.batch(first..=first + 1)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r
+}
+
+both!(
+    a_promise_the_answers_describe_completes_the_visit,
+    |app: TestApp| async move {
+        let mut w = World::new(&app).await;
+        let visit = new_visit();
+
+        let r = promise_completion(&app, &mut w, visit, "999.50", 99_950).await;
+
+        assert_eq!(r.body["rejected"], json!([]), "{}", r.text);
+        assert_eq!(
+            visit_state(&app, visit).await,
+            Some(("done".to_owned(), "promise_to_pay".to_owned()))
+        );
+    }
+);
+
+both!(
+    a_promise_other_than_the_answers_describe_is_rejected,
+    |app: TestApp| async move {
+        let mut w = World::new(&app).await;
+        let visit = new_visit();
+
+        let r = promise_completion(&app, &mut w, visit, "999.50", 100).await;
+
+        let message = assert_refused(&app, &w, &r, visit, "invalid_submission").await;
+        assert!(
+            message.contains("the promise to pay does not match the answers"),
+            "{message}"
+        );
+    }
+);

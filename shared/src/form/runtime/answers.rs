@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Answers as text, the way XLSForm submissions hold them: select_multiple choices separated by
 /// spaces, dates `YYYY-MM-DD`, geopoints `lat lon alt acc`.
@@ -104,6 +105,47 @@ fn leading_index(text: &str) -> Option<usize> {
     digits.parse().ok().filter(|&i| i >= 1)
 }
 
+impl Answers {
+    /// Answers stored or submitted as JSON values, read as text by [`answer_text`]. The device
+    /// (its stored registers) and the server (a submission's answers) both read them through
+    /// this, so they evaluate a form on the same text.
+    pub fn from_json<'a>(values: impl IntoIterator<Item = (&'a String, &'a Value)>) -> Answers {
+        values
+            .into_iter()
+            .map(|(path, value)| (path.as_str(), answer_text(value)))
+            .collect()
+    }
+}
+
+/// One answer's JSON value as the text an XLSForm submission holds:
+///
+/// - a string as it is; a number as its decimal text; a boolean `true` / `false`;
+/// - an array (a select_multiple) its items' texts joined by spaces, as the choices of a
+///   select_multiple are;
+/// - an object (the attachment reference of a photo or signature) its `attachment_id`, else its
+///   JSON text: any non-empty text, since only "answered" matters to the form;
+/// - `null` the empty text: a register is `null` once the collector cleared it, and a cleared
+///   answer is an answer (ODK keeps a cleared question empty; its `default` does not come back).
+///   A question never answered has no value at all, and there a default stands in.
+pub fn answer_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(items) => items
+            .iter()
+            .map(answer_text)
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Value::Object(fields) => match fields.get("attachment_id") {
+            Some(Value::String(id)) if !id.is_empty() => id.clone(),
+            _ => value.to_string(),
+        },
+    }
+}
+
 impl<P: Into<String>, T: Into<String>> FromIterator<(P, T)> for Answers {
     fn from_iter<I: IntoIterator<Item = (P, T)>>(iter: I) -> Self {
         let mut answers = Self::new();
@@ -178,5 +220,39 @@ mod tests {
         assert_eq!(answers.implied_instances("hh"), 14);
         assert_eq!(answers.implied_instances("hh[14]/kids"), 1);
         assert_eq!(answers.implied_instances("other"), 0);
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_values_read_as_submission_text() {
+        let values: BTreeMap<String, Value> = serde_json::from_value(json!({
+            "n": 12.5, "i": 3, "s": "x", "b": true, "many": ["a", "b"], "cleared": null,
+            "photo": {"attachment_id": "0193a0b0-0000-7000-8000-000000000001", "bytes": 10},
+            "odd": {"x": 1},
+        }))
+        .expect("an object");
+
+        let a = Answers::from_json(&values);
+
+        assert_eq!(a.get("n"), Some("12.5"));
+        assert_eq!(a.get("i"), Some("3"));
+        assert_eq!(a.get("s"), Some("x"));
+        assert_eq!(a.get("b"), Some("true"));
+        assert_eq!(a.get("many"), Some("a b"), "a select_multiple");
+        assert_eq!(a.get("cleared"), Some(""), "cleared, not unanswered");
+        assert_eq!(a.get("photo"), Some("0193a0b0-0000-7000-8000-000000000001"));
+        assert_eq!(a.get("odd"), Some(r#"{"x":1}"#));
+        assert_eq!(a.get("never"), None, "never answered");
+    }
+
+    #[test]
+    fn a_select_multiple_skips_empty_items() {
+        assert_eq!(answer_text(&json!(["a", null, "", 2])), "a 2");
+        assert_eq!(answer_text(&json!([])), "");
     }
 }

@@ -56,7 +56,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
 
-pub use answers::Answers;
+pub use answers::{Answers, answer_text};
 pub use checks::{DEFAULT_CONSTRAINT_MESSAGE, DEFAULT_REQUIRED_MESSAGE};
 pub use compile::Engine;
 pub use live::{FormIssue, FormState};
