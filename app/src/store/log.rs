@@ -11,7 +11,7 @@ use terreno_shared::sync::event::EventHash;
 use terreno_shared::sync::{Draft, Event, EventKind, Hlc, LogHead};
 
 use crate::error::{Context, Error, Result};
-use crate::store::device;
+use crate::store::{device, visits};
 
 const INSERT_EVENT: &str = "insert into events (seq, hlc, kind, v, entity, field, base_hlc, \
     prev_hash, hash, payload, created_ms) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
@@ -252,10 +252,13 @@ pub(crate) fn prune(conn: &Connection, before_ms: i64) -> Result<Pruned> {
     )
     .context(what)?;
     conn.execute(
-        "insert into prune_visits select v.id from visits v \
-         where v.status_rank >= 2 and coalesce(v.completed_ms, 0) < ?1 \
-           and not exists (select 1 from events e where e.entity = v.id) \
-           and not exists (select 1 from attachments a where a.visit_id = v.id and a.uploaded_ms is null)",
+        &format!(
+            "insert into prune_visits select v.id from visits v \
+             where {} and coalesce(v.completed_ms, 0) < ?1 \
+               and not exists (select 1 from events e where e.entity = v.id) \
+               and not exists (select 1 from attachments a where a.visit_id = v.id and a.uploaded_ms is null)",
+            visits::is_terminal_sql("v.status")
+        ),
         [before_ms],
     )
     .context(what)?;

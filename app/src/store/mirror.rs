@@ -21,7 +21,7 @@ use terreno_shared::api::v1::forms::{FORM_ENTITY, FormVersion, VISIT_FORM_ENTITY
 use terreno_shared::api::v1::sync::{Change, ChangeOp};
 use terreno_shared::api::v1::views::{AccountView, CheckInView, FieldView, StopView, VisitView};
 use terreno_shared::form::runtime::Engine;
-use terreno_shared::sync::Hlc;
+use terreno_shared::sync::{Hlc, Stamp};
 
 use crate::error::{Context, Error, Result};
 use crate::store::{device, forms, visits};
@@ -117,15 +117,12 @@ fn apply(conn: &Connection, ctx: &Ctx, c: &Change) -> Result<Option<Hlc>> {
         }
         ("field", ChangeOp::Upsert) => {
             let f: FieldView = parse(&c.body, &what)?;
-            let seq = i64::try_from(f.seq).unwrap_or(i64::MAX);
-            let device = f.device.to_string();
-            visits::merge_field(
-                conn,
-                &f.entity.to_string(),
-                &f.field,
-                &f.value,
-                (f.hlc.raw(), &device, seq),
-            )?;
+            let stamp = Stamp {
+                hlc: f.hlc,
+                device_id: f.device,
+                seq: f.seq,
+            };
+            visits::merge_field(conn, &f.entity.to_string(), &f.field, &f.value, &stamp)?;
             return Ok(Some(f.hlc));
         }
         (FORM_ENTITY, ChangeOp::Upsert) => forms::insert(conn, &form_version(&c.body, &what)?)?,

@@ -19,6 +19,8 @@ pub(crate) mod tile_cache;
 pub(crate) mod visits;
 
 #[cfg(test)]
+mod merge_tests;
+#[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;

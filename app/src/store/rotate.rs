@@ -10,7 +10,7 @@ use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::LogHead;
 
 use crate::error::{Context, Error, Result};
-use crate::store::{device, log};
+use crate::store::{device, log, visits};
 
 /// Most events re-sealed at once: far beyond any real outbox (a month of tracking at 1 Hz is
 /// 2.6 million), and an explicit bound rather than SQLite's "no limit".
@@ -78,6 +78,7 @@ pub(crate) fn rotate(
         )
         .context("moving records to the new log")?;
     }
+    visits::rekey(conn, new_id)?;
     conn.execute(
         "update device set device_id = ?1, public_key = ?2, server_head = 0 where id = 1",
         params![new, public_key],

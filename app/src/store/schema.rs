@@ -8,7 +8,9 @@
 //! - `fixes`: GPS fixes of shifts (each one also a `fix` event); `shifts`: shift spans.
 //! - `accounts`, `stops`: server-authored records of the device's scope, newest version wins.
 //! - `visits`: the status lattice cell per visit; `fields`: last-writer-wins registers;
-//!   `checkins`: check-in attempts with both verdicts.
+//!   `checkins`: check-in attempts with both verdicts. Each cell keeps its merge order as one
+//!   sortable key (`status_key`, `stamp_key`: `terreno_shared::sync::stamp`), which writes
+//!   compare.
 //! - `attachments`: photos of visits, their encrypted blob in `blobs/` and whether the server
 //!   holds it yet.
 //! - `forms`: the questionnaire versions received; `visit_form`: the one new visits use;
@@ -43,6 +45,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
         4,
         include_str!("../../../migrations/app/0004_create_tile_cache.sql"),
     ),
+    (
+        5,
+        include_str!("../../../migrations/app/0005_add_merge_order_keys.sql"),
+    ),
 ];
 
 /// Brings the schema to the newest version.
@@ -69,4 +75,88 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
         crate::store::mirror::reapply_skipped(&tx, &[FORM_ENTITY, VISIT_FORM_ENTITY])?;
     }
     tx.commit().context("committing the migration")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use terreno_shared::ids::DeviceId;
+    use terreno_shared::model::VisitStatus;
+    use terreno_shared::sync::stamp::status_key;
+    use terreno_shared::sync::{Hlc, Stamp};
+
+    #[test]
+    fn the_key_migration_spells_the_shared_key_for_rows_stored_before_it() {
+        let conn = Connection::open_in_memory().expect("a database");
+        for (_, sql) in MIGRATIONS.iter().filter(|m| m.0 < 5) {
+            conn.execute_batch(sql).expect("an earlier migration");
+        }
+        let device = DeviceId::from_uuid(uuid::Uuid::from_u128(
+            0x0193_a000_0000_7000_8000_00ab_cdef_0001,
+        ));
+        let rows = [
+            (0_u32, VisitStatus::Planned, 0_i64, None, 0_u64),
+            (0, VisitStatus::InProgress, 1 << 40, Some(device), 3),
+            (2, VisitStatus::Done, -7, Some(device), u64::from(u32::MAX)),
+            (1, VisitStatus::NotDone, 1 << 40, None, 0),
+        ];
+        for (i, (epoch, status, hlc, by, seq)) in rows.iter().enumerate() {
+            conn.execute(
+                "insert into visits (id, account_id, status, status_epoch, status_rank, \
+                 status_hlc, status_device, status_seq) values (?1, 'a', ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![
+                    i.to_string(),
+                    status.as_str(),
+                    epoch,
+                    status.rank(),
+                    hlc,
+                    by.map(|d| d.to_string()),
+                    by.map(|_| *seq as i64)
+                ],
+            )
+            .expect("a visit");
+            if let Some(d) = by {
+                conn.execute(
+                    "insert into fields (entity, field, value, hlc, device_id, seq) \
+                     values (?1, 'f', '1', ?2, ?3, ?4)",
+                    rusqlite::params![i.to_string(), hlc, d.to_string(), *seq as i64],
+                )
+                .expect("a field");
+            }
+        }
+        conn.execute_batch(MIGRATIONS[4].1)
+            .expect("the key migration");
+
+        for (i, (epoch, status, hlc, by, seq)) in rows.iter().enumerate() {
+            let key: String = conn
+                .query_row(
+                    "select status_key from visits where id = ?1",
+                    [i.to_string()],
+                    |r| r.get(0),
+                )
+                .expect("a key");
+            let stamp = |device_id| Stamp {
+                hlc: Hlc::from_raw(*hlc),
+                device_id,
+                seq: *seq,
+            };
+            let nil = DeviceId::from_uuid(uuid::Uuid::nil());
+            let expected = match by {
+                None if *epoch == 0 && status.rank() == 0 && *hlc == 0 => String::new(),
+                None => status_key(*epoch, *status, &stamp(nil)),
+                Some(d) => status_key(*epoch, *status, &stamp(*d)),
+            };
+            assert_eq!(key, expected, "visit {i}");
+            if let Some(d) = by {
+                let key: String = conn
+                    .query_row(
+                        "select stamp_key from fields where entity = ?1",
+                        [i.to_string()],
+                        |r| r.get(0),
+                    )
+                    .expect("a key");
+                assert_eq!(key, stamp(*d).order_key(), "field {i}");
+            }
+        }
+    }
 }

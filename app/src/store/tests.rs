@@ -4,8 +4,11 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 use terreno_shared::api::v1::sync::{Change, ChangeOp};
+use terreno_shared::ids::DeviceId;
 use terreno_shared::model::{Fix, GeoPoint, VisitStatus};
+use terreno_shared::sync::merge::StatusCell;
 use terreno_shared::sync::payload::{FieldValue, Payload, encode};
+use terreno_shared::sync::{Hlc, Stamp};
 use terreno_shared::track::TrackPolicy;
 
 use super::test_support::{account_change, enrolled, with_route};
@@ -16,6 +19,23 @@ fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .expect("a time")
         .with_timezone(&Utc)
+}
+
+/// The stamp of a write by device `device` (a small number standing for its id).
+fn stamp(hlc: i64, device: u128, seq: u64) -> Stamp {
+    Stamp {
+        hlc: Hlc::from_raw(hlc),
+        device_id: DeviceId::from_uuid(uuid::Uuid::from_u128(device)),
+        seq,
+    }
+}
+
+fn cell(status: VisitStatus, epoch: u32, stamp: Stamp) -> StatusCell {
+    StatusCell {
+        epoch,
+        status,
+        stamp,
+    }
 }
 
 fn temp_dir() -> std::path::PathBuf {
@@ -189,29 +209,17 @@ fn visit_status_only_moves_up_the_lattice_and_fields_keep_the_latest_write() {
     let v = "0193a000-0000-7000-8000-000000000002";
     visits::insert(&store.conn, v, "a", None).expect("a visit");
     let none = visits::StatusExtras::default();
-    visits::merge_status(&store.conn, v, (VisitStatus::Done, 0, 50), ("d", 1), &none)
-        .expect("done");
-    visits::merge_status(
-        &store.conn,
-        v,
-        (VisitStatus::InProgress, 0, 90),
-        ("d", 2),
-        &none,
-    )
-    .expect("a stale in progress");
+    let done = cell(VisitStatus::Done, 0, stamp(50, 0xd, 1));
+    visits::merge_status(&store.conn, v, &done, &none).expect("done");
+    let stale = cell(VisitStatus::InProgress, 0, stamp(90, 0xd, 2));
+    visits::merge_status(&store.conn, v, &stale, &none).expect("a stale in progress");
     let status: String = store
         .conn
         .query_row("select status from visits", [], |r| r.get(0))
         .expect("status");
     assert_eq!(status, "done", "a stale in progress never overwrites done");
-    visits::merge_status(
-        &store.conn,
-        v,
-        (VisitStatus::InProgress, 1, 10),
-        ("d", 3),
-        &none,
-    )
-    .expect("a reopen");
+    let reopened = cell(VisitStatus::InProgress, 1, stamp(10, 0xd, 3));
+    visits::merge_status(&store.conn, v, &reopened, &none).expect("a reopen");
     let status: String = store
         .conn
         .query_row("select status from visits", [], |r| r.get(0))
@@ -221,11 +229,11 @@ fn visit_status_only_moves_up_the_lattice_and_fields_keep_the_latest_write() {
         "a supervisor's reopen (next epoch) wins"
     );
 
-    visits::merge_field(&store.conn, v, "comment", &json!("b"), (20, "dev-b", 1)).expect("b");
-    visits::merge_field(&store.conn, v, "comment", &json!("a"), (10, "dev-a", 9))
-        .expect("a, older");
-    visits::merge_field(&store.conn, v, "comment", &json!("c"), (20, "dev-c", 1))
-        .expect("c, tie broken by device");
+    let write =
+        |value: &str, s: Stamp| visits::merge_field(&store.conn, v, "comment", &json!(value), &s);
+    write("b", stamp(20, 0xb, 1)).expect("b");
+    write("a", stamp(10, 0xa, 9)).expect("a, older");
+    write("c", stamp(20, 0xc, 1)).expect("c, tie broken by device");
     let fields = visits::fields_of(&store.conn, v).expect("fields");
     assert_eq!(fields[0].value, json!("c"));
 }
@@ -283,13 +291,12 @@ fn the_retention_deletes_old_acknowledged_data_but_never_what_waits_to_be_sent()
     let e = log::append(&tx, [draft], 1_000)
         .expect("appending")
         .remove(0);
-    visits::merge_field(&tx, &visit, "comment", &json!("x"), (e.hlc().raw(), "d", 1))
-        .expect("field");
+    let by_e = Stamp::of(&e, e.hlc());
+    visits::merge_field(&tx, &visit, "comment", &json!("x"), &by_e).expect("field");
     visits::merge_status(
         &tx,
         &visit,
-        (VisitStatus::Done, 0, e.hlc().raw()),
-        ("d", 1),
+        &cell(VisitStatus::Done, 0, by_e),
         &visits::StatusExtras {
             completed_ms: Some(1_000),
             ..Default::default()
@@ -322,23 +329,24 @@ fn the_retention_deletes_old_acknowledged_data_but_never_what_waits_to_be_sent()
 }
 
 #[test]
-fn a_late_page_never_moves_a_visit_back_and_an_equal_one_settles_the_stamp() {
+fn a_late_page_never_moves_a_visit_back_and_a_view_of_the_same_write_settles_the_stamp() {
     use terreno_shared::api::v1::views::VisitView;
-    use terreno_shared::sync::Hlc;
     let mut store = with_route("collector", None);
     let id = terreno_shared::ids::VisitId::from_uuid(uuid::Uuid::from_u128(
         0x0193_a000_0000_7000_8000_0000_0000_0042,
     ));
     let account =
         terreno_shared::ids::AccountId::from_uuid(uuid::Uuid::from_u128(test_support::ACCOUNT));
-    let view = |status: VisitStatus, hlc: i64| VisitView {
+    let view = |status: VisitStatus, s: Stamp| VisitView {
         id,
         account,
         collector: terreno_shared::ids::UserId::from_uuid(uuid::Uuid::from_u128(0x11)),
         stop: None,
         status,
         status_epoch: 0,
-        status_hlc: Hlc::from_raw(hlc),
+        status_hlc: s.hlc,
+        status_device: Some(s.device_id),
+        status_seq: Some(s.seq),
         outcome: None,
         completed_at: None,
         flagged: false,
@@ -350,11 +358,11 @@ fn a_late_page_never_moves_a_visit_back_and_an_equal_one_settles_the_stamp() {
         body: serde_json::to_value(v).expect("json"),
     };
     visits::insert(&store.conn, &id.to_string(), &account.to_string(), None).expect("a visit");
+    let mine = stamp(900, test_support::DEVICE, 7);
     visits::merge_status(
         &store.conn,
         &id.to_string(),
-        (VisitStatus::Done, 0, 900),
-        ("me", 7),
+        &cell(VisitStatus::Done, 0, mine),
         &visits::StatusExtras::default(),
     )
     .expect("done here");
@@ -368,7 +376,7 @@ fn a_late_page_never_moves_a_visit_back_and_an_equal_one_settles_the_stamp() {
     };
     mirror::apply_page(
         &mut store.conn,
-        &[page(view(VisitStatus::InProgress, 500))],
+        &[page(view(VisitStatus::InProgress, stamp(500, 0xe, 1)))],
         crate::store::mirror::PageCursor::Feed("c9"),
         0,
     )
@@ -380,7 +388,10 @@ fn a_late_page_never_moves_a_visit_back_and_an_equal_one_settles_the_stamp() {
     );
     mirror::apply_page(
         &mut store.conn,
-        &[page(view(VisitStatus::Done, 700))],
+        &[page(view(
+            VisitStatus::Done,
+            stamp(700, test_support::DEVICE, 7),
+        ))],
         crate::store::mirror::PageCursor::Feed("c10"),
         0,
     )
@@ -388,6 +399,6 @@ fn a_late_page_never_moves_a_visit_back_and_an_equal_one_settles_the_stamp() {
     assert_eq!(
         status(&store),
         ("done".into(), 700),
-        "the server's merge settles the stamp"
+        "the server's merge of this very write settles its stamp"
     );
 }

@@ -1,9 +1,14 @@
 //! Visits (the status lattice cell), field registers and check-in attempts: the SQL the visit
-//! flow and the pull both write through, so local edits and pulled state merge by one rule.
+//! flow and the pull both write through, so local edits and pulled state merge by one rule:
+//! `terreno_shared::sync::stamp`'s order, compared as the one key each row keeps.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use terreno_shared::api::v1::views::VisitView;
+use terreno_shared::ids::DeviceId;
 use terreno_shared::model::VisitStatus;
+use terreno_shared::sync::merge::StatusCell;
+use terreno_shared::sync::stamp::status_key;
+use terreno_shared::sync::{Hlc, Stamp};
 
 use crate::error::{Context, Error, Result};
 
@@ -113,28 +118,29 @@ pub(crate) struct StatusExtras<'a> {
     pub completed_ms: Option<i64>,
 }
 
-/// A local status write by this device's event `(device, seq)`: applied if `(epoch, rank, hlc)`
-/// is greater in the lattice; the outcome and completion time go with the status that wins.
+/// A local status write (this device's event): applied when its cell is above the stored one
+/// in the lattice, compared as one key (`terreno_shared::sync::stamp`); the outcome and
+/// completion time go with the status that wins.
 pub(crate) fn merge_status(
     conn: &Connection,
     id: &str,
-    (status, epoch, hlc): (VisitStatus, u32, i64),
-    (device, seq): (&str, i64),
+    cell: &StatusCell,
     extras: &StatusExtras<'_>,
 ) -> Result<()> {
     conn.execute(
-        "update visits set status = ?5, status_epoch = ?2, status_rank = ?3, status_hlc = ?4, \
-           status_device = ?6, status_seq = ?7, outcome = coalesce(?8, outcome), \
-           completed_ms = coalesce(?9, completed_ms) \
-         where id = ?1 and (?2, ?3, ?4) > (status_epoch, status_rank, status_hlc)",
+        "update visits set status = ?2, status_epoch = ?3, status_rank = ?4, status_hlc = ?5, \
+           status_device = ?6, status_seq = ?7, status_key = ?8, \
+           outcome = coalesce(?9, outcome), completed_ms = coalesce(?10, completed_ms) \
+         where id = ?1 and ?8 > status_key",
         params![
             id,
-            epoch,
-            status.rank(),
-            hlc,
-            status.as_str(),
-            device,
-            seq,
+            cell.status.as_str(),
+            cell.epoch,
+            cell.status.rank(),
+            cell.stamp.hlc.raw(),
+            cell.stamp.device_id.to_string(),
+            seq_sql(cell.stamp.seq),
+            cell.order_key(),
             extras.outcome,
             extras.completed_ms
         ],
@@ -150,42 +156,55 @@ pub(crate) fn merge_status(
     Ok(())
 }
 
-/// A pulled visit. The server's status only climbs its lattice, so a view below the local
-/// `(epoch, rank)` is stale (the feed may deliver an older projection of a visit after this
-/// device already moved it further) and leaves the status alone. At an equal or higher
-/// `(epoch, rank)` the server's cell is taken whole, stamp and outcome included: it settles
-/// ties and future-clamped stamps the way the server merged them. The server's flag always
-/// applies.
+/// A pulled visit, merged into the local cell by the same lattice key as a local write: a view
+/// below the stored cell is stale (the feed may deliver an older projection of a visit after
+/// this device already moved it further) and leaves the status alone; one above it is taken
+/// whole, outcome included. A view of the very write already stored (same author and seq) is
+/// taken too: the server may have merged it with its own stamp (a clock too far ahead is
+/// clamped), and later writes must compare against the server's. The server's flag always
+/// applies, and so does the stop (a visit's stop never changes).
 pub(crate) fn apply_view(conn: &Connection, v: &VisitView) -> Result<()> {
     let id = v.id.to_string();
-    insert(
-        conn,
-        &id,
-        &v.account.to_string(),
-        v.stop.map(|s| s.to_string()).as_deref(),
-    )?;
-    let outcome = v.outcome.map(|o| o.as_str());
+    let stop = v.stop.map(|s| s.to_string());
+    insert(conn, &id, &v.account.to_string(), stop.as_deref())?;
+    let stamp = v
+        .status_device
+        .zip(v.status_seq)
+        .map(|(device_id, seq)| Stamp {
+            hlc: v.status_hlc,
+            device_id,
+            seq,
+        });
+    // A view without an author is the bottom: nobody set its status, nothing to merge.
+    if let Some(stamp) = stamp {
+        let cell = StatusCell {
+            epoch: v.status_epoch,
+            status: v.status,
+            stamp,
+        };
+        conn.execute(
+            "update visits set status = ?2, status_epoch = ?3, status_rank = ?4, \
+               status_hlc = ?5, status_device = ?6, status_seq = ?7, status_key = ?8, \
+               outcome = ?9, completed_ms = ?10 \
+             where id = ?1 and (?8 > status_key or (status_device = ?6 and status_seq = ?7))",
+            params![
+                id,
+                v.status.as_str(),
+                v.status_epoch,
+                v.status.rank(),
+                v.status_hlc.raw(),
+                stamp.device_id.to_string(),
+                seq_sql(stamp.seq),
+                cell.order_key(),
+                v.outcome.map(|o| o.as_str()),
+                v.completed_at.map(|t| t.timestamp_millis()),
+            ],
+        )
+        .context("applying a pulled visit")?;
+    }
     conn.execute(
-        "update visits set status = ?2, status_epoch = ?3, status_rank = ?4, status_hlc = ?5, \
-           status_device = null, status_seq = null, outcome = ?6, completed_ms = ?7, flagged = ?8, \
-           stop_id = coalesce(stop_id, ?9) \
-         where id = ?1 and (?3, ?4) >= (status_epoch, status_rank)",
-        params![
-            id,
-            v.status.as_str(),
-            v.status_epoch,
-            v.status.rank(),
-            v.status_hlc.raw(),
-            outcome,
-            v.completed_at.map(|t| t.timestamp_millis()),
-            v.flagged,
-            v.stop.map(|s| s.to_string()),
-        ],
-    )
-    .context("applying a pulled visit")?;
-    conn.execute(
-        "update visits set flagged = ?2 where id = ?1",
-        params![id, v.flagged],
+        "update visits set flagged = ?2, stop_id = coalesce(stop_id, ?3) where id = ?1",
+        params![id, v.flagged, stop],
     )
     .context("applying a pulled visit")?;
     Ok(())
@@ -199,9 +218,9 @@ pub(crate) struct FieldRow {
     pub hlc: i64,
 }
 
-/// A write of `(entity, field) := value` by `(hlc, device, seq)`, local or pulled: applied if it
-/// beats the stored write in the order `(hlc, device_id, seq)`, as on the server. A pulled view
-/// of the very write already stored (same device and seq) is taken too: the server may have
+/// A write of `(entity, field) := value` by `stamp`, local or pulled: applied if it beats the
+/// stored write in the stamp order, compared as one key, as on the server. A pulled view of
+/// the very write already stored (same device and seq) is taken too: the server may have
 /// merged it with another stamp (a clock too far ahead is clamped), and later writes must
 /// compare against the server's stamp.
 pub(crate) fn merge_field(
@@ -209,19 +228,96 @@ pub(crate) fn merge_field(
     entity: &str,
     field: &str,
     value: &serde_json::Value,
-    (hlc, device, seq): (i64, &str, i64),
+    stamp: &Stamp,
 ) -> Result<()> {
     conn.prepare_cached(
-        "insert into fields (entity, field, value, hlc, device_id, seq) values (?1, ?2, ?3, ?4, ?5, ?6) \
+        "insert into fields (entity, field, value, hlc, device_id, seq, stamp_key) \
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
          on conflict (entity, field) do update set value = excluded.value, hlc = excluded.hlc, \
-           device_id = excluded.device_id, seq = excluded.seq \
-         where (excluded.hlc, excluded.device_id, excluded.seq) > (fields.hlc, fields.device_id, fields.seq) \
+           device_id = excluded.device_id, seq = excluded.seq, stamp_key = excluded.stamp_key \
+         where excluded.stamp_key > fields.stamp_key \
            or (excluded.device_id = fields.device_id and excluded.seq = fields.seq)",
     )
     .context("preparing a field write")?
-    .execute(params![entity, field, value.to_string(), hlc, device, seq])
+    .execute(params![
+        entity,
+        field,
+        value.to_string(),
+        stamp.hlc.raw(),
+        stamp.device_id.to_string(),
+        seq_sql(stamp.seq),
+        stamp.order_key()
+    ])
     .context("writing a field")?;
     Ok(())
+}
+
+/// Recomputes the keys of the writes now credited to `device` (after a rotation moved them to
+/// its log with new sequence numbers).
+pub(crate) fn rekey(conn: &Connection, device: DeviceId) -> Result<()> {
+    let what = "re-keying writes moved to the new log";
+    let d = device.to_string();
+    let rows: Vec<(String, String, i64, i64)> = conn
+        .prepare("select entity, field, hlc, seq from fields where device_id = ?1")
+        .and_then(|mut st| {
+            st.query_map([&d], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect()
+        })
+        .context(what)?;
+    for (entity, field, hlc, seq) in rows {
+        let key = stamp(hlc, device, seq).order_key();
+        conn.execute(
+            "update fields set stamp_key = ?3 where entity = ?1 and field = ?2",
+            params![entity, field, key],
+        )
+        .context(what)?;
+    }
+    let rows: Vec<(String, String, u32, i64, i64)> = conn
+        .prepare(
+            "select id, status, status_epoch, status_hlc, status_seq from visits \
+             where status_device = ?1",
+        )
+        .and_then(|mut st| {
+            st.query_map([&d], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect()
+        })
+        .context(what)?;
+    for (id, status, epoch, hlc, seq) in rows {
+        let status: VisitStatus = status
+            .parse()
+            .map_err(|_| Error::corrupt(what, format!("status {status:?}")))?;
+        let key = status_key(epoch, status, &stamp(hlc, device, seq));
+        conn.execute(
+            "update visits set status_key = ?2 where id = ?1",
+            params![id, key],
+        )
+        .context(what)?;
+    }
+    Ok(())
+}
+
+fn stamp(hlc: i64, device_id: DeviceId, seq: i64) -> Stamp {
+    Stamp {
+        hlc: Hlc::from_raw(hlc),
+        device_id,
+        seq: u64::try_from(seq).unwrap_or_default(),
+    }
+}
+
+fn seq_sql(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+/// `column in ('done', 'not_done', 'cancelled')`: whether a status column holds a terminal
+/// status, spelled from [`VisitStatus::TERMINAL`] rather than from rank numbers.
+pub(crate) fn is_terminal_sql(column: &str) -> String {
+    let names: Vec<String> = VisitStatus::TERMINAL
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("{column} in ({})", names.join(", "))
 }
 
 pub(crate) fn fields_of(conn: &Connection, entity: &str) -> Result<Vec<FieldRow>> {

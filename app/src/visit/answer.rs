@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use terreno_shared::form::xlsform::Form;
 use terreno_shared::model::VisitStatus;
+use terreno_shared::sync::Stamp;
 use terreno_shared::sync::payload::{AttachmentRole, FieldValue, Payload, encode};
 
 use crate::blobs::Blobs;
@@ -180,19 +181,12 @@ pub(crate) fn record_fields(
             .base(base)
         })
         .collect();
-    let device_id = device::get(tx)?.device_id.to_string();
     for event in log::append(tx, drafts, now.timestamp_millis())? {
         let (field, value) = (
             event.draft().field.clone().unwrap_or_default(),
             &event.draft().payload["value"],
         );
-        visits::merge_field(
-            tx,
-            visit,
-            &field,
-            value,
-            (event.hlc().raw(), &device_id, event.key().seq as i64),
-        )?;
+        visits::merge_field(tx, visit, &field, value, &Stamp::of(&event, event.hlc()))?;
     }
     Ok(())
 }

@@ -14,6 +14,8 @@ use terreno_shared::geofence::{self, Verdict};
 use terreno_shared::ids::VisitId;
 use terreno_shared::model::submission::CheckInRecord;
 use terreno_shared::model::{Fix, VisitStatus};
+use terreno_shared::sync::Stamp;
+use terreno_shared::sync::merge::StatusCell;
 use terreno_shared::sync::payload::{Payload, encode};
 
 use crate::error::{Context, Error, Result};
@@ -165,8 +167,11 @@ fn record(
         visits::merge_status(
             &tx,
             &visit_id,
-            (VisitStatus::InProgress, epoch, event.hlc().raw()),
-            (&me.device_id.to_string(), event.key().seq as i64),
+            &StatusCell {
+                epoch,
+                status: VisitStatus::InProgress,
+                stamp: Stamp::of(&event, event.hlc()),
+            },
             &visits::StatusExtras {
                 checked_in_ms: Some(now.timestamp_millis()),
                 ..Default::default()

@@ -2,20 +2,20 @@
 //! completion is refused, writing nothing, while a required answer is missing or a constraint
 //! fails (every issue listed, in the form's language). Otherwise one `visit_submitted` fact
 //! carries the outcome, the form version, the cleaned answers (irrelevant ones left out, as
-//! the server's engine cleans them) and the promise or payment they describe; a visit completes
-//! once.
+//! the server's engine cleans them) and the promise or payment they describe (read by the
+//! shared `submission::Terms`, as the server reads them); a visit completes once.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use terreno_shared::form::runtime::Issue;
-use terreno_shared::model::money::{Currency, Money};
-use terreno_shared::model::submission::{
-    FormRef, Payment, PaymentMethod, PromiseToPay, RawSubmission, Submission,
-};
+use terreno_shared::model::money::Currency;
+use terreno_shared::model::submission::{FormRef, RawSubmission, Submission, Terms, TermsError};
 use terreno_shared::model::{Outcome, VisitStatus};
+use terreno_shared::sync::Stamp;
+use terreno_shared::sync::merge::StatusCell;
 use terreno_shared::sync::payload::{Payload, encode};
 
 use crate::error::{Context, Error, Result};
@@ -72,6 +72,7 @@ pub(crate) fn complete(
         .collect();
     let currency = Currency::parse(&target.account.currency)
         .map_err(|e| Error::corrupt("reading the account's currency", e))?;
+    let terms = Terms::from_answers(outcome, &answers, currency).map_err(refused_terms)?;
     let raw = RawSubmission {
         account: target.account.id,
         outcome,
@@ -80,12 +81,8 @@ pub(crate) fn complete(
             id: form.version.id,
             version: form.version.version.clone(),
         }),
-        promise: (outcome == Outcome::PromiseToPay)
-            .then(|| promise(&answers, currency))
-            .transpose()?,
-        payment: (outcome == Outcome::Paid)
-            .then(|| payment(&answers, currency))
-            .transpose()?,
+        promise: terms.promise,
+        payment: terms.payment,
         answers,
         epoch: visit.epoch,
     };
@@ -105,8 +102,11 @@ pub(crate) fn complete(
     visits::merge_status(
         &tx,
         &visit.id,
-        (status, visit.epoch, event.hlc().raw()),
-        (&me.device_id.to_string(), event.key().seq as i64),
+        &StatusCell {
+            epoch: visit.epoch,
+            status,
+            stamp: Stamp::of(&event, event.hlc()),
+        },
         &visits::StatusExtras {
             outcome: Some(outcome.as_str()),
             completed_ms: Some(now.timestamp_millis()),
@@ -143,30 +143,13 @@ fn incomplete(external_id: &str, visit: &str, issues: &[Issue]) -> Error {
     )
 }
 
-fn text<'a>(answers: &'a BTreeMap<String, Value>, name: &str, outcome: &str) -> Result<&'a str> {
-    answers.get(name).and_then(Value::as_str).ok_or_else(|| {
-        Error::Invalid(format!(
-            "a {outcome} outcome needs the answer {name} (terreno visit answer STOP {name}=...)"
-        ))
-    })
-}
-
-fn promise(answers: &BTreeMap<String, Value>, currency: Currency) -> Result<PromiseToPay> {
-    let amount =
-        Money::from_decimal_str(text(answers, "promise_amount", "promise_to_pay")?, currency)
-            .map_err(|e| Error::Invalid(format!("answer promise_amount: {e}")))?;
-    let due: NaiveDate = text(answers, "promise_date", "promise_to_pay")?
-        .parse()
-        .map_err(|e| Error::Invalid(format!("answer promise_date: {e}")))?;
-    PromiseToPay::new(amount, due).map_err(|e| Error::Invalid(format!("the promise to pay: {e}")))
-}
-
-fn payment(answers: &BTreeMap<String, Value>, currency: Currency) -> Result<Payment> {
-    let amount = Money::from_decimal_str(text(answers, "payment_amount", "paid")?, currency)
-        .map_err(|e| Error::Invalid(format!("answer payment_amount: {e}")))?;
-    let method: PaymentMethod =
-        serde_json::from_value(json!(text(answers, "payment_method", "paid")?))
-            .map_err(|e| Error::Invalid(format!("answer payment_method: {e}")))?;
-    let receipt = answers.get("payment_receipt").and_then(Value::as_str);
-    Payment::new(amount, method, receipt).map_err(|e| Error::Invalid(format!("the payment: {e}")))
+/// The refusal of answers that do not describe the promise or payment their outcome needs; a
+/// missing answer says how to give it.
+fn refused_terms(e: TermsError) -> Error {
+    match e {
+        TermsError::Missing { question, .. } => {
+            Error::Invalid(format!("{e} (terreno visit answer STOP {question}=...)"))
+        }
+        other => Error::Invalid(other.to_string()),
+    }
 }

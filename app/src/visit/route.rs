@@ -67,7 +67,7 @@ pub(crate) fn route(store: &Store, date: NaiveDate, now: DateTime<Utc>) -> Resul
     let mut todo = Vec::new();
     for c in candidates(store, date, &rules)? {
         match c.visit.as_ref().map(|v| v.status) {
-            Some(s) if s != VisitStatus::Planned => visited.push(c),
+            Some(s) if s.is_visited() => visited.push(c),
             _ => todo.push(c),
         }
     }

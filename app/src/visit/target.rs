@@ -109,11 +109,12 @@ fn account_by_id(conn: &Connection, id: &str) -> Result<AccountView> {
 /// finished one.
 fn open_stop_of(conn: &Connection, account: &str) -> Result<Option<StopView>> {
     let mut stmt = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "select s.body from stops s left join visits v on v.stop_id = s.id and not v.deleted \
-             where s.account_id = ?1 order by (coalesce(v.status_rank, 0) >= 2), \
-             case when coalesce(v.status_rank, 0) >= 2 then s.planned_date end desc, s.planned_date, s.position",
-        )
+             where s.account_id = ?1 order by coalesce({finished}, 0), \
+             case when coalesce({finished}, 0) then s.planned_date end desc, s.planned_date, s.position",
+            finished = visits::is_terminal_sql("v.status")
+        ))
         .context("looking up a debtor's stops")?;
     let body: Option<String> = stmt
         .query_row([account], |r| r.get(0))

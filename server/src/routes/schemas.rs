@@ -541,6 +541,10 @@ pub struct VisitViewDoc {
     status_epoch: u32,
     /// Stamp of the write that set the status.
     status_hlc: i64,
+    /// Author of that write (absent while nobody set a status).
+    status_device: Option<uuid::Uuid>,
+    /// The author's sequence number of that write.
+    status_seq: Option<u64>,
     /// The submitted outcome, once submitted.
     outcome: Option<String>,
     /// When the collector completed it.

@@ -46,7 +46,20 @@ impl VisitStatus {
         }
     }
 
-    /// Whether the visit is finished (done, not done or cancelled).
+    /// Whether the visit has moved past "planned": checked in, or finished.
+    pub fn is_visited(self) -> bool {
+        self != VisitStatus::Planned
+    }
+
+    /// The statuses that finish a visit, in rank order.
+    pub const TERMINAL: [VisitStatus; 3] = [
+        VisitStatus::Done,
+        VisitStatus::NotDone,
+        VisitStatus::Cancelled,
+    ];
+
+    /// Whether the visit is finished (done, not done or cancelled). Storage asks this of the
+    /// status (through [`VisitStatus::TERMINAL`]), never of a rank number.
     pub fn is_terminal(self) -> bool {
         self.rank() == 2
     }
@@ -208,6 +221,15 @@ mod tests {
         assert!(VisitStatus::InProgress.rank() > VisitStatus::Planned.rank());
         assert!(!VisitStatus::Done.collector_may_move_to(VisitStatus::InProgress));
         assert!(VisitStatus::Planned.collector_may_move_to(VisitStatus::InProgress));
+    }
+
+    #[test]
+    fn the_terminal_list_is_exactly_the_statuses_that_finish_a_visit() {
+        let listed: Vec<VisitStatus> = VisitStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_terminal())
+            .collect();
+        assert_eq!(listed, VisitStatus::TERMINAL);
     }
 
     #[test]

@@ -9,8 +9,8 @@
 //! | attachment | add/remove set, remove wins | `(visit, attachment)` |
 //! | deletion | `_deleted` cell, kept forever | entity |
 //!
-//! `seq` closes the order: two events of one device never share a stamp, but a forked device
-//! could, and the order must stay total for the join to be deterministic.
+//! The order itself ([`Stamp`], the status key) lives in [`crate::sync::stamp`], which also
+//! gives storage the one sortable key its SQL compares.
 //!
 //! Conflicts (an edit overwritten by one whose author had not seen it, judged through
 //! `base_hlc`) are recorded for review as a side output. The state never depends on them.
@@ -24,32 +24,13 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
-use crate::ids::{AttachmentId, DeviceId, VisitId};
+use crate::ids::{AttachmentId, VisitId};
 use crate::model::visit::VisitStatus;
 use crate::sync::event::{Event, EventKey, EventKind};
 use crate::sync::hlc::Hlc;
 use crate::sync::payload::{self, AttachmentRef, Payload, PayloadError};
-
-/// The total order of state writes: stamp, then author, then the author's sequence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Stamp {
-    /// The HLC the merge uses (the server's receive stamp for a clamped event).
-    pub hlc: Hlc,
-    /// The author.
-    pub device_id: DeviceId,
-    /// The author's sequence number.
-    pub seq: u64,
-}
-
-impl Stamp {
-    fn of(e: &Event, hlc: Hlc) -> Stamp {
-        Stamp {
-            hlc,
-            device_id: e.key().device_id,
-            seq: e.key().seq,
-        }
-    }
-}
+pub use crate::sync::stamp::Stamp;
+use crate::sync::stamp::status_key;
 
 /// A fact's summary in the grow-only set (the full event lives in the log).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +68,12 @@ pub struct StatusCell {
 impl StatusCell {
     fn order(&self) -> (u32, u8, Stamp) {
         (self.epoch, self.status.rank(), self.stamp)
+    }
+
+    /// The cell's place in the lattice as the sortable key storage keeps
+    /// ([`crate::sync::stamp::status_key`]).
+    pub fn order_key(&self) -> String {
+        status_key(self.epoch, self.status, &self.stamp)
     }
 }
 
@@ -262,11 +249,10 @@ impl State {
         } else {
             (cur, &new)
         };
-        // A device's later edit has seen its own earlier one; otherwise the winner's author
-        // saw a value older than the loser, so the loser was overwritten unseen.
-        let own_later =
-            winner.stamp.device_id == loser.stamp.device_id && winner.stamp.seq > loser.stamp.seq;
-        if !own_later && winner.base_hlc.is_none_or(|b| b < loser.stamp.hlc) {
+        if winner
+            .stamp
+            .is_unseen_overwrite(winner.base_hlc, &loser.stamp)
+        {
             self.conflicts.insert(Conflict {
                 entity: key.0,
                 field: key.1.clone(),

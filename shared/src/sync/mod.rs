@@ -18,9 +18,11 @@ pub mod hlc;
 pub mod log;
 pub mod merge;
 pub mod payload;
+pub mod stamp;
 
 pub use batch::{DeviceKey, PublicKey, PushBatch, Signature, VerifiedBatch};
 pub use event::{Draft, Event, EventHash, EventKey, EventKind};
 pub use hlc::{Hlc, HlcClock};
 pub use log::LogHead;
 pub use merge::State;
+pub use stamp::Stamp;

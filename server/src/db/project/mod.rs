@@ -2,11 +2,13 @@
 //! event through the shared merge rules (SYNC.md "Merge rules", `terreno_shared::sync::merge`):
 //!
 //! - facts (fixes, check-ins, submissions) are only added, keyed by `(device_id, seq)`;
-//! - a field is a last-writer-wins register ordered by `(hlc, device_id, seq)`; the upsert's
-//!   `where` is that order, and an edit overwritten unseen (the winner's `base_hlc` older than
-//!   the loser's stamp, and not the same device's later edit) is recorded in `conflicts`;
-//! - a visit's status is the lattice max over `(epoch, rank, hlc, device_id, seq)`;
-//! - attachments are an add/remove set where remove wins; deletions keep the first one, forever.
+//! - a field is a last-writer-wins register ordered by its [`Stamp`]; the upsert's `where`
+//!   compares the stamp's key, and an edit overwritten unseen ([`Stamp::is_unseen_overwrite`])
+//!   is recorded in `conflicts`;
+//! - a visit's status is the lattice max over `(epoch, rank, stamp)`, compared as its key
+//!   (`terreno_shared::sync::stamp::status_key`);
+//! - attachments are an add/remove set where remove wins (the add with the greatest stamp key
+//!   holds the blob); deletions keep the first one (the least stamp key), forever.
 //!
 //! Permission checks come first and write nothing: an event refused here is stored as rejected
 //! evidence by the caller and the rest of the batch goes on. A submission is also checked
@@ -18,6 +20,8 @@
 //! Must not: decide envelope validity (push does), or read anything but the transaction.
 
 mod forms;
+#[cfg(test)]
+mod key_tests;
 mod queries;
 mod sql;
 mod visits;
@@ -28,8 +32,8 @@ use terreno_shared::api::v1::views::{AttachmentView, FieldView};
 use terreno_shared::geofence::GeofencePolicy;
 use terreno_shared::ids::{AttachmentId, DeviceId, OrgId, TeamId, VisitId};
 use terreno_shared::model::{Fix, Role};
-use terreno_shared::sync::Hlc;
 use terreno_shared::sync::payload::{AttachmentRef, Payload, PayloadError};
+use terreno_shared::sync::{Hlc, Stamp};
 use uuid::Uuid;
 
 use sql::RegisterWrite;
@@ -167,6 +171,7 @@ impl Projector {
         if let Some(cur) = c.find_register(&entity_s, field).await? {
             self.record_conflict(c, &entity_s, field, &cur, e).await?;
         }
+        let key = self.stamp(e).order_key();
         let w = RegisterWrite {
             entity: &entity_s,
             field,
@@ -175,6 +180,7 @@ impl Projector {
             device: &self.device,
             seq,
             base_hlc: e.base_hlc.map(|h| h.raw()),
+            key: &key,
         };
         if c.upsert_register(w).await? > 0 {
             let view = FieldView {
@@ -192,8 +198,29 @@ impl Projector {
         Ok(Projected::Applied)
     }
 
-    /// The shared rule (`merge::State::write_register`): an overwrite is a conflict unless the
-    /// winner is its own device's later edit or its author had seen the loser's value.
+    /// The stamp an event's write carries: this batch's device, the event's seq, the HLC the
+    /// merge uses for it.
+    fn stamp(&self, e: &ProjEvent<'_>) -> Stamp {
+        Stamp {
+            hlc: e.merge_hlc,
+            device_id: self.device_id,
+            seq: e.seq,
+        }
+    }
+
+    /// An event's stamp as the columns storage keeps, with its `key`.
+    fn stamp_cols<'k>(&'k self, e: &ProjEvent<'_>, key: &'k str) -> sql::StampCols<'k> {
+        sql::StampCols {
+            hlc: e.merge_hlc.raw(),
+            device: &self.device,
+            seq: sql::i(e.seq),
+            key,
+        }
+    }
+
+    /// Records the overwrite of the stored register `cur` or of the new write, whichever
+    /// loses, when the shared rule ([`Stamp::is_unseen_overwrite`]) says its winner's author
+    /// had not seen it.
     async fn record_conflict<C: ProjectStore + Send>(
         &mut self,
         c: &mut C,
@@ -202,28 +229,26 @@ impl Projector {
         cur: &sql::RegisterRow,
         e: &ProjEvent<'_>,
     ) -> sqlx::Result<()> {
-        let new = (
-            e.merge_hlc.raw(),
-            self.device.as_str(),
-            sql::i(e.seq),
-            e.base_hlc.map(|h| h.raw()),
-        );
-        let old = (cur.hlc, cur.device_id.as_str(), cur.seq, cur.base_hlc);
-        if (new.0, new.1, new.2) == (old.0, old.1, old.2) {
+        let new = (self.stamp(e), e.base_hlc);
+        let old = (cur.stamp()?, cur.base_hlc.map(Hlc::from_raw));
+        if new.0 == old.0 {
             return Ok(());
         }
-        let (winner, loser) = if (new.0, new.1, new.2) > (old.0, old.1, old.2) {
+        let (winner, loser) = if new.0 > old.0 {
             (new, old)
         } else {
             (old, new)
         };
-        let own_later = winner.1 == loser.1 && winner.2 > loser.2;
-        if !own_later && winner.3.is_none_or(|b| b < loser.0) {
+        if winner.0.is_unseen_overwrite(winner.1, &loser.0) {
+            let (lost, won) = (
+                loser.0.device_id.to_string(),
+                winner.0.device_id.to_string(),
+            );
             c.insert_conflict(
                 entity,
                 field,
-                (loser.1, loser.2),
-                (winner.1, winner.2),
+                (&lost, sql::i(loser.0.seq)),
+                (&won, sql::i(winner.0.seq)),
                 now_ms(),
             )
             .await?;
@@ -246,16 +271,10 @@ impl Projector {
         let bytes = i64::try_from(a.bytes).unwrap_or(i64::MAX);
         let role = json(&a.role).as_str().unwrap_or("file").to_owned();
         let blob = (a.sha256.to_hex(), a.media_type.clone());
-        let hlc = e.merge_hlc.raw();
+        let key = self.stamp(e).order_key();
+        let by = self.stamp_cols(e, &key);
         let changed = c
-            .add_attachment(
-                &v,
-                &id,
-                (&blob.0, &blob.1, bytes, &role),
-                hlc,
-                &self.device,
-                sql::i(e.seq),
-            )
+            .add_attachment(&v, &id, (&blob.0, &blob.1, bytes, &role), by)
             .await?;
         if changed > 0 {
             self.feed_attachment(c, &row, visit, a.attachment_id)
@@ -320,9 +339,9 @@ impl Projector {
             Ok(v) => v,
             Err(refusal) => return Ok(refusal),
         };
-        let hlc = e.merge_hlc.raw();
+        let key = self.stamp(e).order_key();
         let first = c
-            .insert_deletion(&entity.to_string(), hlc, &self.device, sql::i(e.seq))
+            .insert_deletion(&entity.to_string(), self.stamp_cols(e, &key))
             .await?;
         if first > 0 {
             self.feed(

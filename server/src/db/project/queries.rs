@@ -1,11 +1,13 @@
 //! The SQL of projection: each statement written once in `project_store!` and compiled for
-//! both connection types. The merge order lives in the `where` clauses of the upserts (row-value
-//! comparisons, so a stale write is a no-op whatever order events arrive in); only the bulk fix
-//! insert differs per backend (`crate::db::push::bulk`).
+//! both connection types. The status and register upserts compare one sortable key column
+//! (`status_key`, `stamp_key`), which the caller computes with the shared order
+//! (`terreno_shared::sync::stamp`), so a stale write is a no-op whatever order events arrive in
+//! and the order is spelled nowhere here; only the bulk fix insert differs per backend
+//! (`crate::db::push::bulk`).
 
 use super::sql::{
     AccountRow, AttachmentRow, CheckInRow, FixRow, ProjectStore, RegisterRow, RegisterWrite,
-    StatusWrite, VisitRow,
+    StampCols, StatusWrite, VisitRow,
 };
 use crate::db::changes::NewChange;
 use crate::{begin_feed, record_change};
@@ -65,9 +67,8 @@ macro_rules! project_store {
             async fn write_status(&mut self, visit: &str, w: StatusWrite<'_>) -> sqlx::Result<u64> {
                 sqlx::query(
                     "update visits set status = $2, status_epoch = $3, status_rank = $4,
-                        status_hlc = $5, status_device = $6, status_seq = $7
-                     where id = $1 and (status_epoch, status_rank, status_hlc, status_device,
-                        status_seq) < ($3, $4, $5, $6, $7)",
+                        status_hlc = $5, status_device = $6, status_seq = $7, status_key = $8
+                     where id = $1 and status_key < $8",
                 )
                 .bind(visit)
                 .bind(w.status)
@@ -76,6 +77,7 @@ macro_rules! project_store {
                 .bind(w.hlc)
                 .bind(w.device)
                 .bind(w.seq)
+                .bind(w.key)
                 .execute(&mut *self)
                 .await
                 .map(|r| r.rows_affected())
@@ -169,13 +171,13 @@ macro_rules! project_store {
 
             async fn upsert_register(&mut self, w: RegisterWrite<'_>) -> sqlx::Result<u64> {
                 sqlx::query(
-                    "insert into field_values (entity, field, value, hlc, device_id, seq, base_hlc)
-                     values ($1, $2, $3, $4, $5, $6, $7)
+                    "insert into field_values (entity, field, value, hlc, device_id, seq, base_hlc,
+                        stamp_key)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8)
                      on conflict (entity, field) do update set value = excluded.value,
                         hlc = excluded.hlc, device_id = excluded.device_id, seq = excluded.seq,
-                        base_hlc = excluded.base_hlc
-                     where (excluded.hlc, excluded.device_id, excluded.seq)
-                        > (field_values.hlc, field_values.device_id, field_values.seq)",
+                        base_hlc = excluded.base_hlc, stamp_key = excluded.stamp_key
+                     where excluded.stamp_key > field_values.stamp_key",
                 )
                 .bind(w.entity)
                 .bind(w.field)
@@ -184,6 +186,7 @@ macro_rules! project_store {
                 .bind(w.device)
                 .bind(w.seq)
                 .bind(w.base_hlc)
+                .bind(w.key)
                 .execute(&mut *self)
                 .await
                 .map(|r| r.rows_affected())
@@ -219,23 +222,18 @@ macro_rules! project_store {
                 visit: &str,
                 attachment: &str,
                 blob: (&str, &str, i64, &str),
-                hlc: i64,
-                device: &str,
-                seq: i64,
+                by: StampCols<'_>,
             ) -> sqlx::Result<u64> {
                 sqlx::query(
                     "insert into visit_attachments (visit_id, attachment_id, sha256, media_type,
-                        bytes, role, added_hlc, added_device, added_seq)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                        bytes, role, added_hlc, added_device, added_seq, added_key)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                      on conflict (visit_id, attachment_id) do update set
                         sha256 = excluded.sha256, media_type = excluded.media_type,
                         bytes = excluded.bytes, role = excluded.role,
                         added_hlc = excluded.added_hlc, added_device = excluded.added_device,
-                        added_seq = excluded.added_seq
-                     where (excluded.added_hlc, excluded.added_device, excluded.added_seq)
-                        > (coalesce(visit_attachments.added_hlc, -1),
-                           coalesce(visit_attachments.added_device, ''),
-                           coalesce(visit_attachments.added_seq, -1))",
+                        added_seq = excluded.added_seq, added_key = excluded.added_key
+                     where excluded.added_key > visit_attachments.added_key",
                 )
                 .bind(visit)
                 .bind(attachment)
@@ -243,9 +241,10 @@ macro_rules! project_store {
                 .bind(blob.1)
                 .bind(blob.2)
                 .bind(blob.3)
-                .bind(hlc)
-                .bind(device)
-                .bind(seq)
+                .bind(by.hlc)
+                .bind(by.device)
+                .bind(by.seq)
+                .bind(by.key)
                 .execute(&mut *self)
                 .await
                 .map(|r| r.rows_affected())
@@ -285,24 +284,20 @@ macro_rules! project_store {
                 .await
             }
 
-            async fn insert_deletion(
-                &mut self,
-                entity: &str,
-                hlc: i64,
-                device: &str,
-                seq: i64,
-            ) -> sqlx::Result<u64> {
+            async fn insert_deletion(&mut self, entity: &str, by: StampCols<'_>) -> sqlx::Result<u64> {
                 sqlx::query(
-                    "insert into deletions (entity, hlc, device_id, seq) values ($1, $2, $3, $4)
+                    "insert into deletions (entity, hlc, device_id, seq, stamp_key)
+                     values ($1, $2, $3, $4, $5)
                      on conflict (entity) do update set hlc = excluded.hlc,
-                        device_id = excluded.device_id, seq = excluded.seq
-                     where (excluded.hlc, excluded.device_id, excluded.seq)
-                        < (deletions.hlc, deletions.device_id, deletions.seq)",
+                        device_id = excluded.device_id, seq = excluded.seq,
+                        stamp_key = excluded.stamp_key
+                     where excluded.stamp_key < deletions.stamp_key",
                 )
                 .bind(entity)
-                .bind(hlc)
-                .bind(device)
-                .bind(seq)
+                .bind(by.hlc)
+                .bind(by.device)
+                .bind(by.seq)
+                .bind(by.key)
                 .execute(&mut *self)
                 .await
                 .map(|r| r.rows_affected())

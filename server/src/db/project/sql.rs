@@ -3,6 +3,8 @@
 
 use std::future::Future;
 
+use terreno_shared::sync::{Hlc, Stamp};
+
 use crate::db::changes::NewChange;
 pub(crate) use crate::db::push::to_i64 as i;
 
@@ -48,6 +50,20 @@ pub struct RegisterRow {
     pub base_hlc: Option<i64>,
 }
 
+impl RegisterRow {
+    /// The stored write's stamp.
+    pub fn stamp(&self) -> sqlx::Result<Stamp> {
+        Ok(Stamp {
+            hlc: Hlc::from_raw(self.hlc),
+            device_id: self
+                .device_id
+                .parse()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            seq: u64::try_from(self.seq).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        })
+    }
+}
+
 /// An attachment cell.
 #[derive(Debug, sqlx::FromRow)]
 pub struct AttachmentRow {
@@ -67,6 +83,8 @@ pub struct StatusWrite<'a> {
     pub hlc: i64,
     pub device: &'a str,
     pub seq: i64,
+    /// The cell's lattice key (`terreno_shared::sync::stamp::status_key`).
+    pub key: &'a str,
 }
 
 /// A register write.
@@ -79,6 +97,17 @@ pub struct RegisterWrite<'a> {
     pub device: &'a str,
     pub seq: i64,
     pub base_hlc: Option<i64>,
+    /// The write's stamp key (`terreno_shared::sync::Stamp::order_key`).
+    pub key: &'a str,
+}
+
+/// A write's stamp as its columns and its key (`terreno_shared::sync::Stamp::order_key`).
+#[derive(Debug, Clone, Copy)]
+pub struct StampCols<'a> {
+    pub hlc: i64,
+    pub device: &'a str,
+    pub seq: i64,
+    pub key: &'a str,
 }
 
 /// A check-in row.
@@ -171,15 +200,12 @@ pub trait ProjectStore {
         now_ms: i64,
     ) -> impl Future<Output = sqlx::Result<()>> + Send;
     /// Adds (or re-adds with a greater stamp) an attachment; rows changed.
-    #[allow(clippy::too_many_arguments)]
     fn add_attachment(
         &mut self,
         visit: &str,
         attachment: &str,
         blob: (&str, &str, i64, &str),
-        hlc: i64,
-        device: &str,
-        seq: i64,
+        by: StampCols<'_>,
     ) -> impl Future<Output = sqlx::Result<u64>> + Send;
     /// Marks an attachment removed; rows changed.
     fn remove_attachment(
@@ -196,9 +222,7 @@ pub trait ProjectStore {
     fn insert_deletion(
         &mut self,
         entity: &str,
-        hlc: i64,
-        device: &str,
-        seq: i64,
+        by: StampCols<'_>,
     ) -> impl Future<Output = sqlx::Result<u64>> + Send;
     fn insert_fixes(
         &mut self,

@@ -10,6 +10,7 @@ use terreno_shared::model::submission::{CheckInRecord, Submission};
 use terreno_shared::model::{GeoPoint, Role, VisitStatus};
 use terreno_shared::sync::Hlc;
 use terreno_shared::sync::payload::StatusChange;
+use terreno_shared::sync::stamp::status_key;
 
 use super::sql::{self, AccountRow, CheckInRow, StatusWrite, VisitRow};
 use super::{ProjEvent, ProjectStore, Projected, Projector, json, rejected};
@@ -55,7 +56,7 @@ impl Projector {
             c.flag_visit(&r.visit).await?;
         }
         if device_allowed {
-            self.write_status(c, e, &row, i64::from(rec.epoch), VisitStatus::InProgress)
+            self.write_status(c, e, &row, rec.epoch, VisitStatus::InProgress)
                 .await?;
         }
         let view = CheckInView {
@@ -102,10 +103,7 @@ impl Projector {
         // writes: the one whose status cell wins the lattice also owns the outcome, whatever
         // order they arrive in.
         let status = s.outcome.final_status();
-        if self
-            .write_status(c, e, &row, i64::from(s.epoch), status)
-            .await?
-        {
+        if self.write_status(c, e, &row, s.epoch, status).await? {
             c.complete_visit(&row.id, s.outcome.as_str(), completed, &submission)
                 .await?;
             // The email rides in the same transaction: committed completion, queued email.
@@ -130,8 +128,10 @@ impl Projector {
         if let Some(refusal) = self.epoch_refusal(visit, change.epoch, &row) {
             return Ok(refusal);
         }
-        let epoch = i64::from(change.epoch);
-        if self.write_status(c, e, &row, epoch, change.status).await? {
+        if self
+            .write_status(c, e, &row, change.epoch, change.status)
+            .await?
+        {
             self.feed_visit(c, visit).await?;
         }
         Ok(Projected::Applied)
@@ -153,16 +153,18 @@ impl Projector {
         c: &mut C,
         e: &ProjEvent<'_>,
         row: &VisitRow,
-        epoch: i64,
+        epoch: u32,
         status: VisitStatus,
     ) -> sqlx::Result<bool> {
+        let key = status_key(epoch, status, &self.stamp(e));
         let w = StatusWrite {
             status: status.as_str(),
-            epoch,
+            epoch: i64::from(epoch),
             rank: i64::from(status.rank()),
             hlc: e.merge_hlc.raw(),
             device: &self.device,
             seq: sql::i(e.seq),
+            key: &key,
         };
         Ok(c.write_status(&row.id, w).await? > 0)
     }
@@ -297,6 +299,12 @@ impl Projector {
             status: row.status.parse().map_err(decode)?,
             status_epoch: u32::try_from(row.status_epoch).unwrap_or_default(),
             status_hlc: Hlc::from_raw(row.status_hlc),
+            status_device: (!row.status_device.is_empty())
+                .then(|| row.status_device.parse())
+                .transpose()
+                .map_err(decode)?,
+            status_seq: (!row.status_device.is_empty())
+                .then(|| u64::try_from(row.status_seq).unwrap_or_default()),
             outcome: row.outcome.as_deref().and_then(|o| o.parse().ok()),
             completed_at: row
                 .completed_ms

@@ -177,7 +177,8 @@ macro_rules! visits_sql {
         concat!(
             "select v.id, v.account_id, v.collector_id, v.stop_id, v.status,
                     cast(v.status_epoch as bigint) as status_epoch,
-                    cast(v.status_hlc as bigint) as status_hlc, v.outcome, v.completed_ms,
+                    cast(v.status_hlc as bigint) as status_hlc, v.status_device,
+                    cast(v.status_seq as bigint) as status_seq, v.outcome, v.completed_ms,
                     v.flagged",
             visits_from!($role),
             visits_where!($role),

@@ -86,6 +86,14 @@ pub struct VisitView {
     pub status_epoch: u32,
     /// Stamp of the write that set the status.
     pub status_hlc: crate::sync::Hlc,
+    /// Author of that write (none while nobody set a status): with `status_hlc` and
+    /// `status_seq` the cell's full [`crate::sync::Stamp`], so a device merges the view by the
+    /// same order as the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_device: Option<crate::ids::DeviceId>,
+    /// The author's sequence number of that write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_seq: Option<u64>,
     /// The submitted outcome, once submitted.
     pub outcome: Option<crate::model::Outcome>,
     /// When the collector completed it.

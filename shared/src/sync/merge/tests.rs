@@ -2,7 +2,7 @@
 //! for the order, duplication, idempotence and exchange properties).
 
 use super::*;
-use crate::ids::AttachmentId;
+use crate::ids::{AttachmentId, DeviceId};
 use crate::sync::event::{Draft, EventHash};
 use crate::sync::log::LogHead;
 use crate::sync::payload::{AttachmentRemoval, AttachmentRole, FieldValue, StatusChange, encode};

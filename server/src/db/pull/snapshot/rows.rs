@@ -35,6 +35,8 @@ pub(super) struct VisitRow {
     status: String,
     status_epoch: i64,
     status_hlc: i64,
+    status_device: String,
+    status_seq: i64,
     outcome: Option<String>,
     completed_ms: Option<i64>,
     flagged: bool,
@@ -138,6 +140,14 @@ impl VisitRow {
             status: self.status.parse().context("stored visit status")?,
             status_epoch: u32::try_from(self.status_epoch).context("stored status epoch")?,
             status_hlc: Hlc::from_raw(self.status_hlc),
+            status_device: (!self.status_device.is_empty())
+                .then(|| self.status_device.parse())
+                .transpose()
+                .context("stored status device")?,
+            status_seq: (!self.status_device.is_empty())
+                .then(|| u64::try_from(self.status_seq))
+                .transpose()
+                .context("stored status seq")?,
             outcome: (self.outcome.map(|o| o.parse()).transpose()).context("stored outcome")?,
             completed_at: self.completed_ms.map(time).transpose()?,
             flagged: self.flagged,
