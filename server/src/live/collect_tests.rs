@@ -67,6 +67,7 @@ fn kinds(frames: &[Scoped]) -> Vec<&'static str> {
 }
 
 #[test]
+// Long: one batch with every kind of frame, and an assertion on each.
 fn a_low_battery_crossing_comes_before_its_position_then_check_ins_then_completions() {
     let team = TeamId::from_uuid(Uuid::from_u128(3));
     let completed = CompletedRow {
@@ -152,6 +153,6 @@ fn a_position_without_a_crossing_is_sent_alone_and_a_bad_stored_verdict_is_an_er
 
     assert_eq!(kinds(&quiet), ["position"]);
     assert_eq!(quiet[0].team, None);
-    let err = broken.err().expect("refused");
+    let err = broken.expect_err("refused");
     assert!(format!("{err:#}").contains("stored verdict"), "{err:#}");
 }

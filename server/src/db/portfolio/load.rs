@@ -7,6 +7,7 @@
 //! `load_plan`; this file reads their inputs and writes their outputs.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -71,11 +72,10 @@ impl WriteTx {
         let stored = self.stops_of(&accounts.existed).await?;
         let slots = load_plan::stop_slots(&mut load.plan, rows, &assigned)?;
         for (collector, slot) in assigned.iter().zip(&slots) {
-            if let (Some(c), Some((date, _))) = (collector, slot) {
-                if !load.routes.contains_key(&(c.id, *date)) {
-                    let route = self.ensure_route(*c, *date).await?;
-                    load.routes.insert((c.id, *date), route);
-                }
+            if let (Some(c), Some((date, _))) = (collector, slot)
+                && let Entry::Vacant(v) = load.routes.entry((c.id, *date))
+            {
+                v.insert(self.ensure_route(*c, *date).await?);
             }
         }
         let input = StopInputs {

@@ -248,6 +248,7 @@ fn stop(
 }
 
 #[test]
+// Long: three stored stops and the three ways a load treats them, read as one table.
 fn stops_leave_the_old_collectors_route_move_when_their_place_changes_and_stay_otherwise() {
     let (ana, bea) = (collector(10, 1), collector(11, 2));
     let day = NaiveDate::from_ymd_opt(2026, 3, 5).expect("a date");
