@@ -65,6 +65,7 @@ struct Setup {
     dir: std::path::PathBuf,
 }
 
+// Long: benchmark setup written out step by step.
 async fn setup() -> Setup {
     let dir = std::env::temp_dir().join(format!("terreno-live-bench-{}", Uuid::now_v7()));
     std::fs::create_dir_all(&dir).expect("a directory");
@@ -165,6 +166,7 @@ fn rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+// Long: a benchmark run read top to bottom: measure, then report.
 async fn run(n: usize) {
     let mut s = setup().await;
     let url = format!("ws://{}/api/v1/live?token={}", s.addr, s.token);

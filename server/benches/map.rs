@@ -30,6 +30,7 @@ const SHIFT_HOURS: i64 = 8;
 const STOPS: usize = 20;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+// Long: a benchmark run read top to bottom: measure, then report.
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str, default: usize| {
@@ -195,6 +196,7 @@ const M_PER_DEG_LON: f64 = 111_000.0;
 
 /// The organization, an admin with a token, and `n` collectors with devices, tracks, stops and
 /// last positions; answers the admin's token and the number of fixes.
+// Long: benchmark setup written out step by step.
 async fn populate(db: &Db, n: usize) -> (String, usize) {
     let tz = chrono_tz::America::Bogota;
     let org = db.insert_org("bench", tz).await.expect("org").id;

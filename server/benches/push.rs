@@ -198,6 +198,7 @@ async fn enroll(s: &Server, n: usize, seed: u8) -> anyhow::Result<Vec<Device>> {
     Ok(out)
 }
 
+// Long: a benchmark run read top to bottom: measure, then report.
 async fn run(backend: &'static str, url: DbUrl, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let s = start(url).await?;
     let client = reqwest::Client::builder()
@@ -301,6 +302,7 @@ async fn drive(
 
 /// Inserts `n` event rows for a fresh device straight into `events` (on SQLite,
 /// `rows_per_statement` rows per prepared statement).
+// Long: the baseline insert written as plainly as possible, per backend.
 async fn raw_insert(s: &Server, n: usize, rows_per_statement: usize) -> anyhow::Result<f64> {
     let seed = 200 + rows_per_statement as u8;
     let device = enroll(s, 1, seed).await?.remove(0).id.to_string();

@@ -78,6 +78,7 @@ async fn main() {
     println!("{report}");
 }
 
+// Long: a benchmark run read top to bottom: measure, then report.
 async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
     let db = Db::connect(url).await.expect("a database");
     let started = Instant::now();

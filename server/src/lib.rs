@@ -2,7 +2,10 @@
 //!
 //! - [`router`] builds the whole HTTP API over an [`AppState`]; [`serve`] runs it on a bound
 //!   listener until a shutdown signal (tests bind port 0 and pass the listener in).
-//! - [`db`] holds all SQL, for SQLite and PostgreSQL; [`routes`] one module per resource.
+//! - [`db`] holds all SQL, for SQLite and PostgreSQL (transactions and queries only);
+//!   [`routes`] one module per resource; [`sync`] the push use case; [`live`] the feed.
+//! - docs/ARCHITECTURE.md maps the modules and the import directions `scripts/check-imports`
+//!   enforces.
 //! - [`import`] reads route spreadsheets and [`forms`] XLSForm questionnaires; neither writes.
 //! - [`cli`] is the `terreno-server` command line; [`trace`] is what the request log shows.
 //! - [`ui`] is the supervisor dashboard, built by `scripts/build-ui` and embedded; it is served
@@ -24,7 +27,9 @@ pub mod live;
 pub mod mail;
 pub mod osmand;
 pub mod routes;
+pub mod schemas;
 pub mod state;
+pub mod sync;
 pub mod trace;
 pub mod ui;
 

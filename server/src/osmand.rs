@@ -144,6 +144,7 @@ fn fix(raw: RawFix) -> Result<Fix, OsmandError> {
 }
 
 /// The query-string form (`pairs` as decoded from the URL or the form body).
+// Long: one arm per OsmAnd parameter, as Traccar documents them.
 pub fn parse_query(pairs: &[(String, String)], now: DateTime<Utc>) -> Result<Report, OsmandError> {
     let mut ident = None;
     let (mut lat, mut lon) = (None, None);
@@ -217,6 +218,7 @@ pub fn parse_query(pairs: &[(String, String)], now: DateTime<Utc>) -> Result<Rep
 }
 
 /// The JSON form.
+// Long: one field per OsmAnd JSON member, as Traccar documents them.
 pub fn parse_json(body: &[u8], now: DateTime<Utc>) -> Result<Report, OsmandError> {
     let v: Value = serde_json::from_slice(body).map_err(|e| OsmandError::Json(e.to_string()))?;
     let ident = match &v["device_id"] {

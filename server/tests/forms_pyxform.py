@@ -1,4 +1,4 @@
-"""The pyxform side of server/tests/forms_pyxform.rs, run by the venv python that has pyxform.
+"""The pyxform side of server/tests/api/forms_pyxform.rs, run by the venv python that has pyxform.
 
     generate DIR SEED COUNT   writes COUNT small forms (.xlsx and pyxform's one-file .csv) into
                               DIR, deterministically from SEED, and prints one JSON line per

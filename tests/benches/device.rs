@@ -41,6 +41,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+// Long: a benchmark run read top to bottom: measure, then report.
 fn main() {
     let route_dir = TempDir::new("bench-route");
     let route = route_dir.0.join("route.csv");

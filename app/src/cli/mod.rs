@@ -177,6 +177,7 @@ fn data_dir(flag: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("terreno-data"))
 }
 
+// Long: one match arm per command, each a call into Core.
 fn run(cli: Cli, out: &Out) -> Result<(), Error> {
     let mut config = CoreConfig::new(data_dir(cli.data));
     config.retention_days = cli.retention_days;

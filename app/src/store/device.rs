@@ -44,6 +44,7 @@ const COLUMNS: &str = "device_id, server_url, user_id, username, display_name, r
     last_seq, last_hash, clock_hlc, server_head, pull_cursor, snapshot_cursor, clock_offset_ms, \
     last_sync_ms, settings, public_key, snapshot_gen";
 
+// Long: one device row read into its typed fields, column by column.
 pub(crate) fn find(conn: &Connection) -> Result<Option<DeviceRow>> {
     let row = conn
         .query_row(

@@ -17,6 +17,8 @@ use crate::store::{device, log, visits};
 const MAX_RESEAL: usize = 50_000_000;
 
 /// Re-seals the unacknowledged events under `new_id`; returns how many.
+// Long: the re-seal runs in one transaction: read, re-sign and rewrite must not be split across
+// calls.
 pub(crate) fn rotate(
     conn: &Connection,
     new_id: DeviceId,

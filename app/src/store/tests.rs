@@ -137,6 +137,7 @@ fn appended_events_read_back_identical_and_a_tampered_one_is_caught() {
 }
 
 #[test]
+// Long: a scenario test read top to bottom.
 fn a_newer_account_version_wins_and_a_removal_deletes_the_debtors_data() {
     let mut store = with_route("collector", None);
     let mut older = account_change(0, None);
@@ -329,6 +330,7 @@ fn the_retention_deletes_old_acknowledged_data_but_never_what_waits_to_be_sent()
 }
 
 #[test]
+// Long: a scenario test read top to bottom.
 fn a_late_page_never_moves_a_visit_back_and_a_view_of_the_same_write_settles_the_stamp() {
     use terreno_shared::api::v1::views::VisitView;
     let mut store = with_route("collector", None);

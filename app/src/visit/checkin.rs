@@ -45,6 +45,7 @@ pub struct CheckIn {
     pub seq: u64,
 }
 
+// Long: the check-in flow in the order the collector lives it: target, rules, evidence, verdict.
 pub(crate) fn check_in(
     store: &mut Store,
     name: &str,
@@ -119,6 +120,7 @@ pub(crate) fn check_in(
     ))
 }
 
+// Long: the visit, its check-in and their outbox events are written in one transaction.
 fn record(
     store: &mut Store,
     target: &Target,

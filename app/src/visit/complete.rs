@@ -39,6 +39,8 @@ pub struct Completed {
     pub seq: u64,
 }
 
+// Long: the completion and its events are written in one transaction (issue 17 item 5 moves its
+// answer rules to shared).
 pub(crate) fn complete(
     store: &mut Store,
     forms: &Forms,

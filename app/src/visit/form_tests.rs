@@ -172,6 +172,7 @@ fn a_device_without_a_visit_form_asks_for_a_sync_before_answers() {
 }
 
 #[test]
+// Long: a scenario test read top to bottom.
 fn completion_lists_every_issue_in_spanish_and_submits_the_cleaned_answers_once_fixed() {
     let v1 = test_forms::version(1, visit_form("2026120601"));
     let mut device = at_the_door(&[&v1]);
@@ -262,6 +263,7 @@ fn completion_lists_every_issue_in_spanish_and_submits_the_cleaned_answers_once_
 }
 
 #[test]
+// Long: a scenario test read top to bottom.
 fn the_live_form_follows_each_answer_and_equals_a_fresh_evaluation() {
     let v1 = test_forms::version(1, visit_form("2026120601"));
     let mut device = at_the_door(&[&v1]);
@@ -397,6 +399,7 @@ fn a_pulled_form_this_app_cannot_compile_is_kept_aside_and_the_pull_goes_on() {
 }
 
 #[test]
+// Long: a scenario test read top to bottom.
 fn the_device_records_the_forms_metadata_as_odk_collect_does() {
     let rows = |rows: &[&[&str]]| -> Vec<Vec<String>> {
         rows.iter()

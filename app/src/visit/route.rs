@@ -58,6 +58,7 @@ struct Candidate {
     visit: Option<VisitRow>,
 }
 
+// Long: the stops read, ranked and split into visited and to do in one pass.
 pub(crate) fn route(store: &Store, date: NaiveDate, now: DateTime<Utc>) -> Result<Vec<RouteStop>> {
     let me = device::get(&store.conn)?;
     let rules = Rules::from_settings(me.settings.as_ref(), now);

@@ -24,6 +24,7 @@ const DEBTOR_OR_THIRD: &str = "${contact_result} = 'debtor' or ${contact_result}
 const AMOUNT: &str = ". > 0 and . <= ${balance}";
 
 /// The visit form, at settings version `version`.
+// Long: the test visit form written out row by row, as an author would.
 pub(crate) fn visit_form(version: &str) -> Form {
     let promise_msg =
         "El monto prometido debe ser mayor que cero y no superar el saldo de ${balance}";

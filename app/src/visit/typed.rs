@@ -67,6 +67,7 @@ pub(crate) fn question_at<'f>(form: &'f Form, path: &str) -> Result<&'f Question
 }
 
 /// Reads `text` as an answer to `q` of `form`; the reason when it is not one.
+// Long: one short arm per question type.
 pub(crate) fn parse(form: &Form, q: &Question, text: &str) -> Result<Typed, String> {
     if let Some(why) = unanswerable(q) {
         return Err(why);

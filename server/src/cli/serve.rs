@@ -10,6 +10,7 @@ use crate::mail::{MailConfig, Sender, Transport};
 use crate::state::AppState;
 
 /// Binds, then serves until Ctrl-C or SIGTERM.
+// Long: the startup steps in order (open, migrate, state, feed, mail, listeners, serve).
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let timeout = Duration::from_secs(args.statement_timeout_secs);
     let (db, org) = cli.open_with(DEFAULT_DB, timeout).await?;

@@ -16,21 +16,20 @@
 //! It must not parse files (the `import` module does) or print (it reports to a
 //! [`Progress`]).
 
-use std::collections::{BTreeMap, HashMap};
-
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chrono::NaiveDate;
 use terreno_shared::ids::{OrgId, TeamId};
-use terreno_shared::model::{Currency, Username};
+use terreno_shared::model::Currency;
 
 use super::Db;
-use super::portfolio::{AccountRow, LOAD_CHUNK, Load, RoutePlan};
+use super::portfolio::{LOAD_CHUNK, Load, LoadSummary};
 use super::tx::WriteTx;
 use crate::import::{Field, RowError, RowReader};
 use crate::on_read;
 
 mod collectors;
 mod listing;
+mod plan;
 mod staging;
 
 pub use listing::DebtorListing;
@@ -112,6 +111,24 @@ impl Rejections {
         }
     }
 
+    /// Refuses the listed ones of `count` rows (`(line, column, why)`): only the lowest lines
+    /// are listed, the count is exact.
+    fn extend<'c>(
+        &mut self,
+        count: u64,
+        listed: impl ExactSizeIterator<Item = (i64, &'c Option<String>, String)>,
+    ) {
+        let n = listed.len() as u64;
+        for (line, column, reason) in listed {
+            self.push(Rejected {
+                line: line.unsigned_abs(),
+                column: column.clone(),
+                reason,
+            });
+        }
+        self.count += count - n;
+    }
+
     fn trim(&mut self) {
         self.kept.sort_by_key(|r| r.line);
         self.kept.truncate(MAX_REPORTED);
@@ -156,7 +173,8 @@ pub struct ImportSummary {
 }
 
 impl Db {
-    /// Imports the rows of `reader` (see the module docs).
+    /// Imports the rows of `reader` (see the module docs). The decisions are `plan`'s; this
+    /// runs the statements around them, in one transaction.
     pub async fn import_routes(
         &self,
         reader: RowReader,
@@ -177,81 +195,23 @@ impl Db {
             &mut summary,
             &mut rejected,
             progress,
-        )
-        .await?;
-        if summary.rows_read == 0 {
-            if setup.close_missing {
-                bail!(
-                    "the file has no data rows: --close-missing would close every account of \
-                     portfolio {:?}, so nothing was done",
-                    setup.portfolio
-                );
-            }
-            // A file with no data rows at all is imported as it is: there was nothing to write.
+        );
+        let read = read.await?;
+        if !plan::check_read(&read, summary.rows_read, setup)? {
             summary.written = true;
             return Ok(summary);
         }
-        if let (true, Some(line)) = (setup.close_missing, read.failed_at) {
-            bail!(
-                "the file could not be read past line {line}: --close-missing would close the \
-                 accounts of the unread rest, so nothing was written"
-            );
-        }
-        // A supervisor changes only their team's accounts: a row naming another team's (or an
-        // unassigned one another team has visited) would move it, visits and photos along.
-        let mut foreign = 0;
-        if let Some(team) = setup.only_team {
-            let (count, rows) = tx
-                .unstage_foreign(
-                    &setup.org.to_string(),
-                    setup.portfolio,
-                    &team.to_string(),
-                    MAX_REPORTED,
-                )
-                .await?;
-            for r in &rows {
-                rejected.push(Rejected {
-                    line: r.line.unsigned_abs(),
-                    column: read.id_column.clone(),
-                    reason: format!(
-                        "account {:?} is held by another team: only an administrator can \
-                         change it or move it between teams",
-                        r.external_id
-                    ),
-                });
-            }
-            rejected.count += count - rows.len() as u64;
-            foreign = count;
-        }
-        let mut plan = RoutePlan::default();
-        let mut refused: HashMap<String, String> = HashMap::new();
-        let mut invite: Vec<String> = Vec::new();
+        let foreign = tx.refuse_foreign(setup, &read, &mut rejected).await?;
+        let mut staged = Vec::new();
         for (name, date, _) in tx.staged_collectors().await? {
-            let username = Username::parse(&name).context("a staged collector")?;
-            let date: NaiveDate = date
-                .as_deref()
-                .unwrap_or_default()
-                .parse()
-                .context("a staged visit date")?;
-            let Some(holder) = tx.name_holder(&name).await? else {
-                invite.push(name);
-                plan.add(&username, date);
-                continue;
-            };
-            if let Some(why) = holder.refusal(setup.org, setup.only_team) {
-                let (count, lines) = tx.staged_lines_of(&name, MAX_REPORTED).await?;
-                for line in &lines {
-                    rejected.push(Rejected {
-                        line: line.unsigned_abs(),
-                        column: read.collector_column.clone(),
-                        reason: why.clone(),
-                    });
-                }
-                rejected.count += count - lines.len() as u64;
-                refused.insert(name, why);
-                continue;
-            }
-            plan.add(&username, date);
+            let holder = tx.name_holder(&name).await?;
+            staged.push((name, date, holder));
+        }
+        let collectors = plan::collectors(staged, setup)?;
+        for (name, why) in &collectors.refused {
+            let (count, lines) = tx.staged_lines_of(name, MAX_REPORTED).await?;
+            let column = &read.collector_column;
+            rejected.extend(count, lines.iter().map(|line| (*line, column, why.clone())));
         }
         // Rows refused for their collector are still staged; those of other teams' accounts no
         // longer are.
@@ -262,60 +222,12 @@ impl Db {
             rejected.into_summary(&mut summary);
             return Ok(summary);
         }
-        let currency = read.currency.unwrap_or(Currency::COP);
-        let portfolio = tx
-            .ensure_portfolio(setup.org, setup.portfolio, currency)
-            .await?;
-        let own_team = match setup.only_team {
-            Some(t) => Some(tx.team_name(t).await?),
-            None => None,
-        };
-        for name in &invite {
-            let team = own_team
-                .as_deref()
-                .or(read.teams.get(name).and_then(Option::as_deref))
-                .or(setup.team);
-            tx.insert_invited_collector(setup.org, name, team).await?;
-        }
-        summary.collectors_created = invite;
         progress.writing(good);
-        let mut load = Load::new(&portfolio, plan);
-        let mut after = 0;
-        let mut written = 0;
-        loop {
-            let staged = tx.staged_after(after, LOAD_CHUNK).await?;
-            let Some(last) = staged.last() else { break };
-            after = last.seq;
-            let mut rows: Vec<AccountRow> = Vec::with_capacity(staged.len());
-            for s in staged {
-                if s.collector
-                    .as_ref()
-                    .is_some_and(|c| refused.contains_key(c))
-                {
-                    continue;
-                }
-                let row: AccountRow = serde_json::from_str(&s.row)
-                    .with_context(|| format!("reading back the staged row of line {}", s.line))?;
-                if row.location.is_none() {
-                    summary.needs_location += 1;
-                }
-                rows.push(row);
-            }
-            tx.load_chunk(&mut load, &rows).await?;
-            written += rows.len() as u64;
-            progress.written(written);
-        }
-        if setup.close_missing {
-            let closed = tx.close_accounts_not_in(&portfolio, staging::TABLE).await?;
-            summary.debtors_closed = closed.accounts;
-        }
+        let load = tx.load_staged(setup, &read, collectors, &mut summary, progress);
+        let load = load.await?;
         tx.drop_staging().await?;
         tx.commit().await.context("committing the import")?;
-        summary.written = true;
-        summary.debtors_created = load.summary.accounts_created;
-        summary.debtors_updated = load.summary.accounts_updated;
-        summary.debtors_unchanged = load.summary.accounts_unchanged;
-        summary.debtors_moved_between_teams = load.summary.accounts_moved_between_teams;
+        plan::loaded(&mut summary, &load);
         rejected.into_summary(&mut summary);
         Ok(summary)
     }
@@ -336,24 +248,81 @@ impl Db {
     }
 }
 
-/// What reading the file found besides the staged rows.
-struct Read {
-    /// The import's currency: the first good row's.
-    currency: Option<Currency>,
-    /// The team cell of each collector's first row.
-    teams: BTreeMap<String, Option<String>>,
-    /// The collector column's header.
-    collector_column: Option<String>,
-    /// The external id column's header.
-    id_column: Option<String>,
-    /// Rows rejected while reading.
-    rejected_reading: u64,
-    /// The line where the file stopped being readable (the rest is unread).
-    failed_at: Option<u64>,
+impl WriteTx {
+    /// A supervisor changes only their team's accounts: a row naming another team's (or an
+    /// unassigned one another team has visited) would move it, visits and photos along. Such
+    /// rows leave the staging table, refused; answers how many.
+    async fn refuse_foreign(
+        &mut self,
+        setup: &Setup<'_>,
+        read: &plan::Read,
+        rejected: &mut Rejections,
+    ) -> anyhow::Result<u64> {
+        let Some(team) = setup.only_team else {
+            return Ok(0);
+        };
+        let (org, team) = (setup.org.to_string(), team.to_string());
+        let (count, rows) = self
+            .unstage_foreign(&org, setup.portfolio, &team, MAX_REPORTED)
+            .await?;
+        let why = |id: &str| {
+            format!(
+                "account {id:?} is held by another team: only an administrator can change it \
+                 or move it between teams"
+            )
+        };
+        let refused = rows
+            .iter()
+            .map(|r| (r.line, &read.id_column, why(&r.external_id)));
+        rejected.extend(count, refused);
+        Ok(count)
+    }
+
+    /// Creates the invited collectors and loads the staged rows chunk by chunk, in file order;
+    /// with `close_missing`, closes the portfolio's open accounts the file does not name.
+    async fn load_staged(
+        &mut self,
+        setup: &Setup<'_>,
+        read: &plan::Read,
+        collectors: plan::Collectors,
+        summary: &mut ImportSummary,
+        progress: &dyn Progress,
+    ) -> anyhow::Result<LoadSummary> {
+        let currency = read.currency.unwrap_or(Currency::COP);
+        let portfolio = self
+            .ensure_portfolio(setup.org, setup.portfolio, currency)
+            .await?;
+        let own_team = match setup.only_team {
+            Some(t) => Some(self.team_name(t).await?),
+            None => None,
+        };
+        for name in &collectors.invite {
+            let team = plan::invite_team(name, own_team.as_deref(), read, setup);
+            self.insert_invited_collector(setup.org, name, team).await?;
+        }
+        summary.collectors_created = collectors.invite;
+        let mut load = Load::new(&portfolio, collectors.routes);
+        let (mut after, mut written) = (0, 0);
+        loop {
+            let staged = self.staged_after(after, LOAD_CHUNK).await?;
+            let Some(last) = staged.last() else { break };
+            after = last.seq;
+            let rows = plan::rows_to_load(staged, &collectors.refused, summary)?;
+            self.load_chunk(&mut load, &rows).await?;
+            written += rows.len() as u64;
+            progress.written(written);
+        }
+        if setup.close_missing {
+            let closed = self
+                .close_accounts_not_in(&portfolio, staging::TABLE)
+                .await?;
+            summary.debtors_closed = closed.accounts;
+        }
+        Ok(load.summary)
+    }
 }
 
-/// Reads every row into the staging table: good ones with `setup.date` where they have no
-/// visit date, bad ones into `rejected` (and as markers of their id when it is readable).
+/// Reads every row into the staging table (see [`plan::stage_row`]), a chunk at a time.
 async fn stage_all(
     tx: &mut WriteTx,
     reader: RowReader,
@@ -361,78 +330,22 @@ async fn stage_all(
     summary: &mut ImportSummary,
     rejected: &mut Rejections,
     progress: &dyn Progress,
-) -> anyhow::Result<Read> {
-    let collector_column = header_of(&reader, Field::Collector);
-    let id_column = header_of(&reader, Field::ExternalId);
-    let balance_column = header_of(&reader, Field::Balance);
-    let mut reader = reader;
-    let mut read = Read {
-        currency: None,
-        teams: BTreeMap::new(),
-        collector_column,
-        id_column,
-        rejected_reading: 0,
-        failed_at: None,
+) -> anyhow::Result<plan::Read> {
+    let mut read = plan::Read {
+        collector_column: header_of(&reader, Field::Collector),
+        id_column: header_of(&reader, Field::ExternalId),
+        balance_column: header_of(&reader, Field::Balance),
+        ..plan::Read::default()
     };
+    let mut reader = reader;
     let mut chunk: Vec<StageRow> = Vec::with_capacity(STAGE_CHUNK);
     for row in reader.by_ref() {
         summary.rows_read += 1;
-        let seq = summary.rows_read;
-        let staged = match row {
-            Ok(mut r) => {
-                let account = &mut r.account;
-                account.visit_date.get_or_insert(setup.date);
-                let currency = account.balance.currency();
-                let expected = *read.currency.get_or_insert(currency);
-                let marker = StageRow {
-                    external_id: account.external_id.to_string(),
-                    seq,
-                    line: r.line,
-                    collector: None,
-                    visit_date: None,
-                    row: None,
-                };
-                if currency != expected {
-                    rejected.push(Rejected {
-                        line: r.line,
-                        column: balance_column.clone(),
-                        reason: format!(
-                            "the balance is in {currency}, but this import is in {expected}"
-                        ),
-                    });
-                    read.rejected_reading += 1;
-                    marker
-                } else {
-                    if let Some(c) = &account.collector {
-                        read.teams
-                            .entry(c.as_str().to_owned())
-                            .or_insert_with(|| r.team.clone());
-                    }
-                    StageRow {
-                        collector: account.collector.as_ref().map(|c| c.as_str().to_owned()),
-                        visit_date: account.visit_date.map(|d| d.to_string()),
-                        row: Some(serde_json::to_string(account).context("staging a row")?),
-                        ..marker
-                    }
-                }
-            }
-            Err(e) => {
-                let marker = e.external_id.clone().map(|id| StageRow {
-                    external_id: id,
-                    seq,
-                    line: e.line,
-                    collector: None,
-                    visit_date: None,
-                    row: None,
-                });
-                rejected.push(e.into());
-                read.rejected_reading += 1;
-                match marker {
-                    Some(m) => m,
-                    None => continue,
-                }
-            }
-        };
+        let (staged, refused) = plan::stage_row(row, summary.rows_read, setup.date, &mut read)?;
+        if let Some(r) = refused {
+            rejected.push(r);
+        }
+        let Some(staged) = staged else { continue };
         chunk.push(staged);
         if chunk.len() >= STAGE_CHUNK {
             tx.stage(&chunk).await?;

@@ -13,7 +13,7 @@ use terreno_shared::model::VisitStatus;
 
 use super::Db;
 use super::sessions::Session;
-use crate::live::Position;
+use crate::db::positions::Position;
 use crate::on_read;
 
 mod rows;
@@ -94,7 +94,7 @@ pub struct MapRefusal {
     #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
     /// The server's verdict, with its reasons.
-    #[schema(value_type = crate::routes::schemas::VerdictDoc)]
+    #[schema(value_type = crate::schemas::VerdictDoc)]
     pub server_verdict: serde_json::Value,
 }
 

@@ -4,8 +4,12 @@
 //!
 //! SQL lives only in this module tree. Query text is shared where the dialects agree (`$1`
 //! placeholders work on both): [`on_read!`] and [`on_write!`] compile one body once per backend.
-//! Row structs stay private to the files that read them. Use-case methods are grouped by area in
-//! the submodules (`orgs`, `auth`, `devices`, `sync`, `demo`...).
+//! Row structs stay private to the files that read them. Methods are grouped by area in the
+//! submodules (`orgs`, `sessions`, `devices`, `push`, `pull`, `portfolio`, `demo`...).
+//!
+//! This tree runs transactions and SQL only: it imports nothing from `state`, `live`, `routes`,
+//! `sync` or `config` (scripts/check-imports); use cases that also need the clock, the live feed
+//! or the configuration live above it (`crate::sync`, `crate::live`) and pass plain values in.
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -32,12 +36,14 @@ pub mod json_rows;
 pub mod location_captures;
 pub mod logins;
 pub mod map;
+pub mod notify;
 pub mod orgs;
 pub mod outbox;
 pub mod people;
 #[cfg(test)]
 mod plans;
 pub mod portfolio;
+pub mod positions;
 pub mod project;
 pub mod pull;
 pub mod push;
@@ -246,6 +252,17 @@ impl Db {
                 conn.close_on_drop();
             }
         }
+        Ok(())
+    }
+
+    /// One round trip on a read connection (the health check).
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let _: i64 = on_read!(self, |pool| {
+            sqlx::query_scalar("select cast(1 as bigint)")
+                .fetch_one(pool)
+                .await
+                .context("pinging the database")?
+        });
         Ok(())
     }
 

@@ -187,6 +187,7 @@ impl Db {
 
     /// What the email of a completed visit says, and to whom: the active supervisors of the
     /// collector's team with an address, else the organization's active admins with one.
+    // Long: two reads (the visit, its recipients) and the message they make, in one place.
     pub async fn visit_email(&self, visit: &str) -> anyhow::Result<VisitEmail> {
         let row: VisitRow = on_read!(self, |pool| {
             sqlx::query_as(

@@ -32,6 +32,7 @@ use crate::on_tx;
 mod accounts;
 mod close;
 mod load;
+mod load_plan;
 mod route_edits;
 mod stops;
 

@@ -34,7 +34,7 @@ pub struct VisitDetail {
     /// When it was completed (Unix ms).
     pub completed_ms: Option<i64>,
     /// The submitted visit (answers, promise, payment); null until it is submitted.
-    #[schema(value_type = Option<crate::routes::schemas::SubmissionDoc>)]
+    #[schema(value_type = Option<crate::schemas::SubmissionDoc>)]
     pub submission: Option<Value>,
     /// A check-in the device allowed but the server refused.
     pub flagged: bool,
@@ -61,15 +61,15 @@ pub struct VisitCheckin {
     /// When (Unix ms).
     pub at_ms: i64,
     /// What the device decided.
-    #[schema(value_type = crate::routes::schemas::VerdictDoc)]
+    #[schema(value_type = crate::schemas::VerdictDoc)]
     pub device_verdict: Value,
     /// What the server decided from the same evidence.
-    #[schema(value_type = crate::routes::schemas::VerdictDoc)]
+    #[schema(value_type = crate::schemas::VerdictDoc)]
     pub server_verdict: Value,
     /// The device allowed what the server refuses.
     pub flagged: bool,
     /// The fixes it was judged on (empty when the event is not stored).
-    #[schema(value_type = Vec<crate::routes::schemas::FixDoc>)]
+    #[schema(value_type = Vec<crate::schemas::FixDoc>)]
     pub evidence: Value,
 }
 

@@ -3,35 +3,29 @@
 //! its log: each accepted position becomes the next `fix` event of the tracker's device,
 //! stamped by the server's clock, hash-chained like any log but unsigned (no
 //! `batch_signatures` row; the device row has no public key). It then goes through the same
-//! store and projection as a pushed batch (fixes, last position, track filter on read).
+//! store and projection as a pushed batch (fixes, last position, track filter on read); writing
+//! that log is `crate::sync::tracker`'s, this file is the registry.
 //!
 //! Owns the `tracker_ident` column of `devices`; the rows are ordinary devices otherwise
 //! (listed, revoked the same way).
 
 use anyhow::Context;
 use terreno_shared::ids::{DeviceId, OrgId, TeamId};
-use terreno_shared::model::{Fix, Role, Username};
-use terreno_shared::sync::EventHash;
-use terreno_shared::sync::payload::{self, Payload};
+use terreno_shared::model::{Role, Username};
 use uuid::Uuid;
 
 use super::devices::DeviceRecord;
 use super::portfolio::RouteEditError;
-use super::push::prepare::{PreparedBatch, PreparedEvent, canonical_text};
-use super::push::{PushAck, PushError};
 use super::{Db, now_ms};
-use crate::state::AppState;
 use crate::{on_read, on_write};
 
 /// Longest tracker identifier accepted (Traccar's identifiers are short; IMEIs are 15 digits).
 pub const MAX_IDENT_CHARS: usize = 128;
 
-/// How often a report is retried when a concurrent one took its seq.
-const RETRIES: u32 = 5;
-
 impl Db {
     /// Registers `ident` as a tracker of collector `username` of `org` (of `only_team` for a
     /// supervisor). The identifier is unique across the server.
+    // Long: validation, the collector lookup and the insert, in order, inside one call.
     pub async fn add_tracker(
         &self,
         org: OrgId,
@@ -141,70 +135,5 @@ impl Db {
                 .context("storing a report's attributes")?;
         });
         Ok(())
-    }
-}
-
-/// Appends `fix` to tracker `device`'s log and stores it like a pushed batch. A concurrent
-/// report (on this or another server) that took the next seq makes it re-read the head and
-/// try again.
-pub async fn record_fix(
-    state: &AppState,
-    mut device: DeviceRecord,
-    fix: &Fix,
-) -> Result<PushAck, PushError> {
-    let draft = payload::encode(&Payload::Fix(fix.clone()))
-        .context("encoding a fix")
-        .map_err(PushError::Internal)?;
-    let mut attempt = 0;
-    loop {
-        let seq = device.head_seq + 1;
-        let prev_hash = device.head_hash.unwrap_or(EventHash::GENESIS);
-        let hlc = state.tick();
-        let event = draft
-            .clone()
-            .seal(device.id, seq, hlc, prev_hash)
-            .context("sealing a tracker event")
-            .map_err(PushError::Internal)?;
-        let d = event.draft();
-        let prepared = PreparedEvent {
-            seq,
-            hlc,
-            merge_hlc: hlc,
-            clock_suspect: false,
-            kind: d.kind.as_str().to_owned(),
-            v: d.v,
-            entity: None,
-            field: None,
-            base_hlc: None,
-            prev_hash,
-            hash: event.hash(),
-            payload_json: canonical_text(&d.payload),
-            payload: Ok(Payload::Fix(fix.clone())),
-        };
-        let batch = PreparedBatch {
-            device: device.clone(),
-            role: Role::Collector,
-            events: vec![prepared],
-            signature: None,
-            received_ms: now_ms(),
-            forms: state.forms.clone(),
-        };
-        let signal = batch.signal(state.live.origin);
-        match state.db.store_batch(batch).await {
-            Ok(ack) => {
-                crate::live::Hub::publish(state, signal);
-                return Ok(ack);
-            }
-            Err(PushError::Fork(_)) | Err(PushError::Invalid { .. }) if attempt < RETRIES => {
-                attempt += 1;
-                device = state
-                    .db
-                    .find_device(device.id)
-                    .await?
-                    .context("re-reading a tracker")
-                    .map_err(PushError::Internal)?;
-            }
-            Err(e) => return Err(e),
-        }
     }
 }

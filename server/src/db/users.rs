@@ -153,6 +153,7 @@ impl Db {
 
     /// Creates a user with their credentials in one row, so a failure leaves no half-made
     /// account behind (say, one without the password the supervisor was just shown).
+    // Long: validation then one insert, so a failure leaves no half-made user.
     pub async fn insert_user_with(
         &self,
         org: OrgId,

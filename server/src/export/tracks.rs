@@ -65,6 +65,7 @@ pub async fn write(
     Ok(())
 }
 
+// Long: one track streamed page by page in the chosen format.
 async fn write_track(
     db: &Db,
     req: &TrackRequest,

@@ -49,6 +49,7 @@ pub enum VisitFormat {
 }
 
 /// Writes the visits `who` may see in `range` (instants), oldest first, then finishes `sink`.
+// Long: the rows streamed page by page, one arm per format.
 pub async fn write(
     db: Db,
     who: Session,

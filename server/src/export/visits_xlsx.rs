@@ -19,6 +19,7 @@ use crate::db::sessions::Session;
 const NUMERIC: [&str; 4] = ["promise_amount", "payment_amount", "lat", "lon"];
 
 /// Writes the visits `who` may see in `range` as an XLSX workbook, then finishes `sink`.
+// Long: the workbook streamed page by page, column by column.
 pub async fn write(
     db: Db,
     who: Session,

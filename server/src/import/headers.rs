@@ -104,6 +104,7 @@ impl Field {
     }
 
     /// Normalized headers that mean this field (its own name included).
+    // Long: a table of every header spelling, one field per arm.
     fn synonyms(self) -> &'static [&'static str] {
         match self {
             ExternalId => &[

@@ -93,9 +93,29 @@ pub async fn snapshot(
     rows.into_iter().map(Position::try_from).collect()
 }
 
-/// The events of a committed batch.
+/// The events of a committed batch: what it changed is read back here, and what the feed
+/// says of it is decided by [`frames`].
 pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>> {
-    let owner: Option<(String, String, String, Option<String>)> = on_read!(&state.db, |pool| {
+    let Some(owner) = read_owner(state, s).await? else {
+        return Ok(Vec::new());
+    };
+    let position = match s.fixes {
+        true => read_position(state, s).await?,
+        false => None,
+    };
+    let low = position
+        .as_ref()
+        .is_some_and(|p| state.live.crossed_low(&p.device, p.battery));
+    let checkins = read_checkins(state, s).await?;
+    let completed = read_completed(state, s).await?;
+    frames(s, owner, position.map(|p| (p, low)), checkins, completed)
+}
+
+/// The device's collector: login, name, organization and team.
+type Owner = (String, String, String, Option<String>);
+
+async fn read_owner(state: &AppState, s: &Signal) -> anyhow::Result<Option<Owner>> {
+    Ok(on_read!(&state.db, |pool| {
         sqlx::query_as(
             "select u.username, u.display_name, u.org_id, u.team_id from devices d
              join users u on u.id = d.user_id where d.id = $1",
@@ -104,36 +124,23 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
         .fetch_optional(pool)
         .await
         .context("reading the device's user")?
+    }))
+}
+
+async fn read_position(state: &AppState, s: &Signal) -> anyhow::Result<Option<Position>> {
+    let sql = format!("{POSITIONS} where p.device_id = $1");
+    let row: Option<PositionRow> = on_read!(&state.db, |pool| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&s.device)
+            .fetch_optional(pool)
+            .await
+            .context("reading a last position")?
     });
-    let Some((username, display_name, org, team)) = owner else {
-        return Ok(Vec::new());
-    };
-    let org: OrgId = org.parse().context("stored org id")?;
-    let team: Option<TeamId> = team.map(|t| t.parse()).transpose().context("stored team")?;
-    let mut out = Vec::new();
-    let mut push = |event| out.push(Scoped { org, team, event });
-    if s.fixes {
-        let sql = format!("{POSITIONS} where p.device_id = $1");
-        let row: Option<PositionRow> = on_read!(&state.db, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(&s.device)
-                .fetch_optional(pool)
-                .await
-                .context("reading a last position")?
-        });
-        if let Some(p) = row.map(Position::try_from).transpose()? {
-            if state.live.crossed_low(&p.device, p.battery) {
-                push(LiveEvent::LowBattery {
-                    device: p.device.clone(),
-                    username: p.username.clone(),
-                    display_name: display_name.clone(),
-                    battery: p.battery.unwrap_or_default(),
-                });
-            }
-            push(LiveEvent::Position(p));
-        }
-    }
-    let checkins: Vec<CheckInRow> = on_read!(&state.db, |pool| {
+    row.map(Position::try_from).transpose()
+}
+
+async fn read_checkins(state: &AppState, s: &Signal) -> anyhow::Result<Vec<CheckInRow>> {
+    Ok(on_read!(&state.db, |pool| {
         sqlx::query_as(
             "select visit_id, account_id, at_ms, device_verdict, server_verdict,
                     server_allowed, flagged
@@ -145,27 +152,11 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
         .fetch_all(pool)
         .await
         .context("reading check-ins")?
-    });
-    for r in checkins {
-        let verdict = |t: &str| serde_json::from_str::<Verdict>(t).context("stored verdict");
-        let c = CheckIn {
-            device_verdict: verdict(&r.device_verdict)?,
-            server_verdict: verdict(&r.server_verdict)?,
-            visit: r.visit_id,
-            account: r.account_id,
-            device: s.device.clone(),
-            username: username.clone(),
-            display_name: display_name.clone(),
-            at: time(r.at_ms)?,
-            flagged: r.flagged,
-        };
-        push(if r.server_allowed {
-            LiveEvent::CheckIn(c)
-        } else {
-            LiveEvent::CheckInRefused(c)
-        });
-    }
-    let completed: Vec<CompletedRow> = on_read!(&state.db, |pool| {
+    }))
+}
+
+async fn read_completed(state: &AppState, s: &Signal) -> anyhow::Result<Vec<CompletedRow>> {
+    Ok(on_read!(&state.db, |pool| {
         sqlx::query_as(
             "select v.id, v.account_id, a.debtor_name, v.outcome, v.completed_ms, v.submission
              from visits v join accounts a on a.id = v.account_id
@@ -180,7 +171,38 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
         .fetch_all(pool)
         .await
         .context("reading completed visits")?
-    });
+    }))
+}
+
+/// The feed's frames for a batch of `owner`'s device, all scoped to the owner's organization
+/// and team: a low-battery crossing (`position.1`) before the position it came with, then each
+/// check-in (refused ones as their own type), then each completed visit.
+fn frames(
+    s: &Signal,
+    owner: Owner,
+    position: Option<(Position, bool)>,
+    checkins: Vec<CheckInRow>,
+    completed: Vec<CompletedRow>,
+) -> anyhow::Result<Vec<Scoped>> {
+    let (username, display_name, org, team) = owner;
+    let org: OrgId = org.parse().context("stored org id")?;
+    let team: Option<TeamId> = team.map(|t| t.parse()).transpose().context("stored team")?;
+    let mut out = Vec::new();
+    let mut push = |event| out.push(Scoped { org, team, event });
+    if let Some((p, low)) = position {
+        if low {
+            push(LiveEvent::LowBattery {
+                device: p.device.clone(),
+                username: p.username.clone(),
+                display_name: display_name.clone(),
+                battery: p.battery.unwrap_or_default(),
+            });
+        }
+        push(LiveEvent::Position(p));
+    }
+    for r in checkins {
+        push(check_in(s, r, &username, &display_name)?);
+    }
     for r in completed {
         let submission = r
             .submission
@@ -202,3 +224,33 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
     }
     Ok(out)
 }
+
+/// A stored check-in as the feed shows it: accepted, or refused as its own type.
+fn check_in(
+    s: &Signal,
+    r: CheckInRow,
+    username: &str,
+    display_name: &str,
+) -> anyhow::Result<LiveEvent> {
+    let verdict = |t: &str| serde_json::from_str::<Verdict>(t).context("stored verdict");
+    let c = CheckIn {
+        device_verdict: verdict(&r.device_verdict)?,
+        server_verdict: verdict(&r.server_verdict)?,
+        visit: r.visit_id,
+        account: r.account_id,
+        device: s.device.clone(),
+        username: username.to_owned(),
+        display_name: display_name.to_owned(),
+        at: time(r.at_ms)?,
+        flagged: r.flagged,
+    };
+    Ok(if r.server_allowed {
+        LiveEvent::CheckIn(c)
+    } else {
+        LiveEvent::CheckInRefused(c)
+    })
+}
+
+#[cfg(test)]
+#[path = "collect_tests.rs"]
+mod tests;

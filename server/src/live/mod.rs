@@ -26,6 +26,7 @@ use terreno_shared::ids::{OrgId, TeamId};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+pub use crate::db::positions::Position;
 use crate::state::AppState;
 
 /// Events buffered per server before the slowest connection is cut off.
@@ -71,31 +72,6 @@ pub struct Signal {
     pub last: i64,
     /// The batch held GPS fixes (a position to show).
     pub fixes: bool,
-}
-
-/// A device's last position.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Position {
-    /// The device.
-    pub device: String,
-    /// Its collector's login.
-    pub username: String,
-    /// Latitude.
-    pub lat: f64,
-    /// Longitude.
-    pub lon: f64,
-    /// Accuracy radius, metres.
-    pub accuracy_m: f64,
-    /// Battery fraction.
-    pub battery: Option<f64>,
-    /// Charging.
-    pub charging: Option<bool>,
-    /// Time of the fix.
-    #[schema(value_type = String, format = DateTime)]
-    pub t: DateTime<Utc>,
-    /// When the server last heard from the device.
-    #[schema(value_type = String, format = DateTime)]
-    pub last_seen: DateTime<Utc>,
 }
 
 /// One frame of the feed (`type` names it).

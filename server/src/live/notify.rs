@@ -4,11 +4,9 @@
 //! for its own connections. On SQLite there is one server and nothing to tell.
 
 use anyhow::Context;
-use sqlx::postgres::PgListener;
 
 use super::Signal;
 use super::collect;
-use crate::db::Db;
 use crate::state::AppState;
 
 /// The channel name.
@@ -16,17 +14,11 @@ pub const CHANNEL: &str = "terreno_live";
 
 /// Announces a committed batch to the other servers (PostgreSQL only).
 pub async fn tell_others(state: &AppState, signal: &Signal) -> anyhow::Result<()> {
-    let Db::Postgres(pool) = &state.db else {
+    if !state.db.is_postgres() {
         return Ok(());
-    };
+    }
     let payload = serde_json::to_string(signal).context("encoding a signal")?;
-    sqlx::query("select pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(payload)
-        .execute(pool)
-        .await
-        .context("sending NOTIFY")?;
-    Ok(())
+    state.db.notify(CHANNEL, &payload).await
 }
 
 /// Listens for other servers' signals until the process ends (PostgreSQL only). A lost
@@ -34,16 +26,14 @@ pub async fn tell_others(state: &AppState, signal: &Signal) -> anyhow::Result<()
 /// delays those events until the next batch of the same device or a reconnecting client's
 /// snapshot.
 pub async fn listen(state: AppState) -> anyhow::Result<()> {
-    let Db::Postgres(pool) = &state.db else {
-        return Ok(());
-    };
-    let mut listener = PgListener::connect_with(pool)
-        .await
-        .context("connecting the live-feed listener")?;
-    listener
+    let Some(mut listener) = state
+        .db
         .listen(CHANNEL)
         .await
-        .context("LISTEN terreno_live")?;
+        .context("starting the live-feed listener")?
+    else {
+        return Ok(());
+    };
     loop {
         let n = listener.recv().await.context("receiving a notification")?;
         let signal: Signal = match serde_json::from_str(n.payload()) {

@@ -10,7 +10,6 @@ use terreno_shared::ids::{OrgId, TeamId};
 
 use super::{LiveEvent, Scoped};
 use crate::db::now_ms;
-use crate::on_read;
 use crate::state::AppState;
 
 /// Scans every `every` until the process ends; devices silent for `after` are reported.
@@ -35,35 +34,29 @@ pub async fn scan(
     reported: &mut HashSet<String>,
 ) -> anyhow::Result<()> {
     let cutoff = now_ms() - i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
-    let silent: Vec<(String, String, String, String, Option<String>, i64)> =
-        on_read!(&state.db, |pool| {
-            sqlx::query_as(
-                "select p.device_id, u.username, u.display_name, u.org_id, u.team_id, p.received_ms
-             from last_positions p join users u on u.id = p.user_id
-             where p.received_ms < $1",
-            )
-            .bind(cutoff)
-            .fetch_all(pool)
-            .await
-            .context("reading last positions")?
-        });
-    let now_silent: HashSet<String> = silent.iter().map(|s| s.0.clone()).collect();
+    let silent = state.db.list_silent_devices(cutoff).await?;
+    let now_silent: HashSet<String> = silent.iter().map(|s| s.device_id.clone()).collect();
     reported.retain(|d| now_silent.contains(d));
     let mut events = Vec::new();
-    for (device, username, display_name, org, team, last) in silent {
-        if !reported.insert(device.clone()) {
+    for d in silent {
+        if !reported.insert(d.device_id.clone()) {
             continue;
         }
-        let org: OrgId = org.parse().context("stored org id")?;
-        let team: Option<TeamId> = team.map(|t| t.parse()).transpose().context("stored team")?;
+        let org: OrgId = d.org_id.parse().context("stored org id")?;
+        let team: Option<TeamId> = d
+            .team_id
+            .map(|t| t.parse())
+            .transpose()
+            .context("stored team")?;
         events.push(Scoped {
             org,
             team,
             event: LiveEvent::DeviceOffline {
-                device,
-                username,
-                display_name,
-                last_seen: chrono::DateTime::from_timestamp_millis(last).context("stored time")?,
+                device: d.device_id,
+                username: d.username,
+                display_name: d.display_name,
+                last_seen: chrono::DateTime::from_timestamp_millis(d.received_ms)
+                    .context("stored time")?,
             },
         });
     }

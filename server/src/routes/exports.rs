@@ -99,7 +99,7 @@ pub async fn visits_xlsx(
     params(VisitsQuery),
     responses((status = 200, description = "one Feature per visit, the CSV's columns as \
             properties", content_type = "application/geo+json",
-            body = super::schemas::VisitFeatureCollectionDoc),
+            body = crate::schemas::VisitFeatureCollectionDoc),
         (status = 400, description = "`bad_request`: see visits.csv", body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),
     security(("bearer" = [])))]
@@ -132,7 +132,7 @@ pub async fn tracks_gpx(
     params(TracksQuery),
     responses((status = 200, description = "one Feature per collector, fix times in \
             `properties.times`", content_type = "application/geo+json",
-            body = super::schemas::TrackFeatureCollectionDoc),
+            body = crate::schemas::TrackFeatureCollectionDoc),
         (status = 400, description = "`bad_request`: a date that cannot be read",
             body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc)),

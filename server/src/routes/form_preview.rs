@@ -80,7 +80,7 @@ pub struct Preview {
     /// `relevant: false`.
     items: Vec<PreviewItem>,
     /// The engine's evaluation: the same shape the collector's app renders from.
-    #[schema(value_type = super::schemas::FormStateDoc)]
+    #[schema(value_type = crate::schemas::FormStateDoc)]
     state: FormState,
 }
 

@@ -159,6 +159,8 @@ async fn until_stopping(stopping: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = stopping.wait_for(|s| *s).await;
 }
 
+/// Serves one connection: the snapshot, then the events its scope sees, until the client
+/// leaves, falls behind, its session ends or the server stops.
 async fn feed(
     mut socket: WebSocket,
     mut rx: tokio::sync::broadcast::Receiver<Arc<Scoped>>,
@@ -167,14 +169,8 @@ async fn feed(
     state: AppState,
     token: String,
 ) {
-    if !send(
-        &mut socket,
-        &LiveEvent::Snapshot {
-            positions: snapshot,
-        },
-    )
-    .await
-    {
+    let positions = snapshot;
+    if !send(&mut socket, &LiveEvent::Snapshot { positions }).await {
         return;
     }
     let start = tokio::time::Instant::now() + REAUTH_EVERY;
@@ -185,54 +181,28 @@ async fn feed(
             // The server is shutting down: say so (1001, going away), so the dashboard
             // reconnects to the next server instead of waiting on a dead socket.
             () = until_stopping(&mut stopping) => {
-                let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(CloseFrame {
-                    code: 1001,
-                    reason: "the server is shutting down".into(),
-                })))).await;
-                return;
+                return close(&mut socket, 1001, "the server is shutting down").await;
             }
             _ = reauth.tick() => {
                 if session_for(&state, &token).await.is_err() {
-                    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(CloseFrame {
-                        code: 1008,
-                        reason: "the session ended: log in again".into(),
-                    })))).await;
-                    return;
+                    return close(&mut socket, 1008, "the session ended: log in again").await;
                 }
             }
             got = rx.recv() => {
                 let first = match got {
                     Ok(e) => e,
                     Err(RecvError::Lagged(_)) => {
-                        let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(CloseFrame {
-                            code: 1008,
-                            reason: "too slow: reconnect for a fresh snapshot".into(),
-                        })))).await;
-                        return;
+                        let why = "too slow: reconnect for a fresh snapshot";
+                        return close(&mut socket, 1008, why).await;
                     }
                     Err(RecvError::Closed) => return,
                 };
-                // Take what else is waiting, keeping only each device's newest position.
                 let mut waiting = vec![first];
                 while let Ok(e) = rx.try_recv() {
                     waiting.push(e);
                 }
-                let mut newest: HashMap<&str, usize> = HashMap::new();
-                for (i, e) in waiting.iter().enumerate() {
-                    if let LiveEvent::Position(p) = &e.event {
-                        newest.insert(&p.device, i);
-                    }
-                }
-                for (i, e) in waiting.iter().enumerate() {
-                    if !scope.sees(e) {
-                        continue;
-                    }
-                    if let LiveEvent::Position(p) = &e.event
-                        && newest.get(p.device.as_str()) != Some(&i)
-                    {
-                        continue;
-                    }
-                    if !send(&mut socket, &e.event).await {
+                for event in to_send(&waiting, &scope) {
+                    if !send(&mut socket, event).await {
                         return;
                     }
                 }
@@ -243,5 +213,112 @@ async fn feed(
                 Some(Ok(_)) => {}
             },
         }
+    }
+}
+
+/// Closes the connection with `code` and `reason` (waiting at most [`SEND_TIMEOUT`]).
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(frame)))).await;
+}
+
+/// What a connection sends of the events waiting for it, in order: those its scope sees, and
+/// of each device's positions only the newest (a client behind by a few seconds catches up on
+/// where devices are now, not where they were).
+fn to_send<'a>(waiting: &'a [Arc<Scoped>], scope: &Scope) -> Vec<&'a LiveEvent> {
+    let mut newest: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in waiting.iter().enumerate() {
+        if let LiveEvent::Position(p) = &e.event {
+            newest.insert(&p.device, i);
+        }
+    }
+    waiting
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            scope.sees(e)
+                && match &e.event {
+                    LiveEvent::Position(p) => newest.get(p.device.as_str()) == Some(i),
+                    _ => true,
+                }
+        })
+        .map(|(_, e)| &e.event)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use terreno_shared::ids::{OrgId, TeamId};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::live::Position;
+
+    fn position(device: &str, lat: f64) -> LiveEvent {
+        LiveEvent::Position(Position {
+            device: device.into(),
+            username: "ana".into(),
+            lat,
+            lon: -74.0,
+            accuracy_m: 5.0,
+            battery: None,
+            charging: None,
+            t: Utc::now(),
+            last_seen: Utc::now(),
+        })
+    }
+
+    fn offline(device: &str) -> LiveEvent {
+        LiveEvent::DeviceOffline {
+            device: device.into(),
+            username: "ana".into(),
+            display_name: "Ana".into(),
+            last_seen: Utc::now(),
+        }
+    }
+
+    fn scoped(org: OrgId, team: Option<TeamId>, event: LiveEvent) -> Arc<Scoped> {
+        Arc::new(Scoped { org, team, event })
+    }
+
+    #[test]
+    fn a_connection_gets_only_its_scopes_events_and_each_devices_newest_position() {
+        let (org, other) = (
+            OrgId::from_uuid(Uuid::from_u128(1)),
+            OrgId::from_uuid(Uuid::from_u128(2)),
+        );
+        let (north, south) = (
+            TeamId::from_uuid(Uuid::from_u128(3)),
+            TeamId::from_uuid(Uuid::from_u128(4)),
+        );
+        let waiting = [
+            scoped(org, Some(north), position("d1", 1.0)),
+            scoped(org, Some(north), offline("d2")),
+            scoped(org, Some(south), position("d3", 3.0)),
+            scoped(other, Some(north), position("d4", 4.0)),
+            scoped(org, Some(north), position("d1", 1.5)),
+        ];
+        let supervisor = Scope {
+            org,
+            team: Some(north),
+        };
+        let admin = Scope { org, team: None };
+
+        let seen = to_send(&waiting, &supervisor);
+        let all = to_send(&waiting, &admin);
+
+        assert_eq!(
+            seen,
+            [&waiting[1].event, &waiting[4].event],
+            "d1's older position is dropped"
+        );
+        assert_eq!(
+            all,
+            [&waiting[1].event, &waiting[2].event, &waiting[4].event]
+        );
     }
 }

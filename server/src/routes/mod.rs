@@ -20,12 +20,11 @@ pub mod openapi;
 pub mod org;
 pub mod osmand;
 pub mod pull;
+pub mod push;
 pub mod reads;
 pub mod reports;
 pub mod reviews;
 pub mod route_admin;
-pub mod schemas;
-pub mod sync;
 pub mod ui;
 pub mod users;
 pub mod visit_form;
@@ -67,7 +66,7 @@ fn table() -> Routes {
         .merge(reports::router())
         .merge(route_admin::router())
         .merge(reviews::router())
-        .merge(sync::router())
+        .merge(push::router())
         .merge(ui::router())
         .merge(users::router())
         .merge(visits::router())

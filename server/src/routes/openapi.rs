@@ -111,7 +111,7 @@ fn merged() -> utoipa::openapi::OpenApi {
         .merge_from(super::reports::openapi())
         .merge_from(super::route_admin::openapi())
         .merge_from(super::pull::openapi())
-        .merge_from(super::sync::openapi())
+        .merge_from(super::push::openapi())
         .merge_from(super::imports::openapi())
         .merge_from(super::forms::openapi())
         .merge_from(super::form_preview::openapi())

@@ -17,12 +17,12 @@ use terreno_shared::model::{Role, Username};
 use utoipa::{OpenApi, ToSchema};
 
 use super::auth::ErrorBodyDoc;
-use crate::db::trackers::record_fix;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::AuthUser;
 use crate::osmand::{self, OsmandError, Report};
 use crate::state::AppState;
+use crate::sync::tracker::record_fix;
 
 /// Routes of this module on the main listener.
 pub fn router() -> super::Routes {

@@ -85,7 +85,7 @@ struct ChangeDoc {
     /// `upsert` or `remove`.
     op: String,
     /// The record, by `entity_type`; null for `remove`.
-    body: Option<super::schemas::ChangeBodyDoc>,
+    body: Option<crate::schemas::ChangeBodyDoc>,
 }
 
 /// The caller's changes after `cursor`.

@@ -30,7 +30,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// A debtor account (AccountView) the caller may see.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
     params(("id" = String, Path, description = "account id")),
-    responses((status = 200, description = "the account", body = super::schemas::AccountViewDoc),
+    responses((status = 200, description = "the account", body = crate::schemas::AccountViewDoc),
         (status = 401, description = "not logged in"),
         (status = 404, description = "no such account in the caller's scope")),
     security(("bearer" = [])))]

@@ -175,6 +175,17 @@ async fn rounds_until(sender: &Sender, done: impl AsyncFn() -> bool) {
     panic!("the outbox did not drain");
 }
 
+/// Waits (at most 15 s) until `done` holds, while something else does the work.
+async fn until(done: impl AsyncFn() -> bool) {
+    for _ in 0..1500 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the condition did not hold within 15 s");
+}
+
 async fn sent(app: &TestApp) -> i64 {
     terreno_server::on_read_pool!(app.db(), |pool| {
         sqlx::query_scalar::<_, i64>(
@@ -273,7 +284,8 @@ both!(
         let (_stop, stopped) = tokio::sync::watch::channel(false);
         let first = Sender::new(app.db().clone(), config(sink.url())).expect("a sender");
         let task = tokio::spawn(first.run(stopped.clone()));
-        tokio::time::sleep(Duration::from_millis(450)).await;
+        // Stop it once the first email went out (the sink takes 0.2 s over each one).
+        until(async || sent(&app).await >= 1).await;
         task.abort(); // as a crash: no cleanup, claimed rows keep their lease
         let _ = task.await;
         assert!(sent(&app).await < 5, "stopped mid-queue");

@@ -192,6 +192,27 @@ impl ServerProcess {
     }
 }
 
+/// Waits (up to 30 s) until `n` sessions on the test database have issued `LISTEN
+/// terreno_live` (PostgreSQL shows an idle session's last statement in `pg_stat_activity`).
+async fn listening(app: &TestApp, n: i64) {
+    for _ in 0..600 {
+        let listeners: i64 = terreno_server::on_read_pool!(app.db(), |pool| {
+            sqlx::query_scalar(
+                "select count(*) from pg_stat_activity
+                 where datname = current_database() and query ilike 'listen %terreno_live%'",
+            )
+            .fetch_one(pool)
+            .await
+            .expect("reading pg_stat_activity")
+        });
+        if listeners >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the two servers did not both LISTEN within 30 s");
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -215,8 +236,8 @@ async fn two_server_processes_on_one_postgres_deliver_each_others_completions() 
     b.ready().await;
     let mut socket = connect(b.1, &sofia).await;
     assert_eq!(next(&mut socket).await["type"], "snapshot");
-    // Let both listeners issue LISTEN before the first NOTIFY.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // A NOTIFY reaches only the sessions already listening: wait for both servers' LISTEN.
+    listening(&app, 2).await;
 
     let (visit, seqs) =
         complete_visit(&mut world.ana, world.form, world.ana_account, "nobody_home");

@@ -1,7 +1,18 @@
-//! Integration tests of the server's HTTP API, run on SQLite always and on PostgreSQL when
-//! `DATABASE_URL` is set. One test binary (it links once).
+//! The server's integration tests, in one test binary (it links once): the HTTP API, run on
+//! SQLite always and on PostgreSQL when `DATABASE_URL` is set (`harness`); the command line run
+//! as a process on a temporary SQLite file (`common`, `cli`, `demo_cli`, `import_cli`,
+//! `forms_cli`); XLSForms against ODK's pyxform (`forms_pyxform`) and the form runtime against
+//! real forms (`forms_runtime`).
 
+mod common;
 mod harness;
+
+mod cli;
+mod demo_cli;
+mod forms_cli;
+mod forms_pyxform;
+mod forms_runtime;
+mod import_cli;
 
 mod auth;
 mod basics;

@@ -171,6 +171,7 @@ impl Entry {
 }
 
 /// Every route and method the server answers, with a request of each.
+// Long: the permission table: every route and role, one row each.
 fn table(w: &World) -> Vec<Entry> {
     use Access::*;
     let (get, post, put) = (Method::GET, Method::POST, Method::PUT);
@@ -471,6 +472,7 @@ struct World {
 /// Builds both organizations and the owner's data: an account with a stop on [`DAY`], a done
 /// visit with a photo, a phone, a tracker, location captures to decide, and victims (north
 /// collectors `victima.N` with a phone each) for the requests that consume their target.
+// Long: the test world built step by step (orgs, teams, users, devices, data).
 async fn world(app: &TestApp) -> World {
     let db = app.db();
     let tz = chrono_tz::America::Bogota;

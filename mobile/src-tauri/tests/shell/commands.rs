@@ -101,6 +101,7 @@ fn day() -> NaiveDate {
 }
 
 #[test]
+// Long: a scenario test read top to bottom.
 fn a_collector_logs_in_checks_in_fills_the_form_and_syncs_through_the_commands() {
     let fx = samples();
     let Some(mut server) = TestServer::spawn(Backend::Sqlite) else {

@@ -95,6 +95,7 @@ impl WriteTx {
 
     /// Stages rows in file order: a later good row of an id replaces the staged one but keeps
     /// its place (the place of the id's first good row); a bad row replaces nothing.
+    // Long: one statement per backend, written out with its binds.
     pub async fn stage(&mut self, rows: &[StageRow]) -> anyhow::Result<()> {
         if rows.is_empty() {
             return Ok(());

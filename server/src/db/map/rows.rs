@@ -12,9 +12,9 @@ use terreno_shared::track::{TrackPolicy, flag, simplify};
 
 use super::{MapCollector, MapRefusal, MapStop, TRACK_TOLERANCE_M, time};
 use crate::db::Db;
+use crate::db::positions::Position;
 use crate::db::scope::{SCOPE, scope_binds};
 use crate::db::sessions::Session;
-use crate::live::Position;
 use crate::on_read;
 
 /// The clause that keeps one collector's rows (`column = $n`), or nothing for everyone's.

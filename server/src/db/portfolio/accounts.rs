@@ -141,6 +141,7 @@ impl AccountCols {
 impl WriteTx {
     /// Creates the chunk's persons (by document) or renames them to their last row's debtor
     /// name, and gives each document's person id, keyed `(kind, number)`.
+    // Long: one bulk statement per backend, written out with its binds.
     pub(super) async fn upsert_persons(
         &mut self,
         org: OrgId,
@@ -238,6 +239,7 @@ impl WriteTx {
     }
 
     /// Inserts the new accounts (version 1) and replaces the changed ones (next version).
+    // Long: one bulk statement per backend, written out with its binds.
     pub(super) async fn write_accounts(
         &mut self,
         portfolio: &PortfolioRef,

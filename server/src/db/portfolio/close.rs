@@ -29,6 +29,8 @@ impl WriteTx {
     /// Closes the open accounts of `portfolio` whose external id is not in table `keep` (a
     /// table of this transaction with an `external_id` column, such as an import's staging
     /// table).
+    // Long: the close, its stops and its feed removals run in one transaction, statement after
+    // statement.
     pub async fn close_accounts_not_in(
         &mut self,
         portfolio: &PortfolioRef,

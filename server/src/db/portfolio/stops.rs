@@ -17,7 +17,7 @@ use crate::on_tx;
 
 /// The routes of a load: one per collector, dated by the earliest planned date of their rows,
 /// with stops in sheet order (the date orders the work; it does not forbid an earlier visit).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct RoutePlan {
     routes: HashMap<Username, (NaiveDate, u32)>,
 }

@@ -13,11 +13,13 @@ use terreno_shared::sync::event::{Draft, EventKind};
 use terreno_shared::sync::payload::{self, Payload, PayloadError};
 use terreno_shared::sync::{EventHash, Hlc};
 
-use super::store::{NewEventRow, PendingRow, PushStore, StoredRow};
-use super::{PreparedBatch, PushAck, PushError, to_i64};
+use super::plan::{self, Step};
+use super::store::{HeadRow, NewEventRow, PendingRow, PushStore, StoredRow};
+use super::{PreparedBatch, PreparedEvent, PushAck, PushError, to_i64};
 use crate::db::project::{ProjEvent, ProjectStore, Projected, Projector};
 
-/// Stores and projects one verified batch; the caller commits.
+/// Stores and projects one verified batch; the caller commits. What happens to each event is
+/// decided from the locked head and the stored neighbours by [`plan`]; this runs it.
 pub async fn apply<C>(c: &mut C, b: &PreparedBatch) -> Result<PushAck, PushError>
 where
     C: PushStore + ProjectStore + Send,
@@ -31,56 +33,24 @@ where
         return Err(PushError::Revoked(b.device.id));
     }
     let (first, last) = (b.first_seq(), b.last_seq());
-    // The common case, appending right after the head with nothing stored beyond it, needs no
-    // look at stored events: the locked head row says it all.
-    let appends = head.max_seen == head.head_seq
-        && head.head_seq as u64 == first - 1
-        && (first == 1 || head.head_hash == Some(b.events[0].prev_hash.to_hex()));
-    let stored = if appends {
-        Vec::new()
-    } else {
-        c.stored_range(&device, to_i64(first - 1), to_i64(last + 1))
-            .await?
+    let stored = stored_of_batch(c, b, &head, &device).await?;
+    let mut run = Run {
+        at: Head {
+            seq: head.head_seq as u64,
+            hash: head.head_hash.clone(),
+        },
+        projector: Projector::new(b),
+        ack: Answer::default(),
     };
-    check_links(b, &stored)?;
-    let stored: BTreeMap<u64, StoredRow> = stored
-        .into_iter()
-        .map(|r| (r.seq as u64, r))
-        .filter(|(s, _)| (first..=last).contains(s))
-        .collect();
-
-    let mut head_seq = head.head_seq as u64;
-    let mut head_hash = head.head_hash;
-    let connects = first <= head_seq + 1;
-    let mut projector = Projector::new(b);
-    let mut ack = Answer::default();
     let mut new_rows = Vec::new();
-    for e in &b.events {
+    for (e, step) in b.events.iter().zip(plan::steps(b, run.at.seq, &stored)) {
         let existing = stored.get(&e.seq);
-        let projectable = connects && e.seq > head_seq;
-        let (state, reason) = match (existing, projectable) {
-            (Some(row), false) => {
-                ack.report_stored(row);
-                continue;
-            }
-            (None, false) => ("pending", None),
-            (found, true) => {
-                let merge_hlc = found.map_or(e.merge_hlc, |r| Hlc::from_raw(r.merge_hlc));
-                let ev = ProjEvent {
-                    seq: e.seq,
-                    merge_hlc,
-                    base_hlc: e.base_hlc,
-                    payload: &e.payload,
-                };
-                let outcome = projector.project(c, &ev).await?;
-                head_seq = e.seq;
-                head_hash = Some(e.hash.to_hex());
-                ack.outcome(e.seq, outcome)
-            }
+        let Some((state, reason)) = run.step(c, e, step).await? else {
+            continue;
         };
         let suspect = existing.map_or(e.clock_suspect, |r| r.clock_suspect);
         if suspect {
-            ack.clamped.push(e.seq);
+            run.ack.clamped.push(e.seq);
         }
         match existing {
             Some(_) => {
@@ -94,10 +64,103 @@ where
             }),
         }
     }
-    if connects && head.max_seen as u64 > last {
+    if plan::connects(first, head.head_seq as u64) && head.max_seen as u64 > last {
         // The gap this batch filled may release events stored earlier beyond it.
-        for p in c.pending_after(&device, to_i64(last)).await? {
-            if p.seq as u64 != head_seq + 1 {
+        run.release_pending(c, &device, last).await?;
+    }
+    c.insert_events(&device, b.received_ms, &new_rows).await?;
+    run.projector.finish(c).await?;
+    let max_seen = (head.max_seen as u64).max(last);
+    keep_head(c, b, &device, &run.at, max_seen).await?;
+    Ok(PushAck {
+        head: run.at.seq,
+        max_seen,
+        clamped: run.ack.clamped,
+        rejected: run.ack.rejected.into_values().collect(),
+    })
+}
+
+/// The stored events of the batch's seqs, after checking that the stored neighbours on both
+/// sides link to it (none are read when the batch plainly appends).
+async fn stored_of_batch<C>(
+    c: &mut C,
+    b: &PreparedBatch,
+    head: &HeadRow,
+    device: &str,
+) -> Result<BTreeMap<u64, StoredRow>, PushError>
+where
+    C: PushStore + ProjectStore + Send,
+{
+    let (first, last) = (b.first_seq(), b.last_seq());
+    let stored = if plan::appends(head, b) {
+        Vec::new()
+    } else {
+        c.stored_range(device, to_i64(first - 1), to_i64(last + 1))
+            .await?
+    };
+    check_links(b, &stored)?;
+    Ok(plan::in_batch(stored, first, last))
+}
+
+/// The device's contiguous head as the batch moves it.
+struct Head {
+    seq: u64,
+    hash: Option<String>,
+}
+
+/// A batch being applied: the head it moves, the projection and the answer.
+struct Run {
+    at: Head,
+    projector: Projector,
+    ack: Answer,
+}
+
+impl Run {
+    /// Runs one event's step: a reported event is done (`None`); a pending or projected one
+    /// answers the state and reason to store it with.
+    async fn step<C>(
+        &mut self,
+        c: &mut C,
+        e: &PreparedEvent,
+        step: Step<'_>,
+    ) -> Result<Option<(&'static str, Option<String>)>, PushError>
+    where
+        C: PushStore + ProjectStore + Send,
+    {
+        Ok(Some(match step {
+            Step::Report(row) => {
+                self.ack.report_stored(row);
+                return Ok(None);
+            }
+            Step::Pend => ("pending", None),
+            Step::Project { merge_hlc } => {
+                let ev = ProjEvent {
+                    seq: e.seq,
+                    merge_hlc,
+                    base_hlc: e.base_hlc,
+                    payload: &e.payload,
+                };
+                let outcome = self.projector.project(c, &ev).await?;
+                self.at.seq = e.seq;
+                self.at.hash = Some(e.hash.to_hex());
+                self.ack.outcome(e.seq, outcome)
+            }
+        }))
+    }
+
+    /// Projects the pending events stored beyond `last` while they extend the head, in seq
+    /// order.
+    async fn release_pending<C>(
+        &mut self,
+        c: &mut C,
+        device: &str,
+        last: u64,
+    ) -> Result<(), PushError>
+    where
+        C: PushStore + ProjectStore + Send,
+    {
+        for p in c.pending_after(device, to_i64(last)).await? {
+            if p.seq as u64 != self.at.seq + 1 {
                 break;
             }
             let decoded = decode_stored(&p);
@@ -107,35 +170,41 @@ where
                 base_hlc: p.base_hlc.map(Hlc::from_raw),
                 payload: &decoded,
             };
-            let outcome = projector.project(c, &ev).await?;
-            let (state, reason) = ack.outcome(ev.seq, outcome);
-            c.set_event_state(&device, p.seq, state, reason.as_deref())
+            let outcome = self.projector.project(c, &ev).await?;
+            let (state, reason) = self.ack.outcome(ev.seq, outcome);
+            c.set_event_state(device, p.seq, state, reason.as_deref())
                 .await?;
-            head_seq = ev.seq;
-            head_hash = Some(p.hash);
+            self.at.seq = ev.seq;
+            self.at.hash = Some(p.hash);
         }
+        Ok(())
     }
-    c.insert_events(&device, b.received_ms, &new_rows).await?;
-    projector.finish(c).await?;
+}
+
+/// Keeps the batch's signature (a tracker's log has none) and moves the device's head.
+async fn keep_head<C>(
+    c: &mut C,
+    b: &PreparedBatch,
+    device: &str,
+    at: &Head,
+    max_seen: u64,
+) -> Result<(), PushError>
+where
+    C: PushStore + ProjectStore + Send,
+{
     let last_hash = b.last_hash().to_hex();
     if let Some(signature) = &b.signature {
-        c.insert_signature(&device, to_i64(last), &last_hash, &signature.to_string())
-            .await?;
+        c.insert_signature(
+            device,
+            to_i64(b.last_seq()),
+            &last_hash,
+            &signature.to_string(),
+        )
+        .await?;
     }
-    let max_seen = (head.max_seen as u64).max(last);
-    c.update_head(
-        &device,
-        to_i64(head_seq),
-        head_hash.as_deref(),
-        to_i64(max_seen),
-    )
-    .await?;
-    Ok(PushAck {
-        head: head_seq,
-        max_seen,
-        clamped: ack.clamped,
-        rejected: ack.rejected.into_values().collect(),
-    })
+    c.update_head(device, to_i64(at.seq), at.hash.as_deref(), to_i64(max_seen))
+        .await?;
+    Ok(())
 }
 
 /// The answer's per-event parts, collected as the batch is applied.

@@ -1,8 +1,10 @@
-//! The push side of sync (SYNC.md "Push"): a verified batch of one device's events is stored,
+//! Storing a push (SYNC.md "Push"): a verified batch of one device's events is stored,
 //! projected into the materialized state and acknowledged only after its transaction commits.
+//! The use case around it (ownership, verification, the clock, the live feed) is
+//! `crate::sync`'s; this module only runs transactions and SQL.
 //!
-//! - [`prepare`]: the CPU part, outside any transaction: ownership, chain and signature
-//!   verification, the future-stamp clamp, payload decoding and encoding.
+//! - [`batch`]: what the transaction takes, built outside it.
+//! - `plan`: what happens to each event, decided from what is read (no database).
 //! - `apply`: one batch inside a transaction: fork and link checks against what is stored,
 //!   `on conflict do nothing` inserts, the contiguous head, projection in seq order.
 //! - `store`: the SQL those steps run, written once and compiled per backend.
@@ -15,23 +17,21 @@
 //! merge rules.
 
 mod apply;
+pub mod batch;
 pub(crate) mod bulk;
-pub mod prepare;
+mod plan;
 mod store;
 mod writer;
 
 use std::time::Duration;
 
-use terreno_shared::api::v1::sync::{DeviceStatus, PushResponse, RejectedEvent};
+use terreno_shared::api::v1::sync::RejectedEvent;
 use terreno_shared::ids::DeviceId;
-use terreno_shared::sync::PushBatch;
 
-pub use prepare::{PreparedBatch, PreparedEvent};
+pub use batch::{PreparedBatch, PreparedEvent, canonical_text};
 pub use writer::Writer;
 
 use super::Db;
-use super::sessions::Session;
-use crate::state::AppState;
 
 /// Why a push was refused as a whole (nothing of it was stored).
 #[derive(Debug, thiserror::Error)]
@@ -87,43 +87,6 @@ pub struct PushAck {
 
 /// How often a PostgreSQL batch is retried after a deadlock or serialization failure.
 const PG_RETRIES: u32 = 3;
-
-/// Pushes a batch for `user`: verifies it, stores and projects it in one transaction, and
-/// answers after the commit.
-pub async fn push(
-    state: &AppState,
-    user: &Session,
-    batch: PushBatch,
-) -> Result<PushResponse, PushError> {
-    let prepared = prepare::prepare(state, user, batch).await?;
-    let mut signal = prepared.signal(state.live.origin);
-    let ack = state.db.store_batch(prepared).await?;
-    // Filling a gap also projects the pending events stored beyond it.
-    signal.last = signal.last.max(i64::try_from(ack.head).unwrap_or(i64::MAX));
-    crate::live::Hub::publish(state, signal);
-    Ok(PushResponse {
-        head: ack.head,
-        max_seen: ack.max_seen,
-        server_hlc: state.tick(),
-        clamped: ack.clamped,
-        rejected: ack.rejected,
-    })
-}
-
-/// Where a device's log stands on the server, for its owner only.
-pub async fn status(
-    state: &AppState,
-    user: &Session,
-    device: DeviceId,
-) -> Result<DeviceStatus, PushError> {
-    let record = prepare::owned_device(&state.db, user, device).await?;
-    Ok(DeviceStatus {
-        head: record.head_seq,
-        head_hash: record.head_hash.filter(|_| record.head_seq > 0),
-        max_seen: record.max_seen,
-        server_hlc: state.tick(),
-    })
-}
 
 impl Db {
     /// Stores and projects a prepared batch in one transaction (grouped with concurrent ones on

@@ -5,7 +5,7 @@
 
 use std::future::Future;
 
-use super::prepare::PreparedEvent;
+use super::batch::PreparedEvent;
 
 /// The device's log position, read under the row lock.
 #[derive(Debug, sqlx::FromRow)]

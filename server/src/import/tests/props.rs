@@ -128,6 +128,7 @@ fn degrees(micro: i32) -> String {
     format!("{sign}{}.{:06}", m / 1_000_000, m % 1_000_000)
 }
 
+// Long: the generated file written out in each encoding and layout the property varies.
 fn write_file(rows: &[Gen], s: Style) -> Vec<u8> {
     let headers: [&str; 10] = if s.spanish_headers {
         [

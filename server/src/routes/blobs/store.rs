@@ -67,6 +67,7 @@ fn part_path(dir: &Path, blob: &Blob) -> PathBuf {
 }
 
 /// Stores one chunk and, when it is the last, verifies and completes the blob.
+// Long: the chunk's checks, write and completion in the order the protocol runs them.
 pub async fn upload(
     state: &AppState,
     uploader: terreno_shared::ids::UserId,

@@ -24,6 +24,7 @@ fn uuid(kind: u8, n: u8) -> String {
 
 /// For a1: three open accounts and a closed one, a route with two stops, a visit with two fields
 /// and a check-in and an attachment, and a deleted visit. For a2: one account with a visit.
+// Long: the test portfolio built step by step.
 async fn portfolio(app: &TestApp, w: &World) {
     let db = app.db();
     let (a1, a2) = (w.a1.id.to_string(), w.a2.id.to_string());

@@ -29,6 +29,7 @@ fn run(case: &Case) -> Decision {
 }
 
 #[test]
+// Long: a table of every contact rule, one row each; split, the table would no longer read as one.
 fn each_rule_refuses_with_its_reason_and_the_next_moment_every_rule_allows() {
     let law = ContactPolicy::colombia_ley_2300;
     let company = ContactPolicy::default_company;

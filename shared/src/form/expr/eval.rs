@@ -178,6 +178,7 @@ fn compare(op: BinOp, a: &Value, b: &Value) -> bool {
 
 /// Dispatches a call: one short arm per function that needs laziness or the context (kept in one
 /// match so the whole table reads at a glance), then aggregates, then pure functions of values.
+// Long: one match arm per XPath function, kept as one table (see the doc above).
 fn call(func: Func, args: &[Node], ctx: &dyn EvalContext) -> Result<Value, EvalError> {
     let arg = |i: usize| args.get(i).map_or(Ok(Value::Empty), |n| eval(n, ctx));
     // `string()`, `string-length()`, `normalize-space()` and `number()` default to `.`.

@@ -87,6 +87,8 @@ impl Builder {
         item
     }
 
+    // Long: one field of the runtime item per XLSForm column of a question, read in the sheet's
+    // order.
     fn question(
         &mut self,
         q: &Question,

@@ -31,6 +31,8 @@ impl Engine {
     }
 
     /// Required, constraint and choices of one relevant question.
+    // Long: required, constraint and choice checks share the question's scope and error list; each
+    // is a few lines.
     fn checks(&self, id: usize, node: &NodeState, state: &State, env: &Env) -> Checks {
         let mut checks = Checks::default();
         if !node.relevant {

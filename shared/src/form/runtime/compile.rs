@@ -106,6 +106,8 @@ impl Engine {
     /// Refuses, with the row and column of each, choice filters that do not parse once their
     /// choice columns are read as such, and cycles of relevance, calculations, defaults and
     /// repeat counts (`a` relevant when `b` is answered, `b` relevant when `a` is).
+    // Long: the compile steps in order (walk, filters, cycle check), each short, sharing the
+    // builder's problem list.
     pub fn new(form: &Form) -> Result<Engine, Vec<Problem>> {
         let mut builder = Builder {
             items: Vec::new(),

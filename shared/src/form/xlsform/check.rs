@@ -104,6 +104,7 @@ fn has_typographic_quote(value: &str) -> bool {
 }
 
 /// Checks one cell; returns its references when they are well formed.
+// Long: one reference check after another over the same cell, each reporting at its place.
 fn cell(
     value: &str,
     how: Reading,

@@ -12,6 +12,7 @@ use super::report::{At, Report, Sheet};
 pub(crate) type Lists = BTreeMap<String, Vec<Choice>>;
 
 /// Reads a choices-shaped sheet (`label` is `choices` or `external_choices`).
+// Long: reads a choices sheet row by row, reporting each kind of problem where it is found.
 pub(crate) fn read<'s>(
     label: &'static str,
     sheet: &'s Sheet,

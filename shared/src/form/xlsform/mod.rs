@@ -37,6 +37,8 @@ use report::{At, Report};
 ///
 /// Returns the form and its warnings, or every problem found: a form with any problem is
 /// refused whole, since a half-read questionnaire would collect the wrong data.
+// Long: the sheets read in order (survey, choices, external choices, settings), then the cross
+// checks.
 pub fn parse_form(sheets: &[Sheet]) -> Result<(Form, Vec<Warning>), Vec<Problem>> {
     let mut report = Report::default();
     let find = |name: &str| {

@@ -54,6 +54,7 @@ impl Frame {
 }
 
 /// Reads the survey rows into a tree, reporting what is wrong with their structure.
+// Long: one pass over the survey rows keeping the group/repeat stack; the cases share that stack.
 pub(crate) fn read(table: &Table<'_>, report: &mut Report) -> Survey {
     let mut survey = Survey::default();
     let mut stack = vec![Frame::new(None)];

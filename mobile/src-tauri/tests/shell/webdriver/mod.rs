@@ -73,6 +73,7 @@ fn check_in(s: &mut Session, stop: &str) {
 }
 
 #[test]
+// Long: a scenario test read top to bottom.
 fn a_collectors_day_in_the_real_app_reaches_the_server() {
     if !enabled() {
         return;

@@ -54,6 +54,7 @@ fn skip_logic_follows_a_chain_of_answers() {
 }
 
 #[test]
+// Long: a scenario test read top to bottom: one form, answered step by step.
 fn required_applies_to_relevant_answerable_questions_with_their_message() {
     let engine = engine(
         &[

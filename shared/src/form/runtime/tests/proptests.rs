@@ -70,6 +70,7 @@ fn pick(templates: &[&str], choice: u8, refs: Option<(&str, &str)>) -> String {
 
 /// A workbook: `before` questions, a repeat `r` (with a count when `counted`) holding `inside`,
 /// then the rest; question `i` is named `q{i}` and reads only questions before it.
+// Long: the generated workbook written out row by row, as an author would.
 fn workbook(specs: &[Spec], before: usize, inside: usize, counted: u8) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|h| h.to_string()).collect()];
     rows[0].push("repeat_count".into());

@@ -182,6 +182,7 @@ fn repeats_without_a_count_have_the_instances_the_answers_imply_and_read_their_o
 }
 
 #[test]
+// Long: a scenario test read top to bottom: one form, answered step by step.
 fn result_submits_only_relevant_answers_and_refuses_with_every_issue() {
     let engine = engine(
         &[

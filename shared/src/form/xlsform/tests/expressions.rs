@@ -100,6 +100,7 @@ fn expressions_that_do_not_parse_are_reported_with_the_position() {
 }
 
 #[test]
+// Long: a table of valid expressions, one per line.
 fn valid_references_and_expressions_pass() {
     accept(&[
         survey(&[

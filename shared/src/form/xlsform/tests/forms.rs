@@ -25,6 +25,7 @@ fn question_kind(type_cell: &str) -> QuestionType {
 }
 
 #[test]
+// Long: a table of every question type and spelling, one per line.
 fn every_question_type_and_legacy_spelling_is_understood() {
     use QuestionType as T;
     let select_one = T::SelectOne {
@@ -291,6 +292,7 @@ fn legacy_single_colon_headers_and_aliases_are_understood() {
 }
 
 #[test]
+// Long: one form with every column, and one assertion per column.
 fn every_column_of_a_question_is_kept() {
     let (form, warnings) = accept(&[
         survey(&[

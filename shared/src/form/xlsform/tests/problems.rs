@@ -28,6 +28,7 @@ pub(super) fn case(
     }
 }
 
+// Long: a table of every problem the reader reports, one case each.
 fn cases() -> Vec<Case> {
     let h: &[&str] = &["type", "name", "label"];
     vec![

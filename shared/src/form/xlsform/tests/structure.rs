@@ -3,6 +3,7 @@
 use super::problems::{Case, case, run};
 use super::*;
 
+// Long: a table of structural cases, one each.
 fn cases() -> Vec<Case> {
     let h: &[&str] = &["type", "name", "label"];
     vec![

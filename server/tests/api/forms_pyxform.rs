@@ -13,7 +13,7 @@
 //! One python process converts every file. Without pyxform or the fixtures the test prints a
 //! skip line, except under `CI`, where that is a failure.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::io::Write;

@@ -8,7 +8,7 @@
 //! chain (400 `broken_chain`), stored events that differ (409 `device_fork`). Per-event
 //! errors are in the answer's `rejected[]` (a `visit_submitted` its form refuses:
 //! `invalid_submission`, `unknown_form`, `form_required`, `invalid_form`). The work is in
-//! [`crate::db::push`].
+//! [`crate::sync`].
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -21,7 +21,7 @@ use terreno_shared::sync::PushBatch;
 use utoipa::OpenApi;
 
 use super::auth::ErrorBodyDoc;
-use crate::db::push::{self, PushError};
+use crate::db::push::PushError;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
 use crate::state::AppState;
@@ -45,7 +45,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Stores a signed batch of one device's events (JSON, optionally gzip or zstd encoded) and
 /// answers once it is committed.
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync",
-    request_body(content = super::schemas::PushBatchDoc, content_type = "application/json",
+    request_body(content = crate::schemas::PushBatchDoc, content_type = "application/json",
         description = "the batch, optionally gzip or zstd encoded (Content-Encoding)"),
     responses(
         (status = 200, description = "committed: PushResponse {head, max_seen, server_hlc, clamped[], rejected[]}; \
@@ -53,7 +53,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             `visit_submitted` whose form refuses it `invalid_submission` (every `path: message`), `unknown_form` \
             (a form version the organization lacks), `form_required` (no form named while the organization has a \
             visit form) or `invalid_form` (a stored version that cannot be evaluated)",
-            body = super::schemas::PushResponseDoc),
+            body = crate::schemas::PushResponseDoc),
         (status = 400, description = "malformed body, bad_signature, broken_chain, invalid_event", body = ErrorBodyDoc),
         (status = 401, description = "no valid token", body = ErrorBodyDoc),
         (status = 403, description = "device_revoked: wipe local data", body = ErrorBodyDoc),
@@ -66,7 +66,7 @@ pub async fn push_batch(
     AuthUser(user): AuthUser,
     ApiJson(batch): ApiJson<PushBatch>,
 ) -> ApiResult<Json<PushResponse>> {
-    Ok(Json(push::push(&state, &user, batch).await?))
+    Ok(Json(crate::sync::push(&state, &user, batch).await?))
 }
 
 /// `?device_id=`.
@@ -81,7 +81,7 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/api/v1/sync/status", tag = "sync",
     params(("device_id" = uuid::Uuid, Query, description = "the device")),
     responses(
-        (status = 200, description = "where the device's log stands", body = super::schemas::DeviceStatusDoc),
+        (status = 200, description = "where the device's log stands", body = crate::schemas::DeviceStatusDoc),
         (status = 400, description = "`bad_request`: no device_id, or not a UUID", body = ErrorBodyDoc),
         (status = 401, description = "no valid token", body = ErrorBodyDoc),
         (status = 403, description = "device_revoked: wipe local data", body = ErrorBodyDoc),
@@ -93,7 +93,7 @@ pub async fn status(
     q: Result<Query<StatusQuery>, QueryRejection>,
 ) -> ApiResult<Json<DeviceStatus>> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    Ok(Json(push::status(&state, &user, q.device_id).await?))
+    Ok(Json(crate::sync::status(&state, &user, q.device_id).await?))
 }
 
 impl From<PushError> for ApiError {

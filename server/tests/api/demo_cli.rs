@@ -53,6 +53,7 @@ fn http(addr: &str, method: &str, path: &str, json: Option<&str>) -> (u16, Strin
 }
 
 #[test]
+// Long: a scenario test read top to bottom.
 fn the_demo_command_serves_the_demo_data_and_a_collector_logs_in() {
     let dir = std::env::temp_dir().join(format!("terreno-demo-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");

@@ -6,11 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-mod common;
+use crate::common::fixture;
 
-use common::fixture;
-
-use common::TempDb;
+use crate::common::TempDb;
 
 /// The import commands over a [`TempDb`].
 trait ImportCli {

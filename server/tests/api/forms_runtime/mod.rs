@@ -7,8 +7,7 @@
 //! Where `TERRENO_FIXTURES` (default: `shared/fixtures` beside the repository) is absent the
 //! tests print a skip line, unless `CI` is set, where that is a failure.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 
 mod cascades;
 mod collector;

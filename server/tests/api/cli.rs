@@ -11,9 +11,7 @@ use terreno_shared::ids::DeviceId;
 use terreno_shared::model::Username;
 use terreno_shared::sync::DeviceKey;
 
-mod common;
-
-use common::TempDb;
+use crate::common::TempDb;
 
 /// Helpers over a [`TempDb`] for these tests.
 trait CliExt {

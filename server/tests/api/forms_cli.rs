@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
-use common::TempDb;
+use crate::common::TempDb;
 
 /// What the manifest expects of a file.
 #[derive(Debug, Clone, Copy)]
