@@ -86,6 +86,7 @@ mod tests {
     use terreno_shared::sync::{Hlc, Stamp};
 
     #[test]
+    // Long: one stored row per kind of key, each checked against shared's spelling.
     fn the_key_migration_spells_the_shared_key_for_rows_stored_before_it() {
         let conn = Connection::open_in_memory().expect("a database");
         for (_, sql) in MIGRATIONS.iter().filter(|m| m.0 < 5) {

@@ -180,18 +180,7 @@ impl State {
         Ok(match payload {
             Payload::Future => changed_if(self.deferred.insert(e.key()), Applied::Duplicate),
             Payload::Fix(_) | Payload::CheckIn(..) | Payload::VisitSubmitted(..) => {
-                let fact = FactRef {
-                    kind: e.kind().clone(),
-                    hlc: e.hlc(),
-                    entity: e.draft().entity,
-                };
-                if let Some((visit, cell)) = implied_status(&payload, stamp) {
-                    self.write_status(visit, cell);
-                }
-                changed_if(
-                    self.facts.insert(e.key(), fact).is_none(),
-                    Applied::Duplicate,
-                )
+                self.write_fact(e, &payload, stamp)
             }
             Payload::FieldSet(entity, field, v) => {
                 let reg = Register {
@@ -223,16 +212,37 @@ impl State {
                     removed: Some(stamp),
                 },
             ),
-            Payload::Deleted(entity) => match self.deleted.get(&entity) {
-                Some(old) if *old == stamp => Applied::Duplicate,
-                // The first deletion is the one on record; later ones change nothing.
-                Some(old) if *old < stamp => Applied::Superseded,
-                _ => {
-                    self.deleted.insert(entity, stamp);
-                    Applied::Changed
-                }
-            },
+            Payload::Deleted(entity) => self.write_deletion(entity, stamp),
         })
+    }
+
+    /// A fact (fix, check-in, submission) is kept once; the status it implies merges like any
+    /// status write.
+    fn write_fact(&mut self, e: &Event, payload: &Payload, stamp: Stamp) -> Applied {
+        let fact = FactRef {
+            kind: e.kind().clone(),
+            hlc: e.hlc(),
+            entity: e.draft().entity,
+        };
+        if let Some((visit, cell)) = implied_status(payload, stamp) {
+            self.write_status(visit, cell);
+        }
+        changed_if(
+            self.facts.insert(e.key(), fact).is_none(),
+            Applied::Duplicate,
+        )
+    }
+
+    fn write_deletion(&mut self, entity: Uuid, stamp: Stamp) -> Applied {
+        match self.deleted.get(&entity) {
+            Some(old) if *old == stamp => Applied::Duplicate,
+            // The first deletion is the one on record; later ones change nothing.
+            Some(old) if *old < stamp => Applied::Superseded,
+            _ => {
+                self.deleted.insert(entity, stamp);
+                Applied::Changed
+            }
+        }
     }
 
     fn write_register(&mut self, entity: Uuid, field: String, new: Register) -> Applied {
