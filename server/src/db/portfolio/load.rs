@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::sync::{Change, EntityType, Record};
 use terreno_shared::api::v1::views::StopView;
 use terreno_shared::ids::{AccountId, StopId, UserId};
 use terreno_shared::model::Username;
@@ -119,7 +119,13 @@ impl WriteTx {
                     load.summary.accounts_moved_between_teams += 1;
                 }
                 let id = id.to_string();
-                changes.push(removal(org, "account", &id, old_collector, old_team)?);
+                changes.push(removal(
+                    org,
+                    EntityType::Account,
+                    &id,
+                    old_collector,
+                    old_team,
+                )?);
             }
             if let Some(c) = collector {
                 let view = cols.view(portfolio, row, id, version)?;
@@ -127,10 +133,7 @@ impl WriteTx {
                     org_id: org,
                     collector_id: Some(c.id),
                     team_id: c.team,
-                    entity_type: "account",
-                    entity_id: id.to_string(),
-                    op: ChangeOp::Upsert,
-                    body: serde_json::to_value(&view).context("encoding an account")?,
+                    change: Change::upsert(id.to_string(), Record::Account(view)),
                 });
             }
             writes.push(AccountWrite { id, row, cols });
@@ -158,7 +161,13 @@ impl WriteTx {
                 .filter(|s| Some(&s.collector_id) != keep.as_ref())
             {
                 gone.push(&s.id);
-                let change = removal(org, "stop", &s.id, &s.collector_id, s.team_id.as_deref())?;
+                let change = removal(
+                    org,
+                    EntityType::Stop,
+                    &s.id,
+                    &s.collector_id,
+                    s.team_id.as_deref(),
+                )?;
                 changes.push(change);
             }
             let (Some(c), Some(name), Some(date)) = (collector, &row.collector, row.visit_date)
@@ -203,10 +212,7 @@ impl WriteTx {
                 org_id: org,
                 collector_id: Some(c.id),
                 team_id: c.team,
-                entity_type: "stop",
-                entity_id: stop_id.to_string(),
-                op: ChangeOp::Upsert,
-                body: serde_json::to_value(&view).context("encoding a stop")?,
+                change: Change::upsert(stop_id.to_string(), Record::Stop(view)),
             });
             stop_writes.push(StopWrite {
                 id: stop_id,

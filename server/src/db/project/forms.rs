@@ -10,6 +10,7 @@
 //!   `path: message` in the form's default language.
 
 use std::sync::Arc;
+use terreno_shared::api::ErrorCode;
 
 use chrono_tz::Tz;
 use terreno_shared::form::runtime::Engine;
@@ -43,7 +44,7 @@ impl Projector {
                     "visit {visit} was completed without naming its form; this organization's \
                      visits are filled with form version {current}"
                 );
-                rejected("form_required", msg)
+                rejected(ErrorCode::FormRequired, msg)
             }));
         };
         let form = match self.compiled(c, named.id).await? {
@@ -55,7 +56,7 @@ impl Projector {
                 "form version {} is version {:?} of its form, not {:?}",
                 named.id, form.version, named.version
             );
-            return Ok(Some(rejected("unknown_form", msg)));
+            return Ok(Some(rejected(ErrorCode::UnknownForm, msg)));
         }
         // `balance` is evaluated as submitted: it is the balance the collector saw when the
         // visit started, and the promise was agreed against it. The account's balance may have
@@ -74,7 +75,7 @@ impl Projector {
                 named.id,
                 issues_text(&issues)
             );
-            rejected("invalid_submission", msg)
+            rejected(ErrorCode::InvalidSubmission, msg)
         }))
     }
 
@@ -108,7 +109,7 @@ impl Projector {
             c.find_form(&self.org.to_string(), &id.to_string()).await?
         else {
             let msg = format!("this organization has no form version {id}");
-            return Ok(Err(rejected("unknown_form", msg)));
+            return Ok(Err(rejected(ErrorCode::UnknownForm, msg)));
         };
         let form: Form =
             serde_json::from_str(&definition).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
@@ -120,7 +121,7 @@ impl Projector {
                     .map(ToString::to_string)
                     .unwrap_or_default();
                 let msg = format!("form version {id} cannot be evaluated: {first}");
-                return Ok(Err(rejected("invalid_form", msg)));
+                return Ok(Err(rejected(ErrorCode::InvalidForm, msg)));
             }
         };
         let compiled = CompiledForm {

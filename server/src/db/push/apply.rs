@@ -7,8 +7,9 @@
 //! same `head`, `clamped` and `rejected` as the first time.
 
 use std::collections::BTreeMap;
+use terreno_shared::api::ErrorCode;
 
-use terreno_shared::api::v1::sync::RejectedEvent;
+use terreno_shared::api::v1::sync::{EventState, RejectedEvent, Rejection};
 use terreno_shared::sync::event::{Draft, EventKind};
 use terreno_shared::sync::payload::{self, Payload, PayloadError};
 use terreno_shared::sync::{EventHash, Hlc};
@@ -63,7 +64,7 @@ where
                 ack.report_stored(row);
                 continue;
             }
-            (None, false) => ("pending", None),
+            (None, false) => (EventState::Pending, None),
             (found, true) => {
                 let merge_hlc = found.map_or(e.merge_hlc, |r| Hlc::from_raw(r.merge_hlc));
                 let ev = ProjEvent {
@@ -152,30 +153,27 @@ impl Answer {
         if row.clock_suspect {
             self.clamped.push(seq);
         }
-        if row.state == "rejected" {
+        if row.state == EventState::Rejected {
             let reason = row.reason.as_deref().unwrap_or_default();
-            let (code, message) = reason.split_once(": ").unwrap_or(("rejected", reason));
-            self.reject(seq, code, message.to_owned());
+            self.reject(seq, Rejection::from_reason(reason));
         }
     }
 
     /// The stored state and reason of a projection outcome.
-    fn outcome(&mut self, seq: u64, p: Projected) -> (&'static str, Option<String>) {
+    fn outcome(&mut self, seq: u64, p: Projected) -> (EventState, Option<String>) {
         match p {
-            Projected::Applied => ("applied", None),
-            Projected::Deferred => ("deferred", None),
-            Projected::Rejected { code, message } => {
-                let reason = format!("{code}: {message}");
-                self.reject(seq, code, message);
-                ("rejected", Some(reason))
+            Projected::Applied => (EventState::Applied, None),
+            Projected::Deferred => (EventState::Deferred, None),
+            Projected::Rejected(why) => {
+                let reason = why.to_reason();
+                self.reject(seq, why);
+                (EventState::Rejected, Some(reason))
             }
         }
     }
 
-    fn reject(&mut self, seq: u64, code: &str, message: String) {
-        let code = code.to_owned();
-        self.rejected
-            .insert(seq, RejectedEvent { seq, code, message });
+    fn reject(&mut self, seq: u64, why: Rejection) {
+        self.rejected.insert(seq, why.into_event(seq));
     }
 }
 
@@ -189,7 +187,7 @@ fn check_links(b: &PreparedBatch, stored: &[StoredRow]) -> Result<(), PushError>
         let seq = row.seq as u64;
         if seq + 1 == first && row.hash != hex(b.events[0].prev_hash) {
             return Err(PushError::Invalid {
-                code: "broken_chain",
+                code: ErrorCode::BrokenChain,
                 message: format!(
                     "event {first} does not link to the stored event {seq} (prev_hash {}, stored hash {})",
                     b.events[0].prev_hash, row.hash

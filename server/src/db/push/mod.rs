@@ -22,6 +22,7 @@ mod writer;
 
 use std::time::Duration;
 
+use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::sync::{DeviceStatus, PushResponse, RejectedEvent};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::PushBatch;
@@ -54,7 +55,7 @@ pub enum PushError {
     #[error("{message}")]
     Invalid {
         /// Stable code (`bad_signature`, `broken_chain`, `invalid_event`...).
-        code: &'static str,
+        code: ErrorCode,
         /// What and where.
         message: String,
     },

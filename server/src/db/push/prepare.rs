@@ -4,6 +4,7 @@
 //! stored encoding. Nothing here writes.
 
 use serde_json::Value;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::ids::DeviceId;
 use terreno_shared::model::Role;
 use terreno_shared::sync::batch::BatchError;
@@ -124,7 +125,7 @@ pub async fn prepare(
     let device = owned_device(&state.db, user, batch.device_id).await?;
     let Some(key) = device.public_key else {
         return Err(PushError::Invalid {
-            code: "tracker_device",
+            code: ErrorCode::TrackerDevice,
             message: format!(
                 "device {} is a tracker: it reports positions through OsmAnd, not signed batches",
                 device.id
@@ -141,7 +142,7 @@ pub async fn prepare(
     let past_end = batch.first_seq.saturating_add(batch.events.len() as u64);
     if past_end > i64::MAX as u64 {
         return Err(PushError::Invalid {
-            code: "bad_range",
+            code: ErrorCode::BadRange,
             message: format!(
                 "batch starting at seq {} runs past the largest seq",
                 batch.first_seq
@@ -195,11 +196,11 @@ fn batch_error(e: BatchError) -> PushError {
                 max: *max,
             };
         }
-        BatchError::BadSignature => "bad_signature",
-        BatchError::BrokenChain { .. } => "broken_chain",
-        BatchError::Empty => "empty_batch",
-        BatchError::BadRange { .. } | BatchError::NotContiguous { .. } => "bad_range",
-        BatchError::BadEvent { .. } => "invalid_event",
+        BatchError::BadSignature => ErrorCode::BadSignature,
+        BatchError::BrokenChain { .. } => ErrorCode::BrokenChain,
+        BatchError::Empty => ErrorCode::EmptyBatch,
+        BatchError::BadRange { .. } | BatchError::NotContiguous { .. } => ErrorCode::BadRange,
+        BatchError::BadEvent { .. } => ErrorCode::InvalidEvent,
     };
     PushError::Invalid {
         code,
