@@ -76,6 +76,9 @@ macro_rules! entities {
         }
 
         /// An upserted record, by entity type: the whole record as the device stores it.
+        // Records live one page at a time, moved into their stores: a box per change would
+        // cost an allocation for nothing (only the form version, far larger, is boxed).
+        #[allow(clippy::large_enum_variant)]
         #[derive(Debug, Clone, PartialEq)]
         pub enum Record {
             $($(#[$doc])* $variant($view),)*
@@ -134,6 +137,8 @@ fn decode_as<'de, T: DeserializeOwned, D: Deserializer<'de>>(body: D) -> Result<
 }
 
 /// One change of server state in the caller's scope.
+// Most changes are upserts: sized for them (see `Record`).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// Insert or replace the entity with the record.
