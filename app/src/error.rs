@@ -48,7 +48,7 @@ pub enum Error {
         /// HTTP status.
         status: u16,
         /// The error body's code.
-        code: String,
+        code: terreno_shared::api::ErrorCode,
         /// The error body's message.
         message: String,
     },

@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use terreno_shared::api::{ErrorBody, INSUFFICIENT_STORAGE};
+use terreno_shared::api::ErrorBody;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::form::xlsform::Problem;
 
 /// An error a handler answers with.
@@ -14,7 +15,7 @@ pub enum ApiError {
     #[error("{message}")]
     BadRequest {
         /// Stable code (`invalid_json`, `bad_request`...).
-        code: &'static str,
+        code: ErrorCode,
         /// What was wrong.
         message: String,
     },
@@ -25,7 +26,7 @@ pub enum ApiError {
     #[error("{message}")]
     Forbidden {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
     },
@@ -36,7 +37,7 @@ pub enum ApiError {
     #[error("{message}")]
     Conflict {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Why.
         message: String,
     },
@@ -82,29 +83,32 @@ impl ApiError {
     /// 400 with the generic `bad_request` code.
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::BadRequest {
-            code: "bad_request",
+            code: ErrorCode::BadRequest,
             message: message.into(),
         }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str) {
+    fn parts(&self) -> (StatusCode, ErrorCode) {
         match self {
-            ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
-            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            ApiError::InvalidForm { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_form"),
+            ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code.clone()),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            ApiError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code.clone()),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code.clone()),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+            ApiError::InvalidForm { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidForm)
+            }
             ApiError::TooManyRequests { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests)
             }
-            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            ApiError::Internal(e) if storage_full(e) => {
-                (StatusCode::INSUFFICIENT_STORAGE, INSUFFICIENT_STORAGE)
-            }
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy),
+            ApiError::Internal(e) if storage_full(e) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                ErrorCode::InsufficientStorage,
+            ),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
 }
@@ -155,14 +159,7 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut resp = (
-            status,
-            Json(ErrorBody {
-                code: code.to_owned(),
-                message,
-            }),
-        )
-            .into_response();
+        let mut resp = (status, Json(ErrorBody { code, message })).into_response();
         if let ApiError::TooManyRequests {
             retry_after_secs, ..
         }
@@ -234,7 +231,7 @@ fn sqlite_full_code(code: &str) -> bool {
 /// The body of `invalid_form`: the common error body plus the problems.
 #[derive(serde::Serialize)]
 struct ProblemsBody<'a> {
-    code: &'a str,
+    code: ErrorCode,
     message: &'a str,
     problems: &'a [Problem],
 }
@@ -256,23 +253,26 @@ pub async fn json_error_bodies(resp: Response) -> Response {
         return resp;
     }
     let (code, message) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the request body is over the size limit"),
-        StatusCode::NOT_FOUND => ("not_found", "there is no such endpoint"),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            ErrorCode::TooLarge,
+            "the request body is over the size limit",
+        ),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "there is no such endpoint"),
         StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "the endpoint does not take this method",
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "invalid_content_type",
+            ErrorCode::InvalidContentType,
             "the request body has an unsupported content type or encoding",
         ),
-        s if s.is_server_error() => ("internal", "internal error; it was logged"),
-        _ => ("bad_request", "the request could not be read"),
+        s if s.is_server_error() => (ErrorCode::Internal, "internal error; it was logged"),
+        _ => (ErrorCode::BadRequest, "the request could not be read"),
     };
     let (mut parts, _) = resp.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     let body = Json(ErrorBody {
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
     });
     let mut out = (status, body).into_response();

@@ -3,6 +3,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+use terreno_shared::api::ErrorCode;
 
 use crate::error::ApiError;
 
@@ -22,15 +23,15 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::BadRequest {
-                code: "invalid_body",
+                code: ErrorCode::InvalidBody,
                 message: format!("the request body does not fit: {}", e.body_text()),
             }),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::BadRequest {
-                code: "invalid_json",
+                code: ErrorCode::InvalidJson,
                 message: format!("the request body is not valid JSON: {}", e.body_text()),
             }),
             Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::BadRequest {
-                code: "invalid_content_type",
+                code: ErrorCode::InvalidContentType,
                 message: "expected a JSON body (content-type: application/json)".into(),
             }),
             Err(JsonRejection::BytesRejection(e)) => Err(body_error(e.body_text())),
@@ -107,7 +108,7 @@ pub async fn session_for(
 
 fn device_revoked() -> ApiError {
     ApiError::Forbidden {
-        code: "device_revoked",
+        code: ErrorCode::DeviceRevoked,
         message: "this device was revoked: wipe its local data, then log in and enroll again"
             .into(),
     }

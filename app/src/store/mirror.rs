@@ -17,9 +17,9 @@
 //! cursor was dead), so the old route stays usable until the new one is whole.
 
 use rusqlite::{Connection, params};
-use terreno_shared::api::v1::forms::{FORM_ENTITY, FormVersion, VISIT_FORM_ENTITY, VisitForm};
-use terreno_shared::api::v1::sync::{Change, ChangeOp};
-use terreno_shared::api::v1::views::{AccountView, CheckInView, FieldView, StopView, VisitView};
+use terreno_shared::api::v1::forms::FormVersion;
+use terreno_shared::api::v1::sync::{Change, ChangeOp, EntityType, RawChange, Record};
+use terreno_shared::api::v1::views::{AccountView, CheckInView, StopView};
 use terreno_shared::form::runtime::Engine;
 use terreno_shared::sync::{Hlc, Stamp};
 
@@ -89,68 +89,63 @@ struct Ctx {
     generation: Option<i64>,
 }
 
-/// Applies one change; returns the HLC it carried (for the receive rule). A body that does not
-/// decode is [`Error::Invalid`] (skipped by the caller).
+/// Applies one change; returns the HLC it carried (for the receive rule). A change this build
+/// cannot read, or a form it cannot compile, is [`Error::Invalid`] (skipped by the caller).
 fn apply(conn: &Connection, ctx: &Ctx, c: &Change) -> Result<Option<Hlc>> {
-    let what = format!("pulled {} {}", c.entity_type, c.entity_id);
-    match (c.entity_type.as_str(), c.op) {
-        ("account", ChangeOp::Upsert) => {
-            upsert_account(conn, &parse(&c.body, &what)?, ctx.generation)?
-        }
-        ("account", ChangeOp::Remove) => remove_account(conn, &c.entity_id)?,
-        ("stop", ChangeOp::Upsert) => upsert_stop(conn, &parse(&c.body, &what)?, ctx.generation)?,
-        ("stop", ChangeOp::Remove) => {
-            conn.execute("delete from stops where id = ?1", [&c.entity_id])
-                .context(&what)?;
-        }
-        ("visit", ChangeOp::Upsert) => {
-            let v: VisitView = parse(&c.body, &what)?;
-            visits::apply_view(conn, &v)?;
-            return Ok(Some(v.status_hlc));
-        }
-        ("visit", ChangeOp::Remove) => {
-            conn.execute(
-                "update visits set deleted = 1 where id = ?1",
-                [&c.entity_id],
-            )
-            .context(&what)?;
-        }
-        ("field", ChangeOp::Upsert) => {
-            let f: FieldView = parse(&c.body, &what)?;
-            let stamp = Stamp {
-                hlc: f.hlc,
-                device_id: f.device,
-                seq: f.seq,
-            };
-            visits::merge_field(conn, &f.entity.to_string(), &f.field, &f.value, &stamp)?;
-            return Ok(Some(f.hlc));
-        }
-        (FORM_ENTITY, ChangeOp::Upsert) => forms::insert(conn, &form_version(&c.body, &what)?)?,
-        (FORM_ENTITY, ChangeOp::Remove) => forms::delete_unused(conn, &c.entity_id)?,
-        (VISIT_FORM_ENTITY, ChangeOp::Upsert) => {
-            let v: VisitForm = parse(&c.body, &what)?;
-            forms::set_visit_form(conn, Some(&v.id.to_string()))?;
-        }
-        (VISIT_FORM_ENTITY, ChangeOp::Remove) => forms::set_visit_form(conn, None)?,
-        ("checkin", ChangeOp::Upsert) => {
-            upsert_checkin(conn, &c.entity_id, &parse(&c.body, &what)?)?
-        }
-        // Attachments of other devices' visits are shown from the server when needed; the
-        // device keeps only its own (see `attachments`).
-        ("attachment", _) | ("checkin", ChangeOp::Remove) | ("field", ChangeOp::Remove) => {}
-        _ => {
-            return Err(Error::Invalid(format!(
-                "{what}: this app does not know the entity type"
-            )));
-        }
+    let what = || format!("pulled {} {}", c.entity_type(), c.entity_id());
+    match c {
+        Change::Unknown { reason, .. } => return Err(Error::Invalid(reason.clone())),
+        Change::Upsert { entity_id, record } => match record {
+            Record::Account(a) => upsert_account(conn, a, ctx.generation)?,
+            Record::Stop(s) => upsert_stop(conn, s, ctx.generation)?,
+            Record::Visit(v) => {
+                visits::apply_view(conn, v)?;
+                return Ok(Some(v.status_hlc));
+            }
+            Record::Field(f) => {
+                let stamp = Stamp {
+                    hlc: f.hlc,
+                    device_id: f.device,
+                    seq: f.seq,
+                };
+                visits::merge_field(conn, &f.entity.to_string(), &f.field, &f.value, &stamp)?;
+                return Ok(Some(f.hlc));
+            }
+            Record::Form(f) => forms::insert(conn, checked_form(f, &what())?)?,
+            Record::VisitForm(v) => forms::set_visit_form(conn, Some(&v.id.to_string()))?,
+            Record::CheckIn(ci) => upsert_checkin(conn, entity_id, ci)?,
+            // Attachments of other devices' visits are shown from the server when needed; the
+            // device keeps only its own (see `attachments`).
+            Record::Attachment(_) => {}
+        },
+        Change::Remove {
+            entity_type,
+            entity_id,
+        } => match entity_type {
+            EntityType::Account => remove_account(conn, entity_id)?,
+            EntityType::Stop => {
+                conn.execute("delete from stops where id = ?1", [entity_id])
+                    .context(&what())?;
+            }
+            EntityType::Visit => {
+                conn.execute("update visits set deleted = 1 where id = ?1", [entity_id])
+                    .context(&what())?;
+            }
+            EntityType::Form => forms::delete_unused(conn, entity_id)?,
+            EntityType::VisitForm => forms::set_visit_form(conn, None)?,
+            EntityType::CheckIn | EntityType::Field | EntityType::Attachment => {}
+        },
     }
     Ok(None)
 }
 
 fn skip(conn: &Connection, c: &Change, reason: &str, now_ms: i64) -> Result<()> {
+    let body = c
+        .body_json()
+        .map_err(|e| Error::Invalid(format!("encoding a change to keep aside: {e}")))?;
     conn.execute(
         "insert into skipped_changes (entity_type, entity_id, reason, body, skipped_ms) values (?1, ?2, ?3, ?4, ?5)",
-        params![c.entity_type, c.entity_id, reason, c.body.to_string(), now_ms],
+        params![c.entity_type(), c.entity_id(), reason, body, now_ms],
     )
     .context("keeping a change this app cannot read")?;
     Ok(())
@@ -173,8 +168,7 @@ fn sweep(conn: &Connection, generation: i64) -> Result<()> {
 
 /// A pulled form version, refused (kept aside) when this build's engine cannot compile it: a
 /// collector must not start filling a questionnaire the device cannot check.
-fn form_version(body: &serde_json::Value, what: &str) -> Result<FormVersion> {
-    let f: FormVersion = parse(body, what)?;
+fn checked_form<'f>(f: &'f FormVersion, what: &str) -> Result<&'f FormVersion> {
     if let Err(problems) = Engine::new(&f.definition) {
         let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         return Err(Error::Invalid(format!(
@@ -188,7 +182,7 @@ fn form_version(body: &serde_json::Value, what: &str) -> Result<FormVersion> {
 /// Re-reads the kept-aside changes of `entity_types` (a build that learnt them reads what an
 /// older one could not: forms pulled before the device knew forms), dropping those it applies.
 /// The kept row has no operation: a change with a body is an upsert, one without a removal.
-pub(crate) fn reapply_skipped(conn: &Connection, entity_types: &[&str]) -> Result<()> {
+pub(crate) fn reapply_skipped(conn: &Connection, entity_types: &[EntityType]) -> Result<()> {
     let what = "re-reading changes kept aside";
     let kept: Vec<(i64, Change)> = conn
         .prepare("select id, entity_type, entity_id, body from skipped_changes order by id")
@@ -201,20 +195,21 @@ pub(crate) fn reapply_skipped(conn: &Connection, entity_types: &[&str]) -> Resul
                 } else {
                     ChangeOp::Upsert
                 };
-                let change = Change {
+                let raw = RawChange {
                     entity_type: r.get(1)?,
                     entity_id: r.get(2)?,
-                    op,
+                    op: op.as_str().to_owned(),
                     body,
                 };
-                Ok((r.get(0)?, change))
+                Ok((r.get(0)?, Change::from_raw(raw)))
             })?
             .collect()
         })
         .context(what)?;
     let ctx = Ctx { generation: None };
+    let wanted = |c: &Change| entity_types.iter().any(|t| t.as_str() == c.entity_type());
     for (id, change) in kept {
-        if !entity_types.contains(&change.entity_type.as_str()) {
+        if !wanted(&change) {
             continue;
         }
         match apply(conn, &ctx, &change) {
@@ -227,10 +222,6 @@ pub(crate) fn reapply_skipped(conn: &Connection, entity_types: &[&str]) -> Resul
         }
     }
     Ok(())
-}
-
-fn parse<T: serde::de::DeserializeOwned>(body: &serde_json::Value, what: &str) -> Result<T> {
-    T::deserialize(body).map_err(|e| Error::Invalid(format!("{what}: {e}")))
 }
 
 fn upsert_account(conn: &Connection, a: &AccountView, generation: Option<i64>) -> Result<()> {

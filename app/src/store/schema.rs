@@ -23,7 +23,7 @@
 //! than this build is refused rather than written to.
 
 use rusqlite::Connection;
-use terreno_shared::api::v1::forms::{FORM_ENTITY, VISIT_FORM_ENTITY};
+use terreno_shared::api::v1::sync::EntityType;
 
 use crate::error::{Context, Error, Result};
 
@@ -72,7 +72,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     }
     if current > 0 && current < 3 {
         // Builds before version 3 kept the forms they pulled aside, unread.
-        crate::store::mirror::reapply_skipped(&tx, &[FORM_ENTITY, VISIT_FORM_ENTITY])?;
+        crate::store::mirror::reapply_skipped(&tx, &[EntityType::Form, EntityType::VisitForm])?;
     }
     tx.commit().context("committing the migration")
 }

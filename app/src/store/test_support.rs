@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use serde_json::json;
-use terreno_shared::api::v1::sync::{Change, ChangeOp};
+use terreno_shared::api::v1::sync::Change;
 use terreno_shared::ids::{AccountId, DeviceId, PersonId, RouteId, StopId, UserId};
 
 use crate::store::{Store, device, mirror};
@@ -55,12 +55,8 @@ pub(crate) fn account_change(version: i64, window: Option<&str>) -> Change {
         "collector": UserId::from_uuid(uuid::Uuid::from_u128(0x11)),
         "version": version,
     });
-    Change {
-        entity_type: "account".into(),
-        entity_id: body["id"].as_str().unwrap_or_default().into(),
-        op: ChangeOp::Upsert,
-        body,
-    }
+    let id = body["id"].as_str().unwrap_or_default().to_owned();
+    change("account", id, "upsert", body)
 }
 
 /// The pulled stop of `CL-1` on 2026-11-24.
@@ -74,12 +70,8 @@ pub(crate) fn stop_change() -> Change {
         "planned_date": NaiveDate::from_ymd_opt(2026, 11, 24),
         "position": 1,
     });
-    Change {
-        entity_type: "stop".into(),
-        entity_id: body["id"].as_str().unwrap_or_default().into(),
-        op: ChangeOp::Upsert,
-        body,
-    }
+    let id = body["id"].as_str().unwrap_or_default().to_owned();
+    change("stop", id, "upsert", body)
 }
 
 /// An enrolled store with `CL-1` and its stop mirrored.
@@ -93,4 +85,19 @@ pub(crate) fn with_route(role: &str, window: Option<&str>) -> Store {
     )
     .expect("applying the route");
     store
+}
+
+/// A pulled change from its wire fields, read as the device reads a page.
+pub(crate) fn change(
+    entity_type: &str,
+    entity_id: impl Into<String>,
+    op: &str,
+    body: serde_json::Value,
+) -> Change {
+    Change::from_raw(terreno_shared::api::v1::sync::RawChange {
+        entity_type: entity_type.into(),
+        entity_id: entity_id.into(),
+        op: op.into(),
+        body,
+    })
 }

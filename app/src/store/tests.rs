@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
-use terreno_shared::api::v1::sync::{Change, ChangeOp};
+use terreno_shared::api::v1::sync::{Change, Record};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::model::{Fix, GeoPoint, VisitStatus};
 use terreno_shared::sync::merge::StatusCell;
@@ -141,7 +141,14 @@ fn appended_events_read_back_identical_and_a_tampered_one_is_caught() {
 fn a_newer_account_version_wins_and_a_removal_deletes_the_debtors_data() {
     let mut store = with_route("collector", None);
     let mut older = account_change(0, None);
-    older.body["name"] = json!("Old Name");
+    let Change::Upsert {
+        record: Record::Account(a),
+        ..
+    } = &mut older
+    else {
+        panic!("an account upsert: {older:?}");
+    };
+    a.name = "Old Name".into();
     mirror::apply_page(
         &mut store.conn,
         &[older],
@@ -174,22 +181,17 @@ fn a_newer_account_version_wins_and_a_removal_deletes_the_debtors_data() {
         None,
     )
     .expect("a visit");
-    let remove = Change {
-        entity_type: "account".into(),
-        entity_id: uuid::Uuid::from_u128(test_support::ACCOUNT).to_string(),
-        op: ChangeOp::Remove,
-        body: json!(null),
-    };
+    let remove = test_support::change(
+        "account",
+        uuid::Uuid::from_u128(test_support::ACCOUNT).to_string(),
+        "remove",
+        json!(null),
+    );
     mirror::apply_page(
         &mut store.conn,
         &[
             remove,
-            Change {
-                entity_type: "future_thing".into(),
-                entity_id: "x".into(),
-                op: ChangeOp::Upsert,
-                body: json!({}),
-            },
+            test_support::change("future_thing", "x", "upsert", json!({})),
         ],
         crate::store::mirror::PageCursor::Feed("c3"),
         0,
@@ -353,11 +355,13 @@ fn a_late_page_never_moves_a_visit_back_and_a_view_of_the_same_write_settles_the
         completed_at: None,
         flagged: false,
     };
-    let page = |v: VisitView| Change {
-        entity_type: "visit".into(),
-        entity_id: id.to_string(),
-        op: ChangeOp::Upsert,
-        body: serde_json::to_value(v).expect("json"),
+    let page = |v: VisitView| {
+        test_support::change(
+            "visit",
+            id.to_string(),
+            "upsert",
+            serde_json::to_value(v).expect("json"),
+        )
     };
     visits::insert(&store.conn, &id.to_string(), &account.to_string(), None).expect("a visit");
     let mine = stamp(900, test_support::DEVICE, 7);

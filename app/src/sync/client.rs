@@ -8,10 +8,10 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use terreno_shared::api::ErrorBody;
 use terreno_shared::api::v1::auth::{DeviceInfo, EnrollRequest, LoginRequest, LoginResponse};
 use terreno_shared::api::v1::org::OrgSettings;
 use terreno_shared::api::v1::sync::{DeviceStatus, PullResponse, PushResponse};
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::PushBatch;
 
@@ -191,18 +191,20 @@ fn send(what: &str, rb: RequestBuilder) -> Result<Response> {
     let status = resp.status();
     let text = resp.text().unwrap_or_default();
     let body: ErrorBody = serde_json::from_str(&text).unwrap_or(ErrorBody {
-        code: status
-            .canonical_reason()
-            .unwrap_or("error")
-            .to_lowercase()
-            .replace(' ', "_"),
+        code: ErrorCode::parse(
+            &status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_lowercase()
+                .replace(' ', "_"),
+        ),
         message: text.chars().take(300).collect(),
     });
     // These two are about the device, whatever the request: a revoked device must wipe, a
     // forked id cannot push again.
-    match (status.as_u16(), body.code.as_str()) {
-        (403, "device_revoked") => return Err(Error::Revoked),
-        (409, "device_fork") => return Err(Error::Forked(body.message)),
+    match (status.as_u16(), &body.code) {
+        (403, ErrorCode::DeviceRevoked) => return Err(Error::Revoked),
+        (409, ErrorCode::DeviceFork) => return Err(Error::Forked(body.message)),
         // Whatever the code: a 507 is the server's full disk, never a refusal of the request.
         (507, _) => {
             return Err(Error::ServerOutOfSpace {

@@ -32,6 +32,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::sync::{Change, DeviceStatus};
 use terreno_shared::sync::batch::MAX_EVENTS_PER_BATCH;
 use terreno_shared::sync::{DeviceKey, PushBatch};
@@ -231,10 +232,10 @@ impl Driver<'_> {
                 // install wrote under it.
                 Err(Error::Rejected {
                     status: 400,
-                    code,
+                    code: ErrorCode::BrokenChain,
                     message,
                     ..
-                }) if code == "broken_chain" => {
+                }) => {
                     return Err(Error::Forked(message));
                 }
                 other => other?,
@@ -245,7 +246,7 @@ impl Driver<'_> {
                 let tx = crate::store::write_tx(&mut s.conn)?;
                 log::acknowledge(&tx, answer.head, now)?;
                 for r in &answer.rejected {
-                    log::park(&tx, r.seq, &r.code, &r.message)?;
+                    log::park(&tx, r.seq, r.code.as_str(), &r.message)?;
                 }
                 device::receive_clock(&tx, answer.server_hlc)?;
                 tx.commit()
@@ -255,7 +256,7 @@ impl Driver<'_> {
                 answer
                     .rejected
                     .iter()
-                    .map(|r| (r.seq, r.code.clone(), r.message.clone())),
+                    .map(|r| (r.seq, r.code.to_string(), r.message.clone())),
             );
             if answer.head < last {
                 return Err(Error::Conflict(format!(
@@ -284,11 +285,15 @@ impl Driver<'_> {
             };
             match outcome {
                 Err(Error::Rejected {
-                    status: 409, code, ..
-                }) if code == "resync" => {}
-                Err(Error::Rejected {
-                    status: 400, code, ..
-                }) if code == "bad_cursor" => {}
+                    status: 409,
+                    code: ErrorCode::Resync,
+                    ..
+                })
+                | Err(Error::Rejected {
+                    status: 400,
+                    code: ErrorCode::BadCursor,
+                    ..
+                }) => {}
                 other => return other,
             }
             bootstraps += 1;

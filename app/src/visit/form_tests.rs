@@ -337,12 +337,18 @@ fn forms_pulled_before_the_device_knew_them_are_read_after_the_upgrade() {
             .execute(
                 "insert into skipped_changes (entity_type, entity_id, reason, body, skipped_ms) \
                  values (?1, ?2, 'unknown entity type', ?3, 0)",
-                rusqlite::params![c.entity_type, c.entity_id, c.body.to_string()],
+                rusqlite::params![c.entity_type(), c.entity_id(), c.body_json().expect("json")],
             )
             .expect("keeping a change aside");
     }
-    crate::store::mirror::reapply_skipped(&store.conn, &["form", "visit_form"])
-        .expect("re-reading");
+    crate::store::mirror::reapply_skipped(
+        &store.conn,
+        &[
+            terreno_shared::api::v1::sync::EntityType::Form,
+            terreno_shared::api::v1::sync::EntityType::VisitForm,
+        ],
+    )
+    .expect("re-reading");
     let forms = Forms::default();
     assert_eq!(
         forms

@@ -4,8 +4,8 @@
 //! with a group and a repeat, and the pulled changes that bring them.
 
 use serde_json::json;
-use terreno_shared::api::v1::forms::{FORM_ENTITY, FormVersion, VISIT_FORM_ENTITY, VISIT_FORM_ID};
-use terreno_shared::api::v1::sync::{Change, ChangeOp};
+use terreno_shared::api::v1::forms::{FormVersion, VISIT_FORM_ID};
+use terreno_shared::api::v1::sync::Change;
 use terreno_shared::form::xlsform::{Form, Sheet, parse_form};
 use terreno_shared::ids::FormId;
 
@@ -309,18 +309,18 @@ pub(crate) fn version(n: u128, definition: Form) -> FormVersion {
 /// The pulled changes of a form version and of naming it the visit form.
 pub(crate) fn changes(f: &FormVersion) -> [Change; 2] {
     [
-        Change {
-            entity_type: FORM_ENTITY.into(),
-            entity_id: f.id.to_string(),
-            op: ChangeOp::Upsert,
-            body: serde_json::to_value(f).expect("a form version encodes"),
-        },
-        Change {
-            entity_type: VISIT_FORM_ENTITY.into(),
-            entity_id: VISIT_FORM_ID.into(),
-            op: ChangeOp::Upsert,
-            body: json!({"id": f.id}),
-        },
+        crate::store::test_support::change(
+            "form",
+            f.id.to_string(),
+            "upsert",
+            serde_json::to_value(f).expect("a form version encodes"),
+        ),
+        crate::store::test_support::change(
+            "visit_form",
+            VISIT_FORM_ID,
+            "upsert",
+            json!({"id": f.id}),
+        ),
     ]
 }
 

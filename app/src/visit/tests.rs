@@ -158,8 +158,14 @@ fn the_days_route_lists_each_stop_once_with_its_state_and_distance() {
 fn a_debtor_without_a_location_gets_a_location_capture_from_the_dwell() {
     let mut store = with_route("collector", None);
     let mut change = crate::store::test_support::account_change(2, None);
-    change.body["lat"] = json!(null);
-    change.body["lon"] = json!(null);
+    let terreno_shared::api::v1::sync::Change::Upsert {
+        record: terreno_shared::api::v1::sync::Record::Account(a),
+        ..
+    } = &mut change
+    else {
+        panic!("an account upsert: {change:?}");
+    };
+    (a.lat, a.lon) = (None, None);
     crate::store::mirror::apply_page(
         &mut store.conn,
         &[change],

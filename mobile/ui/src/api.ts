@@ -2,6 +2,7 @@
 // failure arrives as a CommandError {code, message, details?}; a Tauri-level failure (an
 // argument that does not deserialize) arrives as a string and is wrapped as `invalid` here.
 import { invoke } from "@tauri-apps/api/core";
+import type { Outcome, Verdict, VisitStatus } from "./generated";
 
 export interface CommandError {
   code: string;
@@ -101,7 +102,7 @@ export interface Account {
 
 export interface PastVisit {
   visit_id: string;
-  status: string;
+  status: VisitStatus;
   outcome: string | null;
   checked_in_at: string | null;
   completed_at: string | null;
@@ -117,7 +118,7 @@ export interface StopDetail {
 
 export interface CheckIn {
   visit_id: string;
-  verdict: { verdict: "allowed" | "location_capture" | "refused"; distance_m?: number; accuracy_m?: number };
+  verdict: Verdict;
 }
 
 export type Text = Record<string, string>;
@@ -218,5 +219,5 @@ export const api = {
       throw { code: "invalid", message: String(e) } satisfies CommandError;
     }
   },
-  complete: (stop: string, outcome: string) => call<Completed>("visit_complete", { stop, outcome }),
+  complete: (stop: string, outcome: Outcome) => call<Completed>("visit_complete", { stop, outcome }),
 };

@@ -7,7 +7,7 @@
 //! supervisors of `team_id`), or, with no collector, everyone in `team_id`, or with neither,
 //! the whole organization.
 
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::sync::Change;
 use terreno_shared::ids::{OrgId, TeamId, UserId};
 
 /// A change to append to the feed.
@@ -19,23 +19,31 @@ pub struct NewChange {
     pub collector_id: Option<UserId>,
     /// The team whose scope it is in, if one.
     pub team_id: Option<TeamId>,
-    /// `account`, `stop`, `visit`, `field`, `checkin`...
-    pub entity_type: &'static str,
-    /// The entity's id.
-    pub entity_id: String,
-    /// Upsert or remove.
-    pub op: ChangeOp,
-    /// The whole record as the device stores it (`null` for removals).
-    pub body: serde_json::Value,
+    /// The change: the whole record as the device stores it, or a removal.
+    pub change: Change,
 }
 
 impl NewChange {
-    /// The `op` column value.
-    pub fn op_str(&self) -> &'static str {
-        match self.op {
-            ChangeOp::Upsert => "upsert",
-            ChangeOp::Remove => "remove",
+    /// A change for the whole organization (forms).
+    pub fn org_wide(org_id: OrgId, change: Change) -> NewChange {
+        NewChange {
+            org_id,
+            collector_id: None,
+            team_id: None,
+            change,
         }
+    }
+
+    /// The `body` column: the record's JSON, `null` for removals.
+    pub fn body_json(&self) -> anyhow::Result<String> {
+        use anyhow::Context;
+        self.change.body_json().with_context(|| {
+            format!(
+                "encoding the {} {} change",
+                self.change.entity_type(),
+                self.change.entity_id()
+            )
+        })
     }
 }
 
@@ -62,20 +70,25 @@ macro_rules! record_change {
     ($exec:expr, $txn:expr, $change:expr) => {{
         let c: &$crate::db::changes::NewChange = $change;
         let txn: i64 = $txn;
-        sqlx::query(
-            "insert into changes (org_id, collector_id, team_id, entity_type, entity_id, op, body, changed_ms, txn)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(c.org_id.to_string())
-        .bind(c.collector_id.map(|u| u.to_string()))
-        .bind(c.team_id.map(|t| t.to_string()))
-        .bind(c.entity_type)
-        .bind(&c.entity_id)
-        .bind(c.op_str())
-        .bind(c.body.to_string())
-        .bind($crate::db::now_ms())
-        .bind(txn)
-        .execute($exec)
-        .await
+        match c.body_json() {
+            Err(e) => Err(sqlx::Error::Encode(e.into())),
+            Ok(body) => {
+                sqlx::query(
+                    "insert into changes (org_id, collector_id, team_id, entity_type, entity_id, op, body, changed_ms, txn)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(c.org_id.to_string())
+                .bind(c.collector_id.map(|u| u.to_string()))
+                .bind(c.team_id.map(|t| t.to_string()))
+                .bind(c.change.entity_type())
+                .bind(c.change.entity_id())
+                .bind(c.change.op())
+                .bind(body)
+                .bind($crate::db::now_ms())
+                .bind(txn)
+                .execute($exec)
+                .await
+            }
+        }
     }};
 }

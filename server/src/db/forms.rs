@@ -9,8 +9,8 @@
 
 use anyhow::Context;
 use serde::Serialize;
-use terreno_shared::api::v1::forms::{FORM_ENTITY, FormVersion};
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::forms::FormVersion;
+use terreno_shared::api::v1::sync::{Change, Record};
 use terreno_shared::form::xlsform::Form;
 use terreno_shared::ids::{FormId, OrgId, UserId};
 use uuid::Uuid;
@@ -305,15 +305,10 @@ impl WriteTx {
             created_ms,
             definition: new.form.clone(),
         };
-        let change = NewChange {
-            org_id: org,
-            collector_id: None,
-            team_id: None,
-            entity_type: FORM_ENTITY,
-            entity_id: id.to_string(),
-            op: ChangeOp::Upsert,
-            body: serde_json::to_value(&body).context("encoding a form change")?,
-        };
+        let change = NewChange::org_wide(
+            org,
+            Change::upsert(id.to_string(), Record::Form(Box::new(body))),
+        );
         self.record_all(&[change]).await?;
         Ok(id)
     }

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::sync::{Change, EntityType};
 use terreno_shared::contact::LocalWindow;
 use terreno_shared::ids::{OrgId, PortfolioId, RouteId, TeamId, UserId};
 use terreno_shared::model::{
@@ -249,7 +249,7 @@ impl WriteTx {
 /// A `remove` change of an entity for the collector who no longer has it.
 pub(super) fn removal(
     org: OrgId,
-    entity_type: &'static str,
+    entity_type: EntityType,
     id: &str,
     collector: &str,
     team: Option<&str>,
@@ -261,9 +261,6 @@ pub(super) fn removal(
             .map(|t| t.parse())
             .transpose()
             .context("stored team id")?,
-        entity_type,
-        entity_id: id.to_owned(),
-        op: ChangeOp::Remove,
-        body: serde_json::Value::Null,
+        change: Change::remove(entity_type, id),
     })
 }

@@ -81,20 +81,20 @@ impl WriteTx {
             return Ok(());
         }
         let txn = self.feed_txn().await?;
-        let rows: Vec<_> = changes
+        let rows = changes
             .iter()
             .map(|c| {
-                (
+                Ok((
                     c.org_id.to_string(),
                     c.collector_id.map(|u| u.to_string()),
                     c.team_id.map(|t| t.to_string()),
-                    c.entity_type,
-                    &c.entity_id,
-                    c.op_str(),
-                    c.body.to_string(),
-                )
+                    c.change.entity_type(),
+                    c.change.entity_id(),
+                    c.change.op(),
+                    c.body_json()?,
+                ))
             })
-            .collect();
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let cols = [
             ("org_id", Ty::Text),
             ("collector_id", Ty::Text),

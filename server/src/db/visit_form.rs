@@ -9,8 +9,8 @@
 //! names, so a device never hears of a visit form it has not received.
 
 use anyhow::Context;
-use terreno_shared::api::v1::forms::{VISIT_FORM_ENTITY, VISIT_FORM_ID, VisitForm};
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::forms::{VISIT_FORM_ID, VisitForm};
+use terreno_shared::api::v1::sync::{Change, Record};
 use terreno_shared::ids::{FormId, OrgId};
 
 use super::Db;
@@ -131,15 +131,10 @@ impl WriteTx {
                 .await
                 .context("setting the visit form")?;
         });
-        let change = NewChange {
-            org_id: org,
-            collector_id: None,
-            team_id: None,
-            entity_type: VISIT_FORM_ENTITY,
-            entity_id: VISIT_FORM_ID.to_owned(),
-            op: ChangeOp::Upsert,
-            body: serde_json::to_value(VisitForm { id }).context("encoding the visit form")?,
-        };
+        let change = NewChange::org_wide(
+            org,
+            Change::upsert(VISIT_FORM_ID, Record::VisitForm(VisitForm { id })),
+        );
         self.record_all(&[change]).await
     }
 

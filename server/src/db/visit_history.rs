@@ -7,6 +7,7 @@
 //! them in. The caller checks the scope first; this module reads by visit id only.
 
 use std::collections::HashMap;
+use terreno_shared::api::v1::sync::EventState;
 
 use anyhow::Context;
 use serde::Serialize;
@@ -64,7 +65,8 @@ pub struct FieldEdit {
     #[schema(value_type = Value)]
     pub new_value: Value,
     /// applied, rejected, pending or deferred.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: EventState,
     /// Why the server rejected it, when it did.
     pub reason: Option<String>,
 }
@@ -95,7 +97,8 @@ struct EditRow {
     hlc: i64,
     field: Option<String>,
     payload: String,
-    state: String,
+    #[sqlx(try_from = "String")]
+    state: EventState,
     reason: Option<String>,
     device_label: String,
     username: String,
@@ -206,7 +209,7 @@ fn fold_edits(rows: Vec<EditRow>) -> anyhow::Result<Vec<FieldEdit>> {
             .with_context(|| format!("event {}/{} of field {field}", r.device_id, r.seq))?;
         let old_value = current.get(&field).cloned();
         // Only an applied edit became the field's value: a rejected one changed nothing.
-        if r.state == "applied" {
+        if r.state == EventState::Applied {
             current.insert(field.clone(), new_value.clone());
         }
         out.push(FieldEdit {

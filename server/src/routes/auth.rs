@@ -8,6 +8,7 @@
 //! module must not hash or compare passwords itself nor hold SQL.
 
 use std::time::Duration;
+use terreno_shared::api::ErrorCode;
 
 use axum::Json;
 use axum::extract::State;
@@ -113,7 +114,7 @@ async fn authenticate(
     };
     if !user.active {
         return Err(ApiError::Forbidden {
-            code: "account_disabled",
+            code: ErrorCode::AccountDisabled,
             message: format!("the account {name} is disabled: ask an administrator"),
         });
     }

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::auth::{DeviceInfo, EnrollRequest};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::model::Role;
@@ -142,14 +143,14 @@ fn enrollment_answer(id: DeviceId, done: Enrollment) -> ApiResult<(StatusCode, J
         Enrollment::Created(info) => Ok((StatusCode::CREATED, Json(info))),
         Enrollment::Unchanged(info) => Ok((StatusCode::OK, Json(info))),
         Enrollment::Conflict => Err(ApiError::Conflict {
-            code: "device_exists",
+            code: ErrorCode::DeviceExists,
             message: format!(
                 "device {id} is already enrolled with another key or by another user: \
                  mint a new device id"
             ),
         }),
         Enrollment::Revoked => Err(ApiError::Forbidden {
-            code: "device_revoked",
+            code: ErrorCode::DeviceRevoked,
             message: format!(
                 "device {id} was revoked: wipe its local data and enroll with a new device id"
             ),

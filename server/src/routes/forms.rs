@@ -13,6 +13,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Serialize;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::form::xlsform::Warning;
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
@@ -128,7 +129,7 @@ pub async fn upload(
 ) -> ApiResult<(StatusCode, Json<ImportedForm>)> {
     if !matches!(who.role, Role::Admin | Role::Supervisor) {
         return Err(ApiError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: "only supervisors and administrators can import forms".into(),
         });
     }
@@ -159,7 +160,7 @@ impl From<InsertFormError> for ApiError {
     fn from(e: InsertFormError) -> Self {
         match e {
             InsertFormError::Duplicate { .. } => ApiError::Conflict {
-                code: "form_version_exists",
+                code: ErrorCode::FormVersionExists,
                 message: e.to_string(),
             },
             InsertFormError::Other(e) => ApiError::Internal(e),

@@ -8,6 +8,7 @@
 //! `Db::import_routes`.
 
 use std::io::Cursor;
+use terreno_shared::api::ErrorCode;
 
 use axum::Json;
 use axum::extract::{Multipart, State};
@@ -103,7 +104,7 @@ pub async fn upload(
     form.options.limits = state.config.workbook;
     if form.close_missing && who.role != Role::Admin {
         return Err(ApiError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: "only administrators can close missing accounts: it reaches every team's \
                       accounts"
                 .into(),
@@ -134,7 +135,7 @@ pub async fn upload(
 
 fn forbidden() -> ApiError {
     ApiError::Forbidden {
-        code: "forbidden",
+        code: ErrorCode::Forbidden,
         message: "only supervisors and administrators can import routes".into(),
     }
 }

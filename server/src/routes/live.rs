@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use terreno_shared::api::ErrorCode;
 
 use axum::extract::FromRequestParts;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -107,7 +108,7 @@ async fn live(
         (Role::Supervisor, Some(t)) => Some(t),
         _ => {
             return Err(ApiError::Forbidden {
-                code: "forbidden",
+                code: ErrorCode::Forbidden,
                 message: "the live feed is for supervisors and administrators".into(),
             });
         }

@@ -5,6 +5,7 @@
 //! feed, it is for supervisors (their team) and admins (the organization).
 
 use std::time::Duration;
+use terreno_shared::api::ErrorCode;
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -112,7 +113,7 @@ pub async fn get_map(
     })?;
     if who.role == Role::Collector {
         return Err(ApiError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: "the map is for supervisors and administrators".into(),
         });
     }

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::model::{Role, Username};
 use utoipa::{OpenApi, ToSchema};
 
@@ -197,7 +198,7 @@ fn pairs(text: &str) -> ApiResult<Vec<(String, String)>> {
 
 fn unreadable(e: OsmandError) -> ApiError {
     ApiError::BadRequest {
-        code: "bad_report",
+        code: ErrorCode::BadReport,
         message: e.to_string(),
     }
 }
@@ -207,7 +208,7 @@ async fn store(state: &AppState, report: Report, form: Form) -> ApiResult<()> {
         let message = format!("no tracker is registered as {:?}", report.ident);
         return Err(match form {
             Form::Query => ApiError::BadRequest {
-                code: "unknown_tracker",
+                code: ErrorCode::UnknownTracker,
                 message,
             },
             Form::Json => ApiError::NotFound(message),
@@ -215,7 +216,7 @@ async fn store(state: &AppState, report: Report, form: Form) -> ApiResult<()> {
     };
     if device.revoked {
         return Err(ApiError::Forbidden {
-            code: "device_revoked",
+            code: ErrorCode::DeviceRevoked,
             message: format!("tracker {:?} was revoked", report.ident),
         });
     }
@@ -264,7 +265,7 @@ async fn add_tracker(
         (Role::Supervisor, Some(team)) => Some(team),
         _ => {
             return Err(ApiError::Forbidden {
-                code: "forbidden",
+                code: ErrorCode::Forbidden,
                 message: "only supervisors and administrators can register trackers".into(),
             });
         }

@@ -13,6 +13,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use serde::Deserialize;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::sync::PullResponse;
 use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::cursor::{Cursor, SnapshotCursor};
@@ -143,7 +144,7 @@ pub async fn snapshot(
         })),
         Snapshotted::Restart(why) => Err(resync(why)),
         Snapshotted::BadToken(why) => Err(ApiError::BadRequest {
-            code: "bad_cursor",
+            code: ErrorCode::BadCursor,
             message: why,
         }),
     }
@@ -156,7 +157,7 @@ async fn checked(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> ApiResult<(PageQuery, u32)> {
     let Query(q) = query.map_err(|e| ApiError::BadRequest {
-        code: "bad_query",
+        code: ErrorCode::BadQuery,
         message: format!("the query string does not fit: {}", e.body_text()),
     })?;
     let limit = match q.limit {
@@ -164,14 +165,14 @@ async fn checked(
         Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
         Some(n) => {
             return Err(ApiError::BadRequest {
-                code: "bad_query",
+                code: ErrorCode::BadQuery,
                 message: format!("limit must be between 1 and {MAX_LIMIT}, not {n}"),
             });
         }
     };
     if let Some(id) = &q.device_id {
         let id: DeviceId = id.parse().map_err(|e| ApiError::BadRequest {
-            code: "bad_query",
+            code: ErrorCode::BadQuery,
             message: format!("device_id: {e}"),
         })?;
         match state.db.find_device(id).await? {
@@ -181,7 +182,7 @@ async fn checked(
             None => return Err(ApiError::NotFound(format!("no device {id} of yours"))),
             Some(d) if d.revoked => {
                 return Err(ApiError::Forbidden {
-                    code: "device_revoked",
+                    code: ErrorCode::DeviceRevoked,
                     message: format!("device {id} was revoked: wipe its local data"),
                 });
             }
@@ -193,14 +194,14 @@ async fn checked(
 
 fn bad_cursor(e: terreno_shared::ValidationError) -> ApiError {
     ApiError::BadRequest {
-        code: "bad_cursor",
+        code: ErrorCode::BadCursor,
         message: e.to_string(),
     }
 }
 
 fn resync(why: String) -> ApiError {
     ApiError::Conflict {
-        code: "resync",
+        code: ErrorCode::Resync,
         message: why,
     }
 }

@@ -15,6 +15,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::sync::{DeviceStatus, PushResponse};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::PushBatch;
@@ -102,13 +103,13 @@ impl From<PushError> for ApiError {
         match e {
             PushError::NotFound(_) => ApiError::NotFound(message),
             PushError::Revoked(_) => ApiError::Forbidden {
-                code: "device_revoked",
+                code: ErrorCode::DeviceRevoked,
                 message,
             },
             PushError::TooManyEvents { .. } => ApiError::TooLarge(message),
             PushError::Invalid { code, .. } => ApiError::BadRequest { code, message },
             PushError::Fork(_) => ApiError::Conflict {
-                code: "device_fork",
+                code: ErrorCode::DeviceFork,
                 message,
             },
             PushError::Internal(e) => ApiError::Internal(e),

@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
+use terreno_shared::api::ErrorCode;
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
 
@@ -93,7 +94,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<VisitReview>)> {
     if !matches!(who.role, Role::Admin | Role::Supervisor) {
         return Err(ApiError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: "only supervisors and administrators review visits".into(),
         });
     }
@@ -105,7 +106,7 @@ pub async fn create(
         .map_err(|e| match e {
             ReviewError::NotFound(_) => ApiError::NotFound(e.to_string()),
             ReviewError::NotCompleted { .. } => ApiError::Conflict {
-                code: "not_completed",
+                code: ErrorCode::NotCompleted,
                 message: format!("reviewing a visit: {e}"),
             },
             ReviewError::Other(e) => ApiError::Internal(e),

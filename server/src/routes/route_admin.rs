@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::model::Role;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -78,7 +79,7 @@ impl From<RouteEditError> for ApiError {
 fn managers_only(who: &Session) -> ApiResult<()> {
     match who.role {
         Role::Collector => Err(ApiError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: "managing routes is for supervisors and administrators".into(),
         }),
         _ => Ok(()),

@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
+use terreno_shared::api::ErrorCode;
 use terreno_shared::ids::TeamId;
 use terreno_shared::model::{Role, Username};
 use utoipa::{OpenApi, ToSchema};
@@ -313,7 +314,7 @@ fn new_user_error(e: NewUserError) -> ApiError {
     match e {
         NewUserError::Invalid { .. } => ApiError::Invalid(e.to_string()),
         NewUserError::Taken(_) => ApiError::Conflict {
-            code: "username_taken",
+            code: ErrorCode::UsernameTaken,
             message: e.to_string(),
         },
         NewUserError::Storage(e) => ApiError::Internal(e),
@@ -327,7 +328,7 @@ fn invalid(field: &str, why: impl std::fmt::Display) -> ApiError {
 
 fn forbidden(message: impl Into<String>) -> ApiError {
     ApiError::Forbidden {
-        code: "forbidden",
+        code: ErrorCode::Forbidden,
         message: message.into(),
     }
 }

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::routing::put;
 use serde::Deserialize;
+use terreno_shared::api::ErrorCode;
 use terreno_shared::ids::FormId;
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
@@ -58,7 +59,7 @@ pub async fn choose(
 ) -> ApiResult<Json<FormSummary>> {
     if !matches!(who.role, Role::Admin | Role::Supervisor) {
         return Err(ApiError::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: "only supervisors and administrators can choose the visit form".into(),
         });
     }

@@ -3,6 +3,7 @@
 //! then each event gets its merge stamp (the future-stamp clamp against the server's clock),
 //! its decoded payload and its stored encoding. Nothing here writes.
 
+use terreno_shared::api::ErrorCode;
 use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::batch::BatchError;
 use terreno_shared::sync::hlc::{MAX_FUTURE_MS, clamp_future};
@@ -42,7 +43,7 @@ pub async fn prepare(
     let device = owned_device(&state.db, user, batch.device_id).await?;
     let Some(key) = device.public_key else {
         return Err(PushError::Invalid {
-            code: "tracker_device",
+            code: ErrorCode::TrackerDevice,
             message: format!(
                 "device {} is a tracker: it reports positions through OsmAnd, not signed batches",
                 device.id
@@ -59,7 +60,7 @@ pub async fn prepare(
     let past_end = batch.first_seq.saturating_add(batch.events.len() as u64);
     if past_end > i64::MAX as u64 {
         return Err(PushError::Invalid {
-            code: "bad_range",
+            code: ErrorCode::BadRange,
             message: format!(
                 "batch starting at seq {} runs past the largest seq",
                 batch.first_seq
@@ -113,11 +114,11 @@ fn batch_error(e: BatchError) -> PushError {
                 max: *max,
             };
         }
-        BatchError::BadSignature => "bad_signature",
-        BatchError::BrokenChain { .. } => "broken_chain",
-        BatchError::Empty => "empty_batch",
-        BatchError::BadRange { .. } | BatchError::NotContiguous { .. } => "bad_range",
-        BatchError::BadEvent { .. } => "invalid_event",
+        BatchError::BadSignature => ErrorCode::BadSignature,
+        BatchError::BrokenChain { .. } => ErrorCode::BrokenChain,
+        BatchError::Empty => ErrorCode::EmptyBatch,
+        BatchError::BadRange { .. } | BatchError::NotContiguous { .. } => ErrorCode::BadRange,
+        BatchError::BadEvent { .. } => ErrorCode::InvalidEvent,
     };
     PushError::Invalid {
         code,

@@ -2,6 +2,7 @@
 // ApiError whose `plain` text says, in the dashboard's language, what happened and what to do;
 // a 401 on an authenticated call also tells the app the session is over.
 
+import type { ErrorBody } from "./generated";
 import { t } from "./i18n";
 
 /** A failed request: HTTP status (0 when the server could not be reached), the server's
@@ -68,7 +69,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     // Not JSON (a proxy's error page): reported below by status.
   }
   if (!response.ok) {
-    const err = (json ?? {}) as { code?: string; message?: string };
+    const err = (json ?? {}) as Partial<ErrorBody>;
     const code = err.code ?? "http_" + response.status;
     const message = err.message ?? response.statusText;
     if (response.status === 401 && token) onUnauthorized();

@@ -4,6 +4,8 @@
 // for good (logout, leaving the page). A close with code 1008 and a session reason means the
 // session was revoked: the app is told, and no retry is made.
 
+import type { Verdict } from "./generated";
+
 /** A device's last position (the feed's `position` and the snapshot's entries). */
 export interface Position {
   device: string;
@@ -30,11 +32,8 @@ export interface CheckIn {
   flagged: boolean;
 }
 
-/** A geofence verdict (`reasons` only when refused). */
-export interface Verdict {
-  verdict: "allowed" | "refused" | "location_capture";
-  reasons?: Array<{ reason: string; distance_m?: number }>;
-}
+/** A geofence verdict (shared `Verdict`, tagged by `verdict`). */
+export type { Verdict };
 
 /** One frame of the feed. */
 export type LiveEvent =

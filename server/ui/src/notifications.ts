@@ -5,6 +5,7 @@
 
 import { clock, percent, t, tMaybe } from "./i18n";
 import { h } from "./format";
+import type { Reason } from "./generated";
 import type { LiveEvent, Verdict } from "./live";
 
 /** One notification. */
@@ -22,10 +23,20 @@ const TOAST_MS = 8_000;
 
 /** A refusal's reasons in the current language ("demasiado lejos: 240 m, …"). */
 export function reasonsText(r: { server_verdict: Verdict }): string {
-  const reasons = r.server_verdict.reasons ?? [];
-  return reasons
-    .map((x) => tMaybe(`reason.${x.reason}`, x.reason, { m: Math.round(x.distance_m ?? 0) }))
+  const v = r.server_verdict;
+  return reasonsOf(v)
+    .map((x) => tMaybe(`reason.${x.reason}`, x.reason, { m: Math.round(distanceOf(x)) }))
     .join(", ");
+}
+
+/** A verdict's reasons: those of a refusal, none otherwise. */
+export function reasonsOf(v: Verdict): Reason[] {
+  return v.verdict === "refused" ? v.reasons : [];
+}
+
+/** The distance a reason names (too far), else 0. */
+export function distanceOf(x: Reason): number {
+  return "distance_m" in x ? x.distance_m : 0;
 }
 
 /** The notification a live event raises, if any (positions and accepted check-ins raise none). */

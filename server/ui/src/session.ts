@@ -4,22 +4,10 @@
 // of URLs and server logs. SameSite=Strict keeps other sites' pages from opening the feed.
 
 import { api, setToken } from "./api";
+import type { LoginRequest, LoginResponse, UserInfo } from "./generated";
 
 /** A user as `/api/v1/auth/me` shows them. */
-export interface User {
-  id: string;
-  username: string;
-  display_name: string;
-  role: "admin" | "supervisor" | "collector";
-  org: string;
-  team: string | null;
-}
-
-interface LoginResponse {
-  token: string;
-  expires_at: string;
-  user: User;
-}
+export type User = UserInfo;
 
 interface Stored {
   token: string;
@@ -54,7 +42,8 @@ export function forget(): void {
 
 /** Signs in; rejects with an ApiError (401 wrong credentials, 403 disabled, 429 too many). */
 export async function login(username: string, password: string): Promise<User> {
-  const answer = await api<LoginResponse>("POST", "/api/v1/auth/login", { username, password });
+  const request: LoginRequest = { username, password };
+  const answer = await api<LoginResponse>("POST", "/api/v1/auth/login", request);
   remember({ token: answer.token, expires_at: answer.expires_at });
   user = answer.user;
   return user;

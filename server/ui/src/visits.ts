@@ -7,7 +7,9 @@
 
 import { api, ApiError } from "./api";
 import { h } from "./format";
+import type { Verdict } from "./generated";
 import { clock, language, t, tMaybe } from "./i18n";
+import { distanceOf } from "./notifications";
 import type { Page } from "./page";
 import {
   type AnswerForm,
@@ -39,13 +41,6 @@ interface VisitPage {
   next_cursor: string | null;
 }
 
-/** A geofence verdict as stored (shared: `Verdict`, tagged by `verdict`). */
-interface Verdict {
-  verdict: "allowed" | "refused" | "location_capture" | string;
-  distance_m?: number;
-  accuracy_m?: number;
-  reasons?: Array<{ reason: string; distance_m?: number }>;
-}
 
 /** One visit in full (server: `VisitDetail`). */
 interface VisitDetail {
@@ -448,18 +443,19 @@ function verdictText(v: Verdict): string {
   switch (v.verdict) {
     case "allowed":
       return t("visits.allowed", {
-        m: Math.round(v.distance_m ?? 0),
-        accuracy: Math.round(v.accuracy_m ?? 0),
+        m: Math.round(v.distance_m),
+        accuracy: Math.round(v.accuracy_m),
       });
     case "refused":
       return t("visits.refused", {
-        reasons: (v.reasons ?? [])
-          .map((x) => tMaybe(`reason.${x.reason}`, x.reason, { m: Math.round(x.distance_m ?? 0) }))
+        reasons: v.reasons
+          .map((x) => tMaybe(`reason.${x.reason}`, x.reason, { m: Math.round(distanceOf(x)) }))
           .join(", "),
       });
     case "location_capture":
       return t("visits.locationCapture");
     default:
-      return v.verdict;
+      // A verdict of a newer server: shown as its tag.
+      return (v as { verdict: string }).verdict;
   }
 }

@@ -8,6 +8,7 @@ use crate::model::GeoPoint;
 
 /// The outcome of a check-in attempt. Serialized with a `verdict` tag:
 /// `{"verdict": "refused", "reasons": [{"reason": "mock_provider"}]}`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
@@ -58,6 +59,7 @@ impl Verdict {
 
 /// Why a check-in was refused, with the numbers that decided it. `Display` gives a message for
 /// the collector; the serialized form (tag `reason`) is for the app and the audit log.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {

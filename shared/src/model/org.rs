@@ -158,6 +158,7 @@ impl From<Team> for RawTeam {
 }
 
 /// What a user may do in an organization.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

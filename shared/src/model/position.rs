@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::ValidationError;
 
 /// A WGS84 point in degrees. Latitude in [-90, 90], longitude in [-180, 180], both finite.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawPoint", into = "RawPoint")]
 pub struct GeoPoint {

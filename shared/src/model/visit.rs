@@ -12,6 +12,7 @@ use std::str::FromStr;
 use crate::ValidationError;
 
 /// Where a visit is in its lifecycle.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitStatus {
@@ -110,6 +111,7 @@ impl FromStr for VisitStatus {
 }
 
 /// The result a collector records when completing a visit.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {

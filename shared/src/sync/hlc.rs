@@ -17,8 +17,10 @@ const COUNTER_MASK: i64 = (1 << COUNTER_BITS) - 1;
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
-pub struct Hlc(i64);
+// JSON carries it as a number (below 2^63, read as a float by JavaScript: compared, not summed).
+pub struct Hlc(#[cfg_attr(feature = "ts", ts(type = "number"))] i64);
 
 impl Hlc {
     /// The zero stamp: older than any real event.

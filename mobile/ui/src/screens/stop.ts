@@ -111,7 +111,7 @@ function checkInButton(stop: string, refusal: HTMLElement, noLocation: boolean):
         try {
           const done = await api.checkIn(stop);
           if (done.verdict.verdict === "location_capture") {
-            state.notice = t("locationProposed", { acc: Math.round(done.verdict.accuracy_m ?? 0) });
+            state.notice = t("locationProposed", { acc: Math.round(done.verdict.accuracy_m) });
             refreshBar();
           }
           go({ screen: "visit", stop });

@@ -2,12 +2,13 @@
 // every missing answer and failed check, until the form is complete), then a done screen.
 import { api, isCommandError, type Completed, type LiveForm } from "../api";
 import { go } from "../app";
+import type { Outcome } from "../generated";
 import { h, mount } from "../dom";
 import { t, tCode } from "../i18n";
 import { syncNow } from "../session";
 import { FormView } from "./form";
 
-const OUTCOMES = ["paid", "promise_to_pay", "contacted", "third_party", "nobody_home", "wrong_address", "refused"];
+const OUTCOMES: Outcome[] = ["paid", "promise_to_pay", "contacted", "third_party", "nobody_home", "wrong_address", "refused"];
 
 export async function renderVisit(screen: HTMLElement, stop: string): Promise<void> {
   let live: LiveForm;
@@ -37,7 +38,7 @@ export async function renderVisit(screen: HTMLElement, stop: string): Promise<vo
         }
         finish.disabled = true;
         try {
-          const done = await api.complete(stop, outcome.value);
+          const done = await api.complete(stop, outcome.value as Outcome);
           localStorage.removeItem(`terreno.outcome.${stop}`);
           go({ screen: "done", stop, done });
           void syncNow();

@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use sqlx::AssertSqlSafe;
+use terreno_shared::api::v1::sync::EntityType;
 use terreno_shared::ids::AccountId;
 
 use super::super::changes::NewChange;
@@ -80,7 +81,7 @@ impl WriteTx {
                 if let Some(collector) = collector {
                     changes.push(removal(
                         portfolio.org,
-                        "account",
+                        EntityType::Account,
                         id,
                         collector,
                         team.as_deref(),
@@ -95,7 +96,7 @@ impl WriteTx {
             for s in &stops {
                 let change = removal(
                     portfolio.org,
-                    "stop",
+                    EntityType::Stop,
                     &s.id,
                     &s.collector_id,
                     s.team_id.as_deref(),

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::sync::{Change, EntityType, Record};
 use terreno_shared::api::v1::views::StopView;
 use terreno_shared::ids::{AccountId, OrgId, PersonId, StopId, UserId};
 
@@ -35,6 +35,7 @@ pub(super) struct AccountPlan<'r> {
 /// errors), `assigned` each row's collector, `persons` the chunk's persons by document, and
 /// `existing` the stored accounts by external id.
 #[allow(clippy::too_many_arguments)] // the plan's inputs, each read by the apply half
+// Long: one pass over the rows keeps each row's removal before its upsert, as the feed needs.
 pub(super) fn accounts<'r>(
     portfolio: &PortfolioRef,
     rows: &'r [AccountRow],
@@ -76,8 +77,13 @@ pub(super) fn accounts<'r>(
                 summary.accounts_moved_between_teams += 1;
             }
             let id = id.to_string();
-            plan.changes
-                .push(removal(org, "account", &id, old_collector, old_team)?);
+            plan.changes.push(removal(
+                org,
+                EntityType::Account,
+                &id,
+                old_collector,
+                old_team,
+            )?);
         }
         if let Some(c) = collector {
             let view = cols.view(portfolio, row, id, version)?;
@@ -85,10 +91,7 @@ pub(super) fn accounts<'r>(
                 org_id: org,
                 collector_id: Some(c.id),
                 team_id: c.team,
-                entity_type: "account",
-                entity_id: id.to_string(),
-                op: ChangeOp::Upsert,
-                body: serde_json::to_value(&view).context("encoding an account")?,
+                change: Change::upsert(id.to_string(), Record::Account(view)),
             });
         }
         plan.writes.push(AccountWrite { id, row, cols });
@@ -237,7 +240,13 @@ fn leave_other_routes<'s>(
         .filter(|s| Some(&s.collector_id) != keep.as_ref())
     {
         plan.gone.push(&s.id);
-        let change = removal(org, "stop", &s.id, &s.collector_id, s.team_id.as_deref())?;
+        let change = removal(
+            org,
+            EntityType::Stop,
+            &s.id,
+            &s.collector_id,
+            s.team_id.as_deref(),
+        )?;
         plan.removals.push(change);
     }
     Ok(())
@@ -250,10 +259,7 @@ impl StopPlan<'_> {
             org_id: org,
             collector_id: Some(c.id),
             team_id: c.team,
-            entity_type: "stop",
-            entity_id: view.id.to_string(),
-            op: ChangeOp::Upsert,
-            body: serde_json::to_value(view).context("encoding a stop")?,
+            change: Change::upsert(view.id.to_string(), Record::Stop(view.clone())),
         });
         self.writes.push(StopWrite {
             id: view.id,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::sync::{Change, Record};
 use terreno_shared::ids::{AccountId, OrgId, PortfolioId, RouteId, StopId, TeamId, UserId};
 use terreno_shared::model::{Currency, DaysPastDue, ExternalId, Money, Username};
 use uuid::Uuid;
@@ -58,11 +58,22 @@ fn stored(row: &AccountRow, id: u128, stored_collector: Option<Collector>) -> Ex
 }
 
 /// (entity type, op, collector) of each change, in order.
-fn summary_of(changes: &[NewChange]) -> Vec<(&'static str, ChangeOp, Option<UserId>)> {
+fn summary_of(changes: &[NewChange]) -> Vec<(&str, &str, Option<UserId>)> {
     changes
         .iter()
-        .map(|c| (c.entity_type, c.op, c.collector_id))
+        .map(|c| (c.change.entity_type(), c.change.op(), c.collector_id))
         .collect()
+}
+
+/// The version of the account an upsert carries.
+fn version_of(c: &NewChange) -> i64 {
+    match &c.change {
+        Change::Upsert {
+            record: Record::Account(a),
+            ..
+        } => a.version,
+        other => panic!("not an account upsert: {other:?}"),
+    }
 }
 
 fn ids_from(start: u128) -> impl FnMut() -> AccountId {
@@ -98,11 +109,11 @@ fn a_new_account_is_written_at_version_one_with_an_upsert_for_its_collector() {
     assert_eq!(plan.ids[0], first);
     assert_eq!(
         summary_of(&plan.changes),
-        [("account", ChangeOp::Upsert, Some(ana.id))],
+        [("account", "upsert", Some(ana.id))],
         "the unassigned account goes to no device"
     );
-    assert_eq!(plan.changes[0].body["version"], 1);
-    assert_eq!(plan.changes[0].entity_id, first.to_string());
+    assert_eq!(version_of(&plan.changes[0]), 1);
+    assert_eq!(plan.changes[0].change.entity_id(), first.to_string());
 }
 
 #[test]
@@ -162,12 +173,13 @@ fn an_account_moved_to_another_teams_collector_is_removed_from_the_old_one_then_
     assert_eq!(
         summary_of(&plan.changes),
         [
-            ("account", ChangeOp::Remove, Some(ana.id)),
-            ("account", ChangeOp::Upsert, Some(bea.id)),
+            ("account", "remove", Some(ana.id)),
+            ("account", "upsert", Some(bea.id)),
         ]
     );
     assert_eq!(
-        plan.changes[1].body["version"], 4,
+        version_of(&plan.changes[1]),
+        4,
         "the stored version plus one"
     );
 }
@@ -290,13 +302,13 @@ fn stops_leave_the_old_collectors_route_move_when_their_place_changes_and_stay_o
     assert_eq!(plan.gone, [stored[2].id.as_str()]);
     assert_eq!(
         summary_of(&plan.removals),
-        [("stop", ChangeOp::Remove, Some(bea.id))]
+        [("stop", "remove", Some(bea.id))]
     );
     assert_eq!(
         summary_of(&plan.upserts),
         [
-            ("stop", ChangeOp::Upsert, Some(ana.id)),
-            ("stop", ChangeOp::Upsert, Some(ana.id))
+            ("stop", "upsert", Some(ana.id)),
+            ("stop", "upsert", Some(ana.id))
         ]
     );
     let written: Vec<(String, u32)> = plan

@@ -8,7 +8,7 @@
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::v1::sync::{Change, EntityType, Record};
 use terreno_shared::api::v1::views::StopView;
 use terreno_shared::ids::{AccountId, OrgId, StopId, TeamId, UserId};
 use uuid::Uuid;
@@ -216,10 +216,7 @@ fn stop_upsert(
         org_id: org,
         collector_id: Some(collector.id),
         team_id: collector.team,
-        entity_type: "stop",
-        entity_id: stop.id.to_string(),
-        op: ChangeOp::Upsert,
-        body: serde_json::to_value(&view).context("encoding a stop")?,
+        change: Change::upsert(stop.id.to_string(), Record::Stop(view)),
     })
 }
 
@@ -236,12 +233,24 @@ impl WriteTx {
         let mut changes = Vec::new();
         if let Some(old) = &at.account_collector {
             let team = at.account_team.as_deref();
-            changes.push(removal(org, "account", &at.account_id, old, team)?);
+            changes.push(removal(
+                org,
+                EntityType::Account,
+                &at.account_id,
+                old,
+                team,
+            )?);
         }
         let old_stops = self.stops_of(&[account]).await?;
         for s in &old_stops {
             let team = s.team_id.as_deref();
-            changes.push(removal(org, "stop", &s.id, &s.collector_id, team)?);
+            changes.push(removal(
+                org,
+                EntityType::Stop,
+                &s.id,
+                &s.collector_id,
+                team,
+            )?);
         }
         let gone: Vec<&str> = old_stops.iter().map(|s| s.id.as_str()).collect();
         self.delete_stops(&gone).await?;
@@ -355,10 +364,7 @@ impl WriteTx {
             org_id: org,
             collector_id: Some(collector.id),
             team_id: collector.team,
-            entity_type: "account",
-            entity_id: account.to_owned(),
-            op: ChangeOp::Upsert,
-            body: serde_json::to_value(&view).context("encoding an account")?,
+            change: Change::upsert(account, Record::Account(view)),
         })
     }
 

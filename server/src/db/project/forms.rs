@@ -11,6 +11,7 @@
 //!   one the answers describe (read by the shared `submission::Terms`, as the device built it).
 
 use std::sync::Arc;
+use terreno_shared::api::ErrorCode;
 
 use chrono_tz::Tz;
 use terreno_shared::form::runtime::Engine;
@@ -45,7 +46,7 @@ impl Projector {
                     "visit {visit} was completed without naming its form; this organization's \
                      visits are filled with form version {current}"
                 );
-                rejected("form_required", msg)
+                rejected(ErrorCode::FormRequired, msg)
             }));
         };
         let form = match self.compiled(c, named.id).await? {
@@ -57,7 +58,7 @@ impl Projector {
                 "form version {} is version {:?} of its form, not {:?}",
                 named.id, form.version, named.version
             );
-            return Ok(Some(rejected("unknown_form", msg)));
+            return Ok(Some(rejected(ErrorCode::UnknownForm, msg)));
         }
         // `balance` is evaluated as submitted: it is the balance the collector saw when the
         // visit started, and the promise was agreed against it. The account's balance may have
@@ -76,7 +77,7 @@ impl Projector {
                 named.id,
                 issues_text(&issues)
             );
-            return Ok(Some(rejected("invalid_submission", msg)));
+            return Ok(Some(rejected(ErrorCode::InvalidSubmission, msg)));
         }
         Ok(terms_refusal(visit, s))
     }
@@ -111,7 +112,7 @@ impl Projector {
             c.find_form(&self.org.to_string(), &id.to_string()).await?
         else {
             let msg = format!("this organization has no form version {id}");
-            return Ok(Err(rejected("unknown_form", msg)));
+            return Ok(Err(rejected(ErrorCode::UnknownForm, msg)));
         };
         let form: Form =
             serde_json::from_str(&definition).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
@@ -123,7 +124,7 @@ impl Projector {
                     .map(ToString::to_string)
                     .unwrap_or_default();
                 let msg = format!("form version {id} cannot be evaluated: {first}");
-                return Ok(Err(rejected("invalid_form", msg)));
+                return Ok(Err(rejected(ErrorCode::InvalidForm, msg)));
             }
         };
         let compiled = CompiledForm {
@@ -147,7 +148,7 @@ fn terms_refusal(visit: VisitId, s: &RawSubmission) -> Option<Projected> {
     };
     let refuse = |why: String| {
         Some(rejected(
-            "invalid_submission",
+            ErrorCode::InvalidSubmission,
             format!("visit {visit}: {why}"),
         ))
     };

@@ -27,7 +27,8 @@ mod sql;
 mod visits;
 
 use serde_json::Value;
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::ErrorCode;
+use terreno_shared::api::v1::sync::{Change, EntityType, Record, Rejection};
 use terreno_shared::api::v1::views::{AttachmentView, FieldView};
 use terreno_shared::geofence::GeofencePolicy;
 use terreno_shared::ids::{AttachmentId, DeviceId, OrgId, TeamId, VisitId};
@@ -64,16 +65,11 @@ pub enum Projected {
     /// A newer kind or version: kept, not projected.
     Deferred,
     /// Refused on its own.
-    Rejected {
-        /// Stable code.
-        code: &'static str,
-        /// Why.
-        message: String,
-    },
+    Rejected(Rejection),
 }
 
-fn rejected(code: &'static str, message: String) -> Projected {
-    Projected::Rejected { code, message }
+fn rejected(code: ErrorCode, message: String) -> Projected {
+    Projected::Rejected(Rejection::new(code, message))
 }
 
 /// Folds one device's events inside a transaction.
@@ -117,7 +113,7 @@ impl Projector {
         e: &ProjEvent<'_>,
     ) -> sqlx::Result<Projected> {
         let payload = match e.payload {
-            Err(err) => return Ok(rejected("invalid_payload", err.to_string())),
+            Err(err) => return Ok(rejected(ErrorCode::InvalidPayload, err.to_string())),
             Ok(p) => p,
         };
         match payload {
@@ -192,7 +188,7 @@ impl Projector {
                 seq: e.seq,
             };
             let id = format!("{entity}/{field}");
-            self.feed(c, &visit, "field", id, ChangeOp::Upsert, json(&view))
+            self.feed(c, &visit, Change::upsert(id, Record::Field(view)))
                 .await?;
         }
         Ok(Projected::Applied)
@@ -325,7 +321,7 @@ impl Projector {
             removed: a.removed,
         };
         let id = format!("{visit}/{attachment}");
-        self.feed(c, row, "attachment", id, ChangeOp::Upsert, json(&view))
+        self.feed(c, row, Change::upsert(id, Record::Attachment(view)))
             .await
     }
 
@@ -347,10 +343,7 @@ impl Projector {
             self.feed(
                 c,
                 &row,
-                "visit",
-                entity.to_string(),
-                ChangeOp::Remove,
-                Value::Null,
+                Change::remove(EntityType::Visit, entity.to_string()),
             )
             .await?;
         }
@@ -362,10 +355,7 @@ impl Projector {
         &mut self,
         c: &mut C,
         visit: &sql::VisitRow,
-        entity_type: &'static str,
-        entity_id: String,
-        op: ChangeOp,
-        body: Value,
+        change: Change,
     ) -> sqlx::Result<()> {
         let txn = match self.feed_txn {
             Some(t) => t,
@@ -379,10 +369,7 @@ impl Projector {
             org_id: self.org,
             collector_id: visit.collector_id.parse().ok(),
             team_id: visit.collector_team.as_deref().and_then(|t| t.parse().ok()),
-            entity_type,
-            entity_id,
-            op,
-            body,
+            change,
         };
         c.record(txn, &change).await
     }

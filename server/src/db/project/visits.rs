@@ -2,7 +2,8 @@
 //! own geofence verdict beside the device's), submissions (checked against their form first,
 //! see `forms`), and the status lattice.
 
-use terreno_shared::api::v1::sync::ChangeOp;
+use terreno_shared::api::ErrorCode;
+use terreno_shared::api::v1::sync::{Change, Record};
 use terreno_shared::api::v1::views::{CheckInView, VisitView};
 use terreno_shared::geofence::{GeofencePolicy, verdict};
 use terreno_shared::ids::{AccountId, StopId, VisitId};
@@ -68,7 +69,7 @@ impl Projector {
             flagged,
         };
         let id = format!("{}/{}", self.device, e.seq);
-        self.feed(c, &row, "checkin", id, ChangeOp::Upsert, json(&view))
+        self.feed(c, &row, Change::upsert(id, Record::CheckIn(view)))
             .await?;
         self.feed_visit(c, visit).await?;
         Ok(Projected::Applied)
@@ -143,7 +144,7 @@ impl Projector {
         let epoch = i64::from(epoch);
         (self.role == Role::Collector && epoch > row.status_epoch).then(|| {
             let msg = format!("only a supervisor may reopen visit {visit} (epoch {epoch})");
-            rejected("not_allowed", msg)
+            rejected(ErrorCode::NotAllowed, msg)
         })
     }
 
@@ -177,7 +178,7 @@ impl Projector {
     ) -> sqlx::Result<Result<VisitRow, Projected>> {
         let not_yours = || {
             let msg = format!("visit {visit} does not exist or is not yours to change");
-            rejected("not_allowed", msg)
+            rejected(ErrorCode::NotAllowed, msg)
         };
         Ok(match c.find_visit(&visit.to_string()).await? {
             Some(v) if v.deleted => Err(deleted(visit)),
@@ -213,7 +214,7 @@ impl Projector {
         c: &mut C,
         account: AccountId,
     ) -> sqlx::Result<Result<AccountRow, Projected>> {
-        let refuse = |what: String| Err(rejected("not_allowed", what));
+        let refuse = |what: String| Err(rejected(ErrorCode::NotAllowed, what));
         let Some(a) = c.find_account(&account.to_string()).await? else {
             return Ok(refuse(format!(
                 "account {account} does not exist or is not yours"
@@ -257,7 +258,7 @@ impl Projector {
             Some(v) if v.deleted => Ok(Err(deleted(visit))),
             Some(v) if v.account_id == account.to_string() => Ok(Ok(v)),
             Some(_) => Ok(Err(rejected(
-                "not_allowed",
+                ErrorCode::NotAllowed,
                 format!("visit {visit} belongs to another account"),
             ))),
             None => Err(sqlx::Error::RowNotFound),
@@ -314,10 +315,7 @@ impl Projector {
         self.feed(
             c,
             &row,
-            "visit",
-            visit.to_string(),
-            ChangeOp::Upsert,
-            json(&view),
+            Change::upsert(visit.to_string(), Record::Visit(view)),
         )
         .await
     }
@@ -331,7 +329,7 @@ fn decode(e: terreno_shared::ValidationError) -> sqlx::Error {
 /// deleted visit cannot come back on anyone's device.
 fn deleted(visit: VisitId) -> Projected {
     rejected(
-        "deleted",
+        ErrorCode::Deleted,
         format!("visit {visit} was deleted and stays deleted"),
     )
 }

@@ -306,7 +306,7 @@ impl Db {
             };
             let mut got = self.section(who, at.section, key, want).await?;
             let full = got.len() == want;
-            let last = got.last().map(|c| c.entity_id.clone());
+            let last = got.last().map(|c| c.entity_id().to_owned());
             changes.append(&mut got);
             if full {
                 at.after = last.unwrap_or_default();

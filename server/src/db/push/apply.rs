@@ -7,8 +7,9 @@
 //! same `head`, `clamped` and `rejected` as the first time.
 
 use std::collections::BTreeMap;
+use terreno_shared::api::ErrorCode;
 
-use terreno_shared::api::v1::sync::RejectedEvent;
+use terreno_shared::api::v1::sync::{EventState, RejectedEvent, Rejection};
 use terreno_shared::sync::event::{Draft, EventKind};
 use terreno_shared::sync::payload::{self, Payload, PayloadError};
 use terreno_shared::sync::{EventHash, Hlc};
@@ -123,7 +124,7 @@ impl Run {
         c: &mut C,
         e: &PreparedEvent,
         step: Step<'_>,
-    ) -> Result<Option<(&'static str, Option<String>)>, PushError>
+    ) -> Result<Option<(EventState, Option<String>)>, PushError>
     where
         C: PushStore + ProjectStore + Send,
     {
@@ -132,7 +133,7 @@ impl Run {
                 self.ack.report_stored(row);
                 return Ok(None);
             }
-            Step::Pend => ("pending", None),
+            Step::Pend => (EventState::Pending, None),
             Step::Project { merge_hlc } => {
                 let ev = ProjEvent {
                     seq: e.seq,
@@ -221,30 +222,27 @@ impl Answer {
         if row.clock_suspect {
             self.clamped.push(seq);
         }
-        if row.state == "rejected" {
+        if row.state == EventState::Rejected {
             let reason = row.reason.as_deref().unwrap_or_default();
-            let (code, message) = reason.split_once(": ").unwrap_or(("rejected", reason));
-            self.reject(seq, code, message.to_owned());
+            self.reject(seq, Rejection::from_reason(reason));
         }
     }
 
     /// The stored state and reason of a projection outcome.
-    fn outcome(&mut self, seq: u64, p: Projected) -> (&'static str, Option<String>) {
+    fn outcome(&mut self, seq: u64, p: Projected) -> (EventState, Option<String>) {
         match p {
-            Projected::Applied => ("applied", None),
-            Projected::Deferred => ("deferred", None),
-            Projected::Rejected { code, message } => {
-                let reason = format!("{code}: {message}");
-                self.reject(seq, code, message);
-                ("rejected", Some(reason))
+            Projected::Applied => (EventState::Applied, None),
+            Projected::Deferred => (EventState::Deferred, None),
+            Projected::Rejected(why) => {
+                let reason = why.to_reason();
+                self.reject(seq, why);
+                (EventState::Rejected, Some(reason))
             }
         }
     }
 
-    fn reject(&mut self, seq: u64, code: &str, message: String) {
-        let code = code.to_owned();
-        self.rejected
-            .insert(seq, RejectedEvent { seq, code, message });
+    fn reject(&mut self, seq: u64, why: Rejection) {
+        self.rejected.insert(seq, why.into_event(seq));
     }
 }
 
@@ -258,7 +256,7 @@ fn check_links(b: &PreparedBatch, stored: &[StoredRow]) -> Result<(), PushError>
         let seq = row.seq as u64;
         if seq + 1 == first && row.hash != hex(b.events[0].prev_hash) {
             return Err(PushError::Invalid {
-                code: "broken_chain",
+                code: ErrorCode::BrokenChain,
                 message: format!(
                     "event {first} does not link to the stored event {seq} (prev_hash {}, stored hash {})",
                     b.events[0].prev_hash, row.hash

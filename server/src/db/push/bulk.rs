@@ -38,7 +38,7 @@ pub async fn sqlite_insert_events(
                 e.prev_hash.to_hex().into(),
                 e.hash.to_hex().into(),
                 e.payload_json.as_str().into(),
-                r.state.into(),
+                r.state.as_str().into(),
                 r.reason.clone().into(),
                 e.clock_suspect.into(),
             ])
@@ -150,7 +150,7 @@ pub async fn pg_insert_events(
     .bind(txt(&|r| Some(r.event.prev_hash.to_hex())))
     .bind(txt(&|r| Some(r.event.hash.to_hex())))
     .bind(txt(&|r| Some(r.event.payload_json.clone())))
-    .bind(txt(&|r| Some(r.state.to_owned())))
+    .bind(txt(&|r| Some(r.state.as_str().to_owned())))
     .bind(txt(&|r| r.reason.clone()))
     .bind(
         rows.iter()

@@ -25,6 +25,7 @@ mod writer;
 
 use std::time::Duration;
 
+use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::sync::RejectedEvent;
 use terreno_shared::ids::DeviceId;
 
@@ -54,7 +55,7 @@ pub enum PushError {
     #[error("{message}")]
     Invalid {
         /// Stable code (`bad_signature`, `broken_chain`, `invalid_event`...).
-        code: &'static str,
+        code: ErrorCode,
         /// What and where.
         message: String,
     },

@@ -76,6 +76,7 @@ pub(super) fn steps<'a>(
 
 #[cfg(test)]
 mod tests {
+    use terreno_shared::api::v1::sync::EventState;
     use terreno_shared::ids::{DeviceId, OrgId, UserId};
     use terreno_shared::model::Role;
     use terreno_shared::sync::EventHash;
@@ -139,7 +140,7 @@ mod tests {
             hash: hash(seq as u8).to_hex(),
             prev_hash: hash(seq as u8 - 1).to_hex(),
             merge_hlc,
-            state: "applied".into(),
+            state: EventState::Applied,
             reason: None,
             clock_suspect: false,
         }

@@ -5,6 +5,8 @@
 
 use std::future::Future;
 
+use terreno_shared::api::v1::sync::EventState;
+
 use super::batch::PreparedEvent;
 
 /// The device's log position, read under the row lock.
@@ -23,7 +25,8 @@ pub struct StoredRow {
     pub hash: String,
     pub prev_hash: String,
     pub merge_hlc: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: EventState,
     pub reason: Option<String>,
     pub clock_suspect: bool,
 }
@@ -45,7 +48,7 @@ pub struct PendingRow {
 /// A new event row: the prepared event and the state projection gave it.
 pub struct NewEventRow<'a> {
     pub event: &'a PreparedEvent,
-    pub state: &'static str,
+    pub state: EventState,
     pub reason: Option<String>,
 }
 
@@ -75,7 +78,7 @@ pub trait PushStore {
         &mut self,
         device: &str,
         seq: i64,
-        state: &str,
+        state: EventState,
         reason: Option<&str>,
     ) -> impl Future<Output = sqlx::Result<()>> + Send;
     /// Inserts new events (`on conflict do nothing`).
@@ -158,7 +161,7 @@ macro_rules! push_store {
                 &mut self,
                 device: &str,
                 seq: i64,
-                state: &str,
+                state: EventState,
                 reason: Option<&str>,
             ) -> sqlx::Result<()> {
                 sqlx::query(
@@ -166,7 +169,7 @@ macro_rules! push_store {
                 )
                 .bind(device)
                 .bind(seq)
-                .bind(state)
+                .bind(state.as_str())
                 .bind(reason)
                 .execute(&mut *self)
                 .await

@@ -2,6 +2,7 @@
 //! the media type, each refused with a 400 that says what was expected.
 
 use axum::http::{HeaderMap, header};
+use terreno_shared::api::ErrorCode;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -73,7 +74,7 @@ pub fn parse_sha256(text: &str) -> ApiResult<String> {
         Ok(text.to_ascii_lowercase())
     } else {
         Err(ApiError::BadRequest {
-            code: "invalid_hash",
+            code: ErrorCode::InvalidHash,
             message: format!("{text:?} is not a SHA-256: expected 64 hexadecimal digits"),
         })
     }

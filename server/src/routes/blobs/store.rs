@@ -10,6 +10,7 @@
 
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
+use terreno_shared::api::ErrorCode;
 
 use anyhow::Context;
 use axum::body::{Body, HttpBody};
@@ -57,7 +58,7 @@ impl BlobStatus {
 
 fn wrong_offset(expected: i64, got: u64) -> ApiError {
     ApiError::Conflict {
-        code: "wrong_offset",
+        code: ErrorCode::WrongOffset,
         message: format!("the chunk starts at byte {got} but the server expects offset {expected}"),
     }
 }
@@ -95,7 +96,7 @@ pub async fn upload(
     }
     if blob.bytes != total {
         return Err(ApiError::Conflict {
-            code: "wrong_total",
+            code: ErrorCode::WrongTotal,
             message: format!(
                 "this upload was started with {} bytes in all, not {total}",
                 blob.bytes
@@ -132,7 +133,7 @@ pub async fn upload(
     }
     if !db.release_blob(sha256, &lease, received, complete).await? {
         return Err(ApiError::Conflict {
-            code: "upload_in_progress",
+            code: ErrorCode::UploadInProgress,
             message: "the chunk took too long and another upload took over: ask the status \
                       and resume"
                 .into(),
@@ -147,7 +148,7 @@ async fn lease_refused(state: &AppState, sha256: &str, start: u64) -> ApiError {
     match state.db.find_blob(sha256).await {
         Ok(Some(b)) if b.received as u64 != start || b.complete => wrong_offset(b.received, start),
         Ok(_) => ApiError::Conflict {
-            code: "upload_in_progress",
+            code: ErrorCode::UploadInProgress,
             message: "another chunk of this blob is being uploaded: retry after it".into(),
         },
         Err(e) => e.into(),

@@ -8,6 +8,7 @@ use crate::model::Role;
 use crate::sync::PublicKey;
 
 /// `POST /api/v1/auth/login`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
@@ -18,6 +19,7 @@ pub struct LoginRequest {
 }
 
 /// Who a token belongs to.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
     /// User id.
@@ -35,6 +37,7 @@ pub struct UserInfo {
 }
 
 /// Answer to a successful login.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginResponse {
     /// Opaque bearer token (256 random bits, 64 hex digits); send as `Authorization: Bearer`.

@@ -1,8 +1,9 @@
 //! Questionnaires as devices receive them through the pull feed (organization-wide changes).
 //!
-//! - `entity_type` [`FORM_ENTITY`], `entity_id` the version's [`FormId`], body a
-//!   [`FormVersion`]: one imported form version; versions never change once stored.
-//! - `entity_type` [`VISIT_FORM_ENTITY`], `entity_id` [`VISIT_FORM_ID`], body a [`VisitForm`]:
+//! - [`EntityType::Form`](super::sync::EntityType::Form), `entity_id` the version's [`FormId`],
+//!   a [`FormVersion`]: one imported form version; versions never change once stored.
+//! - [`EntityType::VisitForm`](super::sync::EntityType::VisitForm), `entity_id`
+//!   [`VISIT_FORM_ID`], a [`VisitForm`]:
 //!   the version new visits are filled with. A visit that already has answers keeps the version
 //!   it started with (its submission names it in [`crate::model::submission::FormRef`]).
 
@@ -11,10 +12,6 @@ use serde::{Deserialize, Serialize};
 use crate::form::xlsform::Form;
 use crate::ids::FormId;
 
-/// `entity_type` of a form version change.
-pub const FORM_ENTITY: &str = "form";
-/// `entity_type` of the change naming the organization's visit form.
-pub const VISIT_FORM_ENTITY: &str = "visit_form";
 /// `entity_id` of the (single) visit form change.
 pub const VISIT_FORM_ID: &str = "current";
 
@@ -36,6 +33,7 @@ pub struct FormVersion {
 }
 
 /// Which form version the organization's new visits are filled with.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitForm {
     /// The version's id.

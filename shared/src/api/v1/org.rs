@@ -25,6 +25,7 @@ pub struct OrgSettings {
 }
 
 /// A map tile server, as the server's configuration names it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MapTiles {

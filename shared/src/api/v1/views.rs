@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{AccountId, PersonId, PortfolioId, RouteId, StopId, UserId};
 
 /// A debtor account in a collector's scope (`entity_type` `account`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountView {
     /// Account id.
@@ -34,6 +35,7 @@ pub struct AccountView {
     /// Phones.
     pub phones: Vec<String>,
     /// Balance in minor units.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub balance_minor: i64,
     /// ISO 4217 currency.
     pub currency: String,
@@ -46,10 +48,12 @@ pub struct AccountView {
     /// Assigned collector.
     pub collector: Option<UserId>,
     /// Record version: the newest wins.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
 }
 
 /// A stop of a collector's route (`entity_type` `stop`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopView {
     /// Stop id.
@@ -70,6 +74,7 @@ pub struct StopView {
 
 /// A visit as folded on the server from its events (`entity_type` `visit`): the status lattice
 /// cell's visible part, the outcome once submitted, and whether a supervisor should review it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitView {
     /// Visit id (minted on the device).
@@ -104,6 +109,7 @@ pub struct VisitView {
 
 /// The current value of one field or answer (`entity_type` `field`, entity id
 /// `ENTITY/FIELD`): a last-writer-wins register.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldView {
     /// The entity (a visit).
@@ -117,10 +123,12 @@ pub struct FieldView {
     /// Its author.
     pub device: crate::ids::DeviceId,
     /// Its author's sequence number.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: u64,
 }
 
 /// A check-in attempt with both verdicts (`entity_type` `checkin`, entity id `DEVICE/SEQ`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckInView {
     /// The visit.
@@ -138,6 +146,7 @@ pub struct CheckInView {
 }
 
 /// One attachment of a visit (`entity_type` `attachment`, entity id `VISIT/ATTACHMENT`).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentView {
     /// The visit.
@@ -149,6 +158,7 @@ pub struct AttachmentView {
     /// MIME type.
     pub media_type: Option<String>,
     /// Blob size.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub bytes: Option<u64>,
     /// What it is for (`photo`, `signature`, `file`).
     pub role: Option<String>,

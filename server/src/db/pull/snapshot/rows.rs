@@ -5,11 +5,8 @@
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
-use terreno_shared::api::v1::forms::{
-    FORM_ENTITY, FormVersion, VISIT_FORM_ENTITY, VISIT_FORM_ID, VisitForm,
-};
-use terreno_shared::api::v1::sync::{Change, ChangeOp};
+use terreno_shared::api::v1::forms::{FormVersion, VISIT_FORM_ID, VisitForm};
+use terreno_shared::api::v1::sync::{Change, Record};
 use terreno_shared::api::v1::views::{AttachmentView, CheckInView, FieldView, StopView, VisitView};
 use terreno_shared::sync::Hlc;
 
@@ -90,14 +87,8 @@ pub(super) struct VisitFormRow {
     visit_form_id: String,
 }
 
-fn upsert(entity_type: &str, entity_id: String, view: &impl Serialize) -> anyhow::Result<Change> {
-    Ok(Change {
-        body: serde_json::to_value(view)
-            .with_context(|| format!("encoding {entity_type} {entity_id}"))?,
-        entity_type: entity_type.to_owned(),
-        entity_id,
-        op: ChangeOp::Upsert,
-    })
+fn upsert(entity_id: String, record: Record) -> anyhow::Result<Change> {
+    Ok(Change::upsert(entity_id, record))
 }
 
 fn date(s: &str) -> anyhow::Result<NaiveDate> {
@@ -111,7 +102,7 @@ fn time(ms: i64) -> anyhow::Result<DateTime<Utc>> {
 impl AccountRow {
     pub(super) fn into_change(self) -> anyhow::Result<Change> {
         let view = self.into_view()?;
-        upsert("account", view.id.to_string(), &view)
+        upsert(view.id.to_string(), Record::Account(view))
     }
 }
 
@@ -126,7 +117,7 @@ impl StopRow {
             planned_date: date(&self.planned_date)?,
             position: u32::try_from(self.position).context("stored stop position")?,
         };
-        upsert("stop", self.id, &view)
+        upsert(self.id, Record::Stop(view))
     }
 }
 
@@ -152,7 +143,7 @@ impl VisitRow {
             completed_at: self.completed_ms.map(time).transpose()?,
             flagged: self.flagged,
         };
-        upsert("visit", self.id, &view)
+        upsert(self.id, Record::Visit(view))
     }
 }
 
@@ -167,7 +158,7 @@ impl FieldRow {
             device: self.device_id.parse().context("stored device id")?,
             seq: u64::try_from(self.seq).context("stored seq")?,
         };
-        upsert("field", id, &view)
+        upsert(id, Record::Field(view))
     }
 }
 
@@ -183,7 +174,10 @@ impl CheckinRow {
                 .context("stored server verdict")?,
             flagged: self.flagged,
         };
-        upsert("checkin", format!("{}/{}", self.device_id, self.seq), &view)
+        upsert(
+            format!("{}/{}", self.device_id, self.seq),
+            Record::CheckIn(view),
+        )
     }
 }
 
@@ -203,7 +197,7 @@ impl AttachmentRow {
             role: self.role,
             removed: self.removed,
         };
-        upsert("attachment", id, &view)
+        upsert(id, Record::Attachment(view))
     }
 }
 
@@ -218,7 +212,7 @@ impl FormRow {
             definition: serde_json::from_str(&self.definition)
                 .with_context(|| format!("stored definition of form {}", self.id))?,
         };
-        upsert(FORM_ENTITY, self.id, &view)
+        upsert(self.id, Record::Form(Box::new(view)))
     }
 }
 
@@ -227,6 +221,6 @@ impl VisitFormRow {
         let view = VisitForm {
             id: self.visit_form_id.parse().context("stored visit form id")?,
         };
-        upsert(VISIT_FORM_ENTITY, VISIT_FORM_ID.to_owned(), &view)
+        upsert(VISIT_FORM_ID.to_owned(), Record::VisitForm(view))
     }
 }
