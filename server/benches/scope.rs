@@ -154,7 +154,9 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
         })
         .await;
         time(report, args, "promises (30 days)", who, || async {
-            db.promises(session, tz, range, now).await.expect("promises");
+            db.promises(session, tz, range, now)
+                .await
+                .expect("promises");
             String::new()
         })
         .await;

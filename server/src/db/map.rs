@@ -1,9 +1,9 @@
 //! The live map's first load: for every active collector the caller may see (the rules of
-//! [`super::scope`]), the newest position, today's track (the clean fixes the shared track
-//! filter keeps, simplified for drawing), today's stops with their visit status, and the day's
-//! refused check-ins. Days are the organization's local days; another day than today can be
-//! asked for (a supervisor looking back). The live feed carries every
-//! change after this load; nothing here is pushed anywhere.
+//! [`super::scope`], each role's read led by its own scope: see `rows`), the newest position,
+//! today's track (the clean fixes the shared track filter keeps, simplified for drawing), today's
+//! stops with their visit status, and the day's refused check-ins. Days are the organization's
+//! local days; another day than today can be asked for (a supervisor looking back). The live feed
+//! carries every change after this load; nothing here is pushed anywhere.
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -17,6 +17,9 @@ use crate::live::Position;
 use crate::on_read;
 
 mod rows;
+
+#[cfg(test)]
+pub(crate) use rows::plan_reads;
 
 /// Above this many collectors the first load carries each one's position and stop counts but
 /// not their tracks and stops, which the map asks for one collector at a time: a supervisor's

@@ -29,6 +29,7 @@ pub mod exports;
 pub mod forms;
 pub mod import;
 pub mod json_rows;
+pub mod live_reads;
 pub mod location_captures;
 pub mod logins;
 pub mod map;

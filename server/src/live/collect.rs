@@ -1,75 +1,12 @@
-//! What a committed batch changed, read back from the database for the feed: the device's
-//! last position (when the batch had fixes, with a low-battery crossing), its check-ins in the
-//! seq range with both verdicts, and the visits its submissions completed. Also the snapshot
-//! of last positions a connection starts with.
+//! What a committed batch changed, as feed events: the device's last position (when the batch
+//! had fixes, with a low-battery crossing), its check-ins in the seq range with both verdicts,
+//! and the visits its submissions completed. Also the snapshot of last positions a connection
+//! starts with. The reads are `Db`'s ([`crate::db::live_reads`]); this module decides the events.
 
-use anyhow::Context;
-use chrono::{DateTime, Utc};
-use terreno_shared::geofence::Verdict;
 use terreno_shared::ids::{OrgId, TeamId};
 
 use super::{CheckIn, LiveEvent, Position, Scoped, Signal};
-use crate::on_read;
 use crate::state::AppState;
-
-#[derive(sqlx::FromRow)]
-struct PositionRow {
-    device_id: String,
-    username: String,
-    lat: f64,
-    lon: f64,
-    accuracy_m: f64,
-    battery: Option<f64>,
-    charging: Option<bool>,
-    t_ms: i64,
-    received_ms: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct CheckInRow {
-    visit_id: String,
-    account_id: String,
-    at_ms: i64,
-    device_verdict: String,
-    server_verdict: String,
-    server_allowed: bool,
-    flagged: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct CompletedRow {
-    id: String,
-    account_id: String,
-    debtor_name: String,
-    outcome: Option<String>,
-    completed_ms: Option<i64>,
-    submission: Option<String>,
-}
-
-const POSITIONS: &str = "select p.device_id, u.username, p.lat, p.lon, p.accuracy_m, p.battery,
-        p.charging, p.t_ms, p.received_ms
-    from last_positions p join users u on u.id = p.user_id";
-
-fn time(ms: i64) -> anyhow::Result<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms).with_context(|| format!("stored time {ms}"))
-}
-
-impl TryFrom<PositionRow> for Position {
-    type Error = anyhow::Error;
-    fn try_from(r: PositionRow) -> anyhow::Result<Position> {
-        Ok(Position {
-            device: r.device_id,
-            username: r.username,
-            lat: r.lat,
-            lon: r.lon,
-            accuracy_m: r.accuracy_m,
-            battery: r.battery,
-            charging: r.charging,
-            t: time(r.t_ms)?,
-            last_seen: time(r.received_ms)?,
-        })
-    }
-}
 
 /// The last positions a session may see: its organization's (admins) or its team's
 /// (supervisors).
@@ -78,126 +15,61 @@ pub async fn snapshot(
     org: OrgId,
     team: Option<TeamId>,
 ) -> anyhow::Result<Vec<Position>> {
-    let sql = format!(
-        "{POSITIONS} where u.org_id = $1 and (cast($2 as text) is null or u.team_id = $2)
-         order by u.username, p.device_id"
-    );
-    let rows: Vec<PositionRow> = on_read!(&state.db, |pool| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(org.to_string())
-            .bind(team.map(|t| t.to_string()))
-            .fetch_all(pool)
-            .await
-            .context("reading last positions")?
-    });
-    rows.into_iter().map(Position::try_from).collect()
+    state.db.live_positions(org, team).await
 }
 
 /// The events of a committed batch.
 pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>> {
-    let owner: Option<(String, String, String, Option<String>)> = on_read!(&state.db, |pool| {
-        sqlx::query_as(
-            "select u.username, u.display_name, u.org_id, u.team_id from devices d
-             join users u on u.id = d.user_id where d.id = $1",
-        )
-        .bind(&s.device)
-        .fetch_optional(pool)
-        .await
-        .context("reading the device's user")?
-    });
-    let Some((username, display_name, org, team)) = owner else {
+    let Some(owner) = state.db.device_owner(&s.device).await? else {
         return Ok(Vec::new());
     };
-    let org: OrgId = org.parse().context("stored org id")?;
-    let team: Option<TeamId> = team.map(|t| t.parse()).transpose().context("stored team")?;
+    let (org, team) = (owner.org, owner.team);
     let mut out = Vec::new();
     let mut push = |event| out.push(Scoped { org, team, event });
-    if s.fixes {
-        let sql = format!("{POSITIONS} where p.device_id = $1");
-        let row: Option<PositionRow> = on_read!(&state.db, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(&s.device)
-                .fetch_optional(pool)
-                .await
-                .context("reading a last position")?
-        });
-        if let Some(p) = row.map(Position::try_from).transpose()? {
-            if state.live.crossed_low(&p.device, p.battery) {
-                push(LiveEvent::LowBattery {
-                    device: p.device.clone(),
-                    username: p.username.clone(),
-                    display_name: display_name.clone(),
-                    battery: p.battery.unwrap_or_default(),
-                });
-            }
-            push(LiveEvent::Position(p));
+    let position = match s.fixes {
+        true => state.db.last_position_of(&s.device).await?,
+        false => None,
+    };
+    if let Some(p) = position {
+        if state.live.crossed_low(&p.device, p.battery) {
+            push(LiveEvent::LowBattery {
+                device: p.device.clone(),
+                username: p.username.clone(),
+                display_name: owner.display_name.clone(),
+                battery: p.battery.unwrap_or_default(),
+            });
         }
+        push(LiveEvent::Position(p));
     }
-    let checkins: Vec<CheckInRow> = on_read!(&state.db, |pool| {
-        sqlx::query_as(
-            "select visit_id, account_id, at_ms, device_verdict, server_verdict,
-                    server_allowed, flagged
-             from checkins where device_id = $1 and seq between $2 and $3 order by seq",
-        )
-        .bind(&s.device)
-        .bind(s.first)
-        .bind(s.last)
-        .fetch_all(pool)
-        .await
-        .context("reading check-ins")?
-    });
-    for r in checkins {
-        let verdict = |t: &str| serde_json::from_str::<Verdict>(t).context("stored verdict");
+    let range = (s.first, s.last);
+    for k in state.db.batch_checkins(&s.device, range).await? {
         let c = CheckIn {
-            device_verdict: verdict(&r.device_verdict)?,
-            server_verdict: verdict(&r.server_verdict)?,
-            visit: r.visit_id,
-            account: r.account_id,
+            visit: k.visit_id,
+            account: k.account_id,
             device: s.device.clone(),
-            username: username.clone(),
-            display_name: display_name.clone(),
-            at: time(r.at_ms)?,
-            flagged: r.flagged,
+            username: owner.username.clone(),
+            display_name: owner.display_name.clone(),
+            at: k.at,
+            device_verdict: k.device_verdict,
+            server_verdict: k.server_verdict,
+            flagged: k.flagged,
         };
-        push(if r.server_allowed {
+        push(if k.server_allowed {
             LiveEvent::CheckIn(c)
         } else {
             LiveEvent::CheckInRefused(c)
         });
     }
-    let completed: Vec<CompletedRow> = on_read!(&state.db, |pool| {
-        sqlx::query_as(
-            "select v.id, v.account_id, a.debtor_name, v.outcome, v.completed_ms, v.submission
-             from visits v join accounts a on a.id = v.account_id
-             where v.completed_ms is not null and v.id in (
-                 select e.entity from events e where e.device_id = $1
-                   and e.seq between $2 and $3 and e.kind = 'visit_submitted'
-                   and e.state = 'applied')",
-        )
-        .bind(&s.device)
-        .bind(s.first)
-        .bind(s.last)
-        .fetch_all(pool)
-        .await
-        .context("reading completed visits")?
-    });
-    for r in completed {
-        let submission = r
-            .submission
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .context("stored submission")?
-            .unwrap_or_default();
+    for v in state.db.batch_completed_visits(&s.device, range).await? {
         push(LiveEvent::VisitCompleted {
-            visit: r.id,
-            account: r.account_id,
-            debtor: r.debtor_name,
-            username: username.clone(),
-            display_name: display_name.clone(),
-            outcome: r.outcome.unwrap_or_default(),
-            submission,
-            completed_at: time(r.completed_ms.unwrap_or_default())?,
+            visit: v.id,
+            account: v.account_id,
+            debtor: v.debtor_name,
+            username: owner.username.clone(),
+            display_name: owner.display_name.clone(),
+            outcome: v.outcome,
+            submission: v.submission,
+            completed_at: v.completed_at,
         });
     }
     Ok(out)
