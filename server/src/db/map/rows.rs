@@ -434,7 +434,8 @@ pub(crate) fn plan_reads(db: &Db, who: &Session) -> Vec<crate::db::plans::Read> 
         Bind::Int(Some(0)),
         Bind::text("u"),
     );
-    let reads: [(&str, Box<dyn Fn(bool) -> String>, Vec<Bind>); 6] = [
+    type Text<'a> = Box<dyn Fn(bool) -> String + 'a>;
+    let reads: [(&str, Text, Vec<Bind>); 6] = [
         (
             "collectors",
             Box::new(|one| collectors_sql(who, one)),
