@@ -1,8 +1,9 @@
 //! Reads cost the caller's scope, not the organization's size (issue 16): an organization of
 //! 200,000 accounts, loaded by the real route import (200 collectors in 20 teams, plus one
-//! collector with 7 debtors, and a visit for every tenth account), then the time of each read a
-//! device or a supervisor makes: the 7-debtor collector's whole snapshot and feed, a
-//! supervisor's (one team of ~10,000 accounts) map, visit list, reports and export page, each
+//! collector with 7 debtors; a visit for every tenth account, each with a check-in; a device,
+//! a last position and today's track for every collector), then the time of each read a device
+//! or a supervisor makes: the 7-debtor collector's whole snapshot and feed, a supervisor's (one
+//! team of ~10,000 accounts) map, and both callers' visit list, reports and export page, each
 //! the median of `--runs` calls (5) through the `Db` methods the handlers call.
 //!
 //! `cargo bench -p terreno-server --bench scope` (SQLite; with `DATABASE_URL` also
@@ -124,6 +125,19 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
         rows(map.collectors.len())
     })
     .await;
+    time(report, args, "map, one collector", "supervisor", || async {
+        let map = db
+            .map_for(s, now, None, Some("gestor000"))
+            .await
+            .expect("the map");
+        rows(map.collectors.iter().map(|c| c.stops.len()).sum())
+    })
+    .await;
+    let (tz, range) = db
+        .export_range(s, first, today)
+        .await
+        .expect("the export range");
+    // Reports and exports answer collectors too (their own visits).
     for (who, session) in [("collector", c), ("supervisor", s)] {
         time(report, args, "visit list (first page)", who, || async {
             let filter = VisitFilter {
@@ -134,60 +148,50 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
             rows(page.visits.len())
         })
         .await;
-    }
-    let (tz, range) = db
-        .export_range(s, first, today)
-        .await
-        .expect("the export range");
-    time(
-        report,
-        args,
-        "contact rate (30 days)",
-        "supervisor",
-        || async {
-            db.contact_rate(s, tz, range).await.expect("contact rate");
+        time(report, args, "contact rate (30 days)", who, || async {
+            let r = db.contact_rate(session, tz, range).await.expect("contact");
+            let visits: u32 = r.cells.iter().flatten().map(|c| c.visits).sum();
+            rows(visits as usize)
+        })
+        .await;
+        time(report, args, "promises (30 days)", who, || async {
+            db.promises(session, tz, range, now)
+                .await
+                .expect("promises");
             String::new()
-        },
-    )
-    .await;
-    time(report, args, "promises (30 days)", "supervisor", || async {
-        db.promises(s, tz, range, now).await.expect("promises");
-        String::new()
-    })
-    .await;
-    time(
-        report,
-        args,
-        "visits per collector",
-        "supervisor",
-        || async {
-            db.visits_per_collector(s, tz, (first, today), range)
+        })
+        .await;
+        time(report, args, "visits per collector", who, || async {
+            let r = db
+                .visits_per_collector(session, tz, (first, today), range)
                 .await
                 .expect("visits per collector");
+            rows(r.total as usize)
+        })
+        .await;
+        time(report, args, "refusal reasons", who, || async {
+            db.refusal_reasons(session, range).await.expect("refusals");
             String::new()
-        },
-    )
-    .await;
-    time(report, args, "refusal reasons", "supervisor", || async {
-        db.refusal_reasons(s, range).await.expect("refusals");
-        String::new()
-    })
-    .await;
-    time(
-        report,
-        args,
-        "visits export (first page)",
-        "supervisor",
-        || async {
+        })
+        .await;
+        time(report, args, "visits export (first page)", who, || async {
             let after: Option<&VisitKey> = None;
             let page = db
-                .export_visits_page(s, range, after)
+                .export_visits_page(session, range, after)
                 .await
                 .expect("export");
             rows(page.len())
-        },
-    )
-    .await;
+        })
+        .await;
+        time(report, args, "track export owners", who, || async {
+            let owners = db
+                .export_track_owners(session, range, None)
+                .await
+                .expect("track owners");
+            rows(owners.len())
+        })
+        .await;
+    }
     db.close().await;
 }
 
@@ -335,10 +339,61 @@ async fn add_visits(db: &Db) {
         .await
         .expect("visits");
     });
+    add_checkins_and_fixes(db, now).await;
     // What autovacuum does soon after a load on PostgreSQL; the SQLite server never analyzes,
     // so its planner works without statistics here too.
     if let Db::Postgres(pool) = db {
         sqlx::query("analyze").execute(pool).await.expect("analyze");
+    }
+}
+
+/// A device for every collector; a check-in for every visit, a minute before it was done (3 in
+/// 16 refused by the server); and today's track of each collector, a fix a minute from 14:00
+/// UTC (09:00 in Bogotá), 120 of them; and each device's last position.
+async fn add_checkins_and_fixes(db: &Db, now: i64) {
+    const ALLOWED: &str = r#"{"verdict":"allowed","distance_m":12.0,"accuracy_m":8.0,"fixes_used":3,"dwell_secs":60.0}"#;
+    const REFUSED: &str = r#"{"verdict":"refused","reasons":[{"reason":"no_fixes"}]}"#;
+    let day_start = now - now.rem_euclid(86_400_000);
+    let statements = [
+        "insert into devices (id, user_id, public_key, label, enrolled_ms)
+         select 'd' || substr(u.id, 2), u.id, 'key', 'phone', $1 from users u
+         where u.role = 'collector'"
+            .to_owned(),
+        format!(
+            "insert into checkins (device_id, seq, visit_id, account_id, at_ms, device_verdict,
+                 server_verdict, device_allowed, server_allowed, flagged)
+             select 'd' || substr(v.collector_id, 2),
+                    row_number() over (partition by v.collector_id order by v.id),
+                    v.id, v.account_id, v.completed_ms - 60000, '{ALLOWED}',
+                    case when v.id like '%0' or v.id like '%5' or v.id like '%a' then '{REFUSED}'
+                         else '{ALLOWED}' end,
+                    true,
+                    case when v.id like '%0' or v.id like '%5' or v.id like '%a' then false
+                         else true end,
+                    false
+             from visits v where $1 > 0"
+        ),
+        "insert into fixes (device_id, seq, user_id, t_ms, lat, lon, accuracy_m, mock)
+         select d.id, m.n, d.user_id, $1 + 50400000 + m.n * 60000, 4.6 + m.n * 1e-4,
+                -74.1 + m.n * 1e-4, 8.0, false
+         from devices d cross join (select cast(a.days_past_due as bigint) as n from accounts a
+                                    where cast(a.days_past_due as bigint) < 120
+                                    group by cast(a.days_past_due as bigint)) m"
+            .to_owned(),
+        "insert into last_positions (device_id, user_id, t_ms, lat, lon, accuracy_m,
+             received_ms)
+         select d.id, d.user_id, $1, 4.6, -74.1, 8.0, $1 from devices d"
+            .to_owned(),
+    ];
+    for (i, sql) in statements.into_iter().enumerate() {
+        let at = if i == 2 { day_start } else { now };
+        on_write!(db, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(at)
+                .execute(pool)
+                .await
+                .expect("check-ins and fixes");
+        });
     }
 }
 

@@ -33,7 +33,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use terreno_shared::api::ErrorCode;
-use terreno_shared::api::v1::sync::{Change, DeviceStatus};
+use terreno_shared::api::v1::sync::{Change, DeviceStatus, PushResponse};
 use terreno_shared::sync::batch::MAX_EVENTS_PER_BATCH;
 use terreno_shared::sync::{DeviceKey, PushBatch};
 
@@ -179,11 +179,10 @@ impl Driver<'_> {
         Ok(report)
     }
 
-    fn push(&mut self, status: &DeviceStatus, report: &mut SyncReport) -> Result<()> {
-        let (mut head, max_seen) = (status.head, status.max_seen);
-        let me = self.with(|s| device::get(&s.conn))?;
-        // The server's head must be our own event before we take it as acknowledged: another
-        // install writing under this id (a copied data folder) puts different events there.
+    /// The server's head must be our own event before we take it as acknowledged: another
+    /// install writing under this id (a copied data folder) puts different events there.
+    fn check_server_head(&mut self, status: &DeviceStatus, last_seq: u64) -> Result<()> {
+        let (head, max_seen) = (status.head, status.max_seen);
         let ours = self.with(|s| log::hash_at(&s.conn, head))?;
         if let (Some(server), Some(ours)) = (status.head_hash, ours)
             && server != ours
@@ -192,14 +191,37 @@ impl Driver<'_> {
                 "the server's event {head} of this id is not the one this install wrote"
             )));
         }
-        if head > me.head.last_seq || max_seen > me.head.last_seq {
+        if head > last_seq || max_seen > last_seq {
             return Err(Error::Forked(format!(
                 "the server holds events up to {} of this id, which this install has written only \
-                 up to {}",
+                 up to {last_seq}",
                 head.max(max_seen),
-                me.head.last_seq
             )));
         }
+        Ok(())
+    }
+
+    /// Stores what the server answered a batch: the new head, the events it rejected (parked,
+    /// else they are sent again next time and rejected again) and its clock.
+    fn record_push(&mut self, answer: &PushResponse) -> Result<()> {
+        self.helpful("recording a push", |s| {
+            let now = self.now_ms(s);
+            let tx = crate::store::write_tx(&mut s.conn)?;
+            log::acknowledge(&tx, answer.head, now)?;
+            for r in &answer.rejected {
+                log::park(&tx, r.seq, r.code.as_str(), &r.message)?;
+            }
+            device::receive_clock(&tx, answer.server_hlc)?;
+            tx.commit()
+                .map_err(|e| Error::storage("recording a push", e))
+        })
+    }
+
+    // Long: the batch loop (halving on 413, the stop conditions, progress) reads best whole.
+    fn push(&mut self, status: &DeviceStatus, report: &mut SyncReport) -> Result<()> {
+        let mut head = status.head;
+        let me = self.with(|s| device::get(&s.conn))?;
+        self.check_server_head(status, me.head.last_seq)?;
         let total = me.head.last_seq - head;
         self.helpful("recording the server's head", |s| {
             let now = self.now_ms(s);
@@ -240,18 +262,7 @@ impl Driver<'_> {
                 }
                 other => other?,
             };
-            // Rejected events not parked here are sent again next time and rejected again.
-            self.helpful("recording a push", |s| {
-                let now = self.now_ms(s);
-                let tx = crate::store::write_tx(&mut s.conn)?;
-                log::acknowledge(&tx, answer.head, now)?;
-                for r in &answer.rejected {
-                    log::park(&tx, r.seq, r.code.as_str(), &r.message)?;
-                }
-                device::receive_clock(&tx, answer.server_hlc)?;
-                tx.commit()
-                    .map_err(|e| Error::storage("recording a push", e))
-            })?;
+            self.record_push(&answer)?;
             report.rejected.extend(
                 answer
                     .rejected

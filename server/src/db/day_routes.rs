@@ -1,17 +1,18 @@
-//! The Routes page's day: every active collector the caller may see (the rules of
-//! [`super::scope`]) with the stops of their route dated that day, in route order, and each
-//! stop's newest visit status. Collectors without a route are listed too: they are where a stop
-//! can be reassigned to. A disabled collector is listed (`active: false`) while they have stops
-//! that day, which a supervisor must then reassign.
+//! The Routes page's day: every active collector the caller may see (the rules of [`super::scope`],
+//! a supervisor's read from their team's users) with the stops of their route dated that day, in
+//! route order, and each stop's newest visit status. Collectors without a route are listed too:
+//! they are where a stop can be reassigned to. A disabled collector is listed (`active: false`)
+//! while they have stops that day, which a supervisor must then reassign.
 
 use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use serde::Serialize;
+use terreno_shared::model::Role;
 
 use super::Db;
-use super::scope::{SCOPE, scope_binds};
+use super::scope::{BindScope, OVER_C};
 use super::sessions::Session;
 use crate::on_read;
 
@@ -80,43 +81,16 @@ struct StopRow {
 impl Db {
     /// The routes of `date` of the collectors `who` may see.
     pub async fn day_routes(&self, who: &Session, date: NaiveDate) -> anyhow::Result<DayRoutes> {
-        let (org, role, team, user) = scope_binds(who);
-        let people = format!(
-            "select c.id, c.username, c.display_name, t.name as team, c.active
-             from users c left join teams t on t.id = c.team_id
-             where c.role = $1 and {SCOPE}
-               and (c.active or exists (select 1 from routes r join stops s on s.route_id = r.id
-                                        where r.collector_id = c.id and r.route_date = $6))
-             order by c.username"
-        );
-        let stops = format!(
-            "select r.collector_id, s.id, a.id as account, a.external_id,
-                    a.debtor_name as debtor, a.address, cast(s.position as bigint) as position,
-                    coalesce((select v.status from visits v where v.stop_id = s.id
-                      order by v.created_ms desc limit 1), 'planned') as status,
-                    (select v.outcome from visits v where v.stop_id = s.id
-                      order by v.created_ms desc limit 1) as outcome
-             from stops s join routes r on r.id = s.route_id
-             join users c on c.id = r.collector_id join accounts a on a.id = s.account_id
-             where r.route_date = $1 and {SCOPE} order by r.collector_id, s.position, s.id"
-        );
         let (people, stops): (Vec<CollectorRow>, Vec<StopRow>) = on_read!(self, |pool| {
-            let people = sqlx::query_as(sqlx::AssertSqlSafe(people))
-                .bind("collector")
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
+            let people = sqlx::query_as(sqlx::AssertSqlSafe(people_sql(who)))
+                .bind_scope(who)
                 .bind(date.to_string())
                 .fetch_all(&mut *pool)
                 .await
                 .context("reading the collectors of the routes")?;
-            let stops = sqlx::query_as(sqlx::AssertSqlSafe(stops))
+            let stops = sqlx::query_as(sqlx::AssertSqlSafe(stops_sql(who)))
+                .bind_scope(who)
                 .bind(date.to_string())
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
                 .fetch_all(pool)
                 .await
                 .context("reading the day's stops")?;
@@ -138,4 +112,69 @@ impl Db {
             .collect();
         Ok(DayRoutes { date, collectors })
     }
+}
+
+/// The collectors in scope, active or with stops on day `$5`. Binds the scope first (`$1`..`$4`,
+/// see [`OVER_C`]).
+fn people_sql(who: &Session) -> String {
+    format!(
+        "select c.id, c.username, c.display_name, t.name as team, c.active
+         from users c left join teams t on t.id = c.team_id
+         where c.role = 'collector' and {}
+           and (c.active or exists (select 1 from routes r join stops s on s.route_id = r.id
+                                    where r.collector_id = c.id and r.route_date = $5))
+         order by c.username",
+        OVER_C.of(who)
+    )
+}
+
+/// The stops of the routes of day `$5` in scope, with their newest visit's status: an admin's
+/// by day, a supervisor's and a collector's through their users' routes of the day (`cross
+/// join` keeps SQLite from starting at the organization's routes).
+fn stops_sql(who: &Session) -> String {
+    let (from, routes) = match who.role {
+        Role::Admin => (
+            "stops s join routes r on r.id = s.route_id join users c on c.id = r.collector_id",
+            "r.route_date = $5",
+        ),
+        Role::Supervisor | Role::Collector => (
+            "users c cross join routes r cross join stops s",
+            "r.collector_id = c.id and r.route_date = $5 and s.route_id = r.id",
+        ),
+    };
+    format!(
+        "select r.collector_id, s.id, a.id as account, a.external_id,
+                a.debtor_name as debtor, a.address, cast(s.position as bigint) as position,
+                coalesce((select v.status from visits v where v.stop_id = s.id
+                  order by v.created_ms desc limit 1), 'planned') as status,
+                (select v.outcome from visits v where v.stop_id = s.id
+                  order by v.created_ms desc limit 1) as outcome
+         from {from} join accounts a on a.id = s.account_id
+         where {routes} and {} order by r.collector_id, s.position, s.id",
+        OVER_C.of(who)
+    )
+}
+
+/// The Routes page's reads as `who` makes them, for the plan checks.
+#[cfg(test)]
+pub(crate) fn plan_reads(who: &Session) -> Vec<crate::db::plans::Read> {
+    use crate::db::plans::{Bind, Read};
+    let binds = || {
+        Bind::scope(who)
+            .into_iter()
+            .chain([Bind::text("2026-12-07")])
+            .collect()
+    };
+    vec![
+        Read {
+            name: "day routes' collectors".into(),
+            sql: people_sql(who),
+            binds: binds(),
+        },
+        Read {
+            name: "day routes' stops".into(),
+            sql: stops_sql(who),
+            binds: binds(),
+        },
+    ]
 }

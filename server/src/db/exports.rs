@@ -1,8 +1,9 @@
 //! The rows of the dashboard's exports, a page at a time: visits completed (or created, while
 //! open) in a range of instants, and collectors' fixes of a range, both within the caller's scope
-//! (the shared [`SCOPE`] predicate). Pages end on keyset positions, so an export of a year reads
-//! a bounded number of rows at once and holds no read connection between pages. Formatting the
-//! rows belongs to [`crate::export`].
+//! (the visits of [`visits_in_scope`], the users of [`OVER_C`]: a supervisor's and a collector's
+//! read from their users, not the organization's rows). Pages end on keyset positions, so an
+//! export of a year reads a bounded number of rows at once and holds no read connection between
+//! pages. Formatting the rows belongs to [`crate::export`].
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -10,7 +11,7 @@ use chrono_tz::Tz;
 
 use super::Db;
 use super::map::day_bounds;
-use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
+use super::scope::{BindScope, OVER_C, visits_in_scope};
 use super::sessions::Session;
 use crate::on_read;
 
@@ -107,41 +108,15 @@ impl Db {
         (from_ms, to_ms): (i64, i64),
         after: Option<&VisitKey>,
     ) -> anyhow::Result<Vec<ExportVisit>> {
-        let (org, role, team, user) = scope_binds(who);
-        // The newest check-in carries the verdicts a reviewer cares about; the first one says
-        // when the collector arrived.
-        let sql = format!(
-            "select * from (
-                 select v.id, owner_a.external_id, owner_a.debtor_name,
-                        author.username as collector, v.status, v.outcome,
-                        coalesce(v.completed_ms, v.created_ms) as at_ms, v.completed_ms,
-                        (select min(k.at_ms) from checkins k where k.visit_id = v.id)
-                            as checked_in_ms,
-                        (select k.device_verdict from checkins k where k.visit_id = v.id
-                          order by k.at_ms desc, k.seq desc limit 1) as device_verdict,
-                        (select k.server_verdict from checkins k where k.visit_id = v.id
-                          order by k.at_ms desc, k.seq desc limit 1) as server_verdict,
-                        v.submission, owner_a.lat, owner_a.lon
-                 from visits v {VISIT_OWNER}
-                 join users author on author.id = v.collector_id
-                 where {SCOPE}
-             ) listed
-             where at_ms >= $6 and at_ms < $7
-               and ($8 is null or at_ms > $8 or (at_ms = $8 and id > $9))
-             order by at_ms, id
-             limit $1"
-        );
+        let sql = visits_page_sql(who);
         let (after_ms, after_id) = match after {
             Some((ms, id)) => (Some(*ms), Some(id.clone())),
             None => (None, None),
         };
         Ok(on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(i64::from(PAGE_ROWS))
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
                 .bind(from_ms)
                 .bind(to_ms)
                 .bind(after_ms)
@@ -160,21 +135,11 @@ impl Db {
         (from_ms, to_ms): (i64, i64),
         username: Option<&str>,
     ) -> anyhow::Result<Vec<TrackOwner>> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select c.id, c.username, c.display_name from users c
-             where {SCOPE} and ($1 is null or c.username = $1)
-               and exists (select 1 from fixes f
-                           where f.user_id = c.id and f.t_ms >= $6 and f.t_ms < $7)
-             order by c.username"
-        );
+        let sql = track_owners_sql(who);
         Ok(on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(username)
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
                 .bind(from_ms)
                 .bind(to_ms)
                 .fetch_all(pool)
@@ -216,4 +181,72 @@ impl Db {
             .context("reading a page of fixes to export")?
         }))
     }
+}
+
+/// Visits in scope with their time in `[$6, $7)`, oldest first, after (`$8`, `$9`), `$5` at
+/// most. The newest check-in carries the verdicts a reviewer cares about; the first one says
+/// when the collector arrived.
+fn visits_page_sql(who: &Session) -> String {
+    format!(
+        "select * from (
+             select v.id, owner_a.external_id, owner_a.debtor_name,
+                    author.username as collector, v.status, v.outcome,
+                    coalesce(v.completed_ms, v.created_ms) as at_ms, v.completed_ms,
+                    (select min(k.at_ms) from checkins k where k.visit_id = v.id)
+                        as checked_in_ms,
+                    (select k.device_verdict from checkins k where k.visit_id = v.id
+                      order by k.at_ms desc, k.seq desc limit 1) as device_verdict,
+                    (select k.server_verdict from checkins k where k.visit_id = v.id
+                      order by k.at_ms desc, k.seq desc limit 1) as server_verdict,
+                    v.submission, owner_a.lat, owner_a.lon
+             from {} join users author on author.id = v.collector_id
+         ) listed
+         where at_ms >= $6 and at_ms < $7
+           and ($8 is null or at_ms > $8 or (at_ms = $8 and id > $9))
+         order by at_ms, id
+         limit $5",
+        visits_in_scope(who)
+    )
+}
+
+/// The users in scope (only `$5` when named) with fixes in `[$6, $7)`. The first fix is asked
+/// of each user (`fixes_by_user_time`): as an `exists`, PostgreSQL may instead read the range
+/// of the whole organization's fixes and match them to the users.
+fn track_owners_sql(who: &Session) -> String {
+    format!(
+        "select c.id, c.username, c.display_name from users c
+         where {} and ($5 is null or c.username = $5)
+           and (select f.t_ms from fixes f
+                where f.user_id = c.id and f.t_ms >= $6 and f.t_ms < $7 limit 1) is not null
+         order by c.username",
+        OVER_C.of(who)
+    )
+}
+
+/// The exports' reads as `who` makes them, for the plan checks.
+#[cfg(test)]
+pub(crate) fn plan_reads(who: &Session) -> Vec<crate::db::plans::Read> {
+    use crate::db::plans::{Bind, Read};
+    let range = [Bind::Int(Some(0)), Bind::Int(Some(1))];
+    vec![
+        Read {
+            name: "visits export page".into(),
+            sql: visits_page_sql(who),
+            binds: Bind::scope(who)
+                .into_iter()
+                .chain([Bind::Int(Some(500))])
+                .chain(range.clone())
+                .chain([Bind::Int(None), Bind::Text(None)])
+                .collect(),
+        },
+        Read {
+            name: "track export owners".into(),
+            sql: track_owners_sql(who),
+            binds: Bind::scope(who)
+                .into_iter()
+                .chain([Bind::Text(None)])
+                .chain(range)
+                .collect(),
+        },
+    ]
 }

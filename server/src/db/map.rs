@@ -1,9 +1,9 @@
 //! The live map's first load: for every active collector the caller may see (the rules of
-//! [`super::scope`]), the newest position, today's track (the clean fixes the shared track
-//! filter keeps, simplified for drawing), today's stops with their visit status, and the day's
-//! refused check-ins. Days are the organization's local days; another day than today can be
-//! asked for (a supervisor looking back). The live feed carries every
-//! change after this load; nothing here is pushed anywhere.
+//! [`super::scope`], each role's read led by its own scope: see `rows`), the newest position,
+//! today's track (the clean fixes the shared track filter keeps, simplified for drawing), today's
+//! stops with their visit status, and the day's refused check-ins. Days are the organization's
+//! local days; another day than today can be asked for (a supervisor looking back). The live feed
+//! carries every change after this load; nothing here is pushed anywhere.
 
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -13,10 +13,21 @@ use terreno_shared::model::VisitStatus;
 
 use super::Db;
 use super::sessions::Session;
-use crate::db::positions::Position;
-use crate::on_read;
+use crate::db::live_reads::Position;
 
 mod rows;
+
+/// How many stops a collector has, and how many of them are visited (a terminal status).
+fn stop_totals(stops: &[MapStop]) -> (i64, i64) {
+    let done = stops
+        .iter()
+        .filter(|s| s.status.parse().is_ok_and(VisitStatus::is_terminal))
+        .count();
+    (stops.len() as i64, done as i64)
+}
+
+#[cfg(test)]
+pub(crate) use rows::plan_reads;
 
 /// Above this many collectors the first load carries each one's position and stop counts but
 /// not their tracks and stops, which the map asks for one collector at a time: a supervisor's
@@ -135,6 +146,7 @@ impl Db {
     /// refusals of `date` (default: the organization's today). With `username`, only that
     /// collector (always in detail); without, every collector, in detail up to
     /// [`DETAIL_LIMIT`].
+    // Long: one read per part of the map, with the detail-or-counts choice between them.
     pub async fn map_for(
         &self,
         who: &Session,
@@ -143,16 +155,7 @@ impl Db {
         username: Option<&str>,
     ) -> anyhow::Result<MapData> {
         let org = who.org_id.to_string();
-        let tz: String = on_read!(self, |pool| {
-            sqlx::query_scalar("select time_zone from orgs where id = $1")
-                .bind(&org)
-                .fetch_one(pool)
-                .await
-                .context("reading the organization's time zone")?
-        });
-        let tz: Tz = tz
-            .parse()
-            .map_err(|e| anyhow::anyhow!("stored time zone {tz:?}: {e}"))?;
+        let tz = self.org_zone(&org).await?;
         let date = match date {
             Some(d) => d,
             None => today(now_ms, tz)?,
@@ -195,15 +198,9 @@ impl Db {
             c.detail = detail;
             c.track = tracks.remove(id.as_str()).unwrap_or_default();
             c.stops = stops.remove(id.as_str()).unwrap_or_default();
-            (c.stops_total, c.stops_done) = if detail {
-                let done = c
-                    .stops
-                    .iter()
-                    .filter(|s| s.status.parse().is_ok_and(VisitStatus::is_terminal))
-                    .count();
-                (c.stops.len() as i64, done as i64)
-            } else {
-                counts.remove(id.as_str()).unwrap_or_default()
+            (c.stops_total, c.stops_done) = match detail {
+                true => stop_totals(&c.stops),
+                false => counts.remove(id.as_str()).unwrap_or_default(),
             };
         }
         Ok(MapData {

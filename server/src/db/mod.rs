@@ -33,6 +33,7 @@ pub mod exports;
 pub mod forms;
 pub mod import;
 pub mod json_rows;
+pub mod live_reads;
 pub mod location_captures;
 pub mod logins;
 pub mod map;
@@ -43,7 +44,6 @@ pub mod people;
 #[cfg(test)]
 mod plans;
 pub mod portfolio;
-pub mod positions;
 pub mod project;
 pub mod pull;
 pub mod push;

@@ -103,17 +103,22 @@ impl Db {
                     .await
                     .with_context(|| format!("explaining {}", read.name))?;
                 let mut lines = Vec::new();
-                pg_nodes(&plan[0]["Plan"], &mut lines);
+                pg_nodes(&plan[0]["Plan"], None, &mut lines);
                 Ok(lines)
             }
         }
     }
 }
 
-fn pg_nodes(node: &Value, out: &mut Vec<String>) {
+/// `parent` is the relation of the node above: a `Bitmap Index Scan` names only its index, and
+/// reads the relation of the `Bitmap Heap Scan` above it.
+fn pg_nodes(node: &Value, parent: Option<&str>, out: &mut Vec<String>) {
     let kind = node["Node Type"].as_str().unwrap_or("?");
     let mut line = kind.to_owned();
-    if let Some(rel) = node["Relation Name"].as_str() {
+    let relation = node["Relation Name"]
+        .as_str()
+        .or(parent.filter(|_| kind == "Bitmap Index Scan"));
+    if let Some(rel) = relation {
         line.push_str(&format!(" on {rel}"));
     }
     if let Some(index) = node["Index Name"].as_str() {
@@ -125,19 +130,24 @@ fn pg_nodes(node: &Value, out: &mut Vec<String>) {
     }
     out.push(line);
     for child in node["Plans"].as_array().into_iter().flatten() {
-        pg_nodes(child, out);
+        pg_nodes(child, node["Relation Name"].as_str(), out);
     }
 }
 
-/// Columns that name the organization or a whole day of it, not a caller's scope: a big
+/// Columns that name the organization or a stretch of its time, not a caller's scope: a big
 /// table searched by these alone is read for the whole organization (a portfolio holds every
 /// collector's accounts).
-pub(crate) const ORG_WIDE_KEYS: [&str; 5] = [
+pub(crate) const ORG_WIDE_KEYS: [&str; 9] = [
     "portfolio_id",
     "org_id",
     "planned_date",
     "route_date",
     "status",
+    // A range of time is the organization's rows of that time.
+    "at_ms",
+    "t_ms",
+    "completed_ms",
+    "created_ms",
 ];
 
 /// The steps of `plan` that read a big table whole, or search it by organization-wide keys

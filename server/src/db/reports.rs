@@ -1,15 +1,15 @@
-//! The dashboard's reports, within the caller's scope (the shared [`SCOPE`] predicate over the
-//! visit's owner). Contact rate: submitted visits and those that reached someone (the shared
-//! [`Outcome::is_contact`] rule), by the organization's local weekday and hour of completion.
-//! SQL counts per quarter hour of UTC (every zone's offset is a whole number of quarter hours,
-//! and the dialects share no time-zone function); the local weekday and hour are read here, so
-//! a year costs at most 35,136 small rows.
+//! The dashboard's reports, within the caller's scope (the visits of [`visits_in_scope`]: a
+//! supervisor's and a collector's read from their users, not the organization's visits). Contact
+//! rate: submitted visits and those that reached someone (the shared [`Outcome::is_contact`] rule),
+//! by the organization's local weekday and hour of completion. SQL counts per quarter hour of UTC
+//! (every zone's offset is a whole number of quarter hours, and the dialects share no time-zone
+//! function); the local weekday and hour are read here, so a year costs at most 35,136 small rows.
 //!
-//! Promises: those made in the range, by the account's delinquency bucket (its days past due
-//! now: the server keeps no history of it) and currency, kept (a `paid` visit of the account
-//! after the promise, on or before its local due date), broken (none by then, and the date has
-//! passed) or pending. Payments recorded outside visits are unknown here, so "broken" means "no
-//! payment seen by a collector".
+//! Promises: those made in the range, by the account's delinquency bucket (its days past due now:
+//! the server keeps no history of it) and currency, kept (a `paid` visit of the account after the
+//! promise, on or before its local due date), broken (none by then, and the date has passed) or
+//! pending. Payments recorded outside visits are unknown here, so "broken" means "no payment seen
+//! by a collector".
 
 use anyhow::Context;
 use std::collections::BTreeMap;
@@ -22,7 +22,7 @@ use terreno_shared::model::visit::Outcome;
 use terreno_shared::model::{DaysPastDue, DelinquencyBucket};
 
 use super::Db;
-use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
+use super::scope::{BindScope, visits_in_scope};
 use super::sessions::Session;
 use crate::on_read;
 
@@ -98,6 +98,47 @@ struct PromiseSql {
     paid_ms: Option<i64>,
 }
 
+impl PromiseRow {
+    fn empty(
+        bucket: DelinquencyBucket,
+        currency: String,
+        exponent: u8,
+    ) -> anyhow::Result<PromiseRow> {
+        Ok(PromiseRow {
+            bucket: serde_json::to_value(bucket)?
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            currency,
+            exponent,
+            made: 0,
+            kept: 0,
+            broken: 0,
+            pending: 0,
+            made_minor: 0,
+            kept_minor: 0,
+            broken_minor: 0,
+        })
+    }
+
+    /// Counts one promise of `minor` units in its state.
+    fn count(&mut self, state: Kept, minor: i64) {
+        self.made += 1;
+        self.made_minor += minor;
+        match state {
+            Kept::Yes => {
+                self.kept += 1;
+                self.kept_minor += minor;
+            }
+            Kept::No => {
+                self.broken += 1;
+                self.broken_minor += minor;
+            }
+            Kept::NotYet => self.pending += 1,
+        }
+    }
+}
+
 impl Db {
     /// Visits completed in `[from_ms, to_ms)` that `who` may see, by local weekday and hour.
     pub async fn contact_rate(
@@ -106,21 +147,11 @@ impl Db {
         tz: Tz,
         (from_ms, to_ms): (i64, i64),
     ) -> anyhow::Result<ContactRate> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select v.completed_ms / {SLOT_MS} as slot, v.outcome, count(*) as visits
-             from visits v {VISIT_OWNER}
-             where v.completed_ms >= $1 and v.completed_ms < $6 and v.outcome is not null
-               and {SCOPE}
-             group by v.completed_ms / {SLOT_MS}, v.outcome"
-        );
+        let sql = contact_rate_sql(who);
         let rows: Vec<SlotRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(from_ms)
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
                 .bind(to_ms)
                 .fetch_all(pool)
                 .await
@@ -166,36 +197,9 @@ impl Db {
             for p in &page {
                 let (bucket, currency, exponent, minor, state) = judge(p, tz, today)
                     .with_context(|| format!("reading the promise of visit {}", p.id))?;
-                let row = rows
-                    .entry((bucket, currency.clone()))
-                    .or_insert(PromiseRow {
-                        bucket: serde_json::to_value(bucket)?
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                        currency,
-                        exponent,
-                        made: 0,
-                        kept: 0,
-                        broken: 0,
-                        pending: 0,
-                        made_minor: 0,
-                        kept_minor: 0,
-                        broken_minor: 0,
-                    });
-                row.made += 1;
-                row.made_minor += minor;
-                match state {
-                    Kept::Yes => {
-                        row.kept += 1;
-                        row.kept_minor += minor;
-                    }
-                    Kept::No => {
-                        row.broken += 1;
-                        row.broken_minor += minor;
-                    }
-                    Kept::NotYet => row.pending += 1,
-                }
+                rows.entry((bucket, currency.clone()))
+                    .or_insert(PromiseRow::empty(bucket, currency, exponent)?)
+                    .count(state, minor);
             }
             match page.last() {
                 Some(p) if page.len() == PROMISE_PAGE => {
@@ -216,27 +220,11 @@ impl Db {
         (from_ms, to_ms): (i64, i64),
         after: Option<&(i64, String)>,
     ) -> anyhow::Result<Vec<PromiseSql>> {
-        let (org, role, team, user) = scope_binds(who);
-        // The first payment after the promise decides it; a later one cannot un-break it.
-        let sql = format!(
-            "select v.id, v.completed_ms, v.submission, owner_a.days_past_due,
-                    (select min(p.completed_ms) from visits p
-                      where p.account_id = v.account_id and p.outcome = 'paid'
-                        and p.completed_ms > v.completed_ms) as paid_ms
-             from visits v {VISIT_OWNER}
-             where v.outcome = 'promise_to_pay' and v.completed_ms >= $1
-               and v.completed_ms < $6 and {SCOPE}
-               and ($7 is null or v.completed_ms > $7 or (v.completed_ms = $7 and v.id > $8))
-             order by v.completed_ms, v.id
-             limit {PROMISE_PAGE}"
-        );
+        let sql = promises_sql(who);
         Ok(on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(from_ms)
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
                 .bind(to_ms)
                 .bind(after.map(|a| a.0))
                 .bind(after.map(|a| a.1.clone()))
@@ -245,6 +233,57 @@ impl Db {
                 .context("reading promises")?
         }))
     }
+}
+
+/// Submitted visits of `[$5, $6)` in scope, per quarter hour of completion and outcome.
+fn contact_rate_sql(who: &Session) -> String {
+    format!(
+        "select v.completed_ms / {SLOT_MS} as slot, v.outcome, count(*) as visits
+         from {}
+         where v.completed_ms >= $5 and v.completed_ms < $6 and v.outcome is not null
+         group by v.completed_ms / {SLOT_MS}, v.outcome",
+        visits_in_scope(who)
+    )
+}
+
+/// Promises made in `[$5, $6)` in scope, after (`$7`, `$8`), with the first payment after each
+/// (which decides it; a later one cannot un-break it).
+fn promises_sql(who: &Session) -> String {
+    format!(
+        "select v.id, v.completed_ms, v.submission, owner_a.days_past_due,
+                (select min(p.completed_ms) from visits p
+                  where p.account_id = v.account_id and p.outcome = 'paid'
+                    and p.completed_ms > v.completed_ms) as paid_ms
+         from {}
+         where v.outcome = 'promise_to_pay' and v.completed_ms >= $5 and v.completed_ms < $6
+           and ($7 is null or v.completed_ms > $7 or (v.completed_ms = $7 and v.id > $8))
+         order by v.completed_ms, v.id
+         limit {PROMISE_PAGE}",
+        visits_in_scope(who)
+    )
+}
+
+/// The reports' reads as `who` makes them, for the plan checks.
+#[cfg(test)]
+pub(crate) fn plan_reads(who: &Session) -> Vec<crate::db::plans::Read> {
+    use crate::db::plans::{Bind, Read};
+    let range = [Bind::Int(Some(0)), Bind::Int(Some(1))];
+    vec![
+        Read {
+            name: "contact rate".into(),
+            sql: contact_rate_sql(who),
+            binds: Bind::scope(who).into_iter().chain(range.clone()).collect(),
+        },
+        Read {
+            name: "promises".into(),
+            sql: promises_sql(who),
+            binds: Bind::scope(who)
+                .into_iter()
+                .chain(range)
+                .chain([Bind::Int(None), Bind::Text(None)])
+                .collect(),
+        },
+    ]
 }
 
 /// Promises one page reads.

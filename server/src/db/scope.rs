@@ -27,6 +27,68 @@ pub(crate) fn scope_binds(s: &Session) -> (String, &'static str, Option<String>,
     )
 }
 
+/// Every read that takes one text per role binds the caller's scope first, in these places:
+/// `$1` org, `$2` role, `$3` team, `$4` user (see [`BindScope`]); its own values follow from
+/// `$5`.
+///
+/// The caller's scope over the users `c` (collectors, or a visit's owner), one predicate per
+/// role so that each is led by its own key: the organization for an admin, the team for a
+/// supervisor (`users_by_team`), their own row for a collector.
+pub(crate) const OVER_C: ByRole = ByRole {
+    admin: "c.org_id = $1",
+    supervisor: "c.team_id = $3 and c.org_id = $1",
+    collector: "c.id = $4 and c.org_id = $1",
+};
+
+/// The FROM items of the visits `who` may see: `v`, its account `owner_a` and its owner `c` (the
+/// rule of [`VISIT_OWNER`]), with the scope applied. A supervisor's and a collector's start
+/// from their users: the visits of the accounts those users hold, and their own visits of
+/// accounts nobody holds, so they read their scope's visits and no one else's.
+pub(crate) fn visits_in_scope(who: &Session) -> String {
+    let over = OVER_C.of(who);
+    match who.role {
+        Role::Admin => format!("visits v {VISIT_OWNER} and {over}"),
+        Role::Supervisor | Role::Collector => format!(
+            "(select v.id as visit_id, c.id as owner_id from users c
+                  join accounts a on a.collector_id = c.id join visits v on v.account_id = a.id
+              where {over}
+              union all
+              select v.id as visit_id, c.id as owner_id from users c
+                  join visits v on v.collector_id = c.id join accounts a on a.id = v.account_id
+              where {over} and a.collector_id is null) owned
+             join visits v on v.id = owned.visit_id
+             join accounts owner_a on owner_a.id = v.account_id
+             join users c on c.id = owned.owner_id"
+        ),
+    }
+}
+
+/// Binds the caller's scope to `$1`..`$4` (see [`OVER_C`]), so a read writes its own values
+/// only.
+pub(crate) trait BindScope: Sized {
+    fn bind_scope(self, who: &Session) -> Self;
+}
+
+macro_rules! bind_scope_for {
+    ($query:ident) => {
+        impl<'q, DB, O> BindScope
+            for sqlx::query::$query<'q, DB, O, <DB as sqlx::Database>::Arguments>
+        where
+            DB: sqlx::Database,
+            String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            &'static str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        {
+            fn bind_scope(self, who: &Session) -> Self {
+                let (org, role, team, user) = scope_binds(who);
+                self.bind(org).bind(role).bind(team).bind(user)
+            }
+        }
+    };
+}
+bind_scope_for!(QueryAs);
+bind_scope_for!(QueryScalar);
+
 /// One query text per role, for the reads whose scope decides which index drives them: a
 /// predicate like `($role = 'admin' or c.team_id = $team or a.collector_id = $user)` is one
 /// plan for every caller, and that plan scans the organization (issue 16). Each text still

@@ -1,6 +1,7 @@
-//! Listing visits within the caller's scope (the shared [`SCOPE`] predicate over the visit's
-//! owner), newest first, filtered by local day, collector, outcome, status, team and
-//! delinquency bucket, a page at a time. A page ends with a keyset cursor, so paging stays exact while new visits arrive.
+//! Listing visits within the caller's scope (the visits of [`visits_in_scope`]: a supervisor's and
+//! a collector's read from their users, not the organization's visits), newest first, filtered by
+//! local day, collector, outcome, status, team and delinquency bucket, a page at a time. A page
+//! ends with a keyset cursor, so paging stays exact while new visits arrive.
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -10,7 +11,7 @@ use terreno_shared::model::DelinquencyBucket;
 
 use super::Db;
 use super::map::day_bounds;
-use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
+use super::scope::{BindScope, visits_in_scope};
 use super::sessions::Session;
 use crate::on_read;
 
@@ -110,7 +111,7 @@ impl Db {
         who: &Session,
         filter: &VisitFilter,
     ) -> anyhow::Result<VisitPage> {
-        let (org, role, team, user) = scope_binds(who);
+        let org = who.org_id.to_string();
         let (from_ms, to_ms) = match filter.date {
             Some(date) => {
                 let (from, to) = day_bounds(date, self.org_zone(&org).await?)?;
@@ -123,41 +124,11 @@ impl Db {
             Some(c) => (Some(c.at_ms), Some(c.id.clone())),
             None => (None, None),
         };
-        // `$1` is the page size plus one: the extra row says whether another page follows.
-        let sql = format!(
-            "select * from (
-                 select v.id, v.account_id as account, owner_a.external_id, owner_a.debtor_name,
-                        v.collector_id as collector, author.username as collector_username,
-                        author.display_name as collector_name, v.status, v.outcome,
-                        coalesce(v.completed_ms, v.created_ms) as at_ms, v.completed_ms,
-                        v.flagged,
-                        (select r.decision from visit_reviews r where r.visit_id = v.id
-                         order by r.created_ms desc, r.id desc limit 1) as review
-                 from visits v {VISIT_OWNER}
-                 join users author on author.id = v.collector_id
-                 where {SCOPE}
-                   and ($6 is null or author.username = $6)
-                   and ($7 is null or v.outcome = $7)
-                   and ($8 is null or v.status = $8)
-                   and ($14 is null or c.team_id in
-                        (select tm.id from teams tm where tm.org_id = $2 and tm.name = $14))
-                   and ($15 is null or owner_a.days_past_due >= $15)
-                   and ($16 is null or owner_a.days_past_due < $16)
-             ) listed
-             where ($9 is null or at_ms >= $9) and ($10 is null or at_ms < $10)
-               and ($11 is null or at_ms < $11 or (at_ms = $11 and id < $12))
-               and ($13 is null or review = $13
-                    or ($13 = 'pending' and review is null and status = 'done'))
-             order by at_ms desc, id desc
-             limit $1"
-        );
+        let sql = list_sql(who);
         let mut visits: Vec<VisitSummary> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(i64::from(limit) + 1)
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
                 .bind(&filter.collector)
                 .bind(&filter.outcome)
                 .bind(&filter.status)
@@ -204,6 +175,54 @@ impl Db {
         zone.parse()
             .map_err(|e| anyhow::anyhow!("stored time zone {zone:?}: {e}"))
     }
+}
+
+/// The list's text for `who`: binds the scope (`$1`..`$4`), then `$5` the page size plus one
+/// (the extra row says whether another page follows), then the filters and the cursor.
+fn list_sql(who: &Session) -> String {
+    format!(
+        "select * from (
+             select v.id, v.account_id as account, owner_a.external_id, owner_a.debtor_name,
+                    v.collector_id as collector, author.username as collector_username,
+                    author.display_name as collector_name, v.status, v.outcome,
+                    coalesce(v.completed_ms, v.created_ms) as at_ms, v.completed_ms,
+                    v.flagged,
+                    (select r.decision from visit_reviews r where r.visit_id = v.id
+                     order by r.created_ms desc, r.id desc limit 1) as review
+             from {} join users author on author.id = v.collector_id
+             where ($6 is null or author.username = $6)
+               and ($7 is null or v.outcome = $7)
+               and ($8 is null or v.status = $8)
+               and ($14 is null or c.team_id in
+                    (select tm.id from teams tm where tm.org_id = $1 and tm.name = $14))
+               and ($15 is null or owner_a.days_past_due >= $15)
+               and ($16 is null or owner_a.days_past_due < $16)
+         ) listed
+         where ($9 is null or at_ms >= $9) and ($10 is null or at_ms < $10)
+           and ($11 is null or at_ms < $11 or (at_ms = $11 and id < $12))
+           and ($13 is null or review = $13
+                or ($13 = 'pending' and review is null and status = 'done'))
+         order by at_ms desc, id desc
+         limit $5",
+        visits_in_scope(who)
+    )
+}
+
+/// The first page of the list as `who` reads it, for the plan checks.
+#[cfg(test)]
+pub(crate) fn plan_reads(who: &Session) -> Vec<crate::db::plans::Read> {
+    use crate::db::plans::{Bind, Read};
+    let none = || Bind::Text(None);
+    let int = || Bind::Int(None);
+    vec![Read {
+        name: "visit list, first page".into(),
+        sql: list_sql(who),
+        binds: Bind::scope(who)
+            .into_iter()
+            .chain([Bind::Int(Some(51)), none(), none(), none()])
+            .chain([int(), int(), int(), none(), none(), none(), int(), int()])
+            .collect(),
+    }]
 }
 
 /// The first day count past `bucket` (none for the last, open-ended one).

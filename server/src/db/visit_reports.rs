@@ -1,5 +1,6 @@
 //! Two reports over a range of the organization's local days, within the caller's scope (the
-//! shared [`SCOPE`] over the visit's owner):
+//! visits of [`visits_in_scope`], and the check-ins of the same owner rule; a supervisor's and a
+//! collector's read from their users, not the organization's rows):
 //! - visits per collector per day: submitted visits by the collector who made them and the
 //!   local day of completion. SQL counts per quarter hour of UTC (see [`super::reports`]) and the
 //!   local day is read here, so no dialect-specific time-zone function is needed;
@@ -13,9 +14,10 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use serde::Serialize;
 use terreno_shared::geofence::{Reason, Verdict};
+use terreno_shared::model::Role;
 
 use super::Db;
-use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
+use super::scope::{BindScope, OVER_C, visits_in_scope};
 use super::sessions::Session;
 use crate::on_read;
 
@@ -85,22 +87,11 @@ impl Db {
         (first, last): (NaiveDate, NaiveDate),
         (from_ms, to_ms): (i64, i64),
     ) -> anyhow::Result<VisitsPerCollector> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select author.username, author.display_name,
-                    v.completed_ms / {SLOT_MS} as slot, count(*) as visits
-             from visits v {VISIT_OWNER} join users author on author.id = v.collector_id
-             where v.completed_ms >= $1 and v.completed_ms < $6 and v.outcome is not null
-               and {SCOPE}
-             group by author.username, author.display_name, v.completed_ms / {SLOT_MS}"
-        );
+        let sql = per_collector_sql(who);
         let rows: Vec<SlotRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(from_ms)
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
                 .bind(to_ms)
                 .fetch_all(pool)
                 .await
@@ -144,22 +135,13 @@ impl Db {
         who: &Session,
         (from_ms, to_ms): (i64, i64),
     ) -> anyhow::Result<RefusalReasons> {
-        let (org, role, team, user) = scope_binds(who);
         // Verdicts carry their numbers, so identical texts are rare: grouping in SQL would
         // not shrink the rows, and the reasons must be read from the JSON anyway.
-        let sql = format!(
-            "select k.server_verdict from checkins k
-             join devices d on d.id = k.device_id join accounts a on a.id = k.account_id
-             join users c on c.id = coalesce(a.collector_id, d.user_id)
-             where k.at_ms >= $1 and k.at_ms < $6 and k.server_allowed = false and {SCOPE}"
-        );
+        let sql = refusals_sql(who);
         let verdicts: Vec<String> = on_read!(self, |pool| {
             sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(from_ms)
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
                 .bind(to_ms)
                 .fetch_all(pool)
                 .await
@@ -167,6 +149,70 @@ impl Db {
         });
         count_reasons(&verdicts)
     }
+}
+
+/// Submitted visits of `[$5, $6)` in scope, per author and quarter hour of completion.
+fn per_collector_sql(who: &Session) -> String {
+    format!(
+        "select author.username, author.display_name,
+                v.completed_ms / {SLOT_MS} as slot, count(*) as visits
+         from {} join users author on author.id = v.collector_id
+         where v.completed_ms >= $5 and v.completed_ms < $6 and v.outcome is not null
+         group by author.username, author.display_name, v.completed_ms / {SLOT_MS}",
+        visits_in_scope(who)
+    )
+}
+
+/// The verdicts of the check-ins of `[$5, $6)` the server refused, of accounts in scope: a
+/// check-in's owner `c` is its account's collector, or its device's user while the account is
+/// unassigned. A supervisor's and a collector's read the check-ins of their users' accounts,
+/// then those of their users' devices on unassigned accounts (`cross join` keeps SQLite from
+/// starting at the organization's check-ins of the range).
+fn refusals_sql(who: &Session) -> String {
+    const REFUSED: &str = "k.at_ms >= $5 and k.at_ms < $6 and k.server_allowed = false";
+    let over = OVER_C.of(who);
+    match who.role {
+        Role::Admin => format!(
+            "select k.server_verdict from checkins k
+             join devices d on d.id = k.device_id join accounts a on a.id = k.account_id
+             join users c on c.id = coalesce(a.collector_id, d.user_id)
+             where {REFUSED} and {over}"
+        ),
+        Role::Supervisor | Role::Collector => format!(
+            "select k.server_verdict from users c cross join accounts a cross join checkins k
+                 join devices d on d.id = k.device_id
+             where {over} and a.collector_id = c.id and k.account_id = a.id and {REFUSED}
+             union all
+             select k.server_verdict from users c cross join devices d cross join checkins k
+                 join accounts a on a.id = k.account_id
+             where {over} and d.user_id = c.id and k.device_id = d.id
+               and a.collector_id is null and {REFUSED}"
+        ),
+    }
+}
+
+/// The two reports' reads as `who` makes them, for the plan checks.
+#[cfg(test)]
+pub(crate) fn plan_reads(who: &Session) -> Vec<crate::db::plans::Read> {
+    use crate::db::plans::{Bind, Read};
+    let binds = || {
+        Bind::scope(who)
+            .into_iter()
+            .chain([Bind::Int(Some(0)), Bind::Int(Some(1))])
+            .collect()
+    };
+    vec![
+        Read {
+            name: "visits per collector".into(),
+            sql: per_collector_sql(who),
+            binds: binds(),
+        },
+        Read {
+            name: "refusal reasons".into(),
+            sql: refusals_sql(who),
+            binds: binds(),
+        },
+    ]
 }
 
 /// Counts the reasons of stored refusal verdicts.

@@ -26,7 +26,7 @@ use terreno_shared::ids::{OrgId, TeamId};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-pub use crate::db::positions::Position;
+pub use crate::db::live_reads::Position;
 use crate::state::AppState;
 
 /// Events buffered per server before the slowest connection is cut off.

@@ -1,27 +1,30 @@
-//! The map's queries, one per kind of row, each filtered by the caller's scope ([`SCOPE`]:
-//! binds `$2`..`$5`; `$1` and `$6` are each query's own) and, when one is asked for, by one
-//! collector ([`only`]: their id, bound last, on the table's own user column so the query
-//! reads that collector's rows through the index instead of filtering everyone's).
+//! The map's queries, one per kind of row, each with one text per role (see [`ByRole`]): an
+//! admin's read the organization's rows of the day, a supervisor's and a collector's start from
+//! the users in their scope ([`OVER_C`]) and reach their rows through those users' keys, so they
+//! cost the team, not the organization (issue 16). Every text binds the scope first (`$1`..`$4`,
+//! [`BindScope`]), then its own values, then, when one is asked for, one collector ([`only`]:
+//! their id, on the table's own user column).
 
 use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use terreno_shared::model::{Fix, RawFix, VisitStatus};
+use terreno_shared::model::{Fix, RawFix, Role, VisitStatus};
 use terreno_shared::track::{TrackPolicy, flag, simplify};
 
 use super::{MapCollector, MapRefusal, MapStop, TRACK_TOLERANCE_M, time};
 use crate::db::Db;
-use crate::db::positions::Position;
-use crate::db::scope::{SCOPE, scope_binds};
+use crate::db::live_reads::Position;
+use crate::db::live_reads::{POSITION_COLUMNS, PositionRow};
+use crate::db::scope::{BindScope, OVER_C};
 use crate::db::sessions::Session;
 use crate::on_read;
 
 /// The clause that keeps one collector's rows (`column = $n`), or nothing for everyone's.
-fn only(column: &str, n: u8, user: Option<&str>) -> String {
-    match user {
-        Some(_) => format!(" and {column} = ${n}"),
-        None => String::new(),
+fn only(column: &str, n: u8, one: bool) -> String {
+    match one {
+        true => format!(" and {column} = ${n}"),
+        false => String::new(),
     }
 }
 
@@ -31,19 +34,6 @@ pub(super) struct CollectorRow {
     username: String,
     display_name: String,
     team: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-pub(super) struct PositionRow {
-    user_id: String,
-    device_id: String,
-    lat: f64,
-    lon: f64,
-    accuracy_m: f64,
-    battery: Option<f64>,
-    charging: Option<bool>,
-    t_ms: i64,
-    received_ms: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -84,26 +74,145 @@ pub(super) struct RefusalRow {
     server_verdict: String,
 }
 
+/// Collectors in scope (`$5`: one's login name).
+fn collectors_sql(who: &Session, one: bool) -> String {
+    format!(
+        "select c.id, c.username, c.display_name, t.name as team
+         from users c left join teams t on t.id = c.team_id
+         where c.role = 'collector' and c.active and {}{} order by c.username",
+        OVER_C.of(who),
+        only("c.username", 5, one)
+    )
+}
+
+/// Last positions of the collectors in scope (`$5`: one's id).
+fn positions_sql(who: &Session, one: bool) -> String {
+    format!(
+        "select {POSITION_COLUMNS} from users c join last_positions p on p.user_id = c.id
+         where c.role = 'collector' and {}{} order by p.t_ms",
+        OVER_C.of(who),
+        only("p.user_id", 5, one)
+    )
+}
+
+/// Fixes of `[$5, $6)` of the users in scope (`$7`: one's id).
+fn tracks_sql(who: &Session, one: bool) -> String {
+    format!(
+        "select f.user_id, f.t_ms, f.lat, f.lon, f.accuracy_m, f.speed_ms, f.battery, f.mock
+         from users c join fixes f on f.user_id = c.id
+         where {} and f.t_ms >= $5 and f.t_ms < $6{}
+         order by f.user_id, f.t_ms",
+        OVER_C.of(who),
+        only("f.user_id", 7, one)
+    )
+}
+
+/// The stops `s` of day `$5` in scope, with their route `r` and its collector `c`: the FROM
+/// items and the conditions. An admin's are read by day (`stops_by_planned_date`); a
+/// supervisor's and a collector's from their users' routes, each route's stops of the day
+/// (`stops_by_route_day`). Without statistics either planner may still start from the day's
+/// stops of the whole organization, so the order is spelled out: SQLite keeps the left table of
+/// a `cross join` outer, and PostgreSQL plans a `lateral` subquery with `offset 0` per route.
+fn day_stops(who: &Session, pg: bool) -> (&'static str, String) {
+    let over = OVER_C.of(who);
+    match (who.role, pg) {
+        (Role::Admin, _) => (
+            "stops s join routes r on r.id = s.route_id join users c on c.id = r.collector_id",
+            format!("s.planned_date = $5 and {over}"),
+        ),
+        (Role::Supervisor | Role::Collector, false) => (
+            "users c cross join routes r cross join stops s",
+            format!(
+                "{over} and r.collector_id = c.id and s.route_id = r.id and s.planned_date = $5"
+            ),
+        ),
+        (Role::Supervisor | Role::Collector, true) => (
+            "users c join routes r on r.collector_id = c.id
+             cross join lateral (select s.id, s.route_id, s.account_id, s.position from stops s
+                                 where s.route_id = r.id and s.planned_date = $5 offset 0) s",
+            over.to_owned(),
+        ),
+    }
+}
+
+/// The stops of day `$5` in scope with their newest visit's status (`$6`: one collector's id).
+fn stops_sql(who: &Session, pg: bool, one: bool) -> String {
+    let (from, conditions) = day_stops(who, pg);
+    format!(
+        "select r.collector_id, a.id as account_id, a.external_id, a.debtor_name, a.address,
+                a.lat, a.lon, cast(s.position as bigint) as position,
+                (select v.status from visits v where v.stop_id = s.id
+                  order by v.created_ms desc limit 1) as status,
+                (select v.outcome from visits v where v.stop_id = s.id
+                  order by v.created_ms desc limit 1) as outcome
+         from {from} join accounts a on a.id = s.account_id
+         where {conditions}{}
+         order by r.collector_id, s.position",
+        only("r.collector_id", 6, one)
+    )
+}
+
+/// How many stops of day `$5` each collector in scope has, and how many were visited.
+fn stop_counts_sql(who: &Session, pg: bool) -> String {
+    let (from, conditions) = day_stops(who, pg);
+    format!(
+        "select r.collector_id,
+                cast(count(*) as bigint) as total,
+                cast(coalesce(sum(case when exists (select 1 from visits v
+                    where v.stop_id = s.id and v.status_rank = {terminal})
+                    then 1 else 0 end), 0) as bigint) as done
+         from {from} where {conditions} group by r.collector_id",
+        // The lattice rank every terminal status shares (done, not done, cancelled).
+        terminal = VisitStatus::Done.rank()
+    )
+}
+
+/// The check-ins of `[$5, $6)` the server refused, of devices of users in scope (`$7`: one's
+/// id): an admin's by time (`checkins_by_time`), the others' through their users' devices
+/// (`checkins_by_device_time`; the order spelled out as in [`day_stops`]).
+fn refusals_sql(who: &Session, pg: bool, one: bool) -> String {
+    const REFUSED: &str = "k.at_ms >= $5 and k.at_ms < $6 and k.server_allowed = false";
+    let over = OVER_C.of(who);
+    let (from, conditions) = match (who.role, pg) {
+        (Role::Admin, _) => (
+            "checkins k join devices d on d.id = k.device_id join users c on c.id = d.user_id"
+                .to_owned(),
+            format!("{over} and {REFUSED}"),
+        ),
+        (Role::Supervisor | Role::Collector, false) => (
+            "users c cross join devices d cross join checkins k".to_owned(),
+            format!("{over} and d.user_id = c.id and k.device_id = d.id and {REFUSED}"),
+        ),
+        (Role::Supervisor | Role::Collector, true) => (
+            format!(
+                "users c join devices d on d.user_id = c.id
+                 cross join lateral (select k.visit_id, k.account_id, k.at_ms, k.server_verdict
+                                     from checkins k where k.device_id = d.id and {REFUSED}
+                                     offset 0) k"
+            ),
+            over.to_owned(),
+        ),
+    };
+    format!(
+        "select k.visit_id, k.account_id, c.username, a.debtor_name, a.lat, a.lon, k.at_ms,
+                k.server_verdict
+         from {from} join accounts a on a.id = k.account_id
+         where {conditions}{}
+         order by k.at_ms",
+        only("d.user_id", 7, one)
+    )
+}
+
 impl Db {
     pub(super) async fn map_collectors(
         &self,
         who: &Session,
         username: Option<&str>,
     ) -> anyhow::Result<Vec<(String, MapCollector)>> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select c.id, c.username, c.display_name, t.name as team
-             from users c left join teams t on t.id = c.team_id
-             where c.role = $1 and c.active and {SCOPE}{} order by c.username",
-            only("c.username", 6, username)
-        );
+        let sql = collectors_sql(who, username.is_some());
         let rows: Vec<CollectorRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind("collector")
-                .bind(org)
-                .bind(role)
-                .bind(team)
-                .bind(user)
+                .bind_scope(who)
                 .bind_if(username)
                 .fetch_all(pool)
                 .await
@@ -134,21 +243,10 @@ impl Db {
         who: &Session,
         only_user: Option<&str>,
     ) -> anyhow::Result<HashMap<String, Position>> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select p.user_id, p.device_id, p.lat, p.lon, p.accuracy_m, p.battery, p.charging,
-                    p.t_ms, p.received_ms
-             from last_positions p join users c on c.id = p.user_id
-             where c.role = $1 and {SCOPE}{} order by p.t_ms",
-            only("p.user_id", 6, only_user)
-        );
+        let sql = positions_sql(who, only_user.is_some());
         let rows: Vec<PositionRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind("collector")
-                .bind(org)
-                .bind(role)
-                .bind(team)
-                .bind(user)
+                .bind_scope(who)
                 .bind_if(only_user)
                 .fetch_all(pool)
                 .await
@@ -157,18 +255,8 @@ impl Db {
         let mut out = HashMap::new();
         for r in rows {
             // Ordered by time: a later row is the fresher device.
-            let position = Position {
-                device: r.device_id,
-                username: String::new(),
-                lat: r.lat,
-                lon: r.lon,
-                accuracy_m: r.accuracy_m,
-                battery: r.battery,
-                charging: r.charging,
-                t: time(r.t_ms)?,
-                last_seen: time(r.received_ms)?,
-            };
-            out.insert(r.user_id, position);
+            let user = r.user_id.clone();
+            out.insert(user, r.into_position()?);
         }
         Ok(out)
     }
@@ -181,21 +269,11 @@ impl Db {
         to_ms: i64,
         only_user: Option<&str>,
     ) -> anyhow::Result<HashMap<String, Vec<[f64; 2]>>> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select f.user_id, f.t_ms, f.lat, f.lon, f.accuracy_m, f.speed_ms, f.battery, f.mock
-             from fixes f join users c on c.id = f.user_id
-             where f.t_ms >= $1 and f.t_ms < $6 and {SCOPE}{}
-             order by f.user_id, f.t_ms",
-            only("f.user_id", 7, only_user)
-        );
+        let sql = tracks_sql(who, only_user.is_some());
         let rows: Vec<FixRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(from_ms)
-                .bind(org)
-                .bind(role)
-                .bind(team)
-                .bind(user)
                 .bind(to_ms)
                 .bind_if(only_user)
                 .fetch_all(pool)
@@ -244,27 +322,11 @@ impl Db {
         date: NaiveDate,
         only_user: Option<&str>,
     ) -> anyhow::Result<HashMap<String, Vec<MapStop>>> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select r.collector_id, a.id as account_id, a.external_id, a.debtor_name, a.address,
-                    a.lat, a.lon, cast(s.position as bigint) as position,
-                    (select v.status from visits v where v.stop_id = s.id
-                      order by v.created_ms desc limit 1) as status,
-                    (select v.outcome from visits v where v.stop_id = s.id
-                      order by v.created_ms desc limit 1) as outcome
-             from stops s join routes r on r.id = s.route_id
-             join users c on c.id = r.collector_id join accounts a on a.id = s.account_id
-             where s.planned_date = $1 and {SCOPE}{}
-             order by r.collector_id, s.position",
-            only("r.collector_id", 6, only_user)
-        );
+        let sql = stops_sql(who, self.is_postgres(), only_user.is_some());
         let rows: Vec<StopRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(date.to_string())
-                .bind(org)
-                .bind(role)
-                .bind(team)
-                .bind(user)
                 .bind_if(only_user)
                 .fetch_all(pool)
                 .await
@@ -294,26 +356,11 @@ impl Db {
         who: &Session,
         date: NaiveDate,
     ) -> anyhow::Result<HashMap<String, (i64, i64)>> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select r.collector_id,
-                    cast(count(*) as bigint) as total,
-                    cast(coalesce(sum(case when exists (select 1 from visits v
-                        where v.stop_id = s.id and v.status_rank = {terminal})
-                        then 1 else 0 end), 0) as bigint) as done
-             from stops s join routes r on r.id = s.route_id
-             join users c on c.id = r.collector_id
-             where s.planned_date = $1 and {SCOPE} group by r.collector_id",
-            // The lattice rank every terminal status shares (done, not done, cancelled).
-            terminal = VisitStatus::Done.rank()
-        );
+        let sql = stop_counts_sql(who, self.is_postgres());
         let rows: Vec<(String, i64, i64)> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(date.to_string())
-                .bind(org)
-                .bind(role)
-                .bind(team)
-                .bind(user)
                 .fetch_all(pool)
                 .await
                 .context("counting today's stops")?
@@ -329,23 +376,11 @@ impl Db {
         to_ms: i64,
         only_user: Option<&str>,
     ) -> anyhow::Result<Vec<MapRefusal>> {
-        let (org, role, team, user) = scope_binds(who);
-        let sql = format!(
-            "select k.visit_id, k.account_id, c.username, a.debtor_name, a.lat, a.lon, k.at_ms,
-                    k.server_verdict
-             from checkins k join devices d on d.id = k.device_id
-             join users c on c.id = d.user_id join accounts a on a.id = k.account_id
-             where k.at_ms >= $1 and k.at_ms < $6 and k.server_allowed = false and {SCOPE}{}
-             order by k.at_ms",
-            only("d.user_id", 7, only_user)
-        );
+        let sql = refusals_sql(who, self.is_postgres(), only_user.is_some());
         let rows: Vec<RefusalRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind_scope(who)
                 .bind(from_ms)
-                .bind(org)
-                .bind(role)
-                .bind(team)
-                .bind(user)
                 .bind(to_ms)
                 .bind_if(only_user)
                 .fetch_all(pool)
@@ -386,4 +421,61 @@ where
             None => self,
         }
     }
+}
+
+/// The map's reads as `who` makes them on `db`'s backend (for everyone in scope, and for one
+/// collector), for the plan checks.
+#[cfg(test)]
+pub(crate) fn plan_reads(db: &Db, who: &Session) -> Vec<crate::db::plans::Read> {
+    use crate::db::plans::{Bind, Read};
+    let pg = db.is_postgres();
+    let (day, time, id) = (
+        Bind::text("2026-12-07"),
+        Bind::Int(Some(0)),
+        Bind::text("u"),
+    );
+    type Text<'a> = Box<dyn Fn(bool) -> String + 'a>;
+    let reads: [(&str, Text, Vec<Bind>); 6] = [
+        (
+            "collectors",
+            Box::new(|one| collectors_sql(who, one)),
+            vec![],
+        ),
+        ("positions", Box::new(|one| positions_sql(who, one)), vec![]),
+        (
+            "tracks",
+            Box::new(|one| tracks_sql(who, one)),
+            vec![time.clone(), time.clone()],
+        ),
+        (
+            "day stops",
+            Box::new(|one| stops_sql(who, pg, one)),
+            vec![day.clone()],
+        ),
+        (
+            "stop counts",
+            Box::new(|_| stop_counts_sql(who, pg)),
+            vec![day],
+        ),
+        (
+            "refusals",
+            Box::new(|one| refusals_sql(who, pg, one)),
+            vec![time.clone(), time],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, sql, own) in reads {
+        for one in [false, true] {
+            out.push(Read {
+                name: format!("map {name}{}", if one { " of one collector" } else { "" }),
+                sql: sql(one),
+                binds: Bind::scope(who)
+                    .into_iter()
+                    .chain(own.iter().cloned())
+                    .chain(one.then(|| id.clone()))
+                    .collect(),
+            });
+        }
+    }
+    out
 }
