@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::Db;
+use super::portfolio::Portfolio;
 use super::scope::{SCOPE, scope_binds};
 use super::sessions::Session;
 use crate::on_read;
@@ -77,7 +77,7 @@ struct StopRow {
     stop: DayStop,
 }
 
-impl Db {
+impl Portfolio<'_> {
     /// The routes of `date` of the collectors `who` may see.
     pub async fn day_routes(&self, who: &Session, date: NaiveDate) -> anyhow::Result<DayRoutes> {
         let (org, role, team, user) = scope_binds(who);

@@ -11,7 +11,6 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use terreno_shared::model::VisitStatus;
 
-use super::Db;
 use super::sessions::Session;
 use crate::db::positions::Position;
 use crate::on_read;
@@ -130,12 +129,17 @@ pub(super) fn day_bounds(date: NaiveDate, tz: Tz) -> anyhow::Result<(i64, i64)> 
     Ok((start(date)?, start(next)?))
 }
 
-impl Db {
+area! {
+    /// The supervisor's map.
+    Map, map
+}
+
+impl Map<'_> {
     /// The map of `who`'s scope as of `now_ms`: the newest positions, and the tracks, stops and
     /// refusals of `date` (default: the organization's today). With `username`, only that
     /// collector (always in detail); without, every collector, in detail up to
     /// [`DETAIL_LIMIT`].
-    pub async fn map_for(
+    pub async fn data(
         &self,
         who: &Session,
         now_ms: i64,

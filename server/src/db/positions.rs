@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Db;
+use super::devices::Devices;
 use crate::on_read;
 
 /// A device's last position.
@@ -50,9 +50,9 @@ pub struct SilentDevice {
     pub received_ms: i64,
 }
 
-impl Db {
+impl Devices<'_> {
     /// Devices whose last position arrived before `cutoff_ms`.
-    pub async fn list_silent_devices(&self, cutoff_ms: i64) -> anyhow::Result<Vec<SilentDevice>> {
+    pub async fn silent(&self, cutoff_ms: i64) -> anyhow::Result<Vec<SilentDevice>> {
         Ok(on_read!(self, |pool| {
             sqlx::query_as(
                 "select p.device_id, u.username, u.display_name, u.org_id, u.team_id, p.received_ms

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use terreno_shared::geofence::{Reason, Verdict};
 
-use super::Db;
+use super::reports::Reports;
 use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
 use super::sessions::Session;
 use crate::on_read;
@@ -75,7 +75,7 @@ struct SlotRow {
     visits: i64,
 }
 
-impl Db {
+impl Reports<'_> {
     /// Visits completed on the local days `first..=last` (`[from_ms, to_ms)`) that `who` may
     /// see, by author and day.
     pub async fn visits_per_collector(
