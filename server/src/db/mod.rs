@@ -6,7 +6,7 @@
 //! placeholders work on both): [`on_read!`] and [`on_write!`] compile one body once per backend.
 //! Row structs stay private to the files that read them. Queries are grouped by area: each
 //! area is a handle borrowed from the `Db` (`db.visits().list(..)`, `db.orgs().resolve(..)`),
-//! declared with [`area!`] in the area's module, its methods in that module's files. `Db` itself
+//! declared with `area!` in the area's module, its methods in that module's files. `Db` itself
 //! keeps the infrastructure: connecting, migrating, transactions, ping, notify/listen.
 //!
 //! This tree runs transactions and SQL only: it imports nothing from `state`, `live`, `routes`,
