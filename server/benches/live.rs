@@ -72,7 +72,8 @@ async fn setup() -> Setup {
     let url = DbUrl::Sqlite(dir.join("live.db"));
     let db = Db::connect(&url).await.expect("a database");
     let org = db
-        .insert_org("bench", chrono_tz::America::Bogota)
+        .orgs()
+        .insert("bench", chrono_tz::America::Bogota)
         .await
         .expect("org")
         .id;
@@ -83,16 +84,19 @@ async fn setup() -> Setup {
         display_name: None,
     };
     let sup = db
-        .insert_user(org, &user("sofia", Role::Supervisor))
+        .users()
+        .insert(org, &user("sofia", Role::Supervisor))
         .await
         .expect("sup");
     let ana = db
-        .insert_user(org, &user("ana", Role::Collector))
+        .users()
+        .insert(org, &user("ana", Role::Collector))
         .await
         .expect("ana");
     let token = |db: Db, id| async move {
         let t = terreno_server::auth::new_token().expect("token");
-        db.insert_token(id, &terreno_server::auth::token_hash(&t), i64::MAX / 2)
+        db.users()
+            .insert_token(id, &terreno_server::auth::token_hash(&t), i64::MAX / 2)
             .await
             .expect("token");
         t
@@ -124,11 +128,13 @@ async fn setup() -> Setup {
     });
     let device = DeviceId::from_uuid(Uuid::now_v7());
     let key = DeviceKey::from_seed(&[7; 32]).expect("a key");
-    db.enroll_device(ana.id, device, key.public_key(), "phone")
+    db.devices()
+        .enroll(ana.id, device, key.public_key(), "phone")
         .await
         .expect("enrolled");
     let form = db
-        .find_visit_form(org)
+        .visits()
+        .find_form(org)
         .await
         .expect("the visit form")
         .expect("every organization has one");

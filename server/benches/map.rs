@@ -199,9 +199,10 @@ const M_PER_DEG_LON: f64 = 111_000.0;
 // Long: benchmark setup written out step by step.
 async fn populate(db: &Db, n: usize) -> (String, usize) {
     let tz = chrono_tz::America::Bogota;
-    let org = db.insert_org("bench", tz).await.expect("org").id;
+    let org = db.orgs().insert("bench", tz).await.expect("org").id;
     let admin = db
-        .insert_user(
+        .users()
+        .insert(
             org,
             &NewUser {
                 username: "admin",
@@ -213,13 +214,14 @@ async fn populate(db: &Db, n: usize) -> (String, usize) {
         .await
         .expect("admin");
     let token = terreno_server::auth::new_token().expect("token");
-    db.insert_token(
-        admin.id,
-        &terreno_server::auth::token_hash(&token),
-        i64::MAX / 2,
-    )
-    .await
-    .expect("token");
+    db.users()
+        .insert_token(
+            admin.id,
+            &terreno_server::auth::token_hash(&token),
+            i64::MAX / 2,
+        )
+        .await
+        .expect("token");
     let today = Utc::now().with_timezone(&tz).date_naive();
     let start_ms = tz
         .from_local_datetime(&today.and_time(NaiveTime::from_hms_opt(8, 0, 0).expect("08:00")))
@@ -234,7 +236,8 @@ async fn populate(db: &Db, n: usize) -> (String, usize) {
     for i in 0..n {
         let name = format!("gestor{i:04}");
         let user = db
-            .insert_user(
+            .users()
+            .insert(
                 org,
                 &NewUser {
                     username: &name,

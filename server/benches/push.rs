@@ -160,17 +160,22 @@ async fn start(url: DbUrl) -> anyhow::Result<Server> {
     let task = tokio::spawn(terreno_server::serve(listener, state, async move {
         let _ = stopped.await;
     }));
-    let org = db.insert_org("bench", chrono_tz::America::Bogota).await?.id;
+    let org = db
+        .orgs()
+        .insert("bench", chrono_tz::America::Bogota)
+        .await?
+        .id;
     let new = NewUser {
         username: "collector",
         role: Role::Collector,
         team: None,
         display_name: None,
     };
-    let user = db.insert_user(org, &new).await?.id;
+    let user = db.users().insert(org, &new).await?.id;
     let token = terreno_server::auth::new_token()?;
     let hash = terreno_server::auth::token_hash(&token);
-    db.insert_token(user, &hash, Utc::now().timestamp_millis() + 3_600_000)
+    db.users()
+        .insert_token(user, &hash, Utc::now().timestamp_millis() + 3_600_000)
         .await?;
     Ok(Server {
         base: format!("http://{addr}"),
@@ -187,7 +192,8 @@ async fn enroll(s: &Server, n: usize, seed: u8) -> anyhow::Result<Vec<Device>> {
     for i in 0..n {
         let id = DeviceId::from_uuid(Uuid::now_v7());
         let key = DeviceKey::from_seed(&[seed.wrapping_add(i as u8); 32])?;
-        s.db.enroll_device(s.user, id, key.public_key(), "bench")
+        s.db.devices()
+            .enroll(s.user, id, key.public_key(), "bench")
             .await?;
         out.push(Device {
             id,

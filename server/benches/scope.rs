@@ -89,7 +89,12 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
         args.accounts,
         started.elapsed().as_secs_f64()
     );
-    let today = db.today_in(collector.org_id).await.expect("today");
+    let today = db
+        .imports()
+        .imports()
+        .today_in(collector.org_id)
+        .await
+        .expect("today");
     let first = today.checked_sub_days(Days::new(29)).expect("a month ago");
     let now = Utc::now().timestamp_millis();
     let _ = writeln!(
@@ -121,20 +126,22 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
     )
     .await;
     time(report, args, "map", "supervisor", || async {
-        let map = db.map_for(s, now, None, None).await.expect("the map");
+        let map = db.map().data(s, now, None, None).await.expect("the map");
         rows(map.collectors.len())
     })
     .await;
     time(report, args, "map, one collector", "supervisor", || async {
         let map = db
-            .map_for(s, now, None, Some("gestor000"))
+            .map()
+            .data(s, now, None, Some("gestor000"))
             .await
             .expect("the map");
         rows(map.collectors.iter().map(|c| c.stops.len()).sum())
     })
     .await;
     let (tz, range) = db
-        .export_range(s, first, today)
+        .exports()
+        .range(s, first, today)
         .await
         .expect("the export range");
     // Reports and exports answer collectors too (their own visits).
@@ -144,18 +151,23 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
                 limit: 50,
                 ..VisitFilter::default()
             };
-            let page = db.list_visits_for(session, &filter).await.expect("visits");
+            let page = db.visits().list(session, &filter).await.expect("visits");
             rows(page.visits.len())
         })
         .await;
         time(report, args, "contact rate (30 days)", who, || async {
-            let r = db.contact_rate(session, tz, range).await.expect("contact");
+            let r = db
+                .reports()
+                .contact_rate(session, tz, range)
+                .await
+                .expect("contact");
             let visits: u32 = r.cells.iter().flatten().map(|c| c.visits).sum();
             rows(visits as usize)
         })
         .await;
         time(report, args, "promises (30 days)", who, || async {
-            db.promises(session, tz, range, now)
+            db.reports()
+                .promises(session, tz, range, now)
                 .await
                 .expect("promises");
             String::new()
@@ -163,6 +175,7 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
         .await;
         time(report, args, "visits per collector", who, || async {
             let r = db
+                .reports()
                 .visits_per_collector(session, tz, (first, today), range)
                 .await
                 .expect("visits per collector");
@@ -170,14 +183,18 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
         })
         .await;
         time(report, args, "refusal reasons", who, || async {
-            db.refusal_reasons(session, range).await.expect("refusals");
+            db.reports()
+                .refusal_reasons(session, range)
+                .await
+                .expect("refusals");
             String::new()
         })
         .await;
         time(report, args, "visits export (first page)", who, || async {
             let after: Option<&VisitKey> = None;
             let page = db
-                .export_visits_page(session, range, after)
+                .exports()
+                .visits_page(session, range, after)
                 .await
                 .expect("export");
             rows(page.len())
@@ -185,7 +202,8 @@ async fn run(backend: &str, url: &DbUrl, args: &Args, report: &mut String) {
         .await;
         time(report, args, "track export owners", who, || async {
             let owners = db
-                .export_track_owners(session, range, None)
+                .exports()
+                .track_owners(session, range, None)
                 .await
                 .expect("track owners");
             rows(owners.len())
@@ -230,7 +248,12 @@ async fn snapshot_all(db: &Db, who: &Session) -> usize {
     use terreno_server::db::pull::snapshot::Snapshotted;
     let (mut token, mut n) = (None, 0);
     loop {
-        let Snapshotted::Page(page) = db.snapshot_page(who, token, 500).await.expect("snapshot")
+        let Snapshotted::Page(page) = db
+            .pull()
+            .pull()
+            .snapshot_page(who, token, 500)
+            .await
+            .expect("snapshot")
         else {
             panic!("the snapshot restarted");
         };
@@ -246,7 +269,7 @@ async fn pull_all(db: &Db, who: &Session) -> usize {
     use terreno_server::db::pull::Pulled;
     let (mut after, mut n) = (None, 0);
     loop {
-        let Pulled::Page(page) = db.pull_changes(who, after, 500).await.expect("pull") else {
+        let Pulled::Page(page) = db.pull().changes(who, after, 500).await.expect("pull") else {
             panic!("the pull asked for a resync");
         };
         n += page.changes.len();
@@ -262,11 +285,11 @@ async fn pull_all(db: &Db, who: &Session) -> usize {
 /// every tenth account. Answers the collector's and the supervisor's sessions.
 async fn populate(db: &Db, accounts: usize) -> (Session, Session) {
     let tz = chrono_tz::America::Bogota;
-    let org = db.insert_org("bench", tz).await.expect("org").id;
+    let org = db.orgs().insert("bench", tz).await.expect("org").id;
     let team = team_name(0);
     let supervisor = user(db, org, "supervisora", Role::Supervisor, &team).await;
     let collector = user(db, org, "gestor.siete", Role::Collector, &team).await;
-    let today = db.today_in(org).await.expect("today");
+    let today = db.imports().imports().today_in(org).await.expect("today");
     let mut csv = String::with_capacity(accounts * 160);
     csv.push_str(
         "external_id,debtor_name,document,address,neighborhood,latitude,longitude,phone,\
@@ -310,7 +333,8 @@ async fn populate(db: &Db, accounts: usize) -> (Session, Session) {
         close_missing: false,
     };
     let summary = db
-        .import_routes(reader, &setup, &())
+        .imports()
+        .run(reader, &setup, &())
         .await
         .expect("the import");
     assert_eq!(summary.debtors_created, accounts, "{summary:?}");
@@ -403,7 +427,8 @@ fn team_name(t: usize) -> String {
 
 async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: &str) -> Session {
     let info = db
-        .insert_user(
+        .users()
+        .insert(
             org,
             &NewUser {
                 username: name,
@@ -416,10 +441,13 @@ async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: &str) -> Sessio
         .expect("a user");
     let token = terreno_server::auth::new_token().expect("a token");
     let hash = terreno_server::auth::token_hash(&token);
-    db.insert_token(info.id, &hash, i64::MAX / 2)
+    db.users()
+        .users()
+        .insert_token(info.id, &hash, i64::MAX / 2)
         .await
         .expect("a token");
-    db.find_session(&hash)
+    db.sessions()
+        .find(&hash)
         .await
         .expect("a session")
         .expect("the token works")

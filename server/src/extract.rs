@@ -96,10 +96,10 @@ pub async fn session_for(
     token: &str,
 ) -> Result<crate::db::sessions::Session, ApiError> {
     let hash = crate::auth::token_hash(token);
-    match state.db.find_session(&hash).await? {
+    match state.db.sessions().find(&hash).await? {
         Some(s) if s.device_revoked => Err(device_revoked()),
         Some(s) => Ok(s),
-        None if state.db.is_revoked_device_token(&hash).await? => Err(device_revoked()),
+        None if state.db.sessions().is_revoked_device_token(&hash).await? => Err(device_revoked()),
         None => Err(ApiError::Unauthorized(
             "the token is unknown, expired or revoked: log in again".into(),
         )),

@@ -186,7 +186,8 @@ impl TestServer {
         self.rt.block_on(async {
             let org = self
                 .db
-                .insert_org("Cobranzas Andinas", chrono_tz::America::Bogota)
+                .orgs()
+                .insert("Cobranzas Andinas", chrono_tz::America::Bogota)
                 .await
                 .expect("an organization");
             let sup = NewUser {
@@ -196,7 +197,8 @@ impl TestServer {
                 team: None,
             };
             self.db
-                .insert_user(org.id, &sup)
+                .users()
+                .insert(org.id, &sup)
                 .await
                 .expect("a supervisor");
             let reader =
@@ -213,15 +215,17 @@ impl TestServer {
             };
             let summary = self
                 .db
-                .import_routes(reader, &setup, &())
+                .imports()
+                .run(reader, &setup, &())
                 .await
                 .expect("importing the routes");
             assert!(summary.written, "the route file imports: {summary:?}");
             let hash = terreno_server::auth::hash_password(PASSWORD.to_owned())
                 .await
                 .expect("hashing");
-            for u in self.db.list_users(org.id).await.expect("users") {
+            for u in self.db.users().list(org.id).await.expect("users") {
                 self.db
+                    .users()
                     .set_password_hash(org.id, &u.username, &hash)
                     .await
                     .expect("setting a password");
@@ -240,7 +244,8 @@ impl TestServer {
             .rt
             .block_on(
                 self.db
-                    .revoke_device(terreno_server::db::devices::DeviceScope::Org(org), id),
+                    .devices()
+                    .revoke(terreno_server::db::devices::DeviceScope::Org(org), id),
             )
             .expect("revoking");
         assert!(done.is_some(), "device {device} exists");

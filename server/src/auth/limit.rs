@@ -30,9 +30,10 @@ pub const OPEN_ADDRESS_CEILING: u32 = 10;
 /// checked: `Ok` to go on, 429 with the seconds until a retry can succeed otherwise.
 pub async fn admit(db: &Db, config: &Config, name: &Username, client: &str) -> ApiResult<()> {
     let since = now_ms() - WINDOW_MS;
-    db.insert_login_failure(name.as_str(), client, since)
+    db.sessions()
+        .insert_failure(name.as_str(), client, since)
         .await?;
-    let from_client = db.recent_login_failures_from(client, since).await?;
+    let from_client = db.sessions().recent_failures_from(client, since).await?;
     if let Some(secs) = over(
         &from_client,
         config.max_failed_logins_per_address_per_minute,
@@ -51,7 +52,7 @@ pub async fn admit(db: &Db, config: &Config, name: &Username, client: &str) -> A
     } else {
         per_account
     };
-    let for_name = db.recent_login_failures(name.as_str(), since).await?;
+    let for_name = db.sessions().recent_failures(name.as_str(), since).await?;
     if let Some(secs) = over(&for_name, limit) {
         return Err(too_many(
             format!("too many failed logins for {name} in the last minute: try again in {secs} s"),
@@ -64,7 +65,7 @@ pub async fn admit(db: &Db, config: &Config, name: &Username, client: &str) -> A
 /// After a successful login: forgets the account's attempts from this address (those from
 /// elsewhere stay, so whoever is guessing there stays limited).
 pub async fn forget(db: &Db, name: &Username, client: &str) -> ApiResult<()> {
-    Ok(db.clear_login_failures(name.as_str(), client).await?)
+    Ok(db.sessions().clear_failures(name.as_str(), client).await?)
 }
 
 /// `Some(seconds until enough attempts age out)` when `times` (oldest first, the attempt under

@@ -8,7 +8,7 @@ use super::{Cli, DEFAULT_DB, DebtorsCommand};
 pub async fn run(cli: &Cli, cmd: &DebtorsCommand) -> anyhow::Result<()> {
     let DebtorsCommand::List { portfolio, json } = cmd;
     let (db, org) = cli.open(DEFAULT_DB).await?;
-    let result = db.list_debtors(org.id, portfolio.as_deref()).await;
+    let result = db.imports().debtors(org.id, portfolio.as_deref()).await;
     db.close().await;
     let debtors = result?;
     if *json {

@@ -22,12 +22,13 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
     let url = cli.db_url(DEMO_DB)?;
     let db = crate::db::Db::connect(&url).await?;
     let org = db
-        .resolve_org(cli.org.as_deref(), DEMO_ORG, chrono_tz::America::Bogota)
+        .orgs()
+        .resolve(cli.org.as_deref(), DEMO_ORG, chrono_tz::America::Bogota)
         .await
         .context("choosing the demo organization")?;
     // A demo database made before visit forms existed gets the shipped one.
-    db.ensure_visit_forms().await?;
-    let summary = db.load_demo(org.id).await?;
+    db.visits().ensure_forms().await?;
+    let summary = db.portfolio().load_demo(org.id).await?;
     tracing::info!(org = %org.name, ?summary, "demo data ready");
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -42,7 +43,8 @@ pub async fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
         println!("  {name:<16} {}", role.as_str());
     }
     // The demo needs no mail server: visit emails go to .eml files the user can open.
-    db.set_user_email(org.id, "supervisor", Some(DEMO_SUPERVISOR_EMAIL))
+    db.users()
+        .set_email(org.id, "supervisor", Some(DEMO_SUPERVISOR_EMAIL))
         .await?;
     let mail = MailConfig::new(
         Transport::Files(args.mail_dir.clone()),

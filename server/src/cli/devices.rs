@@ -29,7 +29,7 @@ pub async fn run(cli: &Cli, cmd: &DeviceCommand) -> anyhow::Result<()> {
 
 async fn add_tracker(db: &Db, org: &Org, user: &str, ident: &str) -> anyhow::Result<()> {
     let username = terreno_shared::model::Username::parse(user)?;
-    let id = db.add_tracker(org.id, &username, ident, None).await?;
+    let id = db.trackers().add(org.id, &username, ident, None).await?;
     print(&format!(
         "tracker {:?} registered for {username} as device {id}\n",
         ident.trim()
@@ -37,7 +37,7 @@ async fn add_tracker(db: &Db, org: &Org, user: &str, ident: &str) -> anyhow::Res
 }
 
 async fn list(db: &Db, org: &Org, json: bool) -> anyhow::Result<()> {
-    let devices = db.list_devices(DeviceScope::Org(org.id)).await?;
+    let devices = db.devices().list(DeviceScope::Org(org.id)).await?;
     if json {
         let items: Vec<_> = devices.iter().map(device_json).collect();
         return print(&format!("{}\n", serde_json::to_string_pretty(&items)?));
@@ -72,7 +72,8 @@ async fn revoke(db: &Db, org: &Org, id: &str) -> anyhow::Result<()> {
         .parse()
         .with_context(|| format!("{id:?} is not a device id (a UUID)"))?;
     let info = db
-        .revoke_device(DeviceScope::Org(org.id), device)
+        .devices()
+        .revoke(DeviceScope::Org(org.id), device)
         .await?
         .with_context(|| format!("there is no device {device} in {}", org.name))?;
     print(&format!(

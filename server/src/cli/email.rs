@@ -8,7 +8,7 @@ use super::{Cli, DEFAULT_DB, EmailCommand};
 pub async fn run(cli: &Cli, cmd: &EmailCommand) -> anyhow::Result<()> {
     let (db, _org) = cli.open(DEFAULT_DB).await?;
     let EmailCommand::List { failed, json } = cmd;
-    let result = db.list_emails(*failed).await;
+    let result = db.outbox().list(*failed).await;
     db.close().await;
     let items = result?;
     if *json {

@@ -56,7 +56,8 @@ async fn add(cli: &Cli, file: &Path, use_for_visits: bool, json: bool) -> anyhow
     };
     let (db, org) = cli.open(DEFAULT_DB).await?;
     let result = db
-        .insert_form(org.id, &NewForm::from_read(&read, None), use_for_visits)
+        .forms()
+        .insert(org.id, &NewForm::from_read(&read, None), use_for_visits)
         .await;
     db.close().await;
     let form = match result {
@@ -121,7 +122,7 @@ fn summary_table(forms: &[FormSummary]) -> String {
 
 async fn list(cli: &Cli, json: bool) -> anyhow::Result<()> {
     let (db, org) = cli.open(DEFAULT_DB).await?;
-    let result = db.list_forms(org.id).await;
+    let result = db.forms().list(org.id).await;
     db.close().await;
     let forms = result?;
     if json {

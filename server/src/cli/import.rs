@@ -1,5 +1,5 @@
 //! `terreno-server import-routes`: opens a route spreadsheet with [`crate::import`], runs the
-//! import (`Db::import_routes`, which documents what is written and when), and reports what
+//! import (`Imports::run`, which documents what is written and when), and reports what
 //! happened: a table for people or `--json` for scripts. Exit 1 (after the summary) when
 //! nothing was written.
 
@@ -98,7 +98,7 @@ async fn import_file(db: &Db, org: &Org, args: &ImportArgs) -> anyhow::Result<Im
         close_missing: args.close_missing,
     };
     let bar = Bar::stderr();
-    let summary = db.import_routes(reader, &setup, &bar).await;
+    let summary = db.imports().run(reader, &setup, &bar).await;
     bar.finish();
     summary
 }

@@ -333,7 +333,8 @@ impl Cli {
         let url = self.db_url(default_db)?;
         let db = Db::connect_with(&url, statement_timeout).await?;
         let org = db
-            .resolve_org(self.org.as_deref(), "default", self.time_zone()?)
+            .orgs()
+            .resolve(self.org.as_deref(), "default", self.time_zone()?)
             .await
             .context("choosing the organization")?;
         Ok((db, org))

@@ -14,7 +14,7 @@ use crate::state::AppState;
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let timeout = Duration::from_secs(args.statement_timeout_secs);
     let (db, org) = cli.open_with(DEFAULT_DB, timeout).await?;
-    let given = db.ensure_visit_forms().await?;
+    let given = db.visits().ensure_forms().await?;
     if given > 0 {
         tracing::info!(organizations = given, "gave the shipped visit form");
     }

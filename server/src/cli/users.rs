@@ -35,14 +35,14 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Passwd { name } => passwd(&db, &org, name).await,
         UserCommand::List { json } => list(&db, &org, *json).await,
-        UserCommand::Disable { name } => match db.disable_user(org.id, name).await {
+        UserCommand::Disable { name } => match db.users().disable(org.id, name).await {
             Ok(()) => print(&format!(
                 "disabled {name}: they cannot log in, and their phones wipe their data on next contact\n"
             )),
             Err(e) => Err(e),
         },
         UserCommand::Email { name, address } => {
-            match db.set_user_email(org.id, name, address.as_deref()).await {
+            match db.users().set_email(org.id, name, address.as_deref()).await {
                 Ok(()) => print(&match address {
                     Some(a) => format!("{name} gets visit emails at {}\n", a.trim()),
                     None => format!("{name} gets no visit emails\n"),
@@ -64,7 +64,8 @@ async fn add(
     display_name: Option<&str>,
 ) -> anyhow::Result<()> {
     let user = db
-        .insert_user(
+        .users()
+        .insert(
             org.id,
             &NewUser {
                 username: name,
@@ -83,7 +84,8 @@ async fn add(
 async fn passwd(db: &Db, org: &Org, name: &str) -> anyhow::Result<()> {
     let username = Username::parse(name)?;
     let exists = db
-        .find_login_user(&username)
+        .users()
+        .find_login(&username)
         .await?
         .is_some_and(|u| u.info.org == org.id);
     if !exists {
@@ -98,7 +100,8 @@ async fn passwd(db: &Db, org: &Org, name: &str) -> anyhow::Result<()> {
         .context("reading the password")??;
     crate::auth::check_new_password(&password)?;
     let hash = crate::auth::hash_password(password).await?;
-    db.set_password_hash(org.id, username.as_str(), &hash)
+    db.users()
+        .set_password_hash(org.id, username.as_str(), &hash)
         .await?;
     print(&format!("set the password of {username}\n"))
 }
@@ -120,7 +123,7 @@ fn read_password_line() -> anyhow::Result<String> {
 }
 
 async fn list(db: &Db, org: &Org, json: bool) -> anyhow::Result<()> {
-    let users = db.list_users(org.id).await?;
+    let users = db.users().list(org.id).await?;
     if json {
         return print(&format!("{}\n", serde_json::to_string_pretty(&users)?));
     }

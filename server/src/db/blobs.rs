@@ -12,9 +12,9 @@
 use anyhow::Context;
 use uuid::Uuid;
 
+use super::now_ms;
 use super::scope::{SCOPE, VISIT_OWNER};
 use super::sessions::Session;
-use super::{Db, now_ms};
 use crate::{on_read, on_write};
 
 /// A blob's row.
@@ -36,9 +36,14 @@ pub struct Blob {
 
 const COLUMNS: &str = "sha256, bytes, received, media_type, stored_name, complete";
 
-impl Db {
+area! {
+    /// Content-addressed attachment blobs: finding, writing, leasing and releasing them.
+    Blobs, blobs
+}
+
+impl Blobs<'_> {
     /// A blob's row, if an upload of it ever started.
-    pub async fn find_blob(&self, sha256: &str) -> anyhow::Result<Option<Blob>> {
+    pub async fn find(&self, sha256: &str) -> anyhow::Result<Option<Blob>> {
         let sql = format!("select {COLUMNS} from blobs where sha256 = $1");
         Ok(on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -51,7 +56,7 @@ impl Db {
 
     /// Starts an upload (a row with nothing received and a fresh stored name) unless one
     /// exists; answers the row either way.
-    pub async fn insert_blob(
+    pub async fn insert(
         &self,
         sha256: &str,
         bytes: i64,
@@ -90,7 +95,7 @@ impl Db {
 
     /// Takes the upload lease for a chunk starting at `offset`: only when that is exactly the
     /// bytes received, the upload is unfinished and nobody holds a live lease.
-    pub async fn lease_blob(
+    pub async fn lease(
         &self,
         sha256: &str,
         offset: i64,
@@ -119,7 +124,7 @@ impl Db {
 
     /// Records progress and releases the lease (`received` unchanged when a chunk failed).
     /// False when the lease was lost (it expired and another request took it).
-    pub async fn release_blob(
+    pub async fn release(
         &self,
         sha256: &str,
         lease_id: &str,
@@ -145,7 +150,7 @@ impl Db {
     }
 
     /// Forgets an upload whose content did not match its hash (the lease holder only).
-    pub async fn delete_blob(&self, sha256: &str, lease_id: &str) -> anyhow::Result<()> {
+    pub async fn delete(&self, sha256: &str, lease_id: &str) -> anyhow::Result<()> {
         on_write!(self, |pool| {
             sqlx::query("delete from blobs where sha256 = $1 and lease_id = $2 and not complete")
                 .bind(sha256)
@@ -162,7 +167,7 @@ impl Db {
     /// enough to attach someone else's photo to one's own visit and read it);
     /// through a not-removed attachment (collector: their visits; supervisor: visits of their
     /// team's collectors; admin: their organization's). `None` otherwise, exactly as if absent.
-    pub async fn find_blob_for(&self, who: &Session, sha256: &str) -> anyhow::Result<Option<Blob>> {
+    pub async fn find_for(&self, who: &Session, sha256: &str) -> anyhow::Result<Option<Blob>> {
         let sql = format!(
             "select {COLUMNS} from blobs b
              where b.sha256 = $1 and b.complete and exists (

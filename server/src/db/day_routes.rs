@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use terreno_shared::model::Role;
 
-use super::Db;
+use super::portfolio::Portfolio;
 use super::scope::{BindScope, OVER_C};
 use super::sessions::Session;
 use crate::on_read;
@@ -78,7 +78,7 @@ struct StopRow {
     stop: DayStop,
 }
 
-impl Db {
+impl Portfolio<'_> {
     /// The routes of `date` of the collectors `who` may see.
     pub async fn day_routes(&self, who: &Session, date: NaiveDate) -> anyhow::Result<DayRoutes> {
         let (people, stops): (Vec<CollectorRow>, Vec<StopRow>) = on_read!(self, |pool| {

@@ -2,14 +2,14 @@
 //! the binary runs from any directory) and its 20 debtors on their collectors' routes.
 //!
 //! Loading is idempotent: users that exist are kept (a password is set only where none is, so
-//! a second run does not re-salt it), and the accounts go through [`Db::load_accounts`], which
+//! a second run does not re-salt it), and the accounts go through [`Portfolio::load_accounts`], which
 //! writes and records nothing for unchanged rows. Demo only: the password is public.
 
 use anyhow::{Context, bail};
 use terreno_shared::ids::OrgId;
 use terreno_shared::model::{Currency, Role, Username};
 
-use super::Db;
+use super::portfolio::Portfolio;
 use super::portfolio::{AccountRow, LoadSummary};
 use super::users::NewUser;
 use crate::import::ImportOptions;
@@ -54,14 +54,14 @@ pub fn demo_rows() -> anyhow::Result<Vec<AccountRow>> {
         .collect()
 }
 
-impl Db {
+impl Portfolio<'_> {
     /// Creates (or completes) the demo users and accounts in `org`.
     pub async fn load_demo(&self, org: OrgId) -> anyhow::Result<DemoSummary> {
         let rows = demo_rows()?;
         let mut users_created = 0;
         for (name, role, display_name) in DEMO_USERS {
             let username = Username::parse(name)?;
-            let user = match self.find_login_user(&username).await? {
+            let user = match self.users().find_login(&username).await? {
                 Some(u) if u.info.org != org => {
                     bail!("user {name:?} exists in another organization")
                 }
@@ -73,21 +73,20 @@ impl Db {
                         team: None,
                         display_name: Some(display_name),
                     };
-                    self.insert_user(org, &new).await?;
+                    self.users().insert(org, &new).await?;
                     users_created += 1;
-                    self.find_login_user(&username)
+                    self.users()
+                        .find_login(&username)
                         .await?
                         .with_context(|| format!("creating demo user {name:?}"))?
                 }
             };
             if user.password_hash.is_none() {
                 let hash = crate::auth::hash_password(DEMO_PASSWORD.to_owned()).await?;
-                self.set_password_hash(org, name, &hash).await?;
+                self.users().set_password_hash(org, name, &hash).await?;
             }
         }
-        let portfolio = self
-            .ensure_portfolio(org, DEMO_PORTFOLIO, Currency::COP)
-            .await?;
+        let portfolio = self.ensure(org, DEMO_PORTFOLIO, Currency::COP).await?;
         let accounts = self
             .load_accounts(&portfolio, &rows)
             .await

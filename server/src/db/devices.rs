@@ -1,5 +1,5 @@
 //! Enrolled devices: enrollment, the lists each role may see, revocation, and the record the
-//! sync engine verifies pushes against ([`Db::find_device`]).
+//! sync engine verifies pushes against ([`Devices::find`]).
 //!
 //! Owns the `devices` table's enrollment columns (`user_id`, `public_key`, `label`, `enrolled_ms`,
 //! `revoked_ms`). It must not move a device's log head (`head_seq`, `head_hash`, `max_seen`,
@@ -12,7 +12,7 @@ use terreno_shared::api::v1::auth::DeviceInfo;
 use terreno_shared::ids::{DeviceId, OrgId, TeamId, UserId};
 use terreno_shared::sync::{EventHash, PublicKey};
 
-use super::{Db, now_ms};
+use super::now_ms;
 use crate::{on_read, on_write};
 
 /// What the sync engine needs to know about a device to accept or refuse its requests.
@@ -153,9 +153,14 @@ fn scope_binds(scope: DeviceScope) -> Option<(String, Option<String>, Option<Str
     }
 }
 
-impl Db {
+area! {
+    /// Enrolled devices: enrolling, revoking, listing them, and which have gone silent.
+    Devices, devices
+}
+
+impl Devices<'_> {
     /// A device with its user's organization and team, revoked or not.
-    pub async fn find_device(&self, id: DeviceId) -> anyhow::Result<Option<DeviceRecord>> {
+    pub async fn find(&self, id: DeviceId) -> anyhow::Result<Option<DeviceRecord>> {
         let row: Option<RecordRow> = on_read!(self, |pool| {
             sqlx::query_as(
                 "select d.id, d.user_id, u.org_id, u.team_id, d.public_key, d.revoked_ms,
@@ -172,7 +177,7 @@ impl Db {
 
     /// Registers a device's key for a user. Idempotent for the same id, key and user; an id
     /// already held by another key or user is a conflict, never overwritten.
-    pub async fn enroll_device(
+    pub async fn enroll(
         &self,
         user: UserId,
         id: DeviceId,
@@ -195,11 +200,11 @@ impl Db {
             .rows_affected()
         });
         let existing = self
-            .find_device(id)
+            .find(id)
             .await?
             .context("reading back an enrolled device")?;
         let info = self
-            .device_info(id)
+            .info(id)
             .await?
             .context("reading back an enrolled device")?;
         Ok(if inserted == 1 {
@@ -214,7 +219,7 @@ impl Db {
     }
 
     /// One device as shown to people.
-    pub async fn device_info(&self, id: DeviceId) -> anyhow::Result<Option<DeviceInfo>> {
+    pub async fn info(&self, id: DeviceId) -> anyhow::Result<Option<DeviceInfo>> {
         let sql = format!("{INFO_SELECT} where d.id = $1");
         let row: Option<InfoRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -226,7 +231,7 @@ impl Db {
     }
 
     /// The devices a scope reaches, oldest enrollment first.
-    pub async fn list_devices(&self, scope: DeviceScope) -> anyhow::Result<Vec<DeviceInfo>> {
+    pub async fn list(&self, scope: DeviceScope) -> anyhow::Result<Vec<DeviceInfo>> {
         let Some((org, team, user)) = scope_binds(scope) else {
             return Ok(Vec::new());
         };
@@ -248,7 +253,7 @@ impl Db {
 
     /// Revokes a device the scope reaches (revoking twice keeps the first time). `None` when
     /// the device is absent or out of reach, which callers answer alike so ids do not leak.
-    pub async fn revoke_device(
+    pub async fn revoke(
         &self,
         scope: DeviceScope,
         id: DeviceId,
@@ -276,6 +281,6 @@ impl Db {
         if changed == 0 {
             return Ok(None);
         }
-        self.device_info(id).await
+        self.info(id).await
     }
 }

@@ -9,7 +9,6 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::Db;
 use super::map::day_bounds;
 use super::scope::{BindScope, OVER_C, visits_in_scope};
 use super::sessions::Session;
@@ -85,10 +84,15 @@ pub struct ExportFix {
 /// Where a fixes page starts: after this fix (time, device, seq).
 pub type FixKey = (i64, String, i64);
 
-impl Db {
+area! {
+    /// The paged reads behind the exports.
+    Exports, exports
+}
+
+impl Exports<'_> {
     /// The organization's time zone and the instants `[start of first, end of last)` of its
     /// local days `first..=last`.
-    pub async fn export_range(
+    pub async fn range(
         &self,
         who: &Session,
         first: NaiveDate,
@@ -102,7 +106,7 @@ impl Db {
 
     /// Up to [`PAGE_ROWS`] visits the caller may see with their time in `[from_ms, to_ms)`,
     /// oldest first, after `after`.
-    pub async fn export_visits_page(
+    pub async fn visits_page(
         &self,
         who: &Session,
         (from_ms, to_ms): (i64, i64),
@@ -129,7 +133,7 @@ impl Db {
 
     /// The collectors the caller may see with fixes in `[from_ms, to_ms)`, by login name;
     /// only `username` when one is named.
-    pub async fn export_track_owners(
+    pub async fn track_owners(
         &self,
         who: &Session,
         (from_ms, to_ms): (i64, i64),
@@ -149,8 +153,8 @@ impl Db {
     }
 
     /// Up to [`PAGE_ROWS`] fixes of user `user_id` in `[from_ms, to_ms)`, in time order, after
-    /// `after`. The user comes from [`Db::export_track_owners`], which applied the scope.
-    pub async fn export_fixes_page(
+    /// `after`. The user comes from [`Exports::track_owners`], which applied the scope.
+    pub async fn fixes_page(
         &self,
         user_id: &str,
         (from_ms, to_ms): (i64, i64),

@@ -147,11 +147,16 @@ const SUMMARY_SELECT: &str = "select f.id, f.form_id, f.version, f.title, f.ques
         coalesce(o.visit_form_id = f.id, false) as visit_form
     from forms f join orgs o on o.id = f.org_id left join users u on u.id = f.created_by";
 
-impl Db {
+area! {
+    /// The form definitions stored per organization.
+    Forms, forms
+}
+
+impl Forms<'_> {
     /// Stores a form version of `org` and sends it to the organization's devices; with
     /// `use_for_visits` (or when it is a new version of the visit form) it becomes the visit
     /// form.
-    pub async fn insert_form(
+    pub async fn insert(
         &self,
         org: OrgId,
         new: &NewForm<'_>,
@@ -170,7 +175,7 @@ impl Db {
     }
 
     /// The forms of `org`, by form id, then newest version first.
-    pub async fn list_forms(&self, org: OrgId) -> anyhow::Result<Vec<FormSummary>> {
+    pub async fn list(&self, org: OrgId) -> anyhow::Result<Vec<FormSummary>> {
         let sql = format!(
             "{SUMMARY_SELECT} where f.org_id = $1 order by f.form_id, f.created_ms desc, f.id desc"
         );
@@ -185,7 +190,7 @@ impl Db {
     }
 
     /// A form of `org` with its definition: `version`, or (with `None`) the newest imported.
-    pub async fn find_form(
+    pub async fn find(
         &self,
         org: OrgId,
         form_id: &str,
@@ -218,11 +223,7 @@ impl Db {
     }
 
     /// Form version `id` of `org` with its definition; `None` when `org` has no such version.
-    pub async fn find_form_version(
-        &self,
-        org: OrgId,
-        id: FormId,
-    ) -> anyhow::Result<Option<StoredForm>> {
+    pub async fn find_version(&self, org: OrgId, id: FormId) -> anyhow::Result<Option<StoredForm>> {
         let sql = format!(
             "select f.definition, s.* from forms f join ({SUMMARY_SELECT}) s on s.id = f.id
              where f.org_id = $1 and f.id = $2"
@@ -243,7 +244,9 @@ impl Db {
         })
         .transpose()
     }
+}
 
+impl Db {
     pub(super) async fn summary_by_id(&self, id: &str) -> anyhow::Result<Option<FormSummary>> {
         let sql = format!("{SUMMARY_SELECT} where f.id = $1");
         let row: Option<SummaryRow> = on_read!(self, |pool| {

@@ -21,7 +21,6 @@ use chrono::NaiveDate;
 use terreno_shared::ids::{OrgId, TeamId};
 use terreno_shared::model::Currency;
 
-use super::Db;
 use super::portfolio::{LOAD_CHUNK, Load, LoadSummary};
 use super::tx::WriteTx;
 use crate::import::{Field, RowError, RowReader};
@@ -172,10 +171,15 @@ pub struct ImportSummary {
     pub needs_location: usize,
 }
 
-impl Db {
+area! {
+    /// Importing route files, and the debtor listing they feed.
+    Imports, imports
+}
+
+impl Imports<'_> {
     /// Imports the rows of `reader` (see the module docs). The decisions are `plan`'s; this
     /// runs the statements around them, in one transaction.
-    pub async fn import_routes(
+    pub async fn run(
         &self,
         reader: RowReader,
         setup: &Setup<'_>,

@@ -10,7 +10,6 @@ use serde::Serialize;
 use terreno_shared::geofence::Verdict;
 use terreno_shared::ids::{OrgId, TeamId};
 
-use super::Db;
 use crate::on_read;
 
 /// A row of `last_positions` with its collector.
@@ -122,10 +121,15 @@ struct CompletedRow {
     submission: Option<String>,
 }
 
-impl Db {
+area! {
+    /// The live feed's reads.
+    Live, live
+}
+
+impl Live<'_> {
     /// The last positions of an organization's devices (`team` `None`, an admin's), or of one
     /// team's (a supervisor's, read from the team's users), by login name.
-    pub async fn live_positions(
+    pub async fn positions(
         &self,
         org: OrgId,
         team: Option<TeamId>,
@@ -175,7 +179,7 @@ impl Db {
     }
 
     /// The last position of `device`, if it has one.
-    pub async fn last_position_of(&self, device: &str) -> anyhow::Result<Option<Position>> {
+    pub async fn last_position(&self, device: &str) -> anyhow::Result<Option<Position>> {
         let sql = format!(
             "select {POSITION_COLUMNS} from last_positions p join users c on c.id = p.user_id
              where p.device_id = $1"
@@ -191,7 +195,7 @@ impl Db {
     }
 
     /// The check-ins `device` sent with seq in `first..=last`, in seq order.
-    pub async fn batch_checkins(
+    pub async fn checkins_of_batch(
         &self,
         device: &str,
         (first, last): (i64, i64),
@@ -227,7 +231,7 @@ impl Db {
 
     /// The visits completed by the submissions `device` sent with seq in `first..=last` (and
     /// applied).
-    pub async fn batch_completed_visits(
+    pub async fn completed_of_batch(
         &self,
         device: &str,
         (first, last): (i64, i64),
@@ -312,9 +316,9 @@ pub struct SilentDevice {
     pub received_ms: i64,
 }
 
-impl Db {
+impl Live<'_> {
     /// Devices whose last position arrived before `cutoff_ms`.
-    pub async fn list_silent_devices(&self, cutoff_ms: i64) -> anyhow::Result<Vec<SilentDevice>> {
+    pub async fn silent_devices(&self, cutoff_ms: i64) -> anyhow::Result<Vec<SilentDevice>> {
         Ok(on_read!(self, |pool| {
             sqlx::query_as(
                 "select p.device_id, u.username, u.display_name, u.org_id, u.team_id, p.received_ms

@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use terreno_shared::geofence::Verdict;
 
-use super::Db;
 use super::now_ms;
 use super::portfolio::{RouteEditError, WriteTx, collector_of};
 use super::scope::{SCOPE, scope_binds};
 use super::sessions::Session;
+use super::visit_list::Visits;
 use crate::{on_read, on_tx};
 
 /// A pending capture.
@@ -118,12 +118,9 @@ impl CaptureRow {
     }
 }
 
-impl Db {
+impl Visits<'_> {
     /// The pending captures `who` may decide, oldest first.
-    pub async fn list_location_captures(
-        &self,
-        who: &Session,
-    ) -> anyhow::Result<Vec<LocationCapture>> {
+    pub async fn captures(&self, who: &Session) -> anyhow::Result<Vec<LocationCapture>> {
         let (org, role, team, user) = scope_binds(who);
         let rows: Vec<CaptureRow> = on_read!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(pending_sql()))
@@ -145,7 +142,7 @@ impl Db {
     }
 
     /// Decides the pending capture of check-in `(device, seq)`.
-    pub async fn decide_location_capture(
+    pub async fn decide_capture(
         &self,
         who: &Session,
         device: &str,

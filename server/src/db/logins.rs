@@ -6,17 +6,14 @@
 
 use anyhow::Context;
 
-use super::{Db, now_ms};
+use super::now_ms;
+use super::sessions::Sessions;
 use crate::{on_read, on_write};
 
-impl Db {
+impl Sessions<'_> {
     /// Times (ms) of an account's failed logins since `since_ms`, from any address, oldest
     /// first.
-    pub async fn recent_login_failures(
-        &self,
-        username: &str,
-        since_ms: i64,
-    ) -> anyhow::Result<Vec<i64>> {
+    pub async fn recent_failures(&self, username: &str, since_ms: i64) -> anyhow::Result<Vec<i64>> {
         Ok(on_read!(self, |pool| {
             sqlx::query_scalar(
                 "select at_ms from login_failures where username = $1 and at_ms > $2
@@ -32,7 +29,7 @@ impl Db {
 
     /// Times (ms) of the failed logins from one client address since `since_ms`, for any
     /// username, oldest first.
-    pub async fn recent_login_failures_from(
+    pub async fn recent_failures_from(
         &self,
         client: &str,
         since_ms: i64,
@@ -53,7 +50,7 @@ impl Db {
     /// Records a login attempt of `username` from `client` (counted as failed until it
     /// succeeds) and deletes every one older than `purge_before_ms`, so the table holds only
     /// the current window.
-    pub async fn insert_login_failure(
+    pub async fn insert_failure(
         &self,
         username: &str,
         client: &str,
@@ -78,7 +75,7 @@ impl Db {
 
     /// Forgets an account's failed logins from one address (after a successful one there).
     /// Other addresses' failures stay: someone guessing elsewhere stays limited.
-    pub async fn clear_login_failures(&self, username: &str, client: &str) -> anyhow::Result<()> {
+    pub async fn clear_failures(&self, username: &str, client: &str) -> anyhow::Result<()> {
         on_write!(self, |pool| {
             sqlx::query("delete from login_failures where username = $1 and client = $2")
                 .bind(username)

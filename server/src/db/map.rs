@@ -11,7 +11,6 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use terreno_shared::model::VisitStatus;
 
-use super::Db;
 use super::sessions::Session;
 use crate::db::live_reads::Position;
 
@@ -141,13 +140,18 @@ pub(super) fn day_bounds(date: NaiveDate, tz: Tz) -> anyhow::Result<(i64, i64)> 
     Ok((start(date)?, start(next)?))
 }
 
-impl Db {
+area! {
+    /// The supervisor's map.
+    Map, map
+}
+
+impl Map<'_> {
     /// The map of `who`'s scope as of `now_ms`: the newest positions, and the tracks, stops and
     /// refusals of `date` (default: the organization's today). With `username`, only that
     /// collector (always in detail); without, every collector, in detail up to
     /// [`DETAIL_LIMIT`].
     // Long: one read per part of the map, with the detail-or-counts choice between them.
-    pub async fn map_for(
+    pub async fn data(
         &self,
         who: &Session,
         now_ms: i64,

@@ -4,8 +4,10 @@
 //!
 //! SQL lives only in this module tree. Query text is shared where the dialects agree (`$1`
 //! placeholders work on both): [`on_read!`] and [`on_write!`] compile one body once per backend.
-//! Row structs stay private to the files that read them. Methods are grouped by area in the
-//! submodules (`orgs`, `sessions`, `devices`, `push`, `pull`, `portfolio`, `demo`...).
+//! Row structs stay private to the files that read them. Queries are grouped by area: each
+//! area is a handle borrowed from the `Db` (`db.visits().list(..)`, `db.orgs().resolve(..)`),
+//! declared with `area!` in the area's module, its methods in that module's files. `Db` itself
+//! keeps the infrastructure: connecting, migrating, transactions, ping, notify/listen.
 //!
 //! This tree runs transactions and SQL only: it imports nothing from `state`, `live`, `routes`,
 //! `sync` or `config` (scripts/check-imports); use cases that also need the clock, the live feed
@@ -21,6 +23,37 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+
+/// Declares an area handle `$name<'a>` (a borrowed [`Db`]) and the `Db::$accessor()` that
+/// gives it. The handle derefs to the `Db`, so its methods call infrastructure and other areas
+/// as `self.begin_write()`, `self.orgs().find_team(..)`.
+macro_rules! area {
+    ($(#[$doc:meta])* $name:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name<'a>(&'a $crate::db::Db);
+
+        impl $crate::db::Db {
+            #[doc = concat!("This database's [`", stringify!($name), "`] queries.")]
+            pub fn $accessor(&self) -> $name<'_> {
+                $name(self)
+            }
+        }
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = $crate::db::Db;
+            fn deref(&self) -> &$crate::db::Db {
+                self.0
+            }
+        }
+
+        impl $crate::db::AsDb for $name<'_> {
+            fn as_db(&self) -> &$crate::db::Db {
+                self.0
+            }
+        }
+    };
+}
 
 pub(crate) mod account_view;
 pub mod blobs;
@@ -70,7 +103,7 @@ pub mod visit_reviews;
 #[macro_export]
 macro_rules! on_read {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
+        match $crate::db::AsDb::as_db(&$db) {
             $crate::db::Db::Sqlite(s) => {
                 // A guarded connection: the read stops if this future is dropped (db::cancel).
                 let mut read = s.read_conn().await?;
@@ -94,7 +127,7 @@ macro_rules! on_read {
 #[macro_export]
 macro_rules! on_read_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
+        match $crate::db::AsDb::as_db(&$db) {
             $crate::db::Db::Sqlite(s) => {
                 let $pool = &s.read;
                 $body
@@ -111,7 +144,7 @@ macro_rules! on_read_pool {
 #[macro_export]
 macro_rules! on_write {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
+        match $crate::db::AsDb::as_db(&$db) {
             $crate::db::Db::Sqlite(s) => {
                 let $pool = &s.write;
                 $body
@@ -122,6 +155,24 @@ macro_rules! on_write {
             }
         }
     };
+}
+
+/// What the `on_*!` macros take: the [`Db`], a reference to it, or an area handle.
+pub trait AsDb {
+    /// The database.
+    fn as_db(&self) -> &Db;
+}
+
+impl AsDb for Db {
+    fn as_db(&self) -> &Db {
+        self
+    }
+}
+
+impl<T: AsDb + ?Sized> AsDb for &T {
+    fn as_db(&self) -> &Db {
+        (**self).as_db()
+    }
 }
 
 /// The database, cheap to clone (pools are shared handles).

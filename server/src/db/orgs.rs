@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use terreno_shared::ids::{OrgId, TeamId};
 use uuid::Uuid;
 
-use super::{Db, now_ms};
+use super::now_ms;
 use crate::forms::shipped;
 use crate::{on_read, on_tx, on_write};
 
@@ -44,9 +44,14 @@ impl TryFrom<OrgRow> for Org {
 /// The name of the team every new organization starts with.
 pub const FIRST_TEAM: &str = "default";
 
-impl Db {
+area! {
+    /// Organizations, their teams and settings.
+    Orgs, orgs
+}
+
+impl Orgs<'_> {
     /// All organizations, by name.
-    pub async fn list_orgs(&self) -> anyhow::Result<Vec<Org>> {
+    pub async fn list(&self) -> anyhow::Result<Vec<Org>> {
         let rows: Vec<OrgRow> = on_read!(self, |pool| {
             sqlx::query_as("select id, name, time_zone from orgs order by name")
                 .fetch_all(pool)
@@ -57,7 +62,7 @@ impl Db {
 
     /// Creates an organization with its first team and the shipped visit form, in one
     /// transaction.
-    pub async fn insert_org(&self, name: &str, time_zone: Tz) -> anyhow::Result<Org> {
+    pub async fn insert(&self, name: &str, time_zone: Tz) -> anyhow::Result<Org> {
         let name = name.trim();
         if name.is_empty() {
             bail!("an organization needs a name");
@@ -95,17 +100,15 @@ impl Db {
 
     /// The organization a command acts on: the one named, or the only one. A database with none
     /// gets one (`create_name`, `create_tz`): every command works on an empty database.
-    pub async fn resolve_org(
+    pub async fn resolve(
         &self,
         name: Option<&str>,
         create_name: &str,
         create_tz: Tz,
     ) -> anyhow::Result<Org> {
-        let orgs = self.list_orgs().await?;
+        let orgs = self.list().await?;
         if orgs.is_empty() {
-            return self
-                .insert_org(name.unwrap_or(create_name), create_tz)
-                .await;
+            return self.insert(name.unwrap_or(create_name), create_tz).await;
         }
         match name {
             Some(n) => orgs
@@ -161,13 +164,13 @@ impl Db {
     }
 }
 
-impl Db {
+impl Orgs<'_> {
     /// The rules a device of `org` enforces offline: its zone, geofence and contact policies
     /// (a missing contact policy is the company default) and the holidays it closes on. The
     /// holiday calendar is Colombia's for organizations in Colombian time (`America/Bogota`),
     /// from last year to two years ahead; no other country's calendar is built in yet, so
     /// other zones get none.
-    pub async fn org_settings(
+    pub async fn settings(
         &self,
         org: OrgId,
         today: chrono::NaiveDate,

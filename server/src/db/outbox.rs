@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use terreno_shared::geofence::Verdict;
 use terreno_shared::model::Submission;
 
-use super::{Db, now_ms};
+use super::now_ms;
 use crate::{on_read, on_write};
 
 /// A claimed outbox row.
@@ -83,9 +83,14 @@ struct VisitRow {
     time_zone: String,
 }
 
-impl Db {
+area! {
+    /// The email outbox.
+    Outbox, outbox
+}
+
+impl Outbox<'_> {
     /// Claims up to `limit` due rows for `lease_ms` (rows another sender holds are skipped).
-    pub async fn claim_emails(&self, lease_ms: i64, limit: i64) -> anyhow::Result<Vec<OutboxItem>> {
+    pub async fn claim(&self, lease_ms: i64, limit: i64) -> anyhow::Result<Vec<OutboxItem>> {
         let now = now_ms();
         // PostgreSQL: skip rows another server is claiming right now (SQLite has one writer).
         let lock = if self.is_postgres() {
@@ -113,7 +118,7 @@ impl Db {
     }
 
     /// Marks a row sent.
-    pub async fn email_sent(&self, id: &str) -> anyhow::Result<()> {
+    pub async fn sent(&self, id: &str) -> anyhow::Result<()> {
         self.update_email(
             "update email_outbox set sent_ms = $2, attempts = attempts + 1,
                  claimed_until_ms = null, last_error = null where id = $1",
@@ -125,7 +130,7 @@ impl Db {
     }
 
     /// Records a failed attempt and when to try again.
-    pub async fn email_retry(&self, id: &str, at_ms: i64, error: &str) -> anyhow::Result<()> {
+    pub async fn retry(&self, id: &str, at_ms: i64, error: &str) -> anyhow::Result<()> {
         self.update_email(
             "update email_outbox set next_attempt_ms = $2, attempts = attempts + 1,
                  claimed_until_ms = null, last_error = $3 where id = $1",
@@ -137,7 +142,7 @@ impl Db {
     }
 
     /// Gives a row up (visible to admins with its error).
-    pub async fn email_gave_up(&self, id: &str, error: &str) -> anyhow::Result<()> {
+    pub async fn gave_up(&self, id: &str, error: &str) -> anyhow::Result<()> {
         self.update_email(
             "update email_outbox set gave_up_ms = $2, attempts = attempts + 1,
                  claimed_until_ms = null, last_error = $3 where id = $1",
@@ -168,7 +173,7 @@ impl Db {
     }
 
     /// The outbox, newest first (`failed_only`: the given-up rows).
-    pub async fn list_emails(&self, failed_only: bool) -> anyhow::Result<Vec<OutboxListing>> {
+    pub async fn list(&self, failed_only: bool) -> anyhow::Result<Vec<OutboxListing>> {
         Ok(on_read!(self, |pool| {
             sqlx::query_as(
                 "select visit_id, cast(attempts as bigint) as attempts,

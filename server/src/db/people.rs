@@ -3,14 +3,13 @@
 //!
 //! Reads only. Creating, disabling and setting passwords are [`super::users`]' (shared with the
 //! command line); revoking is [`super::devices`]'. The scope is the organization, or one team
-//! for a supervisor: the same `(org, only_team)` pair as [`Db::add_tracker`].
+//! for a supervisor: the same `(org, only_team)` pair as [`Trackers::add`](super::trackers::Trackers::add).
 
 use anyhow::Context;
 use serde::Serialize;
 use terreno_shared::ids::{OrgId, TeamId};
 use terreno_shared::model::Role;
 
-use super::Db;
 use crate::on_read;
 
 /// A user and what reports for them.
@@ -83,14 +82,15 @@ struct PersonRow {
     last_login_ms: Option<i64>,
 }
 
-impl Db {
+area! {
+    /// People (users with their devices) and teams, as supervisors see them.
+    People, people
+}
+
+impl People<'_> {
     /// The users of `org` (of `only_team` for a supervisor) by team, role and name, with their
     /// devices and trackers.
-    pub async fn list_people(
-        &self,
-        org: OrgId,
-        only_team: Option<TeamId>,
-    ) -> anyhow::Result<Vec<Person>> {
+    pub async fn list(&self, org: OrgId, only_team: Option<TeamId>) -> anyhow::Result<Vec<Person>> {
         let (org, team) = (org.to_string(), only_team.map(|t| t.to_string()));
         let rows: Vec<PersonRow> = on_read!(self, |pool| {
             sqlx::query_as(
@@ -128,19 +128,19 @@ impl Db {
     }
 
     /// One user of `org` (of `only_team` for a supervisor), as listed.
-    pub async fn find_person(
+    pub async fn find(
         &self,
         org: OrgId,
         only_team: Option<TeamId>,
         username: &str,
     ) -> anyhow::Result<Option<Person>> {
         // A team holds tens of people: filtering the listing keeps one query shape.
-        let people = self.list_people(org, only_team).await?;
+        let people = self.list(org, only_team).await?;
         Ok(people.into_iter().find(|p| p.username == username))
     }
 
     /// The organization's teams, by name.
-    pub async fn list_teams(&self, org: OrgId) -> anyhow::Result<Vec<Team>> {
+    pub async fn teams(&self, org: OrgId) -> anyhow::Result<Vec<Team>> {
         Ok(on_read!(self, |pool| {
             sqlx::query_as("select id, name from teams where org_id = $1 order by name")
                 .bind(org.to_string())

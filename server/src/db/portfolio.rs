@@ -25,7 +25,6 @@ use terreno_shared::model::{
 };
 use uuid::Uuid;
 
-use super::Db;
 use super::changes::NewChange;
 use crate::on_tx;
 
@@ -127,10 +126,15 @@ pub struct RouteRef {
     pub date: NaiveDate,
 }
 
-impl Db {
+area! {
+    /// Portfolios, their accounts and routes: loading, editing and reading them.
+    Portfolio, portfolio
+}
+
+impl Portfolio<'_> {
     /// A portfolio of `org` by name, created with `currency` if absent. An existing portfolio
     /// in another currency is an error (its balances would be misread).
-    pub async fn ensure_portfolio(
+    pub async fn ensure(
         &self,
         org: OrgId,
         name: &str,
@@ -172,7 +176,7 @@ impl Db {
 }
 
 impl WriteTx {
-    /// See [`Db::ensure_portfolio`].
+    /// See [`Portfolio::ensure`].
     pub async fn ensure_portfolio(
         &mut self,
         org: OrgId,

@@ -306,7 +306,12 @@ impl FeedHead {
     }
 }
 
-impl Db {
+area! {
+    /// The pull side of sync: the change feed and the first-sync snapshot.
+    Pull, pull
+}
+
+impl Pull<'_> {
     /// The feed's epoch, visibility bound and end, read before anything else in a pull.
     pub(crate) async fn feed_head(&self) -> anyhow::Result<FeedHead> {
         let epoch: String = on_read!(self, |pool| {
@@ -316,7 +321,7 @@ impl Db {
                 .context("reading the cursor epoch")?
         });
         let epoch = epoch.parse().context("stored cursor epoch")?;
-        let (bound, next_xid, max_pos): (i64, i64, i64) = match self {
+        let (bound, next_xid, max_pos): (i64, i64, i64) = match self.0 {
             Db::Sqlite(s) => sqlx::query_as(
                 "select cast(0 as bigint), cast(0 as bigint), coalesce(max(pos), 0) from changes",
             )
@@ -343,7 +348,7 @@ impl Db {
 
     /// The caller's next page of changes after `after` (`None`: from the start). At least
     /// `limit` changes when that many are readable, more only to finish the last transaction.
-    pub async fn pull_changes(
+    pub async fn changes(
         &self,
         who: &Session,
         after: Option<Cursor>,

@@ -7,10 +7,11 @@ use serde::Serialize;
 use serde_json::Value;
 use terreno_shared::api::v1::views::AccountView;
 
-use super::Db;
 use super::account_view::AccountViewRow;
+use super::portfolio::Portfolio;
 use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
 use super::sessions::Session;
+use super::visit_list::Visits;
 use super::visit_reviews::VisitReview;
 use crate::db::visit_answers::AnswerForm;
 use crate::forms::labels::LabelledAnswer;
@@ -98,9 +99,9 @@ struct CheckinRow {
     payload: Option<String>,
 }
 
-impl Db {
+impl Portfolio<'_> {
     /// An account the caller may see.
-    pub async fn find_account_for(
+    pub async fn find_account(
         &self,
         who: &Session,
         account_id: &str,
@@ -129,13 +130,11 @@ impl Db {
         });
         row.map(AccountViewRow::into_view).transpose()
     }
+}
 
+impl Visits<'_> {
     /// A visit the caller may see, with its fields and check-ins.
-    pub async fn find_visit_for(
-        &self,
-        who: &Session,
-        visit_id: &str,
-    ) -> anyhow::Result<Option<VisitDetail>> {
+    pub async fn find(&self, who: &Session, visit_id: &str) -> anyhow::Result<Option<VisitDetail>> {
         let (org, role, team, user) = scope_binds(who);
         let sql = format!(
             "select v.id, v.account_id, v.collector_id, v.status,
@@ -200,11 +199,11 @@ impl Db {
             }
         }
         let labelled = self
-            .label_visit_answers(who.org_id, &visit.id, named, &answers)
+            .label_answers(who.org_id, &visit.id, named, &answers)
             .await?;
         visit.form = labelled.form;
         visit.answers = labelled.answers;
-        visit.review = self.list_visit_reviews(&visit.id).await?.into_iter().next();
+        visit.review = self.reviews(&visit.id).await?.into_iter().next();
         Ok(())
     }
 }

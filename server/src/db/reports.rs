@@ -21,7 +21,6 @@ use terreno_shared::model::submission::RawSubmission;
 use terreno_shared::model::visit::Outcome;
 use terreno_shared::model::{DaysPastDue, DelinquencyBucket};
 
-use super::Db;
 use super::scope::{BindScope, visits_in_scope};
 use super::sessions::Session;
 use crate::on_read;
@@ -139,7 +138,12 @@ impl PromiseRow {
     }
 }
 
-impl Db {
+area! {
+    /// The supervisor reports.
+    Reports, reports
+}
+
+impl Reports<'_> {
     /// Visits completed in `[from_ms, to_ms)` that `who` may see, by local weekday and hour.
     pub async fn contact_rate(
         &self,

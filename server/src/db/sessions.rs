@@ -4,7 +4,7 @@ use anyhow::Context;
 use terreno_shared::ids::{DeviceId, OrgId, TeamId, UserId};
 use terreno_shared::model::Role;
 
-use super::{Db, now_ms};
+use super::now_ms;
 use crate::{on_read, on_write};
 
 /// The user behind a valid token.
@@ -39,10 +39,15 @@ struct SessionRow {
     device_revoked: bool,
 }
 
-impl Db {
+area! {
+    /// Sessions and device tokens, and the login-failure throttle.
+    Sessions, sessions
+}
+
+impl Sessions<'_> {
     /// The session of a token hash: the token exists, is neither expired nor revoked, and its
     /// user is active.
-    pub async fn find_session(&self, token_hash: &[u8]) -> anyhow::Result<Option<Session>> {
+    pub async fn find(&self, token_hash: &[u8]) -> anyhow::Result<Option<Session>> {
         let row: Option<SessionRow> = on_read!(self, |pool| {
             sqlx::query_as(
                 "select u.id as user_id, u.org_id, u.team_id, u.role, u.username, t.device_id,

@@ -15,18 +15,23 @@ use terreno_shared::model::{Role, Username};
 use uuid::Uuid;
 
 use super::devices::DeviceRecord;
+use super::now_ms;
 use super::portfolio::RouteEditError;
-use super::{Db, now_ms};
 use crate::{on_read, on_write};
 
 /// Longest tracker identifier accepted (Traccar's identifiers are short; IMEIs are 15 digits).
 pub const MAX_IDENT_CHARS: usize = 128;
 
-impl Db {
+area! {
+    /// GPS trackers (devices without a user) and their fixes.
+    Trackers, trackers
+}
+
+impl Trackers<'_> {
     /// Registers `ident` as a tracker of collector `username` of `org` (of `only_team` for a
     /// supervisor). The identifier is unique across the server.
     // Long: validation, the collector lookup and the insert, in order, inside one call.
-    pub async fn add_tracker(
+    pub async fn add(
         &self,
         org: OrgId,
         username: &Username,
@@ -95,7 +100,7 @@ impl Db {
     }
 
     /// The tracker registered under `ident`, revoked or not.
-    pub async fn find_tracker(&self, ident: &str) -> anyhow::Result<Option<DeviceRecord>> {
+    pub async fn find(&self, ident: &str) -> anyhow::Result<Option<DeviceRecord>> {
         let id: Option<String> = on_read!(self, |pool| {
             sqlx::query_scalar("select id from devices where tracker_ident = $1")
                 .bind(ident.trim())
@@ -105,7 +110,8 @@ impl Db {
         });
         match id {
             Some(id) => {
-                self.find_device(id.parse().context("stored device id")?)
+                self.devices()
+                    .find(id.parse().context("stored device id")?)
                     .await
             }
             None => Ok(None),
@@ -113,7 +119,7 @@ impl Db {
     }
 }
 
-impl Db {
+impl Trackers<'_> {
     /// Keeps the extra keys of a tracker's report beside its stored fix.
     pub async fn set_fix_attributes(
         &self,

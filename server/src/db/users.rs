@@ -12,8 +12,8 @@ use terreno_shared::ids::{OrgId, UserId};
 use terreno_shared::model::{Role, Username};
 use uuid::Uuid;
 
+use super::now_ms;
 use super::orgs::FIRST_TEAM;
-use super::{Db, now_ms};
 use crate::{on_read, on_write};
 
 /// A user to create.
@@ -143,18 +143,21 @@ pub fn parse_email(raw: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("{raw:?} is not an email address: {e}"))
 }
 
-impl Db {
+area! {
+    /// User accounts, their passwords and login tokens.
+    Users, users
+}
+
+impl Users<'_> {
     /// Creates an invited user (no password: they cannot log in until one is set).
-    pub async fn insert_user(&self, org: OrgId, new: &NewUser<'_>) -> anyhow::Result<UserInfo> {
-        Ok(self
-            .insert_user_with(org, new, Credentials::default())
-            .await?)
+    pub async fn insert(&self, org: OrgId, new: &NewUser<'_>) -> anyhow::Result<UserInfo> {
+        Ok(self.insert_with(org, new, Credentials::default()).await?)
     }
 
     /// Creates a user with their credentials in one row, so a failure leaves no half-made
     /// account behind (say, one without the password the supervisor was just shown).
     // Long: validation then one insert, so a failure leaves no half-made user.
-    pub async fn insert_user_with(
+    pub async fn insert_with(
         &self,
         org: OrgId,
         new: &NewUser<'_>,
@@ -181,7 +184,11 @@ impl Db {
                 ));
             }
             (false, None) => None,
-            (true, t) => Some(self.ensure_team(org, t.unwrap_or(FIRST_TEAM)).await?),
+            (true, t) => Some(
+                self.orgs()
+                    .ensure_team(org, t.unwrap_or(FIRST_TEAM))
+                    .await?,
+            ),
         };
         let info = UserInfo {
             id: UserId::from_uuid(Uuid::now_v7()),
@@ -244,7 +251,7 @@ impl Db {
     }
 
     /// The users of an organization, by login name.
-    pub async fn list_users(&self, org: OrgId) -> anyhow::Result<Vec<UserSummary>> {
+    pub async fn list(&self, org: OrgId) -> anyhow::Result<Vec<UserSummary>> {
         let rows: Vec<SummaryRow> = on_read!(self, |pool| {
             sqlx::query_as(
                 "select u.username, u.display_name, u.role, t.name as team, u.active,
@@ -271,7 +278,7 @@ impl Db {
     }
 
     /// Sets (or, with `None`, clears) where a user of `org` gets visit emails.
-    pub async fn set_user_email(
+    pub async fn set_email(
         &self,
         org: OrgId,
         username: &str,
@@ -304,7 +311,7 @@ impl Db {
     /// Disables a user of `org` and revokes their tokens and devices, in one transaction: a
     /// disabled collector's phone is told to wipe its data on its next contact, so a person who
     /// left the company keeps no debtor data.
-    pub async fn disable_user(&self, org: OrgId, username: &str) -> anyhow::Result<()> {
+    pub async fn disable(&self, org: OrgId, username: &str) -> anyhow::Result<()> {
         let username = Username::parse(username)?;
         let now = now_ms();
         let found = on_write!(self, |pool| {
@@ -345,7 +352,7 @@ impl Db {
     }
 
     /// A user by login name (names are global), with what login checks.
-    pub async fn find_login_user(&self, username: &Username) -> anyhow::Result<Option<LoginUser>> {
+    pub async fn find_login(&self, username: &Username) -> anyhow::Result<Option<LoginUser>> {
         let row: Option<LoginRow> = on_read!(self, |pool| {
             sqlx::query_as(
                 "select id, org_id, team_id, username, display_name, role, password_hash, active
@@ -359,7 +366,7 @@ impl Db {
     }
 
     /// A user by id, as shown to clients.
-    pub async fn find_user_info(&self, id: UserId) -> anyhow::Result<Option<UserInfo>> {
+    pub async fn find_info(&self, id: UserId) -> anyhow::Result<Option<UserInfo>> {
         let row: Option<LoginRow> = on_read!(self, |pool| {
             sqlx::query_as(
                 "select id, org_id, team_id, username, display_name, role, password_hash, active

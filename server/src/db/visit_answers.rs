@@ -10,7 +10,7 @@ use serde_json::Value;
 use terreno_shared::form::xlsform::Form;
 use terreno_shared::ids::OrgId;
 
-use super::Db;
+use super::visit_list::Visits;
 use crate::forms::labels::{AnswerAttachment, LabelledAnswer, label_answers};
 use crate::on_read;
 
@@ -56,10 +56,10 @@ struct FileRow {
     media_type: Option<String>,
 }
 
-impl Db {
+impl Visits<'_> {
     /// Labels `answers` of visit `visit_id` of `org`; `named` is the form version its submission
     /// names, if any.
-    pub async fn label_visit_answers(
+    pub async fn label_answers(
         &self,
         org: OrgId,
         visit_id: &str,

@@ -1,7 +1,7 @@
 //! The organization's visit form: the stored form version its new visits are filled with
 //! (`orgs.visit_form_id`; see its migration). Every organization has one: created with the
 //! shipped form ([`crate::forms::shipped`]), and one that predates visit forms gets it when the
-//! server starts ([`Db::ensure_visit_forms`], idempotent). Importing with "use for visits", or a
+//! server starts ([`Visits::ensure_forms`], idempotent). Importing with "use for visits", or a
 //! new version of the form the visit form is a version of, moves it.
 //!
 //! Each move is sent to the organization's devices in its transaction: a `visit_form` change
@@ -13,16 +13,16 @@ use terreno_shared::api::v1::forms::{VISIT_FORM_ID, VisitForm};
 use terreno_shared::api::v1::sync::{Change, Record};
 use terreno_shared::ids::{FormId, OrgId};
 
-use super::Db;
 use super::changes::NewChange;
 use super::forms::{FormSummary, InsertFormError, NewForm};
 use super::tx::WriteTx;
+use super::visit_list::Visits;
 use crate::forms::{ReadForm, shipped};
 use crate::{on_read, on_tx};
 
-impl Db {
+impl Visits<'_> {
     /// The visit form of `org`, if it has one yet.
-    pub async fn find_visit_form(&self, org: OrgId) -> anyhow::Result<Option<FormId>> {
+    pub async fn find_form(&self, org: OrgId) -> anyhow::Result<Option<FormId>> {
         let id: Option<Option<String>> = on_read!(self, |pool| {
             sqlx::query_scalar("select visit_form_id from orgs where id = $1")
                 .bind(org.to_string())
@@ -38,11 +38,7 @@ impl Db {
     /// Makes version `id` of `org` the visit form (new visits are filled with it) and tells the
     /// devices; its summary, or `None` when `org` has no such version. Choosing the current
     /// visit form again changes nothing and sends nothing.
-    pub async fn choose_visit_form(
-        &self,
-        org: OrgId,
-        id: FormId,
-    ) -> anyhow::Result<Option<FormSummary>> {
+    pub async fn choose_form(&self, org: OrgId, id: FormId) -> anyhow::Result<Option<FormSummary>> {
         let mut tx = self.begin_write().await?;
         let found: Option<(String, Option<String>)> = on_tx!(tx, |c| {
             sqlx::query_as(
@@ -67,7 +63,7 @@ impl Db {
 
     /// Gives every organization without a visit form the shipped one (reusing that version
     /// when the organization already imported it); how many got it. Run at startup.
-    pub async fn ensure_visit_forms(&self) -> anyhow::Result<usize> {
+    pub async fn ensure_forms(&self) -> anyhow::Result<usize> {
         let orgs: Vec<String> = on_read!(self, |pool| {
             sqlx::query_scalar("select id from orgs where visit_form_id is null order by id")
                 .fetch_all(pool)

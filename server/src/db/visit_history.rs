@@ -13,9 +13,9 @@ use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Db;
 use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
 use super::sessions::Session;
+use super::visit_list::Visits;
 use super::visit_reviews::VisitReview;
 use crate::on_read;
 
@@ -118,9 +118,9 @@ struct ConflictRow {
 /// The bits of a hybrid logical time that hold the counter (SYNC.md "Clock").
 const HLC_COUNTER_BITS: u32 = 16;
 
-impl Db {
+impl Visits<'_> {
     /// Whether `who` may read visit `visit_id` (the scope of `GET /api/v1/visits/{id}`).
-    pub async fn is_visit_visible(&self, who: &Session, visit_id: &str) -> anyhow::Result<bool> {
+    pub async fn is_visible(&self, who: &Session, visit_id: &str) -> anyhow::Result<bool> {
         let (org, role, team, user) = scope_binds(who);
         let sql = format!("select v.id from visits v {VISIT_OWNER} where v.id = $1 and {SCOPE}");
         let found: Option<String> = on_read!(self, |pool| {
@@ -138,7 +138,7 @@ impl Db {
     }
 
     /// The history of visit `visit_id`, newest first.
-    pub async fn visit_history(&self, visit_id: &str) -> anyhow::Result<Vec<HistoryEntry>> {
+    pub async fn history(&self, visit_id: &str) -> anyhow::Result<Vec<HistoryEntry>> {
         let (edits, conflicts): (Vec<EditRow>, Vec<ConflictRow>) = on_read!(self, |pool| {
             // Only edits from devices of the visit's organization: an event naming a visit of
             // another organization is not part of its history.
@@ -192,7 +192,7 @@ impl Db {
                 won_username: c.won_username,
             }));
         }
-        let reviews = self.list_visit_reviews(visit_id).await?;
+        let reviews = self.reviews(visit_id).await?;
         entries.extend(reviews.into_iter().map(HistoryEntry::Review));
         entries.sort_by_key(|e| std::cmp::Reverse(e.at_ms()));
         Ok(entries)

@@ -104,13 +104,15 @@ pub struct VisitPage {
     pub next_cursor: Option<String>,
 }
 
-impl Db {
+area! {
+    /// Visits: the list, one visit's detail, history, answers and reviews, location captures,
+/// and the organization's visit form.
+    Visits, visits
+}
+
+impl Visits<'_> {
     /// A page of the visits the caller may see, newest first.
-    pub async fn list_visits_for(
-        &self,
-        who: &Session,
-        filter: &VisitFilter,
-    ) -> anyhow::Result<VisitPage> {
+    pub async fn list(&self, who: &Session, filter: &VisitFilter) -> anyhow::Result<VisitPage> {
         let org = who.org_id.to_string();
         let (from_ms, to_ms) = match filter.date {
             Some(date) => {
@@ -162,7 +164,9 @@ impl Db {
             next_cursor,
         })
     }
+}
 
+impl Db {
     /// The organization's time zone, which decides what a "day" is.
     pub(crate) async fn org_zone(&self, org: &str) -> anyhow::Result<Tz> {
         let zone: String = on_read!(self, |pool| {

@@ -16,7 +16,7 @@ use serde::Serialize;
 use terreno_shared::geofence::{Reason, Verdict};
 use terreno_shared::model::Role;
 
-use super::Db;
+use super::reports::Reports;
 use super::scope::{BindScope, OVER_C, visits_in_scope};
 use super::sessions::Session;
 use crate::on_read;
@@ -77,7 +77,7 @@ struct SlotRow {
     visits: i64,
 }
 
-impl Db {
+impl Reports<'_> {
     /// Visits completed on the local days `first..=last` (`[from_ms, to_ms)`) that `who` may
     /// see, by author and day.
     pub async fn visits_per_collector(

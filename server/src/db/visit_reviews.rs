@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::scope::{SCOPE, VISIT_OWNER, scope_binds};
 use super::sessions::Session;
+use super::visit_list::Visits;
 use super::{Db, now_ms};
 use crate::{on_read, on_tx};
 
@@ -75,9 +76,9 @@ const REVIEW_SELECT: &str = "select r.id, r.decision, r.comment, r.created_ms as
         u.username as reviewer_username, u.display_name as reviewer_name
     from visit_reviews r join users u on u.id = r.reviewer_id";
 
-impl Db {
+impl Visits<'_> {
     /// Records `who`'s review of `visit_id`, a completed visit within their scope.
-    pub async fn insert_visit_review(
+    pub async fn insert_review(
         &self,
         who: &Session,
         visit_id: &str,
@@ -136,7 +137,7 @@ impl Db {
     }
 
     /// Every review of a visit, newest first (the caller has checked the scope).
-    pub async fn list_visit_reviews(&self, visit_id: &str) -> anyhow::Result<Vec<VisitReview>> {
+    pub async fn reviews(&self, visit_id: &str) -> anyhow::Result<Vec<VisitReview>> {
         let sql =
             format!("{REVIEW_SELECT} where r.visit_id = $1 order by r.created_ms desc, r.id desc");
         Ok(on_read!(self, |pool| {

@@ -40,7 +40,8 @@ pub async fn write(
     mut sink: Sink,
 ) -> anyhow::Result<()> {
     let owners = db
-        .export_track_owners(&req.who, req.range, req.collector.as_deref())
+        .exports()
+        .track_owners(&req.who, req.range, req.collector.as_deref())
         .await?;
     sink.write(match format {
         TrackFormat::Gpx => concat!(
@@ -90,7 +91,8 @@ async fn write_track(
     let mut after: Option<FixKey> = None;
     loop {
         let page = db
-            .export_fixes_page(&owner.id, req.range, after.as_ref())
+            .exports()
+            .fixes_page(&owner.id, req.range, after.as_ref())
             .await?;
         let mut out = String::new();
         for f in &page {

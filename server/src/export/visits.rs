@@ -78,7 +78,10 @@ pub async fn write(
     }
     let mut after: Option<VisitKey> = None;
     loop {
-        let page = db.export_visits_page(&who, range, after.as_ref()).await?;
+        let page = db
+            .exports()
+            .visits_page(&who, range, after.as_ref())
+            .await?;
         // A writer per page: its buffer is the page's bytes, sent before the next page is read.
         let mut csv = csv::Writer::from_writer(Vec::new());
         let mut out = Vec::new();

@@ -39,7 +39,10 @@ pub async fn write(
     let mut row_at = 0u32;
     let mut after: Option<VisitKey> = None;
     loop {
-        let page = db.export_visits_page(&who, range, after.as_ref()).await?;
+        let page = db
+            .exports()
+            .visits_page(&who, range, after.as_ref())
+            .await?;
         for v in &page {
             row_at += 1;
             let row = cells(v, tz).with_context(|| format!("exporting visit {}", v.id))?;

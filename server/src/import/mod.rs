@@ -1,7 +1,7 @@
 //! Reading route and portfolio spreadsheets as agencies really have them: CSV in UTF-8 (with
 //! or without BOM), Windows-1252/Latin-1 or UTF-16, `,` `;` or tab separated, Spanish or
 //! English headers, Spanish or plain numbers; and XLSX/XLS workbooks. Each row becomes a
-//! validated [`ImportRow`] (an [`AccountRow`] for `Db::load_accounts`, plus its line and team)
+//! validated [`ImportRow`] (an [`AccountRow`] for `Portfolio::load_accounts`, plus its line and team)
 //! or a [`RowError`] saying the line, the column as written in the file, and why.
 //!
 //! ```text
@@ -88,7 +88,7 @@ impl ImportOptions {
 pub struct ImportRow {
     /// Physical line (CSV) or row number (workbook) where the row starts.
     pub line: u64,
-    /// The account, ready for `Db::load_accounts`.
+    /// The account, ready for `Portfolio::load_accounts`.
     pub account: AccountRow,
     /// The collector's team, when the file has a team column.
     pub team: Option<String>,

@@ -17,17 +17,17 @@ pub async fn snapshot(
     org: OrgId,
     team: Option<TeamId>,
 ) -> anyhow::Result<Vec<Position>> {
-    state.db.live_positions(org, team).await
+    state.db.live().positions(org, team).await
 }
 
 /// The events of a committed batch: what it changed is read back here, and what the feed
 /// says of it is decided by [`frames`].
 pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>> {
-    let Some(owner) = state.db.device_owner(&s.device).await? else {
+    let Some(owner) = state.db.live().device_owner(&s.device).await? else {
         return Ok(Vec::new());
     };
     let position = match s.fixes {
-        true => state.db.last_position_of(&s.device).await?,
+        true => state.db.live().last_position(&s.device).await?,
         false => None,
     };
     let position = position.map(|p| {
@@ -35,8 +35,8 @@ pub async fn events(state: &AppState, s: &Signal) -> anyhow::Result<Vec<Scoped>>
         (p, low)
     });
     let range = (s.first, s.last);
-    let checkins = state.db.batch_checkins(&s.device, range).await?;
-    let completed = state.db.batch_completed_visits(&s.device, range).await?;
+    let checkins = state.db.live().checkins_of_batch(&s.device, range).await?;
+    let completed = state.db.live().completed_of_batch(&s.device, range).await?;
     Ok(frames(s, &owner, position, checkins, completed))
 }
 

@@ -34,7 +34,7 @@ pub async fn scan(
     reported: &mut HashSet<String>,
 ) -> anyhow::Result<()> {
     let cutoff = now_ms() - i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
-    let silent = state.db.list_silent_devices(cutoff).await?;
+    let silent = state.db.live().silent_devices(cutoff).await?;
     let now_silent: HashSet<String> = silent.iter().map(|s| s.device_id.clone()).collect();
     reported.retain(|d| now_silent.contains(d));
     let mut events = Vec::new();

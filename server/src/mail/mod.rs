@@ -145,7 +145,7 @@ impl Sender {
     /// One round: claims due rows and attempts each. Returns how many were claimed.
     pub async fn round(&self) -> anyhow::Result<usize> {
         let lease = i64::try_from(self.config.lease.as_millis()).unwrap_or(120_000);
-        let items = self.db.claim_emails(lease, BATCH).await?;
+        let items = self.db.outbox().claim(lease, BATCH).await?;
         for item in &items {
             self.attempt(item).await?;
         }
@@ -155,7 +155,7 @@ impl Sender {
     async fn attempt(&self, item: &OutboxItem) -> anyhow::Result<()> {
         let outcome = self.deliver(item).await;
         match outcome {
-            Attempt::Sent => self.db.email_sent(&item.id).await,
+            Attempt::Sent => self.db.outbox().sent(&item.id).await,
             Attempt::Transient(why) => {
                 let now = crate::db::now_ms();
                 // From when the server queued it: the phone's clock does not decide.
@@ -166,15 +166,15 @@ impl Sender {
                 if at > deadline {
                     let why = format!("gave up after {} attempts: {why}", item.attempts + 1);
                     tracing::warn!(visit = %item.visit_id, error = %why, "visit email given up");
-                    self.db.email_gave_up(&item.id, &why).await
+                    self.db.outbox().gave_up(&item.id, &why).await
                 } else {
                     tracing::info!(visit = %item.visit_id, error = %why, "visit email will be retried");
-                    self.db.email_retry(&item.id, at, &why).await
+                    self.db.outbox().retry(&item.id, at, &why).await
                 }
             }
             Attempt::Permanent(why) => {
                 tracing::warn!(visit = %item.visit_id, error = %why, "visit email given up");
-                self.db.email_gave_up(&item.id, &why).await
+                self.db.outbox().gave_up(&item.id, &why).await
             }
         }
     }
@@ -195,7 +195,7 @@ impl Sender {
 
     async fn deliver(&self, item: &OutboxItem) -> Attempt {
         // Reading can fail for a moment (a pool timeout, a reset): that is worth a retry.
-        let email = match self.db.visit_email(&item.visit_id).await {
+        let email = match self.db.outbox().visit_email(&item.visit_id).await {
             Ok(e) => e,
             Err(e) => return Attempt::Transient(format!("{e:#}")),
         };

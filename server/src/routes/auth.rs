@@ -76,7 +76,7 @@ pub async fn logout(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
 ) -> ApiResult<StatusCode> {
-    state.db.revoke_token(&who.token_hash).await?;
+    state.db.users().revoke_token(&who.token_hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -89,7 +89,7 @@ pub async fn me(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
 ) -> ApiResult<Json<UserInfo>> {
-    let user = state.db.find_user_info(who.user_id).await?;
+    let user = state.db.users().find_info(who.user_id).await?;
     user.map(Json)
         .ok_or_else(|| ApiError::Unauthorized("the token's user no longer exists".into()))
 }
@@ -106,7 +106,7 @@ async fn authenticate(
     let client = client.key();
     let db = &state.db;
     limit::admit(db, &state.config, &name, &client).await?;
-    let user = db.find_login_user(&name).await?;
+    let user = db.users().find_login(&name).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = state.hasher.verify(req.password, hash).await?;
     let Some(user) = user.filter(|_| matches) else {
@@ -121,7 +121,8 @@ async fn authenticate(
     limit::forget(db, &name, &client).await?;
     let token = auth::new_token()?;
     let expires_ms = now_ms().saturating_add(ttl_ms(state.config.token_ttl));
-    db.insert_token(user.info.id, &auth::token_hash(&token), expires_ms)
+    db.users()
+        .insert_token(user.info.id, &auth::token_hash(&token), expires_ms)
         .await?;
     Ok(LoginResponse {
         token,

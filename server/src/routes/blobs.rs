@@ -95,7 +95,7 @@ pub async fn status(
     Path(sha256): Path<String>,
 ) -> ApiResult<Json<BlobStatus>> {
     let sha256 = request::parse_sha256(&sha256)?;
-    let blob = state.db.find_blob(&sha256).await?;
+    let blob = state.db.blobs().find(&sha256).await?;
     Ok(Json(BlobStatus::of(&sha256, blob.as_ref())))
 }
 
@@ -114,7 +114,7 @@ pub async fn download(
     Path(sha256): Path<String>,
 ) -> ApiResult<Response> {
     let sha256 = request::parse_sha256(&sha256)?;
-    let blob = state.db.find_blob_for(&who, &sha256).await?;
+    let blob = state.db.blobs().find_for(&who, &sha256).await?;
     let blob = blob.ok_or_else(|| ApiError::NotFound(format!("no attachment {sha256}")))?;
     store::stream(&state.config.blob_dir, &blob).await
 }

@@ -65,10 +65,15 @@ pub async fn enroll(
     let label = check_enrollment(&req)?;
     let done = state
         .db
-        .enroll_device(who.user_id, req.device_id, req.public_key, label)
+        .devices()
+        .enroll(who.user_id, req.device_id, req.public_key, label)
         .await?;
     if matches!(done, Enrollment::Created(_) | Enrollment::Unchanged(_)) {
-        state.db.bind_token(&who.token_hash, req.device_id).await?;
+        state
+            .db
+            .sessions()
+            .bind_token(&who.token_hash, req.device_id)
+            .await?;
     }
     enrollment_answer(req.device_id, done)
 }
@@ -88,7 +93,7 @@ pub async fn list(
         (Role::Supervisor, Some(team)) => DeviceScope::Team(who.org_id, team),
         _ => DeviceScope::User(who.org_id, who.user_id),
     };
-    Ok(Json(state.db.list_devices(scope).await?))
+    Ok(Json(state.db.devices().list(scope).await?))
 }
 
 /// Revokes a device: its next sync request is refused and it is told to wipe its data.
@@ -107,7 +112,11 @@ pub async fn revoke(
 ) -> ApiResult<Json<DeviceInfo>> {
     let not_found = || ApiError::NotFound(format!("no device {id} that you may revoke"));
     let device: DeviceId = id.parse().map_err(|_| not_found())?;
-    let revoked = state.db.revoke_device(revoke_scope(&who), device).await?;
+    let revoked = state
+        .db
+        .devices()
+        .revoke(revoke_scope(&who), device)
+        .await?;
     revoked.map(Json).ok_or_else(not_found)
 }
 

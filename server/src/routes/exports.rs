@@ -152,7 +152,7 @@ async fn visits(
     format: VisitFormat,
 ) -> ApiResult<Response> {
     let (from, to) = day_range("exporting visits", &q.from, &q.to)?;
-    let (tz, range) = state.db.export_range(&who, from, to).await?;
+    let (tz, range) = state.db.exports().range(&who, from, to).await?;
     let db = state.db.clone();
     let body = stream_body("visits", move |sink| {
         export::visits::write(db, who, range, tz, format, sink)
@@ -179,7 +179,7 @@ async fn tracks(
         .collector
         .map(|c| c.trim().to_owned())
         .filter(|c| !c.is_empty());
-    let (_, range) = state.db.export_range(&who, date, date).await?;
+    let (_, range) = state.db.exports().range(&who, date, date).await?;
     let name = match &collector {
         Some(c) => format!("track_{}_{date}", file_safe(c)),
         None => format!("tracks_{date}"),

@@ -106,7 +106,8 @@ pub async fn preview_form(
     let answers = answers_of(&request)?;
     let not_found = || ApiError::NotFound(format!("no form version {id} in this organization"));
     let version: FormId = id.parse().map_err(|_| not_found())?;
-    let stored = (state.db.find_form_version(who.org_id, version).await?).ok_or_else(not_found)?;
+    let stored =
+        (state.db.forms().find_version(who.org_id, version).await?).ok_or_else(not_found)?;
     let language =
         preview::language(&stored.form, request.language.as_deref()).map_err(ApiError::Invalid)?;
     let compiled = compiled(&state, who.org_id, version, &stored)?;

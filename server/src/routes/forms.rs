@@ -5,7 +5,7 @@
 //! versions for any user of the organization, marking the visit form.
 //!
 //! The upload is held in memory (within the server's body limit). This module must not read
-//! spreadsheets or write rows itself: it calls [`crate::forms`] and `Db::insert_form`.
+//! spreadsheets or write rows itself: it calls [`crate::forms`] and `Forms::insert`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -138,7 +138,8 @@ pub async fn upload(
     let new = NewForm::from_read(&read, Some(who.user_id));
     let form = state
         .db
-        .insert_form(who.org_id, &new, parts.use_for_visits)
+        .forms()
+        .insert(who.org_id, &new, parts.use_for_visits)
         .await?;
     let warnings = read.warnings;
     Ok((StatusCode::CREATED, Json(ImportedForm { form, warnings })))
@@ -153,7 +154,7 @@ pub async fn list(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
 ) -> ApiResult<Json<Vec<FormSummary>>> {
-    Ok(Json(state.db.list_forms(who.org_id).await?))
+    Ok(Json(state.db.forms().list(who.org_id).await?))
 }
 
 impl From<InsertFormError> for ApiError {

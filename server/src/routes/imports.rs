@@ -5,7 +5,7 @@
 //! team's collectors, and the collectors it creates join their team. Collectors are refused
 //! with 403 `forbidden`. The upload is held in memory (within the server's body limit) so a
 //! workbook can be read as well as CSV. This module must not write rows itself: it calls
-//! `Db::import_routes`.
+//! `Imports::run`.
 
 use std::io::Cursor;
 use terreno_shared::api::ErrorCode;
@@ -114,7 +114,7 @@ pub async fn upload(
         .map_err(|e| ApiError::Invalid(e.to_string()))?;
     let date = match form.date {
         Some(d) => d,
-        None => state.db.today_in(who.org_id).await?,
+        None => state.db.imports().today_in(who.org_id).await?,
     };
     let setup = Setup {
         org: who.org_id,
@@ -125,7 +125,7 @@ pub async fn upload(
         all_or_nothing: form.all_or_nothing,
         close_missing: form.close_missing,
     };
-    let summary = state.db.import_routes(reader, &setup, &()).await?;
+    let summary = state.db.imports().run(reader, &setup, &()).await?;
     let status = match summary.written {
         true => StatusCode::OK,
         false => StatusCode::UNPROCESSABLE_ENTITY,

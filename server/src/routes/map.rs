@@ -123,7 +123,8 @@ pub async fn get_map(
         refused,
     } = state
         .db
-        .map_for(&who, now_ms(), query.date, query.username.as_deref())
+        .map()
+        .data(&who, now_ms(), query.date, query.username.as_deref())
         .await?;
     if let (Some(username), true) = (&query.username, collectors.is_empty()) {
         return Err(ApiError::NotFound(format!(

@@ -36,7 +36,7 @@ pub async fn settings(
     AuthUser(who): AuthUser,
 ) -> ApiResult<Json<OrgSettings>> {
     let today = chrono::Utc::now().date_naive();
-    let mut settings = state.db.org_settings(who.org_id, today).await?;
+    let mut settings = state.db.orgs().settings(who.org_id, today).await?;
     settings.map_tiles = state.config.tile_url.as_ref().map(|url| MapTiles {
         url: url.clone(),
         attribution: state.config.tile_attribution.clone(),

@@ -204,7 +204,7 @@ fn unreadable(e: OsmandError) -> ApiError {
 }
 
 async fn store(state: &AppState, report: Report, form: Form) -> ApiResult<()> {
-    let Some(device) = state.db.find_tracker(&report.ident).await? else {
+    let Some(device) = state.db.trackers().find(&report.ident).await? else {
         let message = format!("no tracker is registered as {:?}", report.ident);
         return Err(match form {
             Form::Query => ApiError::BadRequest {
@@ -224,6 +224,7 @@ async fn store(state: &AppState, report: Report, form: Form) -> ApiResult<()> {
     let ack = record_fix(state, device, &report.fix).await?;
     state
         .db
+        .trackers()
         .set_fix_attributes(id, ack.head, &report.attributes)
         .await?;
     Ok(())
@@ -273,7 +274,8 @@ async fn add_tracker(
     let username = Username::parse(&req.username).map_err(|e| ApiError::Invalid(e.to_string()))?;
     let id = state
         .db
-        .add_tracker(who.org_id, &username, &req.ident, only_team)
+        .trackers()
+        .add(who.org_id, &username, &req.ident, only_team)
         .await?;
     Ok((
         StatusCode::CREATED,

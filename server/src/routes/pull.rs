@@ -106,7 +106,7 @@ pub async fn pull(
     let (q, limit) = checked(&state, &who, query).await?;
     let after =
         Cursor::parse_optional(q.cursor.as_deref().unwrap_or_default()).map_err(bad_cursor)?;
-    match state.db.pull_changes(&who, after, limit).await? {
+    match state.db.pull().changes(&who, after, limit).await? {
         Pulled::Page(p) => Ok(Json(PullResponse {
             changes: p.changes,
             cursor: p.cursor.to_string(),
@@ -136,7 +136,7 @@ pub async fn snapshot(
         Some(t) => Some(t.parse::<SnapshotCursor>().map_err(bad_cursor)?),
         None => None,
     };
-    match state.db.snapshot_page(&who, token, limit).await? {
+    match state.db.pull().snapshot_page(&who, token, limit).await? {
         Snapshotted::Page(p) => Ok(Json(PullResponse {
             changes: p.changes,
             more: p.next.is_some(),
@@ -175,7 +175,7 @@ async fn checked(
             code: ErrorCode::BadQuery,
             message: format!("device_id: {e}"),
         })?;
-        match state.db.find_device(id).await? {
+        match state.db.devices().find(id).await? {
             Some(d) if d.user_id != who.user_id => {
                 return Err(ApiError::NotFound(format!("no device {id} of yours")));
             }

@@ -39,7 +39,7 @@ pub async fn get_account(
     AuthUser(who): AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<terreno_shared::api::v1::views::AccountView>> {
-    let account = state.db.find_account_for(&who, &id).await?;
+    let account = state.db.portfolio().find_account(&who, &id).await?;
     account
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("no account {id}")))
@@ -57,7 +57,7 @@ pub async fn get_visit(
     AuthUser(who): AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<VisitDetail>> {
-    let visit = state.db.find_visit_for(&who, &id).await?;
+    let visit = state.db.visits().find(&who, &id).await?;
     visit
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("no visit {id}")))

@@ -144,8 +144,8 @@ pub async fn contact_rate(
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Response> {
     let ((from, to), xlsx) = q.read("reading the contact rate")?;
-    let (tz, range) = state.db.export_range(&who, from, to).await?;
-    let report = state.db.contact_rate(&who, tz, range).await?;
+    let (tz, range) = state.db.exports().range(&who, from, to).await?;
+    let report = state.db.reports().contact_rate(&who, tz, range).await?;
     answer(
         report,
         xlsx,
@@ -171,8 +171,12 @@ pub async fn promises(
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Response> {
     let ((from, to), xlsx) = q.read("reading promises")?;
-    let (tz, range) = state.db.export_range(&who, from, to).await?;
-    let report = state.db.promises(&who, tz, range, now_ms()).await?;
+    let (tz, range) = state.db.exports().range(&who, from, to).await?;
+    let report = state
+        .db
+        .reports()
+        .promises(&who, tz, range, now_ms())
+        .await?;
     answer(report, xlsx, report_xlsx::promises, "promises", (from, to))
 }
 
@@ -192,9 +196,10 @@ pub async fn visits_per_collector(
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Response> {
     let ((from, to), xlsx) = q.read("reading visits per collector")?;
-    let (tz, range) = state.db.export_range(&who, from, to).await?;
+    let (tz, range) = state.db.exports().range(&who, from, to).await?;
     let report = state
         .db
+        .reports()
         .visits_per_collector(&who, tz, (from, to), range)
         .await?;
     let table = report_xlsx::visits_per_collector;
@@ -217,8 +222,8 @@ pub async fn refusal_reasons(
     Query(q): Query<RangeQuery>,
 ) -> ApiResult<Response> {
     let ((from, to), xlsx) = q.read("reading refusal reasons")?;
-    let (_, range) = state.db.export_range(&who, from, to).await?;
-    let report = state.db.refusal_reasons(&who, range).await?;
+    let (_, range) = state.db.exports().range(&who, from, to).await?;
+    let report = state.db.reports().refusal_reasons(&who, range).await?;
     answer(
         report,
         xlsx,

@@ -101,7 +101,8 @@ pub async fn create(
     let comment = checked_comment(&id, &req)?;
     let review = state
         .db
-        .insert_visit_review(&who, &id, req.decision, comment)
+        .visits()
+        .insert_review(&who, &id, req.decision, comment)
         .await
         .map_err(|e| match e {
             ReviewError::NotFound(_) => ApiError::NotFound(e.to_string()),
@@ -144,9 +145,9 @@ pub async fn history(
     AuthUser(who): AuthUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<VisitHistory>> {
-    if !state.db.is_visit_visible(&who, &id).await? {
+    if !state.db.visits().is_visible(&who, &id).await? {
         return Err(ApiError::NotFound(format!("no visit {id}")));
     }
-    let entries = state.db.visit_history(&id).await?;
+    let entries = state.db.visits().history(&id).await?;
     Ok(Json(VisitHistory { entries }))
 }

@@ -116,9 +116,9 @@ pub async fn list(
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => day("reading routes", d)?,
-        None => state.db.today_in(who.org_id).await?,
+        None => state.db.imports().today_in(who.org_id).await?,
     };
-    Ok(Json(state.db.day_routes(&who, date).await?))
+    Ok(Json(state.db.portfolio().day_routes(&who, date).await?))
 }
 
 /// Who gets the stop.
@@ -148,7 +148,9 @@ pub async fn reassign(
 ) -> ApiResult<Json<Reassigned>> {
     managers_only(&who)?;
     let to = body.collector.trim();
-    Ok(Json(state.db.reassign_stop(&who, &id, to).await?))
+    Ok(Json(
+        state.db.portfolio().reassign_stop(&who, &id, to).await?,
+    ))
 }
 
 /// The new order of a route.
@@ -182,6 +184,7 @@ pub async fn reorder(
     let date = day("reordering a route", &date)?;
     state
         .db
+        .portfolio()
         .reorder_route(&who, &collector, date, &body.stops)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -198,7 +201,7 @@ pub async fn list_captures(
     AuthUser(who): AuthUser,
 ) -> ApiResult<Json<Vec<LocationCapture>>> {
     managers_only(&who)?;
-    Ok(Json(state.db.list_location_captures(&who).await?))
+    Ok(Json(state.db.visits().captures(&who).await?))
 }
 
 /// Makes the proposed point the debtor's location; devices get the account on their next pull.
@@ -245,7 +248,8 @@ async fn decide(
     managers_only(&who)?;
     state
         .db
-        .decide_location_capture(&who, &device, seq, decision)
+        .visits()
+        .decide_capture(&who, &device, seq, decision)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

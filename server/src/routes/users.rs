@@ -116,8 +116,8 @@ pub async fn list(
     AuthUser(who): AuthUser,
 ) -> ApiResult<Json<People>> {
     let only_team = managed_team(&who)?;
-    let people = state.db.list_people(who.org_id, only_team).await?;
-    let teams = state.db.list_teams(who.org_id).await?;
+    let people = state.db.people().list(who.org_id, only_team).await?;
+    let teams = state.db.people().teams(who.org_id).await?;
     let teams = teams
         .into_iter()
         .filter(|t| only_team.is_none_or(|o| o.to_string() == t.id))
@@ -160,12 +160,14 @@ pub async fn create(
     };
     let user = state
         .db
-        .insert_user_with(who.org_id, &new, credentials)
+        .users()
+        .insert_with(who.org_id, &new, credentials)
         .await
         .map_err(new_user_error)?;
     let person = state
         .db
-        .find_person(who.org_id, None, &user.username)
+        .people()
+        .find(who.org_id, None, &user.username)
         .await?
         .ok_or_else(|| anyhow::anyhow!("reading back a created user"))?;
     let temporary_password = password;
@@ -204,6 +206,7 @@ pub async fn set_password(
     let hash = state.hasher.hash(password.clone()).await?;
     state
         .db
+        .users()
         .set_password_hash(who.org_id, &person.username, &hash)
         .await?;
     Ok(Json(PasswordSet {
@@ -234,10 +237,15 @@ pub async fn disable(
             "you cannot disable yourself: ask another administrator",
         ));
     }
-    state.db.disable_user(who.org_id, &person.username).await?;
+    state
+        .db
+        .users()
+        .disable(who.org_id, &person.username)
+        .await?;
     let person = state
         .db
-        .find_person(who.org_id, None, &person.username)
+        .people()
+        .find(who.org_id, None, &person.username)
         .await?;
     person
         .map(Json)
@@ -262,7 +270,8 @@ async fn target(state: &AppState, who: &Session, username: &str) -> ApiResult<Pe
     let name = Username::parse(username).map_err(|_| not_found())?;
     let person = state
         .db
-        .find_person(who.org_id, only_team, name.as_str())
+        .people()
+        .find(who.org_id, only_team, name.as_str())
         .await?
         .ok_or_else(not_found)?;
     if who.role == Role::Supervisor && person.role != Role::Collector {
@@ -281,7 +290,7 @@ async fn team_for(
     team: Option<&str>,
 ) -> ApiResult<Option<String>> {
     let team = team.map(str::trim).filter(|t| !t.is_empty());
-    let teams = state.db.list_teams(who.org_id).await?;
+    let teams = state.db.people().teams(who.org_id).await?;
     let Some(own) = managed_team(who)? else {
         if !role.needs_team() {
             return Ok(team.map(str::to_owned));

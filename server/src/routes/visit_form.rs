@@ -70,6 +70,6 @@ pub async fn choose(
         ))
     };
     let id: FormId = choice.id.parse().map_err(|_| not_found())?;
-    let chosen = state.db.choose_visit_form(who.org_id, id).await?;
+    let chosen = state.db.visits().choose_form(who.org_id, id).await?;
     Ok(Json(chosen.ok_or_else(not_found)?))
 }

@@ -75,7 +75,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<VisitPage>> {
     let filter = filter(query)?;
-    Ok(Json(state.db.list_visits_for(&who, &filter).await?))
+    Ok(Json(state.db.visits().list(&who, &filter).await?))
 }
 
 /// Reads the query; empty parameters count as absent (an HTML form sends them so).

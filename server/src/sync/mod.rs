@@ -52,7 +52,7 @@ pub async fn status(
 /// Stores a prepared batch and, once committed, tells the live feed what it changed.
 async fn store(state: &AppState, batch: PreparedBatch) -> Result<PushAck, PushError> {
     let mut signal = signal(&batch, state.live.origin);
-    let ack = state.db.store_batch(batch).await?;
+    let ack = state.db.push().store(batch).await?;
     // Filling a gap also projects the pending events stored beyond it.
     signal.last = signal.last.max(i64::try_from(ack.head).unwrap_or(i64::MAX));
     crate::live::Hub::publish(state, signal);

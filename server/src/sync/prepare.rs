@@ -22,7 +22,7 @@ pub async fn owned_device(
     user: &Session,
     device: DeviceId,
 ) -> Result<DeviceRecord, PushError> {
-    match db.find_device(device).await? {
+    match db.devices().find(device).await? {
         Some(d) if d.user_id == user.user_id && d.org_id == user.org_id => {
             if d.revoked {
                 Err(PushError::Revoked(device))
@@ -103,7 +103,7 @@ async fn known_prev(
     if prev > device.max_seen {
         return Ok(None);
     }
-    Ok(db.find_event_hash(device.id, prev).await?)
+    Ok(db.push().event_hash(device.id, prev).await?)
 }
 
 fn batch_error(e: BatchError) -> PushError {

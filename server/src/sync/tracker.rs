@@ -66,7 +66,8 @@ pub async fn record_fix(
                 attempt += 1;
                 device = state
                     .db
-                    .find_device(device.id)
+                    .devices()
+                    .find(device.id)
                     .await?
                     .context("re-reading a tracker")
                     .map_err(PushError::Internal)?;

@@ -20,7 +20,8 @@ pub const PASSWORD: &str = "correct-horse-battery";
 /// The organization of a fresh database (created on first use).
 pub async fn org(app: &TestApp) -> OrgId {
     app.db()
-        .resolve_org(None, "default", chrono_tz::America::Bogota)
+        .orgs()
+        .resolve(None, "default", chrono_tz::America::Bogota)
         .await
         .expect("the default organization")
         .id
@@ -42,13 +43,15 @@ pub async fn user(
     };
     let info = app
         .db()
-        .insert_user(org, &new)
+        .users()
+        .insert(org, &new)
         .await
         .expect("adding a user");
     let hash = terreno_server::auth::hash_password(PASSWORD.into())
         .await
         .expect("hashing");
     app.db()
+        .users()
         .set_password_hash(org, name, &hash)
         .await
         .expect("setting a password");
@@ -122,7 +125,7 @@ both!(
             team: None,
             display_name: None,
         };
-        app.db().insert_user(org, &invited).await.unwrap();
+        app.db().users().insert(org, &invited).await.unwrap();
 
         let wrong = attempt(&app, "ana", "not-the-password").await;
         let unknown = attempt(&app, "nobody", PASSWORD).await;
@@ -145,7 +148,7 @@ both!(
         user(&app, org, "ana", Role::Collector, None).await;
         let token = login(&app, "ana").await;
 
-        app.db().disable_user(org, "ana").await.unwrap();
+        app.db().users().disable(org, "ana").await.unwrap();
 
         let right = attempt(&app, "ana", PASSWORD).await;
         assert_eq!(right.status, 403, "{}", right.text);
@@ -278,7 +281,11 @@ both!(an_expired_token_is_refused, |app: TestApp| async move {
     let token = terreno_server::auth::new_token().unwrap();
     let hash = terreno_server::auth::token_hash(&token);
     let past = terreno_server::db::now_ms() - 1;
-    app.db().insert_token(ana.id, &hash, past).await.unwrap();
+    app.db()
+        .users()
+        .insert_token(ana.id, &hash, past)
+        .await
+        .unwrap();
     let mut app = app;
     let mut config = (*app.state.config).clone();
     config.token_ttl = std::time::Duration::ZERO;

@@ -16,7 +16,8 @@ use crate::harness::{Resp, TestApp};
 pub async fn user_with_token(app: &TestApp, name: &str, role: Role) -> (UserId, String) {
     let org = app
         .db()
-        .resolve_org(None, "default", chrono_tz::America::Bogota)
+        .orgs()
+        .resolve(None, "default", chrono_tz::America::Bogota)
         .await
         .expect("the organization");
     let new = NewUser {
@@ -25,10 +26,11 @@ pub async fn user_with_token(app: &TestApp, name: &str, role: Role) -> (UserId, 
         team: None,
         display_name: None,
     };
-    let user = app.db().insert_user(org.id, &new).await.expect("a user");
+    let user = app.db().users().insert(org.id, &new).await.expect("a user");
     let token = terreno_server::auth::new_token().expect("a token");
     let hash = terreno_server::auth::token_hash(&token);
     app.db()
+        .users()
         .insert_token(user.id, &hash, now_ms() + 3_600_000)
         .await
         .expect("storing the token");
@@ -128,9 +130,9 @@ both!(
         assert!(skipped.text.contains("1000"), "{}", skipped.text);
         assert_eq!(fresh.status, 409, "{}", fresh.text);
         assert!(fresh.text.contains("offset 0"), "{}", fresh.text);
-        let status = app.db().find_blob(&sha).await.unwrap().unwrap();
+        let status = app.db().blobs().find(&sha).await.unwrap().unwrap();
         assert_eq!((status.received, status.complete), (1000, false));
-        assert!(app.db().find_blob(&other).await.unwrap().is_none());
+        assert!(app.db().blobs().find(&other).await.unwrap().is_none());
         remove_blob_dir(&app);
     }
 );
@@ -157,7 +159,7 @@ both!(
         for r in [&long, &short, &garbled] {
             assert_eq!(r.status, 400, "{}", r.text);
         }
-        let blob = app.db().find_blob(&sha).await.unwrap().unwrap();
+        let blob = app.db().blobs().find(&sha).await.unwrap().unwrap();
         assert_eq!(blob.received, 1000);
         let done = put_chunk(&app, &token, &sha, "bytes 1000-1999/2000", &data[1000..]).await;
         assert_eq!(done.body["complete"], true, "{}", done.text);
@@ -184,7 +186,7 @@ both!(
 
         assert_eq!(last.status, 422, "{}", last.text);
         assert!(last.text.contains("discarded"), "{}", last.text);
-        assert!(app.db().find_blob(&claimed).await.unwrap().is_none());
+        assert!(app.db().blobs().find(&claimed).await.unwrap().is_none());
         assert_eq!(stored_files(&app), Vec::<String>::new());
         let status = app
             .get(&format!("/api/v1/blobs/{claimed}/status"), Some(&token))
@@ -218,7 +220,7 @@ both!(
 
         assert_eq!(r.status, 413, "{}", r.text);
         assert_eq!(r.body["code"], "too_large");
-        assert!(app.db().find_blob(&sha).await.unwrap().is_none());
+        assert!(app.db().blobs().find(&sha).await.unwrap().is_none());
         assert_eq!(stored_files(&app), Vec::<String>::new());
     }
 );

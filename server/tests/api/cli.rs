@@ -54,7 +54,8 @@ fn users_json(t: &TempDb) -> Vec<Value> {
 async fn stored_hash(path: &Path, name: &str) -> Option<String> {
     let db = Db::connect(&DbUrl::Sqlite(path.to_owned())).await.unwrap();
     let user = db
-        .find_login_user(&Username::parse(name).unwrap())
+        .users()
+        .find_login(&Username::parse(name).unwrap())
         .await
         .unwrap();
     db.close().await;
@@ -199,13 +200,15 @@ async fn devices_are_listed_and_revoked_by_id() {
     t.ok(&["user", "add", "ana", "--role", "collector"], "");
     let db = t.db().await;
     let ana = db
-        .find_login_user(&Username::parse("ana").unwrap())
+        .users()
+        .find_login(&Username::parse("ana").unwrap())
         .await
         .unwrap()
         .unwrap();
     let id = DeviceId::from_uuid(uuid::Uuid::now_v7());
     let key = DeviceKey::from_seed(&[3; 32]).unwrap().public_key();
-    db.enroll_device(ana.info.id, id, key, "Moto G")
+    db.devices()
+        .enroll(ana.info.id, id, key, "Moto G")
         .await
         .unwrap();
     db.close().await;
@@ -235,7 +238,7 @@ async fn devices_are_listed_and_revoked_by_id() {
     assert!(table.starts_with("ID"), "{table}");
     assert!(table.contains("Moto G"), "{table}");
     let db = t.db().await;
-    assert!(db.find_device(id).await.unwrap().unwrap().revoked);
+    assert!(db.devices().find(id).await.unwrap().unwrap().revoked);
     db.close().await;
 }
 

@@ -13,7 +13,8 @@ use crate::harness::TestApp;
 
 async fn org(app: &TestApp) -> Org {
     app.db()
-        .resolve_org(None, "demo", chrono_tz::America::Bogota)
+        .orgs()
+        .resolve(None, "demo", chrono_tz::America::Bogota)
         .await
         .expect("the organization")
 }
@@ -60,7 +61,8 @@ pub async fn one_account_of(app: &TestApp, collector: &str) -> String {
     let org = org(app).await;
     let portfolio = app
         .db()
-        .ensure_portfolio(org.id, "Pruebas", Currency::COP)
+        .portfolio()
+        .ensure(org.id, "Pruebas", Currency::COP)
         .await
         .expect("a portfolio");
     let row = AccountRow {
@@ -78,6 +80,7 @@ pub async fn one_account_of(app: &TestApp, collector: &str) -> String {
         visit_date: NaiveDate::from_ymd_opt(2026, 11, 24),
     };
     app.db()
+        .portfolio()
         .load_accounts(&portfolio, &[row])
         .await
         .expect("loading an account");
@@ -94,7 +97,12 @@ both!(
     |app: TestApp| async move {
         let org = org(&app).await;
 
-        let summary = app.db().load_demo(org.id).await.expect("the demo load");
+        let summary = app
+            .db()
+            .portfolio()
+            .load_demo(org.id)
+            .await
+            .expect("the demo load");
 
         assert_eq!(summary.users_created, 5);
         assert_eq!(summary.accounts.accounts_created, 20);
@@ -156,7 +164,8 @@ both!(
         );
         let ramirez = app
             .db()
-            .find_login_user(&Username::parse("gestor.ramirez").unwrap())
+            .users()
+            .find_login(&Username::parse("gestor.ramirez").unwrap())
             .await
             .unwrap()
             .expect("gestor.ramirez");
@@ -171,11 +180,20 @@ both!(
     loading_the_demo_twice_leaves_the_same_rows_and_records_no_new_changes,
     |app: TestApp| async move {
         let org = org(&app).await;
-        app.db().load_demo(org.id).await.expect("the first load");
+        app.db()
+            .portfolio()
+            .load_demo(org.id)
+            .await
+            .expect("the first load");
         let (accounts_before, feed_before) = (accounts(&app).await, feed(&app).await);
-        let users_before = app.db().list_users(org.id).await.unwrap();
+        let users_before = app.db().users().list(org.id).await.unwrap();
 
-        let second = app.db().load_demo(org.id).await.expect("the second load");
+        let second = app
+            .db()
+            .portfolio()
+            .load_demo(org.id)
+            .await
+            .expect("the second load");
 
         assert_eq!(second.users_created, 0);
         assert_eq!(second.accounts.accounts_unchanged, 20);
@@ -185,7 +203,7 @@ both!(
         );
         assert_eq!(accounts(&app).await, accounts_before);
         assert_eq!(feed(&app).await, feed_before);
-        assert_eq!(app.db().list_users(org.id).await.unwrap(), users_before);
+        assert_eq!(app.db().users().list(org.id).await.unwrap(), users_before);
         assert_eq!(count(&app, "stops").await, 20);
         assert_eq!(
             count(&app, "feed_txns").await,
@@ -199,10 +217,15 @@ both!(
     reassigning_an_account_removes_it_and_its_stop_from_the_old_collector,
     |app: TestApp| async move {
         let org = org(&app).await;
-        app.db().load_demo(org.id).await.expect("the demo load");
+        app.db()
+            .portfolio()
+            .load_demo(org.id)
+            .await
+            .expect("the demo load");
         let portfolio = app
             .db()
-            .ensure_portfolio(org.id, DEMO_PORTFOLIO, Currency::COP)
+            .portfolio()
+            .ensure(org.id, DEMO_PORTFOLIO, Currency::COP)
             .await
             .unwrap();
         let mut row = demo_rows().unwrap().remove(0);
@@ -210,7 +233,12 @@ both!(
         let before = feed(&app).await.len();
         let id = accounts(&app).await[0].1.clone();
 
-        let summary = app.db().load_accounts(&portfolio, &[row]).await.unwrap();
+        let summary = app
+            .db()
+            .portfolio()
+            .load_accounts(&portfolio, &[row])
+            .await
+            .unwrap();
 
         assert_eq!((summary.accounts_updated, summary.stops_removed), (1, 1));
         let new: Vec<_> = feed(&app).await.split_off(before);
@@ -239,10 +267,15 @@ both!(
     a_load_naming_an_unknown_collector_fails_whole_and_writes_nothing,
     |app: TestApp| async move {
         let org = org(&app).await;
-        app.db().load_demo(org.id).await.expect("the demo load");
+        app.db()
+            .portfolio()
+            .load_demo(org.id)
+            .await
+            .expect("the demo load");
         let portfolio = app
             .db()
-            .ensure_portfolio(org.id, DEMO_PORTFOLIO, Currency::COP)
+            .portfolio()
+            .ensure(org.id, DEMO_PORTFOLIO, Currency::COP)
             .await
             .unwrap();
         let mut rows = demo_rows().unwrap();
@@ -250,7 +283,12 @@ both!(
         rows[5].collector = Some(Username::parse("gestor.nadie").unwrap());
         let (accounts_before, feed_before) = (accounts(&app).await, feed(&app).await);
 
-        let err = app.db().load_accounts(&portfolio, &rows).await.unwrap_err();
+        let err = app
+            .db()
+            .portfolio()
+            .load_accounts(&portfolio, &rows)
+            .await
+            .unwrap_err();
 
         let text = format!("{err:#}");
         assert!(

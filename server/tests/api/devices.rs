@@ -91,7 +91,7 @@ both!(
             assert_eq!(r.status, 409, "{}", r.text);
             assert_eq!(r.body["code"], "device_exists");
         }
-        let stored = app.db().find_device(id).await.unwrap().unwrap();
+        let stored = app.db().devices().find(id).await.unwrap().unwrap();
         assert_eq!(stored.public_key, Some(key(1)));
         assert_eq!(stored.user_id.to_string(), login_user_id(&app, &ana).await);
         assert_eq!(count(&app, "devices").await, 1);
@@ -160,7 +160,7 @@ both!(
         let colleague = revoke(&app, &login(&app, "beto").await, id).await;
         let other_team = revoke(&app, &login(&app, "norte").await, id).await;
         let unknown = revoke(&app, &login(&app, "root").await, new_id()).await;
-        assert!(!app.db().find_device(id).await.unwrap().unwrap().revoked);
+        assert!(!app.db().devices().find(id).await.unwrap().unwrap().revoked);
         let supervisor = revoke(&app, &login(&app, "sofia").await, id).await;
         let admin = revoke(&app, &login(&app, "root").await, id).await;
 
@@ -172,7 +172,7 @@ both!(
         assert!(supervisor.body["revoked_at"].is_string());
         assert_eq!(admin.status, 200, "{}", admin.text);
         assert_eq!(admin.body["revoked_at"], supervisor.body["revoked_at"]);
-        assert!(app.db().find_device(id).await.unwrap().unwrap().revoked);
+        assert!(app.db().devices().find(id).await.unwrap().unwrap().revoked);
         // The token that enrolled the phone now only tells it to wipe...
         let wiped = app.get("/api/v1/devices", Some(&ana)).await;
         assert_eq!(wiped.status, 403, "{}", wiped.text);
@@ -219,7 +219,8 @@ both!(
         let org = org(&app).await;
         let other = app
             .db()
-            .insert_org("otra", chrono_tz::America::Lima)
+            .orgs()
+            .insert("otra", chrono_tz::America::Lima)
             .await
             .unwrap();
         user(&app, org, "ana", Role::Collector, None).await;
@@ -234,7 +235,7 @@ both!(
         assert_eq!(list.status, 200);
         assert_eq!(list.body, json!([]));
         assert_eq!(r.status, 404, "{}", r.text);
-        assert!(!app.db().find_device(id).await.unwrap().unwrap().revoked);
+        assert!(!app.db().devices().find(id).await.unwrap().unwrap().revoked);
     }
 );
 
@@ -246,8 +247,8 @@ both!(
         let id = new_id();
         enroll(&app, &login(&app, "ana").await, id, key(7)).await;
 
-        let record = app.db().find_device(id).await.unwrap().unwrap();
-        let absent = app.db().find_device(new_id()).await.unwrap();
+        let record = app.db().devices().find(id).await.unwrap().unwrap();
+        let absent = app.db().devices().find(new_id()).await.unwrap();
 
         assert_eq!(record.id, id);
         assert_eq!(record.user_id, ana.id);

@@ -133,11 +133,13 @@ async fn supervisor(app: &TestApp, world: &World, name: &str, email: Option<&str
         display_name: Some("Sofía Supervisora"),
     };
     app.db()
-        .insert_user(world.org, &new)
+        .users()
+        .insert(world.org, &new)
         .await
         .expect("supervisor");
     app.db()
-        .set_user_email(world.org, name, email)
+        .users()
+        .set_email(world.org, name, email)
         .await
         .expect("email");
 }
@@ -266,7 +268,7 @@ both!(
         }
 
         assert_eq!(sink.messages().len(), 1, "delivered once");
-        let listed = app.db().list_emails(false).await.expect("listing");
+        let listed = app.db().outbox().list(false).await.expect("listing");
         assert_eq!((listed[0].attempts, listed[0].state.as_str()), (2, "sent"));
     }
 );
@@ -319,7 +321,7 @@ both!(
 
         sender.round().await.expect("a round");
 
-        let failed = app.db().list_emails(true).await.expect("listing");
+        let failed = app.db().outbox().list(true).await.expect("listing");
         assert_eq!(failed.len(), 1);
         assert!(
             failed[0]
@@ -344,11 +346,13 @@ both!(
             display_name: None,
         };
         app.db()
-            .insert_user(world.org, &admin)
+            .users()
+            .insert(world.org, &admin)
             .await
             .expect("admin");
         app.db()
-            .set_user_email(world.org, "root", Some("root@example.org"))
+            .users()
+            .set_email(world.org, "root", Some("root@example.org"))
             .await
             .expect("email");
         complete(&app, &mut world, "nobody_home").await;

@@ -216,14 +216,16 @@ both!(
         let (token, _) = uploaded(&app, "cobro.csv", CSV_FORM.as_bytes()).await;
         let other = app
             .db()
-            .insert_org("otra", chrono_tz::America::Lima)
+            .orgs()
+            .insert("otra", chrono_tz::America::Lima)
             .await
             .expect("another organization")
             .id;
-        app.db().ensure_visit_forms().await.expect("visit forms");
+        app.db().visits().ensure_forms().await.expect("visit forms");
         let foreign = app
             .db()
-            .find_visit_form(other)
+            .visits()
+            .find_form(other)
             .await
             .expect("reading")
             .expect("the other organization's visit form")
@@ -280,7 +282,7 @@ both!(
         let refused = choose(ana.clone(), id.clone()).await;
         assert_eq!(refused.status, 403, "{}", refused.text);
         assert_eq!(refused.body["code"], "forbidden");
-        let before = app.db().find_visit_form(org).await.expect("reading");
+        let before = app.db().visits().find_form(org).await.expect("reading");
         assert_ne!(before.map(|f| f.to_string()), Some(id.clone()));
 
         let chosen = choose(sofia.clone(), id.clone()).await;

@@ -72,7 +72,7 @@ pub async fn upload_with(
 /// Forms the test uploaded (every organization also starts with the shipped visit form).
 async fn form_count(app: &TestApp) -> usize {
     let org = org(app).await;
-    let forms = app.db().list_forms(org).await.expect("listing");
+    let forms = app.db().forms().list(org).await.expect("listing");
     forms
         .iter()
         .filter(|f| f.form_id != "visita_cobranza")
@@ -97,7 +97,8 @@ both!(
         assert!(r.body["warnings"].is_array(), "{}", r.text);
         let stored = app
             .db()
-            .find_form(org, "visita", None)
+            .forms()
+            .find(org, "visita", None)
             .await
             .expect("finding")
             .expect("stored");
@@ -266,7 +267,7 @@ pub fn fixture(name: &str) -> Option<Vec<u8>> {
 /// Uploads `bytes` as a form as a supervisor (created on first use).
 async fn upload_hostile(app: &TestApp, name: &str, bytes: &[u8]) -> Resp {
     let org = org(app).await;
-    let users = app.db().list_users(org).await.expect("users");
+    let users = app.db().users().list(org).await.expect("users");
     if users.iter().all(|u| u.username != "sofia") {
         user(app, org, "sofia", Role::Supervisor, Some("norte")).await;
     }

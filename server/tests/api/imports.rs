@@ -48,7 +48,8 @@ async fn upload(app: &TestApp, token: &str, file: &str, parts: &[(&str, &str)]) 
 async fn debtor_count(app: &TestApp) -> usize {
     let org = org(app).await;
     app.db()
-        .list_debtors(org, None)
+        .imports()
+        .debtors(org, None)
         .await
         .expect("listing")
         .len()
@@ -72,11 +73,16 @@ both!(
         assert_eq!(r.body["collectors_created"], json!(["gestor.nuevo"]));
         assert_eq!(r.body["rows_rejected"][0]["line"], 3);
         assert_eq!(r.body["rows_rejected"][0]["column"], "latitude");
-        let debtors = app.db().list_debtors(org, None).await.expect("listing");
+        let debtors = app
+            .db()
+            .imports()
+            .debtors(org, None)
+            .await
+            .expect("listing");
         assert_eq!(debtors.len(), 2);
         assert_eq!(debtors[0].name, "José Núñez");
         assert_eq!(debtors[0].balance_minor, 123_456);
-        let users = app.db().list_users(org).await.expect("users");
+        let users = app.db().users().list(org).await.expect("users");
         let new = users
             .iter()
             .find(|u| u.username == "gestor.nuevo")
@@ -115,7 +121,7 @@ both!(
         assert_eq!(r.body["written"], false);
         assert_eq!(r.body["rows_rejected"][0]["line"], 3);
         assert_eq!(debtor_count(&app).await, 0);
-        let users = app.db().list_users(org).await.expect("users");
+        let users = app.db().users().list(org).await.expect("users");
         assert!(users.iter().all(|u| u.username != "gestor.nuevo"));
     }
 );
@@ -195,7 +201,12 @@ both!(
 
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["debtors_closed"], 1);
-        let debtors = app.db().list_debtors(org, None).await.expect("listing");
+        let debtors = app
+            .db()
+            .imports()
+            .debtors(org, None)
+            .await
+            .expect("listing");
         let status: Vec<(&str, &str)> = debtors
             .iter()
             .map(|d| (d.external_id.as_str(), d.status.as_str()))
@@ -237,7 +248,7 @@ both!(
 /// The token of a supervisor of the test's organization, created on first use.
 async fn supervisor(app: &TestApp) -> String {
     let org = org(app).await;
-    let users = app.db().list_users(org).await.expect("users");
+    let users = app.db().users().list(org).await.expect("users");
     if users.iter().all(|u| u.username != "sofia") {
         user(app, org, "sofia", Role::Supervisor, Some("norte")).await;
     }
@@ -402,7 +413,8 @@ both!(
         assert_eq!(collector_of(&app, "B-1").await.as_deref(), Some("beto"));
         let debtors = app
             .db()
-            .list_debtors(org(&app).await, None)
+            .imports()
+            .debtors(org(&app).await, None)
             .await
             .expect("listing");
         let a1 = debtors

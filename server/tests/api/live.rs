@@ -47,10 +47,16 @@ async fn watcher(
         team,
         display_name: None,
     };
-    let user = app.db().insert_user(world.org, &new).await.expect("user");
+    let user = app
+        .db()
+        .users()
+        .insert(world.org, &new)
+        .await
+        .expect("user");
     let token = terreno_server::auth::new_token().expect("token");
     let expires = chrono::Utc::now().timestamp_millis() + 3_600_000;
     app.db()
+        .users()
         .insert_token(user.id, &terreno_server::auth::token_hash(&token), expires)
         .await
         .expect("token");

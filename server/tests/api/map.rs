@@ -28,10 +28,16 @@ async fn watcher(
         team,
         display_name: None,
     };
-    let user = app.db().insert_user(world.org, &new).await.expect("user");
+    let user = app
+        .db()
+        .users()
+        .insert(world.org, &new)
+        .await
+        .expect("user");
     let token = terreno_server::auth::new_token().expect("token");
     let expires = Utc::now().timestamp_millis() + 3_600_000;
     app.db()
+        .users()
         .insert_token(user.id, &terreno_server::auth::token_hash(&token), expires)
         .await
         .expect("token");
@@ -174,7 +180,7 @@ both!(
         let luz = watcher(&app, &world, "luz", Role::Supervisor, Some("sur")).await;
         ana_walks_away_and_checks_in(&app, &mut world).await;
         // A route stop for ana today, so the counts have something to count.
-        let today = app.db().today_in(world.org).await.expect("today");
+        let today = app.db().imports().today_in(world.org).await.expect("today");
         let account = one_account_of(&app, "ana").await;
         let route = uuid::Uuid::now_v7().to_string();
         let db = app.db();
@@ -207,7 +213,11 @@ both!(
                 team: None,
                 display_name: None,
             };
-            app.db().insert_user(world.org, &new).await.expect("user");
+            app.db()
+                .users()
+                .insert(world.org, &new)
+                .await
+                .expect("user");
         }
 
         let large = app.get("/api/v1/map", Some(&admin)).await;

@@ -43,7 +43,8 @@ async fn register(app: &TestApp, ident: &str, collector: &str) -> String {
     let org = org(app).await;
     if app
         .db()
-        .list_users(org)
+        .users()
+        .list(org)
         .await
         .unwrap()
         .iter()
@@ -229,7 +230,8 @@ both!(
     |app: TestApp| async move {
         let before = app
             .db()
-            .list_devices(terreno_server::db::devices::DeviceScope::Org(
+            .devices()
+            .list(terreno_server::db::devices::DeviceScope::Org(
                 org(&app).await,
             ))
             .await
@@ -252,7 +254,8 @@ both!(
         let org = org(&app).await;
         let after = app
             .db()
-            .list_devices(terreno_server::db::devices::DeviceScope::Org(org))
+            .devices()
+            .list(terreno_server::db::devices::DeviceScope::Org(org))
             .await
             .unwrap()
             .len();

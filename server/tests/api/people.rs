@@ -299,7 +299,8 @@ both!(
         two_teams(&app).await;
         let other = app
             .db()
-            .insert_org("otra", chrono_tz::America::Lima)
+            .orgs()
+            .insert("otra", chrono_tz::America::Lima)
             .await
             .expect("another organization")
             .id;

@@ -476,8 +476,8 @@ struct World {
 async fn world(app: &TestApp) -> World {
     let db = app.db();
     let tz = chrono_tz::America::Bogota;
-    let acme = db.insert_org("acme", tz).await.expect("an org").id;
-    let other = db.insert_org("other", tz).await.expect("an org").id;
+    let acme = db.orgs().insert("acme", tz).await.expect("an org").id;
+    let other = db.orgs().insert("other", tz).await.expect("an org").id;
     let mut users = vec![None];
     for (org, name, role, team) in [
         (acme, "gestor.marcado", Role::Collector, Some("north")),
@@ -599,11 +599,13 @@ async fn world(app: &TestApp) -> World {
     )
     .await;
     let username = "gestor.marcado".parse().expect("a username");
-    db.add_tracker(acme, &username, TRACKER, None)
+    db.trackers()
+        .add(acme, &username, TRACKER, None)
         .await
         .expect("a tracker");
     let form_version = db
-        .find_visit_form(acme)
+        .visits()
+        .find_form(acme)
         .await
         .expect("the visit form")
         .expect("every organization has one")
@@ -646,6 +648,7 @@ async fn send(app: &TestApp, w: &World, e: &Entry, p: Principal) -> Resp {
         let token = terreno_server::auth::new_token().expect("a token");
         let hash = terreno_server::auth::token_hash(&token);
         app.db()
+            .users()
             .insert_token(who.id, &hash, terreno_server::db::now_ms() + 3_600_000)
             .await
             .expect("a token");

@@ -34,10 +34,15 @@ pub async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: Option<&str
         team,
         display_name: None,
     };
-    let info = db.insert_user(org, &new).await.expect("inserting a user");
+    let info = db
+        .users()
+        .insert(org, &new)
+        .await
+        .expect("inserting a user");
     let token = terreno_server::auth::new_token().expect("a token");
     let hash = terreno_server::auth::token_hash(&token);
-    db.insert_token(info.id, &hash, terreno_server::db::now_ms() + 3_600_000)
+    db.users()
+        .insert_token(info.id, &hash, terreno_server::db::now_ms() + 3_600_000)
         .await
         .expect("inserting a token");
     Who {
@@ -63,8 +68,8 @@ pub struct World {
 pub async fn world(app: &TestApp) -> World {
     let db = app.db();
     let tz = chrono_tz::America::Bogota;
-    let org = db.insert_org("acme", tz).await.expect("an org").id;
-    let other_org = db.insert_org("other", tz).await.expect("an org").id;
+    let org = db.orgs().insert("acme", tz).await.expect("an org").id;
+    let other_org = db.orgs().insert("other", tz).await.expect("an org").id;
     World {
         org,
         other_org,

@@ -17,7 +17,8 @@ pub(crate) struct Who {
 
 pub(crate) async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: Option<&str>) -> Who {
     let info = db
-        .insert_user(
+        .users()
+        .insert(
             org,
             &NewUser {
                 username: name,
@@ -30,7 +31,8 @@ pub(crate) async fn user(db: &Db, org: OrgId, name: &str, role: Role, team: Opti
         .expect("inserting a user");
     let token = terreno_server::auth::new_token().expect("token");
     let hash = terreno_server::auth::token_hash(&token);
-    db.insert_token(info.id, &hash, terreno_server::db::now_ms() + 3_600_000)
+    db.users()
+        .insert_token(info.id, &hash, terreno_server::db::now_ms() + 3_600_000)
         .await
         .expect("inserting a token");
     Who { id: info.id, token }
@@ -60,11 +62,13 @@ pub(crate) struct World {
 pub(crate) async fn world(app: &TestApp) -> World {
     let db = app.db();
     let org = db
-        .insert_org("acme", chrono_tz::America::Bogota)
+        .orgs()
+        .insert("acme", chrono_tz::America::Bogota)
         .await
         .unwrap();
     let other = db
-        .insert_org("other", chrono_tz::America::Bogota)
+        .orgs()
+        .insert("other", chrono_tz::America::Bogota)
         .await
         .unwrap();
     let w = World {

@@ -247,7 +247,8 @@ both!(
         // Edits naming this visit from a device of another organization are not its history.
         let other = app
             .db()
-            .insert_org("otra", chrono_tz::America::Lima)
+            .orgs()
+            .insert("otra", chrono_tz::America::Lima)
             .await
             .expect("another organization")
             .id;

@@ -15,7 +15,8 @@ use crate::harness::TestApp;
 async fn admin_token(app: &TestApp) -> String {
     let db = app.db();
     let org = db
-        .insert_org("test", chrono_tz::America::Bogota)
+        .orgs()
+        .insert("test", chrono_tz::America::Bogota)
         .await
         .expect("an org")
         .id;
@@ -25,10 +26,11 @@ async fn admin_token(app: &TestApp) -> String {
         team: None,
         display_name: None,
     };
-    let user = db.insert_user(org, &new).await.expect("a user");
+    let user = db.users().insert(org, &new).await.expect("a user");
     let token = terreno_server::auth::new_token().expect("a token");
     let expires = chrono::Utc::now().timestamp_millis() + 3_600_000;
-    db.insert_token(user.id, &terreno_server::auth::token_hash(&token), expires)
+    db.users()
+        .insert_token(user.id, &terreno_server::auth::token_hash(&token), expires)
         .await
         .expect("a token");
     token

@@ -20,7 +20,8 @@ const SHIPPED: &str = "visita_cobranza";
 const SHIPPED_VERSION: &str = "2026120601";
 
 async fn visit_form(db: &Db, org: OrgId) -> FormId {
-    db.find_visit_form(org)
+    db.visits()
+        .find_form(org)
         .await
         .expect("reading the visit form")
         .expect("the organization has a visit form")
@@ -73,7 +74,7 @@ both!(
     |app: TestApp| async move {
         let org = org(&app).await;
 
-        let forms = app.db().list_forms(org).await.expect("listing");
+        let forms = app.db().forms().list(org).await.expect("listing");
 
         assert_eq!(forms.len(), 1, "{forms:?}");
         assert_eq!(forms[0].form_id, SHIPPED);
@@ -89,7 +90,8 @@ both!(
         let db = app.db();
         // One organization lost its choice but keeps the shipped version; one predates forms.
         let kept = db
-            .insert_org("kept", chrono_tz::America::Bogota)
+            .orgs()
+            .insert("kept", chrono_tz::America::Bogota)
             .await
             .expect("an org")
             .id;
@@ -109,8 +111,8 @@ both!(
             .expect("an organization from before visit forms");
         });
 
-        let given = db.ensure_visit_forms().await.expect("ensuring");
-        let again = db.ensure_visit_forms().await.expect("ensuring again");
+        let given = db.visits().ensure_forms().await.expect("ensuring");
+        let again = db.visits().ensure_forms().await.expect("ensuring again");
 
         assert_eq!((given, again), (2, 0));
         assert_eq!(
@@ -120,7 +122,7 @@ both!(
         );
         assert_eq!(form_rows(db, kept).await, 1);
         assert_eq!(form_rows(db, old).await, 1);
-        let forms = db.list_forms(old).await.expect("listing");
+        let forms = db.forms().list(old).await.expect("listing");
         assert_eq!(
             (forms[0].form_id.as_str(), forms[0].visit_form),
             (SHIPPED, true)
@@ -188,11 +190,13 @@ both!(
         other.form_id = "encuesta";
 
         let newer = db
-            .insert_form(org, &next, false)
+            .forms()
+            .insert(org, &next, false)
             .await
             .expect("a new version");
         let unrelated = db
-            .insert_form(org, &other, false)
+            .forms()
+            .insert(org, &other, false)
             .await
             .expect("another form");
 

@@ -4,7 +4,7 @@ use anyhow::Context;
 use terreno_shared::ids::OrgId;
 use terreno_shared::model::{DaysPastDue, DelinquencyBucket};
 
-use super::super::Db;
+use crate::db::import::Imports;
 use crate::on_read;
 
 /// An account as stored, for listing.
@@ -59,9 +59,9 @@ struct ListingRow {
     status: String,
 }
 
-impl Db {
+impl Imports<'_> {
     /// The organization's accounts (of one portfolio when named), by portfolio and external id.
-    pub async fn list_debtors(
+    pub async fn debtors(
         &self,
         org: OrgId,
         portfolio: Option<&str>,

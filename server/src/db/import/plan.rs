@@ -1,5 +1,5 @@
 //! The decisions of a route import, made without the database (the plan half of
-//! `Db::import_routes`): how each read row is staged or refused, whether what was read may be
+//! `Imports::run`): how each read row is staged or refused, whether what was read may be
 //! imported at all, which collectors are invited or refused, which staged rows are loaded, and
 //! what the summary says. The apply half runs the statements around them.
 

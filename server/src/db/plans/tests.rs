@@ -13,7 +13,8 @@ use crate::db::users::NewUser;
 
 async fn session(db: &Db, org: terreno_shared::ids::OrgId, name: &str, role: Role) -> Session {
     let info = db
-        .insert_user(
+        .users()
+        .insert(
             org,
             &NewUser {
                 username: name,
@@ -53,7 +54,8 @@ fn reads(db: &Db, who: &Session) -> Vec<Read> {
 /// table, with their plans.
 async fn scanning_reads(db: &Db) -> Vec<String> {
     let org = db
-        .insert_org("plans", chrono_tz::America::Bogota)
+        .orgs()
+        .insert("plans", chrono_tz::America::Bogota)
         .await
         .expect("an org")
         .id;

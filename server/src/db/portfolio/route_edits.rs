@@ -19,7 +19,8 @@ use super::super::now_ms;
 use super::super::scope::{SCOPE, scope_binds};
 use super::super::sessions::Session;
 use super::stops::StopWrite;
-use super::{Collector, Db, WriteTx, removal};
+use super::{Collector, WriteTx, removal};
+use crate::db::portfolio::Portfolio;
 use crate::on_tx;
 
 /// Why an edit was refused (anything else is an internal error).
@@ -66,7 +67,7 @@ struct Target {
     team_id: Option<String>,
 }
 
-impl Db {
+impl Portfolio<'_> {
     /// Moves the account of stop `stop_id` to collector `to` (a login name) for the stop's day.
     pub async fn reassign_stop(
         &self,

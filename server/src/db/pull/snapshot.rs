@@ -18,13 +18,14 @@ use anyhow::Context;
 use terreno_shared::api::v1::sync::Change;
 use terreno_shared::sync::cursor::{Cursor, SnapshotCursor, SnapshotSection};
 
-use super::{Db, scope_binds};
+use super::scope_binds;
 use crate::db::scope::{ByRole, by_role};
 use crate::db::sessions::Session;
 use crate::on_read;
 
 mod rows;
 
+use crate::db::pull::Pull;
 use rows::{
     AccountRow, AttachmentRow, CheckinRow, FieldRow, FormRow, StopRow, VisitFormRow, VisitRow,
 };
@@ -272,7 +273,7 @@ impl<'a> Key<'a> {
     }
 }
 
-impl Db {
+impl Pull<'_> {
     /// A page of the caller's snapshot: `token` `None` starts one (taking the feed cursor
     /// first). At most `limit` changes; when a section ends exactly at the limit the next page
     /// may be empty.

@@ -89,11 +89,16 @@ pub struct PushAck {
 /// How often a PostgreSQL batch is retried after a deadlock or serialization failure.
 const PG_RETRIES: u32 = 3;
 
-impl Db {
+area! {
+    /// The push side of sync: storing devices' event batches.
+    Push, push
+}
+
+impl Push<'_> {
     /// Stores and projects a prepared batch in one transaction (grouped with concurrent ones on
     /// SQLite) and returns once it is committed.
-    pub async fn store_batch(&self, batch: PreparedBatch) -> Result<PushAck, PushError> {
-        match self {
+    pub async fn store(&self, batch: PreparedBatch) -> Result<PushAck, PushError> {
+        match self.0 {
             Db::Sqlite(s) => {
                 let writer = s.push_writer.get_or_init(|| Writer::start(s.write.clone()));
                 writer.submit(batch).await
@@ -122,7 +127,7 @@ impl Db {
     }
 
     /// The hash of a stored event, if stored.
-    pub async fn find_event_hash(
+    pub async fn event_hash(
         &self,
         device: DeviceId,
         seq: u64,

@@ -86,10 +86,14 @@ pub async fn upload(
     }
     let total = i64::try_from(range.total).context("blob size")?;
     let db = &state.db;
-    let blob = match db.find_blob(sha256).await? {
+    let blob = match db.blobs().find(sha256).await? {
         Some(b) => b,
         None if range.start != 0 => return Err(wrong_offset(0, range.start)),
-        None => db.insert_blob(sha256, total, media_type, uploader).await?,
+        None => {
+            db.blobs()
+                .insert(sha256, total, media_type, uploader)
+                .await?
+        }
     };
     if blob.complete {
         return Ok(BlobStatus::of(sha256, Some(&blob)));
@@ -108,7 +112,8 @@ pub async fn upload(
     }
     let lease = Uuid::now_v7().to_string();
     if !db
-        .lease_blob(sha256, blob.received, &lease, LEASE_MS)
+        .blobs()
+        .lease(sha256, blob.received, &lease, LEASE_MS)
         .await?
     {
         return Err(lease_refused(state, sha256, range.start).await);
@@ -119,9 +124,10 @@ pub async fn upload(
         Err(e) => {
             if blob.received == 0 {
                 let _ = tokio::fs::remove_file(part_path(&state.config.blob_dir, &blob)).await;
-                db.delete_blob(sha256, &lease).await?;
+                db.blobs().delete(sha256, &lease).await?;
             } else {
-                db.release_blob(sha256, &lease, blob.received, false)
+                db.blobs()
+                    .release(sha256, &lease, blob.received, false)
                     .await?;
             }
             return Err(e);
@@ -131,7 +137,11 @@ pub async fn upload(
     if complete {
         finish(state, &blob, &lease).await?;
     }
-    if !db.release_blob(sha256, &lease, received, complete).await? {
+    if !db
+        .blobs()
+        .release(sha256, &lease, received, complete)
+        .await?
+    {
         return Err(ApiError::Conflict {
             code: ErrorCode::UploadInProgress,
             message: "the chunk took too long and another upload took over: ask the status \
@@ -139,13 +149,13 @@ pub async fn upload(
                 .into(),
         });
     }
-    let blob = db.find_blob(sha256).await?;
+    let blob = db.blobs().find(sha256).await?;
     Ok(BlobStatus::of(sha256, blob.as_ref()))
 }
 
 /// Why the lease was refused: a concurrent chunk moved the offset, or is still being written.
 async fn lease_refused(state: &AppState, sha256: &str, start: u64) -> ApiError {
-    match state.db.find_blob(sha256).await {
+    match state.db.blobs().find(sha256).await {
         Ok(Some(b)) if b.received as u64 != start || b.complete => wrong_offset(b.received, start),
         Ok(_) => ApiError::Conflict {
             code: ErrorCode::UploadInProgress,
@@ -233,7 +243,7 @@ async fn finish(state: &AppState, blob: &Blob, lease: &str) -> ApiResult<()> {
     let actual = sha256_file(&part).await?;
     if actual != blob.sha256 {
         let _ = tokio::fs::remove_file(&part).await;
-        state.db.delete_blob(&blob.sha256, lease).await?;
+        state.db.blobs().delete(&blob.sha256, lease).await?;
         return Err(ApiError::Invalid(format!(
             "the uploaded content has SHA-256 {actual}, not {}; the upload was discarded: \
              upload it again from offset 0",

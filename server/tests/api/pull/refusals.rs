@@ -112,7 +112,8 @@ both!(
                 .expect("a key")
                 .public_key();
             app.db()
-                .enroll_device(who.id, id, key, "phone")
+                .devices()
+                .enroll(who.id, id, key, "phone")
                 .await
                 .expect("enrolling");
         }
@@ -125,7 +126,8 @@ both!(
         assert_eq!(ok.status, 200, "{}", ok.text);
 
         app.db()
-            .revoke_device(DeviceScope::User(w.org, w.a1.id), mine)
+            .devices()
+            .revoke(DeviceScope::User(w.org, w.a1.id), mine)
             .await
             .expect("revoking")
             .expect("the device exists");

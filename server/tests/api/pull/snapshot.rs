@@ -137,7 +137,8 @@ both!(
         portfolio(&app, &w).await;
         let visit_form = app
             .db()
-            .find_visit_form(w.org)
+            .visits()
+            .find_form(w.org)
             .await
             .expect("reading the visit form")
             .expect("every organization has one")

@@ -193,7 +193,11 @@ both!(
         let mut w = World::new(&app).await;
         w.ana.phone.add(fix(Utc::now(), 1));
         let scope = DeviceScope::User(w.org, w.ana.user.id);
-        app.db().revoke_device(scope, w.ana.phone.id).await.unwrap();
+        app.db()
+            .devices()
+            .revoke(scope, w.ana.phone.id)
+            .await
+            .unwrap();
         let before = stored(&app).await;
 
         let r = push(&app, &w.ana, &w.ana.phone.batch(1..=1)).await;

@@ -219,12 +219,14 @@ both!(
         let mut w = World::new(&app).await;
         let other = app
             .db()
-            .insert_org("other", chrono_tz::America::Bogota)
+            .orgs()
+            .insert("other", chrono_tz::America::Bogota)
             .await
             .expect("another organization");
         let theirs = app
             .db()
-            .find_visit_form(other.id)
+            .visits()
+            .find_form(other.id)
             .await
             .expect("reading")
             .expect("their visit form");

@@ -93,7 +93,8 @@ impl World {
     pub async fn new(app: &TestApp) -> World {
         let db = app.db();
         let org = db
-            .insert_org("test", chrono_tz::America::Bogota)
+            .orgs()
+            .insert("test", chrono_tz::America::Bogota)
             .await
             .expect("org")
             .id;
@@ -113,7 +114,8 @@ impl World {
         let ana_account = account(db, &portfolio, &ana.user).await;
         let bob_account = account(db, &portfolio, &bob.user).await;
         let form = db
-            .find_visit_form(org)
+            .visits()
+            .find_form(org)
             .await
             .expect("visit form")
             .expect("every organization has a visit form");
@@ -136,10 +138,11 @@ pub async fn person(db: &Db, org: OrgId, name: &str, seed: u8) -> Person {
         team: None,
         display_name: None,
     };
-    let user = db.insert_user(org, &new).await.expect("user");
+    let user = db.users().insert(org, &new).await.expect("user");
     let token = terreno_server::auth::new_token().expect("token");
     let expires = Utc::now().timestamp_millis() + 3_600_000;
-    db.insert_token(user.id, &terreno_server::auth::token_hash(&token), expires)
+    db.users()
+        .insert_token(user.id, &terreno_server::auth::token_hash(&token), expires)
         .await
         .expect("token stored");
     let phone = Phone::new(seed);
@@ -148,7 +151,8 @@ pub async fn person(db: &Db, org: OrgId, name: &str, seed: u8) -> Person {
 }
 
 pub async fn enroll(db: &Db, user: &UserInfo, phone: &Phone) {
-    db.enroll_device(user.id, phone.id, phone.key.public_key(), "phone")
+    db.devices()
+        .enroll(user.id, phone.id, phone.key.public_key(), "phone")
         .await
         .expect("enrolled");
 }
