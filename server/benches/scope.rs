@@ -289,7 +289,7 @@ async fn populate(db: &Db, accounts: usize) -> (Session, Session) {
     let team = team_name(0);
     let supervisor = user(db, org, "supervisora", Role::Supervisor, &team).await;
     let collector = user(db, org, "gestor.siete", Role::Collector, &team).await;
-    let today = db.imports().imports().today_in(org).await.expect("today");
+    let today = db.imports().today_in(org).await.expect("today");
     let mut csv = String::with_capacity(accounts * 160);
     csv.push_str(
         "external_id,debtor_name,document,address,neighborhood,latitude,longitude,phone,\
