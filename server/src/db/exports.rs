@@ -189,26 +189,31 @@ impl Exports<'_> {
 
 /// Visits in scope with their time in `[$6, $7)`, oldest first, after (`$8`, `$9`), `$5` at
 /// most. The newest check-in carries the verdicts a reviewer cares about; the first one says
-/// when the collector arrived.
+/// when the collector arrived. The check-ins are read for the page's visits only, once the page
+/// is cut: asked inside it, PostgreSQL reads them for every visit of the scope.
 fn visits_page_sql(who: &Session) -> String {
     format!(
-        "select * from (
-             select v.id, owner_a.external_id, owner_a.debtor_name,
-                    author.username as collector, v.status, v.outcome,
-                    coalesce(v.completed_ms, v.created_ms) as at_ms, v.completed_ms,
-                    (select min(k.at_ms) from checkins k where k.visit_id = v.id)
-                        as checked_in_ms,
-                    (select k.device_verdict from checkins k where k.visit_id = v.id
-                      order by k.at_ms desc, k.seq desc limit 1) as device_verdict,
-                    (select k.server_verdict from checkins k where k.visit_id = v.id
-                      order by k.at_ms desc, k.seq desc limit 1) as server_verdict,
-                    v.submission, owner_a.lat, owner_a.lon
-             from {} join users author on author.id = v.collector_id
-         ) listed
-         where at_ms >= $6 and at_ms < $7
-           and ($8 is null or at_ms > $8 or (at_ms = $8 and id > $9))
-         order by at_ms, id
-         limit $5",
+        "select page.*,
+                (select min(k.at_ms) from checkins k where k.visit_id = page.id)
+                    as checked_in_ms,
+                (select k.device_verdict from checkins k where k.visit_id = page.id
+                  order by k.at_ms desc, k.seq desc limit 1) as device_verdict,
+                (select k.server_verdict from checkins k where k.visit_id = page.id
+                  order by k.at_ms desc, k.seq desc limit 1) as server_verdict
+         from (
+             select * from (
+                 select v.id, owner_a.external_id, owner_a.debtor_name,
+                        author.username as collector, v.status, v.outcome,
+                        coalesce(v.completed_ms, v.created_ms) as at_ms, v.completed_ms,
+                        v.submission, owner_a.lat, owner_a.lon
+                 from {} join users author on author.id = v.collector_id
+             ) listed
+             where at_ms >= $6 and at_ms < $7
+               and ($8 is null or at_ms > $8 or (at_ms = $8 and id > $9))
+             order by at_ms, id
+             limit $5
+         ) page
+         order by page.at_ms, page.id",
         visits_in_scope(who)
     )
 }
