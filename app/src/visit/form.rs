@@ -307,7 +307,7 @@ mod tests {
     #[test]
     fn the_device_reads_stored_answers_as_the_server_reads_submitted_ones() {
         // Every kind of JSON value an answer may hold; the server reads a submission's answers
-        // with `Answers::from_json` (server/src/forms/completion.rs `to_answers`).
+        // with `Answers::from_json` (as server/src/forms/completion.rs does).
         let values: BTreeMap<String, Value> = serde_json::from_value(json!({
             "text": "x", "number": 12.5, "yes": true, "many": ["a", "b"], "cleared": null,
             "photo": {"attachment_id": "0193a0b0-0000-7000-8000-000000000001", "role": "photo"},

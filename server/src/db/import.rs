@@ -24,7 +24,6 @@ use terreno_shared::model::Currency;
 use super::portfolio::{LOAD_CHUNK, Load, LoadSummary};
 use super::tx::WriteTx;
 use crate::import::{Field, RowError, RowReader};
-use crate::on_read;
 
 mod collectors;
 mod listing;
@@ -238,16 +237,7 @@ impl Imports<'_> {
 
     /// Today's date in the organization's time zone: the visit date of rows without one.
     pub async fn today_in(&self, org: OrgId) -> anyhow::Result<NaiveDate> {
-        let zone: String = on_read!(self, |pool| {
-            sqlx::query_scalar("select time_zone from orgs where id = $1")
-                .bind(org.to_string())
-                .fetch_one(pool)
-                .await
-                .context("looking up the organization's time zone")?
-        });
-        let zone: chrono_tz::Tz = zone
-            .parse()
-            .map_err(|e| anyhow::anyhow!("stored time zone {zone:?}: {e}"))?;
+        let zone = self.org_zone(&org.to_string()).await?;
         Ok(chrono::Utc::now().with_timezone(&zone).date_naive())
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use terreno_shared::geofence::Verdict;
 use terreno_shared::ids::{OrgId, TeamId};
 
+use super::map::time;
 use crate::on_read;
 
 /// A row of `last_positions` with its collector.
@@ -45,10 +46,6 @@ impl PositionRow {
             last_seen: time(self.received_ms)?,
         })
     }
-}
-
-fn time(ms: i64) -> anyhow::Result<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms).with_context(|| format!("stored time {ms}"))
 }
 
 /// The collector a device belongs to, and who may see their events.

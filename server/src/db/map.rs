@@ -119,7 +119,7 @@ pub struct MapData {
     pub refused: Vec<MapRefusal>,
 }
 
-fn time(ms: i64) -> anyhow::Result<DateTime<Utc>> {
+pub(super) fn time(ms: i64) -> anyhow::Result<DateTime<Utc>> {
     DateTime::from_timestamp_millis(ms).with_context(|| format!("stored time {ms}"))
 }
 
@@ -195,10 +195,7 @@ impl Map<'_> {
             )
         };
         for (id, c) in &mut collectors {
-            c.position = positions.remove(id.as_str()).map(|p| Position {
-                username: c.username.clone(),
-                ..p
-            });
+            c.position = positions.remove(id.as_str());
             c.detail = detail;
             c.track = tracks.remove(id.as_str()).unwrap_or_default();
             c.stops = stops.remove(id.as_str()).unwrap_or_default();

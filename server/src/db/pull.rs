@@ -32,8 +32,8 @@ use terreno_shared::api::v1::sync::{Change, ChangeOp};
 use terreno_shared::sync::cursor::Cursor;
 
 use super::Db;
+use super::scope::BindScope;
 use super::scope::ByRole;
-pub(crate) use super::scope::scope_binds;
 use super::sessions::Session;
 use crate::on_read;
 
@@ -404,14 +404,10 @@ impl Pull<'_> {
         bound: i64,
         last_bind: i64,
     ) -> anyhow::Result<Vec<ChangeRow>> {
-        let (org, role, team, user) = scope_binds(who);
         let (xid, pos) = cursor_binds(after)?;
         Ok(on_read!(self, |pool| {
             sqlx::query_as(sql.of(who))
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
+                .bind_scope(who)
                 .bind(xid)
                 .bind(pos)
                 .bind(bound)
@@ -429,14 +425,10 @@ impl Pull<'_> {
         after: Cursor,
         bound: i64,
     ) -> anyhow::Result<bool> {
-        let (org, role, team, user) = scope_binds(who);
         let (xid, pos) = cursor_binds(after)?;
         Ok(on_read!(self, |pool| {
             sqlx::query_scalar(sql.of(who))
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
+                .bind_scope(who)
                 .bind(xid)
                 .bind(pos)
                 .bind(bound)

@@ -33,7 +33,7 @@ pub fn check(
         uuid: uuid.to_owned(),
         language: form.language.clone(),
     };
-    let evaluation = form.engine.evaluate(&to_answers(answers), &env);
+    let evaluation = form.engine.evaluate(&Answers::from_json(answers), &env);
     if evaluation.is_complete() {
         return Ok(());
     }
@@ -49,11 +49,6 @@ pub fn issues_text(issues: &[Issue]) -> String {
         .map(|i| format!("{}: {}", i.path, i.message))
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// The submitted answers as the runtime reads them.
-pub fn to_answers(answers: &BTreeMap<String, Value>) -> Answers {
-    Answers::from_json(answers)
 }
 
 #[cfg(test)]
@@ -91,7 +86,7 @@ mod tests {
 
     #[test]
     fn json_values_read_as_submission_text() {
-        let a = to_answers(&answers(json!({
+        let a = Answers::from_json(&answers(json!({
             "n": 12.5, "s": "x", "b": true, "many": ["a", "b"], "none": null,
             "photo": {"attachment_id": "0193a0b0-0000-7000-8000-000000000001", "bytes": 10},
             "odd": {"x": 1},

@@ -1,24 +1,11 @@
 //! What a committed batch changed, as feed events: the device's last position (when the batch
 //! had fixes, with a low-battery crossing), its check-ins in the seq range with both verdicts,
-//! and the visits its submissions completed. Also the snapshot of last positions a connection
-//! starts with. The reads are `Db`'s ([`crate::db::live_reads`]); what the feed says of them is
+//! and the visits its submissions completed. The reads are `Db`'s ([`crate::db::live_reads`]); what the feed says of them is
 //! decided by the pure [`frames`].
-
-use terreno_shared::ids::{OrgId, TeamId};
 
 use super::{CheckIn, LiveEvent, Position, Scoped, Signal};
 use crate::db::live_reads::{BatchCheckIn, CompletedVisit, DeviceOwner};
 use crate::state::AppState;
-
-/// The last positions a session may see: its organization's (admins) or its team's
-/// (supervisors).
-pub async fn snapshot(
-    state: &AppState,
-    org: OrgId,
-    team: Option<TeamId>,
-) -> anyhow::Result<Vec<Position>> {
-    state.db.live().positions(org, team).await
-}
 
 /// The events of a committed batch: what it changed is read back here, and what the feed
 /// says of it is decided by [`frames`].

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use terreno_shared::geofence::Verdict;
+use terreno_shared::ids::{OrgId, TeamId};
 use uuid::Uuid;
 
 use super::*;

@@ -30,7 +30,7 @@ use utoipa::OpenApi;
 use super::auth::ErrorBodyDoc;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{bearer_token, session_for};
-use crate::live::{LiveEvent, Scoped, collect};
+use crate::live::{LiveEvent, Scoped};
 use crate::state::AppState;
 
 /// Largest frame a client may send.
@@ -118,7 +118,7 @@ async fn live(
         .map_err(|e| ApiError::bad_request(format!("not a WebSocket request: {e}")))?;
     // Subscribe before reading the snapshot, so nothing committed in between is missed.
     let rx = state.live.subscribe();
-    let snapshot = collect::snapshot(&state, session.org_id, team).await?;
+    let snapshot = state.db.live().positions(session.org_id, team).await?;
     let scope = Scope {
         org: session.org_id,
         team,

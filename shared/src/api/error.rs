@@ -172,24 +172,6 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-impl From<&str> for ErrorCode {
-    fn from(s: &str) -> ErrorCode {
-        ErrorCode::parse(s)
-    }
-}
-
-impl PartialEq<str> for ErrorCode {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for ErrorCode {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 impl Serialize for ErrorCode {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())

@@ -62,7 +62,7 @@ impl VisitStatus {
     /// Whether the visit is finished (done, not done or cancelled). Storage asks this of the
     /// status (through [`VisitStatus::TERMINAL`]), never of a rank number.
     pub fn is_terminal(self) -> bool {
-        self.rank() == 2
+        Self::TERMINAL.contains(&self)
     }
 
     /// The snake_case name used on the wire.

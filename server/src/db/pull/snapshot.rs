@@ -18,7 +18,7 @@ use anyhow::Context;
 use terreno_shared::api::v1::sync::Change;
 use terreno_shared::sync::cursor::{Cursor, SnapshotCursor, SnapshotSection};
 
-use super::scope_binds;
+use crate::db::scope::BindScope;
 use crate::db::scope::{ByRole, by_role};
 use crate::db::sessions::Session;
 use crate::on_read;
@@ -387,16 +387,12 @@ impl Pull<'_> {
         R: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
         R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
-        let (org, role, team, user) = scope_binds(who);
         let first = match key {
             Key::One(a) | Key::Text(a, _) | Key::Int(a, _) => a,
         };
         let rows: Vec<R> = on_read!(self, |pool| {
             let q = sqlx::query_as(sql.of(who))
-                .bind(&org)
-                .bind(role)
-                .bind(&team)
-                .bind(&user)
+                .bind_scope(who)
                 .bind(first)
                 .bind(limit);
             let q = match key {

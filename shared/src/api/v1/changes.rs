@@ -232,20 +232,6 @@ impl Change {
         }
     }
 
-    /// The change as it is on the wire.
-    pub fn to_raw(&self) -> serde_json::Result<RawChange> {
-        Ok(RawChange {
-            entity_type: self.entity_type().to_owned(),
-            entity_id: self.entity_id().to_owned(),
-            op: self.op().to_owned(),
-            body: match self {
-                Change::Upsert { record, .. } => serde_json::to_value(record)?,
-                Change::Remove { .. } => Value::Null,
-                Change::Unknown { raw, .. } => raw.body.clone(),
-            },
-        })
-    }
-
     /// Reads a wire change; what this build cannot read becomes [`Change::Unknown`].
     pub fn from_raw(raw: RawChange) -> Change {
         Change::read(
