@@ -13,6 +13,8 @@
 //! - [`contact`]: debt-collection contact rules (hours, frequency, holidays; Ley 2300 de 2023).
 //! - [`form`]: the XLSForm-compatible questionnaire engine (expressions, form model).
 //! - [`plan`]: today's visiting order for a collector (nearest neighbour + 2-opt in time windows).
+//! - [`collection`]: the collection loop — agreement schedules, promise and instalment follow-up,
+//!   each account's state and its history, a stop's priority and reason.
 //!
 //! What this crate must not do: read a clock, draw random numbers, touch files or the network.
 //! Time, keys and new ids are arguments, so the device, the server and the property tests get the
@@ -21,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod collection;
 pub mod contact;
 pub mod error;
 pub mod form;
