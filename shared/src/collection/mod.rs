@@ -55,6 +55,7 @@
 //! [`state_history`] replays facts in the order they became known and keeps each change with
 //! its cause and time ([`StateChange`]).
 
+mod book;
 mod derive;
 mod facts;
 mod followup;
