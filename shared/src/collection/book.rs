@@ -47,6 +47,7 @@ impl Book {
                 p.visit,
                 p.terms.due(),
                 p.terms.amount().minor_units(),
+                p.known_at,
             )
         });
         let mut agreements: Vec<&Agreement> = agreements.iter().collect();
@@ -56,7 +57,7 @@ impl Book {
                 .iter()
                 .map(|i| (i.due, i.amount.minor_units()))
                 .collect();
-            (a.made_at(), a.visit(), schedule)
+            (a.made_at(), a.visit(), schedule, a.known_at())
         });
         let mut book = Book {
             items: Vec::new(),
@@ -64,21 +65,16 @@ impl Book {
             agreements: Vec::new(),
         };
         for p in promises {
-            let item = commitment(
-                p.visit,
-                None,
-                p.made_at,
-                p.terms.due(),
-                p.terms.amount(),
-                rules,
-            )?;
+            let when = (p.made_at, p.known_at);
+            let item = commitment(p.visit, None, when, p.terms.due(), p.terms.amount(), rules)?;
             book.items.push(item);
             book.owner.push(None);
         }
         for (index, a) in agreements.into_iter().enumerate() {
             book.agreements.push((a.visit(), a.made_at()));
             for i in a.installments() {
-                let item = commitment(a.visit(), Some(i.n), a.made_at(), i.due, i.amount, rules)?;
+                let when = (a.made_at(), a.known_at());
+                let item = commitment(a.visit(), Some(i.n), when, i.due, i.amount, rules)?;
                 book.items.push(item);
                 book.owner.push(Some(index));
             }
@@ -188,7 +184,7 @@ impl Book {
                 CommitmentState::Kept
             } else if item.superseded_on.is_some() {
                 CommitmentState::Superseded
-            } else if as_of > item.deadline {
+            } else if as_of > item.deadline && as_of > item.known_on {
                 CommitmentState::Broken
             } else {
                 CommitmentState::Pending
@@ -229,11 +225,12 @@ fn agreement_state(installments: &[CommitmentFollowUp]) -> AgreementState {
     }
 }
 
-/// A commitment as made, before any payment or decision.
+/// A commitment as made, before any payment or decision; `when` is when it was made and when it
+/// was learned of.
 fn commitment(
     visit: VisitId,
     installment: Option<u32>,
-    made_at: DateTime<Utc>,
+    (made_at, known_at): (DateTime<Utc>, DateTime<Utc>),
     due: NaiveDate,
     amount: Money,
     rules: &CollectionRules,
@@ -246,6 +243,7 @@ fn commitment(
         installment,
         made_at,
         made_on: rules.local_date(made_at),
+        known_on: rules.local_date(known_at.max(made_at)),
         due,
         deadline,
         amount,

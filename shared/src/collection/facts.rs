@@ -22,8 +22,31 @@ pub struct Promise {
     pub visit: VisitId,
     /// When it was made; its local date is the first day payments count towards it.
     pub made_at: DateTime<Utc>,
+    /// When the deciding side learned of it: `made_at` on the phone, the upload's arrival on the
+    /// server. Only a follow-up of a later day can break it (see [`crate::collection`]).
+    pub known_at: DateTime<Utc>,
     /// Amount and due date (positive amount, checked by [`PromiseToPay::new`]).
     pub terms: PromiseToPay,
+}
+
+impl Promise {
+    /// A promise known from the moment it was made (`known_at` = `made_at`).
+    pub fn new(visit: VisitId, made_at: DateTime<Utc>, terms: PromiseToPay) -> Self {
+        Self {
+            visit,
+            made_at,
+            known_at: made_at,
+            terms,
+        }
+    }
+
+    /// The same promise, learned of at `known_at` (never before it was made).
+    pub fn with_known_at(self, known_at: DateTime<Utc>) -> Self {
+        Self {
+            known_at: known_at.max(self.made_at),
+            ..self
+        }
+    }
 }
 
 /// A payment agreement (acuerdo de pago), with its schedule as computed when it was made.
@@ -34,6 +57,7 @@ pub struct Promise {
 pub struct Agreement {
     visit: VisitId,
     made_at: DateTime<Utc>,
+    known_at: DateTime<Utc>,
     installments: Vec<Installment>,
 }
 
@@ -67,8 +91,18 @@ impl Agreement {
         Ok(Self {
             visit,
             made_at,
+            known_at: made_at,
             installments,
         })
+    }
+
+    /// The same agreement, learned of at `known_at` (never before it was made); by default it is
+    /// known from the moment it was made.
+    pub fn with_known_at(self, known_at: DateTime<Utc>) -> Self {
+        Self {
+            known_at: known_at.max(self.made_at),
+            ..self
+        }
     }
     /// The visit that recorded it: the agreement's identity.
     pub fn visit(&self) -> VisitId {
@@ -77,6 +111,10 @@ impl Agreement {
     /// When it was made.
     pub fn made_at(&self) -> DateTime<Utc> {
         self.made_at
+    }
+    /// When the deciding side learned of it.
+    pub fn known_at(&self) -> DateTime<Utc> {
+        self.known_at
     }
     /// Its instalments, in order.
     pub fn installments(&self) -> &[Installment] {
@@ -196,15 +234,16 @@ pub struct AccountFacts {
 }
 
 impl AccountFacts {
-    /// Adds one fact known at `at` (the history's fold).
+    /// Adds one fact known at `at` (the history's fold). A promise or agreement is taken as
+    /// learned of at `at` (or when made, if later).
     pub fn apply(&mut self, at: DateTime<Utc>, kind: &FactKind) {
         match kind {
             FactKind::Visit(outcome) => self.visits.push(VisitFact {
                 at,
                 outcome: *outcome,
             }),
-            FactKind::Promise(p) => self.promises.push(*p),
-            FactKind::Agreement(a) => self.agreements.push(a.clone()),
+            FactKind::Promise(p) => self.promises.push(p.with_known_at(at)),
+            FactKind::Agreement(a) => self.agreements.push(a.clone().with_known_at(at)),
             FactKind::Payment(p) => self.payments.push(p.clone()),
             FactKind::Balance(b) => self.balance = Some(*b),
             FactKind::FollowUp(_) => {}

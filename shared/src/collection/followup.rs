@@ -27,7 +27,7 @@ pub enum CommitmentState {
     Pending,
     /// Covered by payments dated by its deadline.
     Kept,
-    /// Not covered, and the day decided is after its deadline.
+    /// Not covered, and the day decided is after its deadline and after the day it was learned of.
     Broken,
     /// Replaced, while still open, by a newer commitment (renegotiated): no longer followed.
     Superseded,
@@ -59,6 +59,8 @@ pub struct CommitmentFollowUp {
     pub made_at: DateTime<Utc>,
     /// Its local date: payments dated earlier do not count towards it.
     pub made_on: NaiveDate,
+    /// The local date it was learned of: only the follow-up of a later day can break it.
+    pub known_on: NaiveDate,
     /// The due date.
     pub due: NaiveDate,
     /// The last day a payment keeps it: the due date plus the grace days.
@@ -84,10 +86,11 @@ impl CommitmentFollowUp {
         )
     }
 
-    /// The first day it counts as broken (the day after its deadline), when broken.
+    /// The first day it counts as broken, when broken: the day after its deadline, or after the
+    /// day it was learned of when that is later.
     pub fn broken_on(&self) -> Option<NaiveDate> {
         (self.state == CommitmentState::Broken)
-            .then(|| self.deadline.succ_opt())
+            .then(|| self.deadline.max(self.known_on).succ_opt())
             .flatten()
     }
 

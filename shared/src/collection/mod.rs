@@ -30,6 +30,10 @@
 //!   as soon as the payment is); *superseded* as above; *broken* when `as_of` is after the
 //!   deadline and it is neither; *pending* otherwise. An agreement is broken when an instalment
 //!   is, completed when all are kept.
+//! - **Late arrivals.** Only the follow-up of a day after the one the commitment was learned of
+//!   (its `known_at`: when made on the phone, when uploaded on the server) can break it: a
+//!   promise reaching the server days late stays pending until the next daily run, even if its
+//!   deadline has long passed. `as_of` is the day a run decides, starting at its local midnight.
 //!
 //! What holds (property-tested): the states do not depend on the order of the inputs; deciding
 //! the same `as_of` twice gives the same result; with the same facts, a later `as_of` only moves

@@ -18,7 +18,7 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::derive::Assessment;
-use super::followup::CommitmentFollowUp;
+use super::followup::{AgreementState, CommitmentFollowUp};
 use super::state::{AccountState, Lang};
 use super::text::{format_day, format_money};
 use crate::model::delinquency::DelinquencyBucket;
@@ -99,10 +99,15 @@ pub fn priority(
     }
 }
 
-/// The pending promise or instalment due first.
+/// The pending promise or instalment due first. A broken agreement's later instalments are no
+/// reminders: the agreement fell, and the stop is there for that.
 fn next_pending(assessment: &Assessment) -> Option<&CommitmentFollowUp> {
     let follow_up = &assessment.follow_up;
-    let installments = follow_up.agreements.iter().flat_map(|a| &a.installments);
+    let installments = follow_up
+        .agreements
+        .iter()
+        .filter(|a| a.state == AgreementState::Active)
+        .flat_map(|a| &a.installments);
     follow_up
         .promises
         .iter()

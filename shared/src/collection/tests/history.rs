@@ -181,3 +181,47 @@ fn an_agreement_of_three_monthly_instalments_breaks_on_the_second() {
     let current = history.current.expect("replayed");
     assert_eq!(current.because.and_then(|c| c.installment), Some(2));
 }
+
+#[test]
+fn a_promise_arriving_late_stays_active_until_the_next_run_decides_it() {
+    // Made on the phone on 20/11, due 26/11, uploaded on 2/12 after the run for 2/12.
+    let late = promise(1, d(2026, 11, 20), 250_000, d(2026, 11, 26));
+    let facts = vec![
+        fact(d(2026, 12, 1), 0, FactKind::FollowUp(d(2026, 12, 1))),
+        fact(d(2026, 12, 2), 0, FactKind::FollowUp(d(2026, 12, 2))),
+        fact(d(2026, 12, 2), 10, FactKind::Promise(late)),
+        fact(d(2026, 12, 3), 0, FactKind::FollowUp(d(2026, 12, 3))),
+    ];
+    let history = state_history(&facts, &rules()).expect("replays");
+    assert_eq!(
+        transitions(&history),
+        [
+            (
+                S::New,
+                S::PromiseActive,
+                Cause::PromiseMade { visit: visit(1) }
+            ),
+            (
+                S::PromiseActive,
+                S::PromiseBroken,
+                Cause::FollowUp {
+                    as_of: d(2026, 12, 3)
+                }
+            ),
+        ]
+    );
+    let broken = history
+        .current
+        .and_then(|a| a.because)
+        .expect("a broken promise");
+    assert_eq!(
+        (broken.known_on, broken.broken_on()),
+        (d(2026, 12, 2), Some(d(2026, 12, 3)))
+    );
+    // On the phone, known when made, the same promise is broken by the first run after its grace.
+    let on_phone = follow_up(&[late], &[], &[], &rules(), d(2026, 11, 28)).expect("decides");
+    assert_eq!(on_phone.promises[0].state, CommitmentState::Broken);
+    let uploaded = late.with_known_at(at(d(2026, 12, 2), 10));
+    let on_server = follow_up(&[uploaded], &[], &[], &rules(), d(2026, 12, 2)).expect("decides");
+    assert_eq!(on_server.promises[0].state, CommitmentState::Pending);
+}

@@ -53,11 +53,8 @@ fn holidays() -> &'static HolidayCalendar {
 
 /// A promise recorded by visit `n` at noon on `made`.
 fn promise(n: u128, made: NaiveDate, pesos: i64, due: NaiveDate) -> Promise {
-    Promise {
-        visit: visit(n),
-        made_at: at(made, 12),
-        terms: PromiseToPay::new(cop(pesos), due).expect("positive promise"),
-    }
+    let terms = PromiseToPay::new(cop(pesos), due).expect("positive promise");
+    Promise::new(visit(n), at(made, 12), terms)
 }
 
 fn pay(pesos: i64, date: NaiveDate, reference: Option<&str>) -> ReceivedPayment {

@@ -238,3 +238,26 @@ fn money_and_days_are_written_as_collectors_read_them() {
     }
     assert_eq!(format_day(d(2026, 1, 5)), "05/01");
 }
+
+#[test]
+fn a_fallen_agreement_gives_no_reminders_once_a_kept_promise_renegotiated_it() {
+    // Instalment 1 broke; a promise made after it was kept; instalment 2 falls due tomorrow.
+    let plan = agreement(
+        2,
+        d(2026, 11, 2),
+        &[(d(2026, 11, 5), 100), (d(2026, 12, 1), 100)],
+    );
+    let facts = AccountFacts {
+        agreements: vec![plan],
+        promises: vec![promise(3, d(2026, 11, 20), 100, d(2026, 11, 26))],
+        payments: vec![pay(100, d(2026, 11, 26), None)],
+        ..AccountFacts::default()
+    };
+    let today = d(2026, 11, 30);
+    let a = assessed(&facts, today);
+    assert_eq!(a.state, AccountState::Contacted);
+    assert_eq!(
+        priority(&a, B::D0To30, today, Lang::Es).tier,
+        PriorityTier::Regular
+    );
+}

@@ -16,14 +16,22 @@ fn any_frequency() -> impl Strategy<Value = Frequency> {
 }
 
 fn any_promise(n: u128) -> impl Strategy<Value = Promise> {
-    (0u64..90, 0u64..20, 1i64..400).prop_map(move |(made, wait, thousands)| {
+    (0u64..90, 0u64..20, 1i64..400, 0u64..10).prop_map(move |(made, wait, thousands, late)| {
         promise(n, day(made), thousands * 1000, day(made + wait))
+            .with_known_at(at(day(made + late), 15))
     })
 }
 
 fn any_agreement(n: u128) -> impl Strategy<Value = Agreement> {
-    (0u64..90, 1u64..15, 1u32..5, 1i64..900, any_frequency()).prop_map(
-        move |(made, wait, count, thousands, frequency)| {
+    (
+        0u64..90,
+        1u64..15,
+        1u32..5,
+        1i64..900,
+        any_frequency(),
+        0u64..10,
+    )
+        .prop_map(move |(made, wait, count, thousands, frequency, late)| {
             let plan = schedule(
                 cop(thousands * 1000),
                 count,
@@ -32,9 +40,10 @@ fn any_agreement(n: u128) -> impl Strategy<Value = Agreement> {
                 holidays(),
             )
             .expect("generated schedule is valid");
-            Agreement::new(visit(n), at(day(made), 12), plan).expect("schedule makes an agreement")
-        },
-    )
+            Agreement::new(visit(n), at(day(made), 12), plan)
+                .expect("schedule makes an agreement")
+                .with_known_at(at(day(made + late), 15))
+        })
 }
 
 fn any_payment() -> impl Strategy<Value = ReceivedPayment> {
@@ -180,8 +189,8 @@ proptest! {
         runs in prop::collection::vec(0u64..150, 0..4),
     ) {
         let mut facts: Vec<Fact> = Vec::new();
-        facts.extend(p.iter().map(|x| Fact { at: x.made_at, kind: FactKind::Promise(*x) }));
-        facts.extend(a.iter().map(|x| Fact { at: x.made_at(), kind: FactKind::Agreement(x.clone()) }));
+        facts.extend(p.iter().map(|x| Fact { at: x.known_at, kind: FactKind::Promise(*x) }));
+        facts.extend(a.iter().map(|x| Fact { at: x.known_at(), kind: FactKind::Agreement(x.clone()) }));
         facts.extend(m.iter().map(|x| Fact { at: at(x.date(), 18), kind: FactKind::Payment(x.clone()) }));
         let mut runs = runs;
         runs.sort_unstable();
