@@ -6,7 +6,7 @@
 //! Must not decide anything: states are [`super::follow_up`]'s and [`super::assess`]'s.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::schedule::Installment;
 use crate::ValidationError;
@@ -16,7 +16,7 @@ use crate::model::submission::{Payment, PaymentMethod, PromiseToPay};
 use crate::model::visit::Outcome;
 
 /// A promise to pay, as recorded by a visit (a visit records at most one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Promise {
     /// The visit that recorded it: the promise's identity.
     pub visit: VisitId,
@@ -53,7 +53,8 @@ impl Promise {
 ///
 /// The schedule is kept, not recomputed, so a holiday decreed later does not move dates the
 /// debtor agreed to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawAgreement")]
 pub struct Agreement {
     visit: VisitId,
     made_at: DateTime<Utc>,
@@ -122,8 +123,31 @@ impl Agreement {
     }
 }
 
+/// The JSON shape of an [`Agreement`], checked on the way in.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAgreement {
+    visit: VisitId,
+    made_at: DateTime<Utc>,
+    #[serde(default)]
+    known_at: Option<DateTime<Utc>>,
+    installments: Vec<Installment>,
+}
+
+impl TryFrom<RawAgreement> for Agreement {
+    type Error = ValidationError;
+    fn try_from(raw: RawAgreement) -> Result<Self, ValidationError> {
+        let agreement = Agreement::new(raw.visit, raw.made_at, raw.installments)?;
+        Ok(match raw.known_at {
+            Some(at) => agreement.with_known_at(at),
+            None => agreement,
+        })
+    }
+}
+
 /// A payment towards the account, from a visit or from the creditor's payment file.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawPayment")]
 pub struct ReceivedPayment {
     amount: Money,
     date: NaiveDate,
@@ -196,9 +220,29 @@ impl ReceivedPayment {
     }
 }
 
+/// The JSON shape of a [`ReceivedPayment`], checked on the way in.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPayment {
+    amount: Money,
+    date: NaiveDate,
+    #[serde(default)]
+    reference: Option<String>,
+    #[serde(default)]
+    channel: Option<String>,
+}
+
+impl TryFrom<RawPayment> for ReceivedPayment {
+    type Error = ValidationError;
+    fn try_from(raw: RawPayment) -> Result<Self, ValidationError> {
+        let (reference, channel) = (raw.reference.as_deref(), raw.channel.as_deref());
+        ReceivedPayment::new(raw.amount, raw.date, reference, channel)
+    }
+}
+
 /// The creditor's balance of the account as of the route file's date: payments dated on or before
 /// `as_of` are taken as included in it, later ones are subtracted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {
     /// The balance (not negative).
     pub amount: Money,
@@ -207,7 +251,7 @@ pub struct Balance {
 }
 
 /// A visit that ended with an outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VisitFact {
     /// When the outcome was recorded.
     pub at: DateTime<Utc>,
@@ -217,7 +261,8 @@ pub struct VisitFact {
 
 /// Everything known about one account, in no particular order: [`super::assess`] sorts what
 /// it needs, so two stores listing the same facts differently get the same state.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AccountFacts {
     /// Finished visits with their outcome.
     pub visits: Vec<VisitFact>,
@@ -254,7 +299,7 @@ impl AccountFacts {
 }
 
 /// A fact with the instant it became known, for [`super::state_history`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     /// When it became known: a visit's outcome time, a payment file's import, a follow-up run.
     pub at: DateTime<Utc>,
@@ -263,7 +308,7 @@ pub struct Fact {
 }
 
 /// What a [`Fact`] says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum FactKind {
     /// A visit ended with this outcome.

@@ -138,6 +138,45 @@ pub struct FollowUp {
     pub unallocated: Option<Money>,
 }
 
+impl FollowUp {
+    /// Every promise, then every agreement's instalments.
+    pub fn commitments(&self) -> impl Iterator<Item = &CommitmentFollowUp> {
+        let installments = self.agreements.iter().flat_map(|a| &a.installments);
+        self.promises.iter().chain(installments)
+    }
+
+    /// What changed since `earlier` (the same account decided before, e.g. the day before): what
+    /// a run reports and the digest lists (broken, kept, superseded). A commitment `earlier` did
+    /// not know is compared with `pending`.
+    pub fn changes_since(&self, earlier: &FollowUp) -> Vec<CommitmentChange> {
+        let before: BTreeMap<_, _> = earlier
+            .commitments()
+            .map(|c| ((c.visit, c.installment), c.state))
+            .collect();
+        self.commitments()
+            .filter_map(|c| {
+                let from = before
+                    .get(&(c.visit, c.installment))
+                    .copied()
+                    .unwrap_or(CommitmentState::Pending);
+                (from != c.state).then_some(CommitmentChange {
+                    from,
+                    commitment: *c,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A promise or instalment whose state changed between two follow-ups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CommitmentChange {
+    /// Its state before.
+    pub from: CommitmentState,
+    /// The commitment now (its `state` is the new one).
+    pub commitment: CommitmentFollowUp,
+}
+
 /// Decides every promise and instalment of one account as of the local day `as_of` (see the
 /// module documentation of [`crate::collection`] for the rules). Inputs may come in any order.
 pub fn follow_up(

@@ -78,7 +78,8 @@ pub use facts::{
     AccountFacts, Agreement, Balance, Fact, FactKind, Promise, ReceivedPayment, VisitFact,
 };
 pub use followup::{
-    AgreementFollowUp, AgreementState, CommitmentFollowUp, CommitmentState, FollowUp, follow_up,
+    AgreementFollowUp, AgreementState, CommitmentChange, CommitmentFollowUp, CommitmentState,
+    FollowUp, follow_up,
 };
 pub use history::{Cause, History, StateChange, state_history};
 pub use priority::{PriorityTier, REMINDER_DAYS, StopPriority, priority};

@@ -103,16 +103,16 @@ pub fn priority(
 /// reminders: the agreement fell, and the stop is there for that.
 fn next_pending(assessment: &Assessment) -> Option<&CommitmentFollowUp> {
     let follow_up = &assessment.follow_up;
-    let installments = follow_up
+    let fallen: Vec<_> = follow_up
         .agreements
         .iter()
-        .filter(|a| a.state == AgreementState::Active)
-        .flat_map(|a| &a.installments);
+        .filter(|a| a.state != AgreementState::Active)
+        .map(|a| a.visit)
+        .collect();
     follow_up
-        .promises
-        .iter()
-        .chain(installments)
+        .commitments()
         .filter(|c| c.is_pending())
+        .filter(|c| c.installment.is_none() || !fallen.contains(&c.visit))
         .min_by_key(|c| (c.due, c.made_at, c.installment))
 }
 

@@ -344,37 +344,27 @@ fn bad_rules_and_mixed_currencies_are_refused() {
 }
 
 #[test]
-fn inputs_are_validated_on_the_way_in() {
-    assert!(ReceivedPayment::new(cop(0), d(2026, 1, 1), None, None).is_err());
-    let p = ReceivedPayment::new(cop(5), d(2026, 1, 1), Some("  "), Some(" bank ")).expect("ok");
-    assert_eq!((p.reference(), p.channel()), (None, Some("bank")));
-    let made = at(d(2026, 1, 1), 9);
-    let inst = |n, due, pesos| Installment {
-        n,
-        due,
-        amount: cop(pesos),
-    };
-    for bad in [
-        vec![],
-        vec![inst(2, d(2026, 1, 5), 10)],
-        vec![inst(1, d(2026, 1, 5), 0)],
-        vec![inst(1, d(2026, 1, 5), 10), inst(2, d(2026, 1, 5), 10)],
-    ] {
-        assert!(Agreement::new(visit(1), made, bad).is_err());
-    }
-    let receipt = crate::model::submission::Payment::new(
-        cop(50),
-        crate::model::submission::PaymentMethod::Cash,
-        Some("RC-9"),
-    )
-    .expect("valid payment");
-    let from_visit = ReceivedPayment::from_visit(&receipt, d(2026, 1, 2)).expect("valid");
+fn a_run_reports_what_changed_since_the_day_before() {
+    let p = [
+        promise(1, d(2026, 11, 20), 250_000, d(2026, 11, 26)),
+        promise(2, d(2026, 11, 20), 100_000, d(2026, 11, 27)),
+    ];
+    let a = [agreement(3, d(2026, 11, 2), &[(d(2026, 11, 5), 100)])];
+    let payments = [pay(100, d(2026, 11, 5), None)];
+    let yesterday = decide(&p, &a, &payments, d(2026, 11, 27));
+    let today = decide(&p, &a, &payments, d(2026, 11, 28));
+    let changes: Vec<_> = today
+        .changes_since(&yesterday)
+        .into_iter()
+        .map(|c| (c.commitment.visit, c.from, c.commitment.state))
+        .collect();
+    assert_eq!(changes, [(visit(1), Pending, Broken)]);
+    assert!(today.changes_since(&today).is_empty());
+    let first_run = today.changes_since(&decide(&[], &[], &[], d(2026, 11, 27)));
     assert_eq!(
-        (
-            from_visit.reference(),
-            from_visit.channel(),
-            from_visit.dedup_key()
-        ),
-        (Some("RC-9"), Some("cash"), Some("RC-9".to_owned()))
+        first_run.len(),
+        2,
+        "the broken promise and the kept instalment"
     );
+    assert_eq!(today.commitments().count(), 3);
 }

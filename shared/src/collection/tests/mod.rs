@@ -12,6 +12,7 @@ use crate::ids::VisitId;
 use crate::model::money::{Currency, Money};
 use crate::model::submission::PromiseToPay;
 
+mod facts;
 mod followup;
 mod history;
 mod priority;
