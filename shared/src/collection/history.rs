@@ -98,9 +98,11 @@ pub struct History {
     /// Every change, oldest first. An account starts `new`; facts that change nothing leave no
     /// entry.
     pub changes: Vec<StateChange>,
-    /// The assessment after every fact, as of the latest day a follow-up decided (`None` when
-    /// there are no facts).
+    /// The assessment after every fact, as of `decided` (`None` when there are no facts; before
+    /// any follow-up its `as_of` is `NaiveDate::MIN`: nothing can be broken yet).
     pub current: Option<Assessment>,
+    /// The latest day a follow-up decided, if any ran.
+    pub decided: Option<NaiveDate>,
 }
 
 /// Replays `facts` (stably sorted by `at`, so facts known at the same instant keep the given order)
@@ -113,16 +115,16 @@ pub fn state_history(facts: &[Fact], rules: &CollectionRules) -> Result<History,
     let mut ordered: Vec<&Fact> = facts.iter().collect();
     ordered.sort_by_key(|f| f.at);
     let mut known = AccountFacts::default();
-    let mut decided = NaiveDate::MIN;
+    let mut decided: Option<NaiveDate> = None;
     let mut state = AccountState::New;
     let mut changes = Vec::new();
     let mut current = None;
     for fact in ordered {
         known.apply(fact.at, &fact.kind);
         if let FactKind::FollowUp(as_of) = fact.kind {
-            decided = decided.max(as_of);
+            decided = decided.max(Some(as_of));
         }
-        let now = assess(&known, decided, rules)?;
+        let now = assess(&known, decided.unwrap_or(NaiveDate::MIN), rules)?;
         if now.state != state {
             changes.push(StateChange {
                 from: state,
@@ -134,5 +136,9 @@ pub fn state_history(facts: &[Fact], rules: &CollectionRules) -> Result<History,
         }
         current = Some(now);
     }
-    Ok(History { changes, current })
+    Ok(History {
+        changes,
+        current,
+        decided,
+    })
 }

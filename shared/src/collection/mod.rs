@@ -56,8 +56,13 @@
 //!    or `contacted`; else `new` (never contacted; `contacted` if a promise exists without its
 //!    visit).
 //!
+//! With the same facts, time only breaks an account (property-tested): a broken state stays
+//! broken (`promise_broken` may become `agreement_broken` when an instalment falls later), and a
+//! state other than the active and broken ones never changes with `as_of`.
+//!
 //! [`state_history`] replays facts in the order they became known and keeps each change with
-//! its cause and time ([`StateChange`]).
+//! its cause and time ([`StateChange`]); [`FollowUp::changes_since`] lists what a day's run
+//! changed. [`priority`] turns an assessment into a stop's rank and reason (see its module).
 
 mod book;
 mod derive;

@@ -108,6 +108,7 @@ fn rerunning_an_earlier_day_does_not_undo_a_later_one() {
     ];
     let history = state_history(&facts, &rules()).expect("replays");
     assert_eq!(history.changes.len(), 2);
+    assert_eq!(history.decided, Some(d(2026, 11, 29)));
     assert_eq!(history.current.map(|a| a.state), Some(S::PromiseBroken));
 }
 
@@ -136,6 +137,7 @@ fn facts_replay_in_time_order_and_closing_is_a_change_like_any_other() {
     );
     let empty = state_history(&[], &rules()).expect("replays");
     assert!(empty.changes.is_empty() && empty.current.is_none());
+    assert_eq!(history.decided, None);
 }
 
 #[test]

@@ -213,4 +213,33 @@ proptest! {
             prop_assert_eq!(last, current.state);
         }
     }
+
+    #[test]
+    fn with_the_same_facts_time_only_breaks_an_account(
+        (p, a, m) in any_facts(),
+        earlier in 0u64..150,
+        later in 0u64..150,
+        bucket in prop::sample::select(crate::model::delinquency::DelinquencyBucket::ALL.to_vec()),
+    ) {
+        let (earlier, later) = (earlier.min(later), earlier.max(later));
+        let facts = AccountFacts {
+            promises: p, agreements: a, payments: m,
+            balance: Some(Balance { amount: cop(400_000), as_of: day(0) }),
+            ..AccountFacts::default()
+        };
+        let before = assess(&facts, day(earlier), &rules()).expect("assesses");
+        let after = assess(&facts, day(later), &rules()).expect("assesses");
+        let (was, is) = (before.state, after.state);
+        if was.is_broken() {
+            prop_assert!(is.is_broken(), "{} became {}", was, is);
+        } else if !matches!(was, AccountState::PromiseActive | AccountState::AgreementActive) {
+            prop_assert_eq!(was, is);
+        }
+        // The priority's band follows the state, and the rank's top bits are the band.
+        let stop = priority(&after, bucket, day(later), Lang::Es);
+        prop_assert_eq!(stop.tier == PriorityTier::Broken, is.is_broken());
+        prop_assert_eq!(stop.tier == PriorityTier::Settled, is.is_settled());
+        prop_assert_eq!(stop.rank >> 61, stop.tier as u64);
+        prop_assert!(!stop.reason.is_empty());
+    }
 }
