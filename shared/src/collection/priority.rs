@@ -3,16 +3,7 @@
 //!
 //! Owns [`StopPriority`] and [`PriorityTier`]. Must not plan routes or apply contact rules: the
 //! planner (`crate::plan`) orders stops by this number, the contact rules say when a visit may
-//! happen.
-//!
-//! # Order
-//!
-//! Lexicographic, higher first: the tier ([`PriorityTier`]: broken, then due, then regular, then
-//! waiting, then settled), then the delinquency bucket (later first), then the balance due
-//! (larger first), then the days since the last contact (more first; never contacted is most).
-//! [`StopPriority::rank`] packs the four into one `u64` with that order: tier in the top 3 bits,
-//! bucket in the next 3, the balance in minor units (capped at 2⁴² − 1, about 44 billion pesos)
-//! in the next 42, the days (capped at 65 535) in the last 16.
+//! happen. The order is on [`priority`].
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -60,6 +51,15 @@ const BALANCE_BITS: u32 = 42;
 const DAYS_BITS: u32 = 16;
 
 /// The priority of an account's stop on `today` (local), with the account's delinquency bucket.
+///
+/// # Order
+///
+/// Lexicographic, higher first: the tier ([`PriorityTier`]: broken, then due, then regular, then
+/// waiting, then settled), then the delinquency bucket (later first), then the balance due
+/// (larger first), then the days since the last contact (more first; never contacted is most).
+/// [`StopPriority::rank`] packs the four into one `u64` with that order: tier in the top 3 bits,
+/// bucket in the next 3, the balance in minor units (capped at 2⁴² − 1, about 44 billion pesos)
+/// in the next 42, the days (capped at 65 535) in the last 16.
 pub fn priority(
     assessment: &Assessment,
     bucket: DelinquencyBucket,

@@ -4,22 +4,7 @@
 //! Owns [`schedule`], its input [`Frequency`], its output [`Installment`] and [`ScheduleError`].
 //! Must not read a clock or fetch holidays: the first date and the organization's
 //! [`HolidayCalendar`] are arguments, so the phone that records the agreement and the server
-//! that follows it compute the same dates.
-//!
-//! # Rules
-//!
-//! - **Amounts.** The total is split in whole currency units (pesos, not centavos) when it holds
-//!   at least one whole unit per instalment: each instalment is `total / n` rounded down to a
-//!   whole unit, and the last one takes what remains (the centavos and the rounding), so it is
-//!   never smaller than the others. A total smaller than that is split in minor units the same
-//!   way. Every instalment is at least one minor unit, and the amounts add up to the total.
-//! - **Nominal dates.** Weekly: the first date plus 7 days per instalment; fortnightly: plus 14
-//!   days. Monthly: the first date's day of the month is the anchor of every month; a month
-//!   without it takes its last day (31 January → 28/29 February → 31 March → 30 April), so a
-//!   short month never drags the later ones back.
-//! - **Working days.** A nominal date falling on a Sunday or a holiday of the calendar moves to
-//!   the next day that is neither (Saturday is a working day in Colombian commerce). Moves look
-//!   at most [`MAX_DAYS_MOVED`] days ahead; a calendar closing more is refused as nonsense.
+//! that follows it compute the same dates. The rules are on [`schedule`].
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
@@ -124,8 +109,22 @@ pub enum ScheduleError {
 }
 
 /// The instalments of an agreement of `total` in `installments` parts, the first due on
-/// `first_date`, then every `frequency`, each moved off Sundays and `holidays` (see the module's
-/// rules).
+/// `first_date`, then every `frequency`, each moved off Sundays and `holidays`.
+///
+/// # Rules
+///
+/// - **Amounts.** The total is split in whole currency units (pesos, not centavos) when it holds
+///   at least one whole unit per instalment: each instalment is `total / n` rounded down to a
+///   whole unit, and the last one takes what remains (the centavos and the rounding), so it is
+///   never smaller than the others. A total smaller than that is split in minor units the same
+///   way. Every instalment is at least one minor unit, and the amounts add up to the total.
+/// - **Nominal dates.** Weekly: the first date plus 7 days per instalment; fortnightly: plus 14
+///   days. Monthly: the first date's day of the month is the anchor of every month; a month
+///   without it takes its last day (31 January → 28/29 February → 31 March → 30 April), so a
+///   short month never drags the later ones back.
+/// - **Working days.** A nominal date falling on a Sunday or a holiday of the calendar moves to
+///   the next day that is neither (Saturday is a working day in Colombian commerce). Moves look
+///   at most [`MAX_DAYS_MOVED`] days ahead; a calendar closing more is refused as nonsense.
 pub fn schedule(
     total: Money,
     installments: u32,
