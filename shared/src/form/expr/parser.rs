@@ -94,7 +94,7 @@ impl Parser {
         result
     }
 
-    fn parse_expr(&mut self) -> Result<Node, ExprError> {
+    pub(super) fn parse_expr(&mut self) -> Result<Node, ExprError> {
         self.nested(|p| p.parse_level(LOOSEST))
     }
 
@@ -179,13 +179,12 @@ impl Parser {
                 self.expect(&Tok::RParen, "')'")?;
                 inner
             }
-            Tok::Name(_) if self.peek_at(1) == &Tok::LParen => self.parse_call()?,
-            Tok::Name(name) => {
-                return Err(self.error(format!(
-                    "bare name '{name}' is not supported: quote it as a string ('{name}') or \
-                     reference a question as ${{{name}}}"
-                )));
+            Tok::LastSaved(name) => {
+                self.advance();
+                Node::LastSaved(name)
             }
+            Tok::Name(_) if self.peek_at(1) == &Tok::LParen => self.parse_call()?,
+            Tok::Name(_) => self.parse_bare()?,
             Tok::Slash => {
                 self.advance();
                 let steps = if self.at_step() {
@@ -286,6 +285,7 @@ fn check_args(func: Func, args: &[Node], offsets: &[usize]) -> Result<(), ExprEr
         let is_reference = match &args[i] {
             Node::Ref(_) | Node::Union(_) => true,
             Node::Path(path) => func == Func::Position || path.question().is_some(),
+            Node::Lookup(_) | Node::Bare(_) => func != Func::IndexedRepeat,
             _ => false,
         };
         if !is_reference {
