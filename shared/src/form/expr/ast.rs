@@ -35,6 +35,9 @@ pub(super) enum Node {
     Chain(Box<Node>, Vec<(BinOp, Node)>),
     Union(Vec<Node>),
     Call(Func, Vec<Node>),
+    /// A function Terreno does not know, kept only in constraints (see
+    /// [`super::parse_constraint`]): evaluating it fails.
+    Unknown(String, Vec<Node>),
 }
 
 /// A binary operator.
@@ -173,6 +176,19 @@ impl Expr {
         names
     }
 
+    /// The functions Terreno does not know, kept by [`super::parse_constraint`], in order.
+    pub fn unknown_functions(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.root.visit(&mut |node| {
+            if let Node::Unknown(name, _) = node {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        });
+        names
+    }
+
     /// The bare names (relative paths of names) outside lookup predicates, in order: in a
     /// question's expression they read children the question does not have, so they are
     /// always empty — almost always a forgotten quote (`yes`) or function (`TRUE`).
@@ -200,7 +216,9 @@ impl Node {
                 first.visit(f);
                 rest.iter().for_each(|(_, n)| n.visit(f));
             }
-            Self::Union(nodes) | Self::Call(_, nodes) => nodes.iter().for_each(|n| n.visit(f)),
+            Self::Union(nodes) | Self::Call(_, nodes) | Self::Unknown(_, nodes) => {
+                nodes.iter().for_each(|n| n.visit(f));
+            }
             _ => {}
         }
     }
@@ -225,7 +243,7 @@ impl Node {
                 first.collect_references(names);
                 rest.iter().for_each(|(_, n)| n.collect_references(names));
             }
-            Self::Union(nodes) | Self::Call(_, nodes) => {
+            Self::Union(nodes) | Self::Call(_, nodes) | Self::Unknown(_, nodes) => {
                 nodes.iter().for_each(|n| n.collect_references(names));
             }
         }
@@ -314,17 +332,20 @@ fn write_node(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
             }
             Ok(())
         }
-        Node::Call(func, args) => {
-            write!(f, "{}(", func.name())?;
-            for (i, arg) in args.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write_node(f, arg)?;
-            }
-            f.write_char(')')
-        }
+        Node::Call(func, args) => write_call(f, func.name(), args),
+        Node::Unknown(name, args) => write_call(f, name, args),
     }
+}
+
+fn write_call(f: &mut fmt::Formatter<'_>, name: &str, args: &[Node]) -> fmt::Result {
+    write!(f, "{name}(")?;
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write_node(f, arg)?;
+    }
+    f.write_char(')')
 }
 
 fn write_literal(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {

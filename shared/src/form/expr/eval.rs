@@ -52,6 +52,11 @@ pub(super) fn eval(node: &Node, ctx: &dyn EvalContext) -> Result<Value, EvalErro
                 .collect(),
         ),
         Node::Call(func, args) => call(*func, args, ctx)?,
+        Node::Unknown(name, _) => {
+            return Err(EvalError::UnknownFunction {
+                function: name.clone(),
+            });
+        }
     })
 }
 

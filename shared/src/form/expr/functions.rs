@@ -193,6 +193,11 @@ impl Func {
         }
     }
 
+    /// Whether `name` is a function Terreno refuses on purpose (not merely unknown).
+    pub(super) fn is_refused(name: &str) -> bool {
+        REFUSED.iter().any(|(n, _)| *n == name)
+    }
+
     /// The ODK name of the function.
     pub(super) fn name(self) -> &'static str {
         FUNCTIONS

@@ -135,7 +135,7 @@ fn reads_row(node: &Node) -> bool {
         Node::Path(path) => path.is_current(),
         Node::Neg(inner) => reads_row(inner),
         Node::Chain(first, rest) => reads_row(first) || rest.iter().any(|(_, n)| reads_row(n)),
-        Node::Union(nodes) => nodes.iter().any(reads_row),
+        Node::Union(nodes) | Node::Unknown(_, nodes) => nodes.iter().any(reads_row),
         Node::Call(func, args) => {
             let defaults_to_dot = args.is_empty()
                 && matches!(

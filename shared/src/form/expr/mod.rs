@@ -94,7 +94,7 @@ pub use ast::Expr;
 pub use context::EvalContext;
 pub use error::{EvalError, ExprError};
 pub(crate) use lexer::closing_quotes;
-pub use parser::parse;
+pub use parser::{parse, parse_constraint};
 pub use value::Value;
 
 /// Longest accepted expression source, in bytes (64 KiB): far above any real form cell.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::compile::{Cond, Default, Item, ItemKind, Typed};
 use super::scan::path_questions;
-use crate::form::expr::{Expr, parse};
+use crate::form::expr::{Expr, parse, parse_constraint};
 use crate::form::xlsform::{
     Condition, Group, GroupKind, Metadata, Node, Problem, Question, QuestionType, Text,
 };
@@ -170,7 +170,12 @@ impl Builder {
         row: u32,
         reads: &mut BTreeSet<String>,
     ) -> Option<Expr> {
-        match parse(source) {
+        let parsed = if column == "constraint" {
+            parse_constraint(source)
+        } else {
+            parse(source)
+        };
+        match parsed {
             Ok(expr) => {
                 reads.extend(expr.references());
                 reads.extend(path_questions(source));

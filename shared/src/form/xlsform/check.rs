@@ -21,6 +21,9 @@ enum Reading {
     Text,
     /// An expression that must parse.
     Expression,
+    /// A constraint: an expression in which an unknown function is kept, with a warning (ODK
+    /// evaluates a constraint only when it checks an answer; see `expr::parse_constraint`).
+    Constraint,
 }
 
 /// Which survey columns hold references, and how they are read.
@@ -36,9 +39,8 @@ fn reading(field: &Field, value: &str) -> Option<Reading> {
         // A choice filter compares choice columns written as bare names (`district =
         // ${district}`), which the expression parser refuses elsewhere: references only.
         Field::ChoiceFilter => Reading::Text,
-        Field::Relevant | Field::Constraint | Field::Calculation | Field::RepeatCount => {
-            Reading::Expression
-        }
+        Field::Constraint => Reading::Constraint,
+        Field::Relevant | Field::Calculation | Field::RepeatCount => Reading::Expression,
         Field::Required | Field::ReadOnly if yes_no(value).is_some() => return None,
         Field::Required | Field::ReadOnly => Reading::Expression,
         // A default is a literal unless it reads another question (pyxform's dynamic default).
@@ -150,8 +152,13 @@ fn cell(
     // `${last-saved#q}` must name a question too, but is no dependency (an earlier submission's
     // value).
     let mut last_saved = Vec::new();
-    if how == Reading::Expression {
-        match expr::parse(value) {
+    if how != Reading::Text {
+        let parsed = if how == Reading::Constraint {
+            expr::parse_constraint(value)
+        } else {
+            expr::parse(value)
+        };
+        match parsed {
             Ok(parsed) => {
                 refs = parsed.references();
                 if has_typographic_quote(value) {
@@ -167,6 +174,16 @@ fn cell(
                     report.warn(at.clone(), bare_name_warning(&bare));
                 }
                 last_saved = parsed.last_saved();
+                for name in parsed.unknown_functions() {
+                    report.warn(
+                        at.clone(),
+                        format!(
+                            "unknown function '{name}': ODK loads the form but fails when it \
+                             checks this constraint, and so does Terreno, which reports the \
+                             failure and lets the answer through"
+                        ),
+                    );
+                }
             }
             Err(e) => report.problem(
                 at.clone(),

@@ -258,3 +258,26 @@ fn regex_takes_java_patterns() {
     let e = parse_error(r"regex(., '(a)\1')");
     assert!(e.message.contains("back-references"), "{e}");
 }
+
+#[test]
+fn constraints_keep_unknown_functions_which_fail_when_evaluated() {
+    assert!(
+        parse_error("wq:length(5)")
+            .message
+            .contains("unknown function")
+    );
+    let parsed = parse_constraint("wq:length(.) < 5 and foo(${a}, 1)").expect("kept");
+    assert_eq!(parsed.unknown_functions(), ["wq:length", "foo"]);
+    assert_eq!(parsed.references(), ["a"]);
+    assert_eq!(parsed.to_string(), "wq:length(.) < 5 and foo(${a}, 1)");
+    assert_eq!(
+        parsed.eval(&TestContext::new()),
+        Err(EvalError::UnknownFunction {
+            function: "wq:length".into()
+        })
+    );
+    // Refused functions, arity and syntax are still errors.
+    assert!(parse_constraint("digest('a', 'MD5')").is_err());
+    assert!(parse_constraint("round()").is_err());
+    assert!(parse_constraint("foo(").is_err());
+}

@@ -109,3 +109,18 @@ fn bare_names_and_last_saved_values_are_empty() {
     );
     assert_eq!(e.calculated["cities"], "0");
 }
+
+#[test]
+fn a_constraint_with_an_unknown_function_is_reported_and_met() {
+    let engine = engine(
+        &[
+            &["type", "name", "label", "constraint"],
+            &["text", "code", "Code", "wq:length(.) = 5"],
+        ],
+        &[],
+    );
+    let e = engine.evaluate(&answers(&[("code", "abc")]), &env());
+    assert!(e.failed_constraints.is_empty());
+    assert_eq!(e.errors.len(), 1, "{:?}", e.errors);
+    assert!(e.errors[0].message.contains("wq:length"), "{:?}", e.errors);
+}

@@ -335,3 +335,18 @@ fn last_saved_references_must_name_a_question_but_are_no_dependency() {
         "the reference ${nope} names no question",
     );
 }
+
+#[test]
+fn an_unknown_function_is_kept_with_a_warning_only_in_a_constraint() {
+    let (_, warnings) = accept(&[survey(&[
+        &["type", "name", "label", "constraint"],
+        &["text", "a", "A", "wq:length(5)"],
+    ])]);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.row == Some(2) && w.message.contains("unknown function 'wq:length'")),
+        "{warnings:?}"
+    );
+    refused_at("calculation", "concatx('a')", "unknown function 'concatx'");
+}
