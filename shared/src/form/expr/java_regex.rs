@@ -164,6 +164,7 @@ fn text(out: &mut String, s: &str) -> usize {
     2
 }
 
+// Long: two tables (POSIX and Java class names) read top to bottom.
 /// `\p{Name}` or `\pL` at `start`: Java's POSIX and `java...` classes as explicit classes,
 /// Unicode categories and scripts (`\p{L}`, `\p{IsLatin}`) as the crate spells them.
 fn property(

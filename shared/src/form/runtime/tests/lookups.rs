@@ -3,6 +3,7 @@
 
 use super::*;
 
+// Long: a whole form (survey and choices) written out as its cells.
 fn towns() -> Engine {
     engine(
         &[
