@@ -176,6 +176,22 @@ impl Expr {
         names
     }
 
+    /// The questions read through location paths (`../amount`, `/data/debt/balance`,
+    /// `current()/../q`), inside lookup predicates too: dependencies, like `${name}`.
+    pub fn path_questions(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.root.visit_all(&mut |node| {
+            if let Node::Path(path) = node {
+                if let Some(name) = path.question() {
+                    if !names.iter().any(|n| n == name) {
+                        names.push(name.to_owned());
+                    }
+                }
+            }
+        });
+        names
+    }
+
     /// The functions Terreno does not know, kept by [`super::parse_constraint`], in order.
     pub fn unknown_functions(&self) -> Vec<String> {
         let mut names = Vec::new();
@@ -247,6 +263,18 @@ impl Node {
                 nodes.iter().for_each(|n| n.collect_references(names));
             }
         }
+    }
+
+    /// Calls `f` on this node and every node below it, lookup predicates included.
+    fn visit_all(&self, f: &mut dyn FnMut(&Node)) {
+        self.visit(&mut |node| {
+            f(node);
+            if let Node::Lookup(lookup) = node {
+                for predicate in lookup.steps.iter().flat_map(|step| &step.predicates) {
+                    predicate.visit_all(f);
+                }
+            }
+        });
     }
 
     /// How tightly the node binds when printed as an operand.

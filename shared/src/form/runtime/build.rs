@@ -179,6 +179,7 @@ impl Builder {
             Ok(expr) => {
                 reads.extend(expr.references());
                 reads.extend(path_questions(source));
+                reads.extend(expr.path_questions());
                 Some(expr)
             }
             Err(e) => {
@@ -224,6 +225,7 @@ impl Builder {
             Ok(expr) => {
                 reads.extend(expr.references());
                 reads.extend(path_questions(source));
+                reads.extend(expr.path_questions());
                 Some(expr)
             }
             Err(e) => {
