@@ -4,7 +4,7 @@
 use std::fmt::{self, Write as _};
 
 use super::functions::Func;
-use super::lexer::is_valid_ref_name;
+use super::lexer::{SINGLE_QUOTES, is_valid_ref_name};
 use super::value::format_number;
 
 /// A parsed, validated expression. Build it with [`super::parse`]; evaluate it with
@@ -22,6 +22,12 @@ pub(super) enum Node {
     Number(f64),
     Literal(String),
     Ref(String),
+    /// `${last-saved#name}`: the answer `name` had in the last saved submission.
+    LastSaved(String),
+    /// A relative path of names only (`FALSE`, `name`, `P_Demographic/P_SN`, kept joined by
+    /// `/`): children of the context node. A question has none, so outside choice filters and
+    /// lookup predicates this is an empty node-set, as in XPath.
+    Bare(String),
     Path(Path),
     Lookup(Box<Lookup>),
     Neg(Box<Node>),
@@ -29,6 +35,9 @@ pub(super) enum Node {
     Chain(Box<Node>, Vec<(BinOp, Node)>),
     Union(Vec<Node>),
     Call(Func, Vec<Node>),
+    /// A function Terreno does not know, kept only in constraints (see
+    /// [`super::parse_constraint`]): evaluating it fails.
+    Unknown(String, Vec<Node>),
 }
 
 /// A binary operator.
@@ -126,15 +135,21 @@ impl Path {
     }
 }
 
-/// `instance('instance')/root/item[column = filter]/result`.
+/// `instance('list')/root/item[predicate]/column`: a path into a secondary instance (a choice
+/// list, a media table). The first step is the instance's root element, the second its rows,
+/// the rest a column path inside a row; each step may carry predicates (`[name = ${x}]`,
+/// `[2]`), evaluated with the step's node as context.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Lookup {
     pub instance: String,
-    pub root: String,
-    pub item: String,
-    pub column: String,
-    pub filter: Node,
-    pub result: String,
+    pub steps: Vec<LookupStep>,
+}
+
+/// One step of a [`Lookup`].
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LookupStep {
+    pub name: String,
+    pub predicates: Vec<Node>,
 }
 
 impl Expr {
@@ -146,9 +161,84 @@ impl Expr {
         self.root.collect_references(&mut names);
         names
     }
+
+    /// The questions read as `${last-saved#name}`, in order of first appearance. They are not
+    /// dependencies: the value comes from an earlier submission.
+    pub fn last_saved(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.root.visit(&mut |node| {
+            if let Node::LastSaved(name) = node {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        });
+        names
+    }
+
+    /// The questions read through location paths (`../amount`, `/data/debt/balance`,
+    /// `current()/../q`), inside lookup predicates too: dependencies, like `${name}`.
+    pub fn path_questions(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.root.visit_all(&mut |node| {
+            if let Node::Path(path) = node {
+                if let Some(name) = path.question() {
+                    if !names.iter().any(|n| n == name) {
+                        names.push(name.to_owned());
+                    }
+                }
+            }
+        });
+        names
+    }
+
+    /// The functions Terreno does not know, kept by [`super::parse_constraint`], in order.
+    pub fn unknown_functions(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.root.visit(&mut |node| {
+            if let Node::Unknown(name, _) = node {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        });
+        names
+    }
+
+    /// The bare names (relative paths of names) outside lookup predicates, in order: in a
+    /// question's expression they read children the question does not have, so they are
+    /// always empty — almost always a forgotten quote (`yes`) or function (`TRUE`).
+    pub fn bare_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        self.root.visit(&mut |node| {
+            if let Node::Bare(name) = node {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        });
+        names
+    }
 }
 
 impl Node {
+    /// Calls `f` on this node and every node below it, except inside lookup predicates (whose
+    /// bare names read the instance, not the question).
+    fn visit(&self, f: &mut dyn FnMut(&Node)) {
+        f(self);
+        match self {
+            Self::Neg(inner) => inner.visit(f),
+            Self::Chain(first, rest) => {
+                first.visit(f);
+                rest.iter().for_each(|(_, n)| n.visit(f));
+            }
+            Self::Union(nodes) | Self::Call(_, nodes) | Self::Unknown(_, nodes) => {
+                nodes.iter().for_each(|n| n.visit(f));
+            }
+            _ => {}
+        }
+    }
+
     fn collect_references(&self, names: &mut Vec<String>) {
         let mut add = |name: &str| {
             if !names.iter().any(|n| n == name) {
@@ -158,17 +248,33 @@ impl Node {
         match self {
             Self::Ref(name) => add(name),
             Self::Literal(text) => literal_references(text).for_each(add),
-            Self::Number(_) | Self::Path(_) => {}
-            Self::Lookup(lookup) => lookup.filter.collect_references(names),
+            Self::Number(_) | Self::Path(_) | Self::Bare(_) | Self::LastSaved(_) => {}
+            Self::Lookup(lookup) => lookup
+                .steps
+                .iter()
+                .flat_map(|step| &step.predicates)
+                .for_each(|n| n.collect_references(names)),
             Self::Neg(inner) => inner.collect_references(names),
             Self::Chain(first, rest) => {
                 first.collect_references(names);
                 rest.iter().for_each(|(_, n)| n.collect_references(names));
             }
-            Self::Union(nodes) | Self::Call(_, nodes) => {
+            Self::Union(nodes) | Self::Call(_, nodes) | Self::Unknown(_, nodes) => {
                 nodes.iter().for_each(|n| n.collect_references(names));
             }
         }
+    }
+
+    /// Calls `f` on this node and every node below it, lookup predicates included.
+    fn visit_all(&self, f: &mut dyn FnMut(&Node)) {
+        self.visit(&mut |node| {
+            f(node);
+            if let Node::Lookup(lookup) = node {
+                for predicate in lookup.steps.iter().flat_map(|step| &step.predicates) {
+                    predicate.visit_all(f);
+                }
+            }
+        });
     }
 
     /// How tightly the node binds when printed as an operand.
@@ -215,13 +321,22 @@ fn write_node(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
         Node::Number(n) => f.write_str(&format_number(*n)),
         Node::Literal(text) => write_literal(f, text),
         Node::Ref(name) => write!(f, "${{{name}}}"),
+        Node::LastSaved(name) => write!(f, "${{last-saved#{name}}}"),
+        Node::Bare(path) => f.write_str(path),
         Node::Path(path) => write_path(f, path),
         Node::Lookup(l) => {
             f.write_str("instance(")?;
             write_literal(f, &l.instance)?;
-            write!(f, ")/{}/{}[{} = ", l.root, l.item, l.column)?;
-            write_operand(f, &l.filter, BinOp::Eq.precedence())?;
-            write!(f, "]/{}", l.result)
+            f.write_char(')')?;
+            for step in &l.steps {
+                write!(f, "/{}", step.name)?;
+                for predicate in &step.predicates {
+                    f.write_char('[')?;
+                    write_node(f, predicate)?;
+                    f.write_char(']')?;
+                }
+            }
+            Ok(())
         }
         Node::Neg(inner) => {
             f.write_char('-')?;
@@ -245,22 +360,30 @@ fn write_node(f: &mut fmt::Formatter<'_>, node: &Node) -> fmt::Result {
             }
             Ok(())
         }
-        Node::Call(func, args) => {
-            write!(f, "{}(", func.name())?;
-            for (i, arg) in args.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write_node(f, arg)?;
-            }
-            f.write_char(')')
-        }
+        Node::Call(func, args) => write_call(f, func.name(), args),
+        Node::Unknown(name, args) => write_call(f, name, args),
     }
 }
 
+fn write_call(f: &mut fmt::Formatter<'_>, name: &str, args: &[Node]) -> fmt::Result {
+    write!(f, "{name}(")?;
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write_node(f, arg)?;
+    }
+    f.write_char(')')
+}
+
 fn write_literal(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
-    // XPath literals have no escapes; a lexed literal never holds both quote kinds.
-    let quote = if text.contains('\'') { '"' } else { '\'' };
+    // XPath literals have no escapes; a lexed literal never holds quotes of both families
+    // (plain or typographic, see the lexer).
+    let quote = if text.contains(SINGLE_QUOTES) {
+        '"'
+    } else {
+        '\''
+    };
     write!(f, "{quote}{text}{quote}")
 }
 

@@ -39,16 +39,69 @@ pub trait EvalContext {
     /// `jr:choice-name()`.
     fn choice_label(&self, list: &str, name: &str) -> Option<String>;
 
-    /// Lookups `instance('list')/root/item[filter_column = filter_value]/result_column` and
-    /// `pulldata('list', 'result_column', 'filter_column', filter_value)`: `result_column` of the
-    /// first row of `instance` whose `filter_column` equals `filter_value` as text.
+    /// The number of rows of the secondary instance `instance` (a choice list, a media table),
+    /// or `None` when the form has no such instance. Rows are what `instance('x')/root/item`
+    /// selects; the default knows none.
+    fn table_len(&self, instance: &str) -> Option<usize> {
+        let _ = instance;
+        None
+    }
+
+    /// Column `column` of row `row` (0-based) of `instance`: a choice's `name`, its `label` in
+    /// the current language, another column of its sheet, or a media table's cell. A nested
+    /// column of an XML instance is its path (`P_Demographic/P_SN`). `None` when absent.
+    fn table_cell(&self, instance: &str, row: usize, column: &str) -> Option<String> {
+        let _ = (instance, row, column);
+        None
+    }
+
+    /// `pulldata('list', 'result_column', 'filter_column', filter_value)` and the common lookup
+    /// `instance('list')/root/item[filter_column = filter_value]/result_column`:
+    /// `result_column` of the first row of `instance` whose `filter_column` equals
+    /// `filter_value` as text. Implementations may override it with an index.
     fn lookup(
         &self,
         instance: &str,
         filter_column: &str,
         filter_value: &Value,
         result_column: &str,
-    ) -> Option<String>;
+    ) -> Option<String> {
+        let key = filter_value.to_string();
+        (0..self.table_len(instance)?)
+            .find(|&row| {
+                self.table_cell(instance, row, filter_column).as_deref() == Some(key.as_str())
+            })
+            .and_then(|row| self.table_cell(instance, row, result_column))
+    }
+
+    /// A child of the context node, read by a bare name (`name`, `a/b`). A question has no
+    /// children, so the default is empty; a choice filter's context is the choice being
+    /// tested, whose columns are its children.
+    fn child(&self, path: &str) -> Value {
+        let _ = path;
+        Value::Empty
+    }
+
+    /// `${last-saved#name}`: the answer `name` had in the last submission saved on this device.
+    /// Terreno keeps none at evaluation time, so the default is empty, as ODK Collect gives
+    /// for a device's first submission of the form.
+    fn last_saved(&self, name: &str) -> Value {
+        let _ = name;
+        Value::Empty
+    }
+
+    /// `jr:itext(id)`: the text of itext `id` in the current language (pyxform names a choice's
+    /// label `list-N` or `/data/q/choice:label`). The default knows none, so it is `""`.
+    fn itext(&self, id: &str) -> Option<String> {
+        let _ = id;
+        None
+    }
+
+    /// `current()`: the node the whole expression is evaluated for, even inside a lookup
+    /// predicate (where `.` is the row being tested).
+    fn origin(&self) -> Value {
+        self.current()
+    }
 
     /// The choice list of the select question `question`, for `jr:choice-name(${q}, '${q}')`.
     /// The default knows none, so `jr:choice-name()` is `""`; form engines override it.

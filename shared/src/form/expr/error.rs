@@ -37,6 +37,12 @@ pub enum EvalError {
     /// A pattern built from answers is not a valid regular expression (or is too large).
     #[error("invalid regular expression: {0}")]
     InvalidRegex(String),
+    /// A function Terreno does not know, kept in a constraint (see [`super::parse_constraint`]).
+    #[error("unknown function '{function}'")]
+    UnknownFunction {
+        /// Its name as written.
+        function: String,
+    },
     /// A value that a function cannot convert, e.g. `date('next monday')`.
     #[error("{function}(): {message}")]
     InvalidArgument {

@@ -9,6 +9,7 @@ use super::ast::{BinOp, Expr, Node, Path};
 use super::context::EvalContext;
 use super::error::EvalError;
 use super::functions::Func;
+use super::instance::lookup_nodes;
 use super::value::{Value, parse_date_like};
 use super::{fn_math, fn_text, fn_time};
 
@@ -28,10 +29,19 @@ pub(super) fn eval(node: &Node, ctx: &dyn EvalContext) -> Result<Value, EvalErro
         Node::Number(n) => Value::Number(*n),
         Node::Literal(text) => Value::String(text.clone()),
         Node::Ref(name) => ctx.value_of(name),
+        Node::LastSaved(name) => ctx.last_saved(name),
+        Node::Bare(path) => ctx.child(path),
         Node::Path(path) => eval_path(path, ctx),
         Node::Lookup(l) => {
-            let key = eval(&l.filter, ctx)?;
-            answer(ctx.lookup(&l.instance, &l.column, &key, &l.result))
+            let mut nodes = lookup_nodes(l, ctx)?;
+            match nodes.len() {
+                0 => Value::Empty,
+                // One node is its value, as JavaRosa unpacks it (`""` is false).
+                1 => nodes.swap_remove(0),
+                // JavaRosa refuses several nodes where one value is wanted; XPath reads the
+                // first as a value and compares each.
+                _ => Value::NodeSet(nodes.iter().map(Value::to_string).collect()),
+            }
         }
         Node::Neg(inner) => Value::Number(-eval(inner, ctx)?.to_number()),
         Node::Chain(first, rest) => eval_chain(first, rest, ctx)?,
@@ -42,6 +52,11 @@ pub(super) fn eval(node: &Node, ctx: &dyn EvalContext) -> Result<Value, EvalErro
                 .collect(),
         ),
         Node::Call(func, args) => call(*func, args, ctx)?,
+        Node::Unknown(name, _) => {
+            return Err(EvalError::UnknownFunction {
+                function: name.clone(),
+            });
+        }
     })
 }
 
@@ -52,6 +67,12 @@ pub(super) fn eval_nodes(node: &Node, ctx: &dyn EvalContext) -> Result<Vec<Value
         Node::Ref(name) => ctx.values_of(name),
         Node::Path(path) if path.is_current() => vec![ctx.current()],
         Node::Path(path) => path.question().map_or_else(Vec::new, |q| ctx.values_of(q)),
+        Node::Lookup(l) => lookup_nodes(l, ctx)?,
+        Node::Bare(path) => match ctx.child(path) {
+            Value::NodeSet(texts) => texts.into_iter().map(Value::String).collect(),
+            Value::Empty => Vec::new(),
+            value => vec![value],
+        },
         Node::Union(nodes) => {
             let mut all = Vec::new();
             for n in nodes {
@@ -122,7 +143,7 @@ fn is_date(v: &Value) -> bool {
 
 /// XPath `=`: node-sets compare each node, then booleans, numbers, dates (as days, reading the
 /// other side's text as a date), and otherwise strings.
-fn equals(a: &Value, b: &Value) -> bool {
+pub(super) fn equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::NodeSet(_), Value::Bool(_)) | (Value::Bool(_), Value::NodeSet(_)) => {
             a.to_bool() == b.to_bool()
@@ -205,7 +226,8 @@ fn call(func: Func, args: &[Node], ctx: &dyn EvalContext) -> Result<Value, EvalE
             let current = ctx.current();
             if current.is_empty() { arg(0)? } else { current }
         }
-        Func::Current => ctx.current(),
+        Func::Current => ctx.origin(),
+        Func::Itext => answer(ctx.itext(&arg(0)?.to_string())),
         Func::Position => Value::Number(ctx.position().unwrap_or(1) as f64),
         Func::Boolean => Value::Bool(arg(0)?.to_bool()),
         Func::Not => Value::Bool(!arg(0)?.to_bool()),

@@ -6,16 +6,19 @@ use regex::{Regex, RegexBuilder};
 use super::MAX_STRING_BYTES;
 use super::error::{EvalError, check_len};
 use super::functions::Func;
+use super::java_regex;
 use super::value::Value;
 
 /// Compiled-size limit of a form's regular expression (the `regex` crate's limits bound memory;
 /// its matching is linear in the input, so no pattern can hang a device).
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-/// Compiles a form's pattern, or says why it cannot be used (Java-only syntax such as
-/// look-around or back-references is refused, not approximated).
+/// Compiles a form's pattern, written for Java as ODK takes it (see `java_regex`), or says why it
+/// cannot be used (look-around and back-references are refused, not approximated).
 pub(super) fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
+    let pattern = java_regex::translate(pattern)
+        .map_err(|reason| format!("invalid regular expression: {reason}"))?;
+    RegexBuilder::new(&pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()

@@ -12,6 +12,7 @@ pub(super) enum Func {
     SelectedAt,
     CountSelected,
     ChoiceName,
+    Itext,
     IndexedRepeat,
     Pulldata,
     Count,
@@ -84,6 +85,7 @@ const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("selected-at", Func::SelectedAt, 2, 2),
     ("count-selected", Func::CountSelected, 1, 1),
     ("jr:choice-name", Func::ChoiceName, 2, 2),
+    ("jr:itext", Func::Itext, 1, 1),
     ("indexed-repeat", Func::IndexedRepeat, 3, 3),
     ("pulldata", Func::Pulldata, 4, 4),
     ("count", Func::Count, 1, 1),
@@ -158,14 +160,9 @@ const REFUSED: &[(&str, &str)] = &[
         "Terreno evaluates no cryptographic functions",
     ),
     ("randomize", "Terreno does not reorder choices"),
-    ("jr:itext", "use jr:choice-name() for choice labels"),
     ("geofence", "not part of the XPath subset Terreno evaluates"),
     ("version", "not part of the XPath subset Terreno evaluates"),
     ("property", "not part of the XPath subset Terreno evaluates"),
-    (
-        "instance",
-        "use it in a lookup such as instance('list')/root/item[name = ${x}]/label",
-    ),
     ("last", "not part of the XPath subset Terreno evaluates"),
     ("id", "not part of the XPath subset Terreno evaluates"),
     ("lang", "not part of the XPath subset Terreno evaluates"),
@@ -194,6 +191,11 @@ impl Func {
             Some((_, reason)) => Err(format!("function '{name}' is not supported: {reason}")),
             None => Err(format!("unknown function '{name}'")),
         }
+    }
+
+    /// Whether `name` is a function Terreno refuses on purpose (not merely unknown).
+    pub(super) fn is_refused(name: &str) -> bool {
+        REFUSED.iter().any(|(n, _)| *n == name)
     }
 
     /// The ODK name of the function.

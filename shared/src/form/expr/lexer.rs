@@ -12,6 +12,8 @@ pub(super) enum Tok {
     Literal(String),
     /// `${name}`.
     Ref(String),
+    /// `${last-saved#name}`.
+    LastSaved(String),
     /// A (possibly prefixed) name: `concat`, `jr:choice-name`, `root`, `and`.
     Name(String),
     Dot,
@@ -44,6 +46,21 @@ pub(super) struct Token {
     pub offset: usize,
 }
 
+/// The single quote and its typographic forms, which pyxform reads as `'`.
+pub(super) const SINGLE_QUOTES: &[char] = &['\'', '‘', '’'];
+
+/// The double quote and its typographic forms, which pyxform reads as `"`.
+const DOUBLE_QUOTES: &[char] = &['"', '“', '”'];
+
+/// The quotes that close a string opened by `c`, when `c` opens one: pyxform replaces every
+/// typographic quote by its plain one, so a string ends at the next quote of its family
+/// (`'`, `‘`, `’` or `"`, `“`, `”`) whatever its shape.
+pub(crate) fn closing_quotes(c: char) -> Option<&'static [char]> {
+    [SINGLE_QUOTES, DOUBLE_QUOTES]
+        .into_iter()
+        .find(|family| family.contains(&c))
+}
+
 fn is_name_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
 }
@@ -72,12 +89,14 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token>, ExprError> {
         let start = i;
         let peek = chars.get(i + 1).copied();
         let (tok, len) = match c {
+            // Spreadsheets and word processors turn typed quotes into typographic ones, often
+            // only some of them (`instance('list’)`, `${d}=’no'`). pyxform replaces every
+            // typographic quote of a cell by its plain one before ODK reads it, so a quote of
+            // either family ends at the next quote of the same family, whatever its shape.
+            c if closing_quotes(c).is_some() => {
+                lex_literal(&chars, i, closing_quotes(c).unwrap_or_default())?
+            }
             '$' => lex_ref(&chars, i)?,
-            '\'' | '"' => lex_literal(&chars, i, &[c])?,
-            // Spreadsheets and word processors turn typed quotes into typographic ones; the
-            // author meant a string (xlsform warns that other ODK tools refuse them).
-            '‘' | '’' => lex_literal(&chars, i, &['‘', '’'])?,
-            '“' | '”' => lex_literal(&chars, i, &['“', '”'])?,
             '0'..='9' => lex_number(&chars, i),
             '.' if peek.is_some_and(|p| p.is_ascii_digit()) => lex_number(&chars, i),
             '.' if peek == Some('.') => (Tok::DotDot, 2),
@@ -123,7 +142,13 @@ fn lex_ref(chars: &[char], start: usize) -> Result<(Tok, usize), ExprError> {
             "expected '{' after '$': references are written ${name}",
         ));
     }
-    let name_start = start + 2;
+    const LAST_SAVED: &str = "last-saved#";
+    let last_saved = chars[start + 2..]
+        .iter()
+        .take(LAST_SAVED.len())
+        .copied()
+        .eq(LAST_SAVED.chars());
+    let name_start = start + 2 + if last_saved { LAST_SAVED.len() } else { 0 };
     let mut end = name_start;
     while end < chars.len() && chars[end] != '}' && is_name_char(chars[end]) {
         end += 1;
@@ -141,7 +166,12 @@ fn lex_ref(chars: &[char], start: usize) -> Result<(Tok, usize), ExprError> {
             format!("invalid question name '{name}' in reference"),
         ));
     }
-    Ok((Tok::Ref(name), end + 1 - start))
+    let tok = if last_saved {
+        Tok::LastSaved(name)
+    } else {
+        Tok::Ref(name)
+    };
+    Ok((tok, end + 1 - start))
 }
 
 /// A string from the quote at `start` to the next of `closing`.
@@ -150,6 +180,16 @@ fn lex_literal(chars: &[char], start: usize, closing: &[char]) -> Result<(Tok, u
     let body = &chars[start + 1..];
     match body.iter().position(|c| closing.contains(c)) {
         Some(len) => Ok((Tok::Literal(body[..len].iter().collect()), len + 2)),
+        None if chars.iter().any(|c| matches!(c, '‘' | '’' | '“' | '”')) => {
+            Err(ExprError::new(
+                start,
+                format!(
+                    "unterminated string: expected a closing {quote} (typographic quotes ‘ ’ “ ” \
+                 count as plain ones, as in pyxform, so an apostrophe inside a string needs \
+                 the other quotes: \"it’s\")"
+                ),
+            ))
+        }
         None => Err(ExprError::new(
             start,
             format!("unterminated string: expected a closing {quote}"),
@@ -196,6 +236,7 @@ pub(super) fn describe(tok: &Tok) -> String {
         Tok::Number(n) => format!("number {}", super::value::format_number(*n)),
         Tok::Literal(text) => format!("string '{text}'"),
         Tok::Ref(name) => format!("reference ${{{name}}}"),
+        Tok::LastSaved(name) => format!("reference ${{last-saved#{name}}}"),
         Tok::Name(name) => format!("'{name}'"),
         Tok::Eof => "end of expression".to_owned(),
         other => format!("'{}'", symbol(other)),

@@ -12,16 +12,24 @@
 //!
 //! # Syntax
 //!
-//! `${name}` references; `.`, `..`, relative (`../q`) and absolute (`/data/group/q`) paths, which
-//! resolve to the question named by their last step; numbers; `'single'` and `"double"` quoted
-//! strings; `+ - * div mod`, unary minus; `= != < <= > >=`; `and`, `or`; `|`; parentheses;
-//! function calls, namespaced ones included (`jr:choice-name`); and lookups of the shape
-//! `instance('list')/root/item[column = expr]/result`.
+//! `${name}` references and `${last-saved#name}`; `.`, `..`, relative (`../q`) and absolute
+//! (`/data/group/q`) paths, which resolve to the question named by their last step; bare names
+//! and relative paths of names (`FALSE`, `name`, `a/b`); numbers; `'single'` and `"double"`
+//! quoted strings; `+ - * div mod`, unary minus; `= != < <= > >=`; `and`, `or`; `|`;
+//! parentheses; function calls, namespaced ones included (`jr:choice-name`, `jr:itext`); and
+//! lookups into secondary instances, `instance('list')` followed by any steps, each with any
+//! predicates (`instance('list')/root/item[name = ${x}]/label`, `item[id=${f} and n > 2][1]`,
+//! `item/name[. = 'a']`, `count(instance('list')/root/item[kind = 'b'])`).
+//!
+//! Typographic quotes (‘ ’ “ ”, which spreadsheets put in for typed ones, often only some of
+//! them) are read as pyxform reads them, as their plain quote: a string opened by `'`, `‘` or `’`
+//! ends at the next of those three, one opened by `"`, `“` or `”` at the next of those. So
+//! `instance('list’)` and `${d}=’no'` work, and an apostrophe inside a string needs the other
+//! quotes (`"it’s"`), as in ODK.
 //!
 //! Unknown functions, functions Terreno refuses (the crypto ones, `randomize`, ...), wrong
-//! arity, a bare name such as `yes` (almost always a forgotten quote) and unsupported XPath
-//! (`//`, `@attr`, axes, predicates outside lookups) are parse errors: a form is refused when
-//! it is imported, not when a collector is standing at a door.
+//! arity and unsupported XPath (`//`, `@attr`, axes, predicates outside lookups) are parse
+//! errors: a form is refused when it is imported, not when a collector is standing at a door.
 //!
 //! # Semantics (as ODK Collect)
 //!
@@ -31,6 +39,30 @@
 //! - `selected(${q}, 'a')` splits the space-separated answer of a select_multiple.
 //! - Aggregates (`sum`, `count`, `max`, `join`, ...) read a reference across all repeat instances
 //!   ([`EvalContext::values_of`]); everywhere else a reference is the current instance's answer.
+//! - A bare name is XPath's relative path `child::name` from the context node
+//!   ([`EvalContext::child`]). A question has no children, so `FALSE`, `TRUE`, `yes` or `null` in
+//!   a question's expression is an empty node-set, which JavaRosa reads as `""`: false as a
+//!   boolean, NaN as a number, equal to `''` (so `relevant = TRUE` is never relevant — the form
+//!   importer warns). In a choice filter the context node is the choice, whose columns are its
+//!   children (`district = ${district}`); in a lookup predicate it is the row or column tested.
+//! - `${last-saved#q}` is the value `q` had in the last submission saved on the device
+//!   ([`EvalContext::last_saved`]); Terreno evaluates without one, so it is empty, as in Collect
+//!   for a device's first submission. It is not a dependency of the expression.
+//! - Lookups read rows through [`EvalContext::table_len`] and [`EvalContext::table_cell`]; a
+//!   predicate keeps a node when it is true, or, when it is a number, when it is the node's
+//!   1-based position among those the earlier predicates kept. Inside a predicate, bare names
+//!   and `.` read the row (or column) tested, `position()` is its position, and `${x}` and
+//!   `current()` still read the question. A lookup matching one node is that node's text;
+//!   none is empty; several (which JavaRosa refuses where one value is wanted) read as the first
+//!   and compare with each, as XPath does. Aggregates take every node.
+//! - `jr:itext(id)` is the text of an itext id ([`EvalContext::itext`]): a choice's label in the
+//!   current language. `once(x)` is `x` only while the question is empty, else its value.
+//!   `pulldata('list', 'col', 'key_col', key)` is the first matching row's `col`, compared as
+//!   text ([`EvalContext::lookup`]).
+//! - `regex(text, pattern)` takes a Java pattern, as ODK does, and is true when it matches
+//!   anywhere in the text; Java's syntax is translated to the `regex` crate's (`\d` is ASCII,
+//!   POSIX classes such as `\p{Alpha}`, possessive quantifiers read as greedy, `$` also before a
+//!   final line break); back-references and look-around are refused at import.
 //!
 //! # Limits
 //!
@@ -44,6 +76,8 @@ mod context;
 mod error;
 mod eval;
 mod functions;
+mod instance;
+mod java_regex;
 mod lexer;
 mod parser;
 mod paths;
@@ -59,7 +93,8 @@ mod tests;
 pub use ast::Expr;
 pub use context::EvalContext;
 pub use error::{EvalError, ExprError};
-pub use parser::parse;
+pub(crate) use lexer::closing_quotes;
+pub use parser::{parse, parse_constraint};
 pub use value::Value;
 
 /// Longest accepted expression source, in bytes (64 KiB): far above any real form cell.

@@ -14,6 +14,18 @@ use super::{MAX_DEPTH, MAX_SOURCE_BYTES};
 /// functions (at the function name), wrong arity, unsupported XPath, an empty source, a source
 /// over [`MAX_SOURCE_BYTES`] or nesting deeper than [`MAX_DEPTH`].
 pub fn parse(source: &str) -> Result<Expr, ExprError> {
+    parse_with(source, false)
+}
+
+/// Parses a `constraint` cell: as [`parse`], except that a function Terreno does not know
+/// (`wq:length(5)`) is kept, listed by [`Expr::unknown_functions`], and fails when evaluated.
+/// ODK checks a constraint only when an answer is given, so a form with one loads in Collect
+/// and fails at that answer; its other errors (syntax, arity, refused functions) still refuse.
+pub fn parse_constraint(source: &str) -> Result<Expr, ExprError> {
+    parse_with(source, true)
+}
+
+fn parse_with(source: &str, allow_unknown: bool) -> Result<Expr, ExprError> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(ExprError::new(
             0,
@@ -25,6 +37,7 @@ pub fn parse(source: &str) -> Result<Expr, ExprError> {
         tokens,
         pos: 0,
         depth: 0,
+        allow_unknown,
     };
     if parser.peek() == &Tok::Eof {
         return Err(ExprError::new(0, "empty expression"));
@@ -40,6 +53,8 @@ pub(super) struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     depth: usize,
+    /// Keep unknown functions as [`Node::Unknown`] (see [`parse_constraint`]).
+    allow_unknown: bool,
 }
 
 /// The loosest and tightest binary precedence levels (see [`BinOp::precedence`]).
@@ -94,7 +109,7 @@ impl Parser {
         result
     }
 
-    fn parse_expr(&mut self) -> Result<Node, ExprError> {
+    pub(super) fn parse_expr(&mut self) -> Result<Node, ExprError> {
         self.nested(|p| p.parse_level(LOOSEST))
     }
 
@@ -179,13 +194,12 @@ impl Parser {
                 self.expect(&Tok::RParen, "')'")?;
                 inner
             }
-            Tok::Name(_) if self.peek_at(1) == &Tok::LParen => self.parse_call()?,
-            Tok::Name(name) => {
-                return Err(self.error(format!(
-                    "bare name '{name}' is not supported: quote it as a string ('{name}') or \
-                     reference a question as ${{{name}}}"
-                )));
+            Tok::LastSaved(name) => {
+                self.advance();
+                Node::LastSaved(name)
             }
+            Tok::Name(_) if self.peek_at(1) == &Tok::LParen => self.parse_call()?,
+            Tok::Name(_) => self.parse_bare()?,
             Tok::Slash => {
                 self.advance();
                 let steps = if self.at_step() {
@@ -228,8 +242,15 @@ impl Parser {
                 steps: self.parse_steps()?,
             }));
         }
-        let (func, min, max) =
-            Func::lookup(&name).map_err(|message| ExprError::new(name_offset, message))?;
+        let (func, min, max) = match Func::lookup(&name) {
+            Ok(found) => found,
+            Err(_) if self.allow_unknown && !Func::is_refused(&name) => {
+                self.advance();
+                let (args, _) = self.parse_args()?;
+                return Ok(Node::Unknown(name, args));
+            }
+            Err(message) => return Err(ExprError::new(name_offset, message)),
+        };
         self.advance();
         let (args, offsets) = self.parse_args()?;
         if args.len() < min || args.len() > max {
@@ -286,6 +307,7 @@ fn check_args(func: Func, args: &[Node], offsets: &[usize]) -> Result<(), ExprEr
         let is_reference = match &args[i] {
             Node::Ref(_) | Node::Union(_) => true,
             Node::Path(path) => func == Func::Position || path.question().is_some(),
+            Node::Lookup(_) | Node::Bare(_) => func != Func::IndexedRepeat,
             _ => false,
         };
         if !is_reference {

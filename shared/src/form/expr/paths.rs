@@ -1,14 +1,12 @@
-//! Location paths (`/data/q`, `../q`, `current()/../q`) and lookups
-//! (`instance('list')/root/item[column = value]/result`): the shapes Terreno accepts, and clear
-//! refusals for the XPath it does not (`//`, `@attr`, `*`, predicates outside lookups).
+//! Location paths (`/data/q`, `../q`, `current()/../q`), bare names (`name`, `a/b`: children of
+//! the context node) and lookups (`instance('list')/root/item[name = ${x}]/label`, any steps and
+//! predicates): the shapes Terreno accepts, and clear refusals for the XPath it does not (`//`,
+//! `@attr`, `*`, predicates outside lookups).
 
-use super::ast::{Lookup, Node, Step};
+use super::ast::{Lookup, LookupStep, Node, Step};
 use super::error::ExprError;
 use super::lexer::{Tok, describe};
 use super::parser::Parser;
-
-/// Lookup filters are `column = value`: the value binds tighter than `=`.
-const FILTER_VALUE_LEVEL: u8 = 4;
 
 impl Parser {
     pub(super) fn unsupported(&self, tok: &Tok, context: &str) -> ExprError {
@@ -58,9 +56,22 @@ impl Parser {
         Ok(step)
     }
 
-    /// `instance('list')/root/item[column = value]/result`.
+    /// A bare name, or a relative path of names (`P_Demographic/P_SN`): the context node's
+    /// children (see [`Node::Bare`]).
+    pub(super) fn parse_bare(&mut self) -> Result<Node, ExprError> {
+        let mut path = self.lookup_name("a name")?;
+        while self.peek() == &Tok::Slash {
+            self.advance();
+            path.push('/');
+            path.push_str(&self.lookup_name("a child name after '/'")?);
+        }
+        Ok(Node::Bare(path))
+    }
+
+    /// `instance('list')/root/item[predicate]/column`, any number of steps, each with any
+    /// number of predicates.
     pub(super) fn parse_lookup(&mut self) -> Result<Node, ExprError> {
-        const SHAPE: &str = "the lookup shape instance('list')/root/item[name = ${x}]/label";
+        const SHAPE: &str = "a lookup path such as instance('list')/root/item[name = ${x}]/label";
         self.advance();
         self.expect(&Tok::LParen, "'('")?;
         let Tok::Literal(instance) = self.peek().clone() else {
@@ -68,34 +79,22 @@ impl Parser {
         };
         self.advance();
         self.expect(&Tok::RParen, "')'")?;
-        self.expect(&Tok::Slash, SHAPE)?;
-        let root = self.lookup_name(SHAPE)?;
-        self.expect(&Tok::Slash, SHAPE)?;
-        let item = self.lookup_name(SHAPE)?;
-        self.expect(&Tok::LBracket, SHAPE)?;
-        let column = self.lookup_name("a filter [column = value]")?;
-        self.expect(&Tok::Eq, "'=' in the filter [column = value]")?;
-        let filter = self.nested(|p| p.parse_level(FILTER_VALUE_LEVEL))?;
-        self.expect(
-            &Tok::RBracket,
-            "']' (one filter [column = value] per lookup)",
-        )?;
-        if self.peek() == &Tok::LBracket {
-            return Err(self.error("only one filter [column = value] per lookup is supported"));
+        let mut steps = Vec::new();
+        while self.peek() == &Tok::Slash {
+            self.advance();
+            let name = self.lookup_name(SHAPE)?;
+            let mut predicates = Vec::new();
+            while self.peek() == &Tok::LBracket {
+                self.advance();
+                predicates.push(self.parse_expr()?);
+                self.expect(&Tok::RBracket, "']' closing the predicate")?;
+            }
+            steps.push(LookupStep { name, predicates });
         }
-        self.expect(&Tok::Slash, SHAPE)?;
-        let result = self.lookup_name(SHAPE)?;
-        if matches!(self.peek(), Tok::Slash | Tok::DoubleSlash | Tok::LBracket) {
+        if steps.is_empty() || self.peek() == &Tok::DoubleSlash {
             return Err(self.error(SHAPE));
         }
-        Ok(Node::Lookup(Box::new(Lookup {
-            instance,
-            root,
-            item,
-            column,
-            filter,
-            result,
-        })))
+        Ok(Node::Lookup(Box::new(Lookup { instance, steps })))
     }
 
     pub(super) fn lookup_name(&mut self, what: &str) -> Result<String, ExprError> {

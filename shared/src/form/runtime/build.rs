@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use super::compile::{Cond, Default, Item, ItemKind, Typed};
-use super::scan::{path_questions, rewrite_choice_filter};
-use crate::form::expr::{Expr, parse};
+use super::scan::path_questions;
+use crate::form::expr::{Expr, parse, parse_constraint};
 use crate::form::xlsform::{
     Condition, Group, GroupKind, Metadata, Node, Problem, Question, QuestionType, Text,
 };
@@ -170,10 +170,16 @@ impl Builder {
         row: u32,
         reads: &mut BTreeSet<String>,
     ) -> Option<Expr> {
-        match parse(source) {
+        let parsed = if column == "constraint" {
+            parse_constraint(source)
+        } else {
+            parse(source)
+        };
+        match parsed {
             Ok(expr) => {
                 reads.extend(expr.references());
                 reads.extend(path_questions(source));
+                reads.extend(expr.path_questions());
                 Some(expr)
             }
             Err(e) => {
@@ -206,19 +212,20 @@ impl Builder {
         }
     }
 
-    /// A choice filter reads choice columns as bare names, which the parser refuses: they are
-    /// rewritten into lookups of the choice being tested first.
+    /// A choice filter reads the columns of the choice it tests as bare names (`district =
+    /// ${district}`): the parser reads them as children of the context node, which the
+    /// evaluation context resolves to the choice's columns.
     fn choice_filter(
         &mut self,
         source: &str,
         row: u32,
         reads: &mut BTreeSet<String>,
     ) -> Option<Expr> {
-        let (rewritten, offsets) = rewrite_choice_filter(source);
-        match parse(&rewritten) {
+        match parse(source) {
             Ok(expr) => {
                 reads.extend(expr.references());
                 reads.extend(path_questions(source));
+                reads.extend(expr.path_questions());
                 Some(expr)
             }
             Err(e) => {
@@ -227,8 +234,7 @@ impl Builder {
                     "choice_filter",
                     format!(
                         "the choice filter does not parse at character {}: {}",
-                        offsets.original(e.offset),
-                        e.message
+                        e.offset, e.message
                     ),
                 );
                 None

@@ -1,6 +1,9 @@
 //! What an expression sees while the engine evaluates it for one question (or repeat instance,
 //! or choice): the computed values of the other questions, scoped to the current repeat
-//! instance, plus time, ids, choice labels and lookups from the [`Env`] and the form.
+//! instance, plus time, ids, choice labels and lookups from the [`Env`] and the form. The
+//! secondary instances (`instance('list')`) are the form's choice lists, each choice a row whose
+//! columns are `name`, `label` and the choices sheet's other columns; in a choice filter, bare
+//! names read the columns of the choice being tested.
 //!
 //! Must not compute anything itself: it reads the state `evaluate` has built so far.
 
@@ -8,7 +11,6 @@ use chrono::{DateTime, FixedOffset};
 
 use super::Env;
 use super::compile::Engine;
-use super::scan::CHOICE_INSTANCE;
 use super::state::{NodeState, State};
 use crate::form::expr::{EvalContext, Value};
 use crate::form::xlsform::{Choice, Text};
@@ -47,6 +49,15 @@ impl Scope<'_> {
     fn language(&self) -> &str {
         self.engine.language(self.env)
     }
+
+    /// The rows of secondary instance `name`: a choice list of the form.
+    fn table(&self, name: &str) -> Option<&[Choice]> {
+        self.engine
+            .choices
+            .get(name)
+            .or_else(|| self.engine.external_choices.get(name))
+            .map(Vec::as_slice)
+    }
 }
 
 impl EvalContext for Scope<'_> {
@@ -81,34 +92,37 @@ impl EvalContext for Scope<'_> {
     }
 
     fn choice_label(&self, list: &str, name: &str) -> Option<String> {
-        let choices = match self.engine.choices.get(list) {
-            Some(choices) => choices,
-            None => self.engine.external_choices.get(list)?,
-        };
-        let choice = choices.iter().find(|c| c.name == name)?;
+        let choice = self.table(list)?.iter().find(|c| c.name == name)?;
         localize(&choice.label, self.language()).map(str::to_owned)
     }
 
-    fn lookup(
-        &self,
-        instance: &str,
-        filter_column: &str,
-        filter_value: &Value,
-        result_column: &str,
-    ) -> Option<String> {
-        let language = self.language();
-        if instance == CHOICE_INSTANCE {
-            return column(self.choice?, result_column, language);
+    fn table_len(&self, instance: &str) -> Option<usize> {
+        self.table(instance).map(<[Choice]>::len)
+    }
+
+    fn table_cell(&self, instance: &str, row: usize, column: &str) -> Option<String> {
+        let choice = self.table(instance)?.get(row)?;
+        choice_column(choice, column, self.language())
+    }
+
+    fn child(&self, path: &str) -> Value {
+        self.choice
+            .and_then(|choice| choice_column(choice, path, self.language()))
+            .map_or(Value::Empty, |text| Value::from_answer(&text))
+    }
+
+    fn itext(&self, id: &str) -> Option<String> {
+        let id = id.trim();
+        let id = id.strip_suffix(":label").unwrap_or(id);
+        // pyxform's choice ids: `list-N` (N from 0), or `/data/.../q/choice` (older forms).
+        if let Some((list, index)) = id.rsplit_once('-') {
+            if let (Some(choices), Ok(index)) = (self.table(list), index.parse::<usize>()) {
+                return localize(&choices.get(index)?.label, self.language()).map(str::to_owned);
+            }
         }
-        let choices = match self.engine.choices.get(instance) {
-            Some(choices) => choices,
-            None => self.engine.external_choices.get(instance)?,
-        };
-        let key = filter_value.to_string();
-        choices
-            .iter()
-            .find(|c| column(c, filter_column, language).as_deref() == Some(key.as_str()))
-            .and_then(|c| column(c, result_column, language))
+        let (question, choice) = id.rsplit_once('/')?;
+        let question = question.rsplit('/').next()?;
+        self.choice_label(&self.choice_list_of(question)?, choice)
     }
 
     fn choice_list_of(&self, question: &str) -> Option<String> {
@@ -121,7 +135,7 @@ impl EvalContext for Scope<'_> {
 }
 
 /// A column of a choice: `name`, `label` (in the language), or another column of the sheet.
-fn column(choice: &Choice, name: &str, language: &str) -> Option<String> {
+fn choice_column(choice: &Choice, name: &str, language: &str) -> Option<String> {
     match name {
         "name" => Some(choice.name.clone()),
         "label" => localize(&choice.label, language).map(str::to_owned),

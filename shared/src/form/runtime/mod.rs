@@ -32,7 +32,16 @@
 //!   a repeat the reader is not in reads as all its instances (XPath's node-set: first node as a
 //!   value, any node for `=`), and aggregates (`sum`, `count`, ...) read all instances.
 //! - `choice_filter` is evaluated once per choice, with the choice's columns (`name`, `label`,
-//!   and any other column of the choices sheet) as bare names.
+//!   and any other column of the choices sheet) as bare names. Elsewhere a bare name (`FALSE`,
+//!   `yes`) reads a child the question does not have: empty, false, NaN, as in JavaRosa (the
+//!   importer warns; a bare name in a group's expression does not read the group's questions).
+//! - Secondary instances are the form's choice lists: `instance('list')/root/item[...]/col`
+//!   reads rows of `list` (columns `name`, `label` in the language, the choices sheet's other
+//!   columns), with any predicates; an instance the form does not have has no rows.
+//!   `jr:itext('list-N')` (pyxform's id of choice N) and `jr:itext('/data/q/choice')` are the
+//!   choice's label in the language.
+//! - `${last-saved#q}` is empty: Terreno evaluates without an earlier submission, as Collect
+//!   does for a device's first one.
 //! - An expression that fails to evaluate (a bad regex, `date('soon')`) is reported in
 //!   [`Evaluation::errors`] and taken as: relevant, not required, constraint met, choice kept —
 //!   a broken form must not stop a collector at a door, and the author sees the error.

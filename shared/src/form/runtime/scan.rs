@@ -1,10 +1,11 @@
 //! A light scan of expression sources for the bare names the expression API does not expose:
 //! the questions named by location paths (`../amount`, `/data/debt/balance`), which are
-//! dependencies just like `${amount}`, and the choice columns of a `choice_filter`
-//! (`district = ${district}`), which are rewritten into lookups the parser accepts.
+//! dependencies just like `${amount}`.
 //!
-//! Must not judge syntax: sources are parsed by `expr::parse`, before (paths) or after (choice
-//! filters) this scan; the scan only has to find names where the parser would accept them.
+//! Must not judge syntax: sources are parsed by `expr::parse`; the scan only has to find names
+//! where the parser would accept them.
+
+use crate::form::expr::closing_quotes;
 
 /// What a bare name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,10 +15,6 @@ pub(super) enum Bare {
     /// A name standing alone (in a choice filter: a choice column).
     Alone,
 }
-
-/// The instance name choice columns are looked up in: a list name cannot start with a space,
-/// so it never shadows a real list.
-pub(super) const CHOICE_INSTANCE: &str = " choice";
 
 /// Every bare name of `source` with its byte range, skipping literals, `${...}`, function names,
 /// operators spelt as words, intermediate path steps and the parts of `instance(...)` lookups.
@@ -29,9 +26,10 @@ pub(super) fn bare_names(source: &str) -> Vec<(std::ops::Range<usize>, Bare)> {
     let (mut i, mut brackets, mut in_lookup) = (0, 0_usize, false);
     while let Some(c) = at(i) {
         match c {
-            '\'' | '"' => {
+            c if closing_quotes(c).is_some() => {
+                let closing = closing_quotes(c).unwrap_or_default();
                 i += 1;
-                while at(i).is_some_and(|q| q != c) {
+                while at(i).is_some_and(|q| !closing.contains(&q)) {
                     i += 1;
                 }
                 i += 1;
@@ -93,68 +91,6 @@ pub(super) fn path_questions(source: &str) -> Vec<String> {
         .collect()
 }
 
-/// A choice filter with each bare name `col` replaced by a lookup of the choice's column
-/// (`pulldata(' choice', 'col', '', '')`), and a map from character offsets in the rewritten
-/// source back to the original, for error messages.
-pub(super) fn rewrite_choice_filter(source: &str) -> (String, OffsetMap) {
-    let mut out = String::with_capacity(source.len() * 2);
-    let mut map = OffsetMap::default();
-    let mut last = 0;
-    for (range, kind) in bare_names(source) {
-        if kind != Bare::Alone {
-            continue;
-        }
-        out.push_str(&source[last..range.start]);
-        let original_at = source[..range.start].chars().count();
-        let replacement = format!(
-            "pulldata('{CHOICE_INSTANCE}', '{}', '', '')",
-            &source[range.clone()]
-        );
-        map.spans.push(Span {
-            rewritten_at: out.chars().count(),
-            original_at,
-            rewritten_len: replacement.chars().count(),
-            original_len: source[range.clone()].chars().count(),
-        });
-        out.push_str(&replacement);
-        last = range.end;
-    }
-    out.push_str(&source[last..]);
-    (out, map)
-}
-
-/// Replacements made by [`rewrite_choice_filter`], in order.
-#[derive(Debug, Default)]
-pub(super) struct OffsetMap {
-    spans: Vec<Span>,
-}
-
-#[derive(Debug)]
-struct Span {
-    rewritten_at: usize,
-    original_at: usize,
-    rewritten_len: usize,
-    original_len: usize,
-}
-
-impl OffsetMap {
-    /// The original character offset of `offset` in the rewritten source (a point inside a
-    /// replacement maps to the name it replaced).
-    pub(super) fn original(&self, offset: usize) -> usize {
-        let mut shift = 0_isize;
-        for span in &self.spans {
-            if offset < span.rewritten_at {
-                break;
-            }
-            if offset < span.rewritten_at + span.rewritten_len {
-                return span.original_at;
-            }
-            shift += span.rewritten_len as isize - span.original_len as isize;
-        }
-        offset.saturating_sub(shift.max(0) as usize)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,23 +131,5 @@ mod tests {
         for (source, expected) in cases {
             assert_eq!(names(source), expected.to_vec(), "{source}");
         }
-    }
-
-    #[test]
-    fn choice_columns_become_lookups_and_offsets_map_back() {
-        let (rewritten, map) = rewrite_choice_filter("district = ${d} and x");
-        assert_eq!(
-            rewritten,
-            "pulldata(' choice', 'district', '', '') = ${d} and pulldata(' choice', 'x', '', '')"
-        );
-        assert!(crate::form::expr::parse(&rewritten).is_ok());
-        assert_eq!(map.original(0), 0);
-        assert_eq!(map.original(5), 0);
-        let after_first = "pulldata(' choice', 'district', '', '')".len();
-        assert_eq!(map.original(after_first + 1), "district ".len());
-        assert_eq!(
-            map.original(rewritten.chars().count() - 1),
-            "district = ${d} and ".len()
-        );
     }
 }

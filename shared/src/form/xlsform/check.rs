@@ -21,6 +21,9 @@ enum Reading {
     Text,
     /// An expression that must parse.
     Expression,
+    /// A constraint: an expression in which an unknown function is kept, with a warning (ODK
+    /// evaluates a constraint only when it checks an answer; see `expr::parse_constraint`).
+    Constraint,
 }
 
 /// Which survey columns hold references, and how they are read.
@@ -36,9 +39,8 @@ fn reading(field: &Field, value: &str) -> Option<Reading> {
         // A choice filter compares choice columns written as bare names (`district =
         // ${district}`), which the expression parser refuses elsewhere: references only.
         Field::ChoiceFilter => Reading::Text,
-        Field::Relevant | Field::Constraint | Field::Calculation | Field::RepeatCount => {
-            Reading::Expression
-        }
+        Field::Constraint => Reading::Constraint,
+        Field::Relevant | Field::Calculation | Field::RepeatCount => Reading::Expression,
         Field::Required | Field::ReadOnly if yes_no(value).is_some() => return None,
         Field::Required | Field::ReadOnly => Reading::Expression,
         // A default is a literal unless it reads another question (pyxform's dynamic default).
@@ -89,18 +91,49 @@ pub(crate) fn references(
     cycles(&calculations, names, report);
 }
 
-/// Whether a typographic quote stands outside a plainly quoted string (where it is text).
+/// Whether a typographic quote delimits a string (one inside a string of the other family is
+/// text).
 fn has_typographic_quote(value: &str) -> bool {
-    let mut inside: Option<char> = None;
+    let mut closing: Option<&[char]> = None;
     for c in value.chars() {
-        match (inside, c) {
-            (None, '\'' | '"') => inside = Some(c),
-            (Some(q), c) if q == c => inside = None,
-            (None, '‘' | '’' | '“' | '”') => return true,
-            _ => {}
+        match closing {
+            Some(family) if family.contains(&c) => {
+                closing = None;
+                if c != '\'' && c != '"' {
+                    return true;
+                }
+            }
+            Some(_) => {}
+            None => {
+                closing = expr::closing_quotes(c);
+                if closing.is_some() && c != '\'' && c != '"' {
+                    return true;
+                }
+            }
         }
     }
     false
+}
+
+/// The warning for bare names in an expression: what ODK makes of them and what was meant.
+fn bare_name_warning(names: &[String]) -> String {
+    let quoted = names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let boolean = names
+        .iter()
+        .any(|n| matches!(n.to_lowercase().as_str(), "true" | "false"));
+    let hint = if boolean {
+        "write true() or false() for a boolean"
+    } else {
+        "quote a text ('yes') or reference a question as ${name}"
+    };
+    format!(
+        "the bare name {quoted} reads a child node the question does not have, so ODK \
+         evaluates it as empty (false, \"\", not a number), and so does Terreno: {hint}"
+    )
 }
 
 /// Checks one cell; returns its references when they are well formed.
@@ -116,15 +149,39 @@ fn cell(
         report.problem(at, MALFORMED);
         return None;
     };
-    if how == Reading::Expression {
-        match expr::parse(value) {
+    // `${last-saved#q}` must name a question too, but is no dependency (an earlier submission's
+    // value).
+    let mut last_saved = Vec::new();
+    if how != Reading::Text {
+        let parsed = if how == Reading::Constraint {
+            expr::parse_constraint(value)
+        } else {
+            expr::parse(value)
+        };
+        match parsed {
             Ok(parsed) => {
                 refs = parsed.references();
                 if has_typographic_quote(value) {
                     report.warn(
                         at.clone(),
-                        "typographic quotes (‘ ’ “ ”) are read as plain quotes here, but other \
-                         ODK tools refuse them: type ' or \" instead",
+                        "typographic quotes (‘ ’ “ ”) delimit strings here: they are read as \
+                         plain quotes (' and \"), as pyxform does, but other tools may refuse \
+                         them: type ' or \" instead",
+                    );
+                }
+                let bare = parsed.bare_names();
+                if !bare.is_empty() {
+                    report.warn(at.clone(), bare_name_warning(&bare));
+                }
+                last_saved = parsed.last_saved();
+                for name in parsed.unknown_functions() {
+                    report.warn(
+                        at.clone(),
+                        format!(
+                            "unknown function '{name}': ODK loads the form but fails when it \
+                             checks this constraint, and so does Terreno, which reports the \
+                             failure and lets the answer through"
+                        ),
                     );
                 }
             }
@@ -138,7 +195,7 @@ fn cell(
         }
     }
     let mut reported = BTreeSet::new();
-    for name in &refs {
+    for name in refs.iter().chain(&last_saved) {
         if !reported.insert(name.clone()) {
             continue;
         }

@@ -10,6 +10,7 @@ use super::*;
 
 mod dates;
 mod functions;
+mod odk;
 mod parse;
 mod proptests;
 mod repeats;
@@ -27,6 +28,10 @@ pub(super) struct TestContext {
     pub labels: HashMap<(String, String), String>,
     /// instance -> rows of (column, value).
     pub instances: HashMap<String, Vec<Vec<(String, String)>>>,
+    /// The context node's children (a choice filter's choice columns), by bare name.
+    pub children: HashMap<String, String>,
+    /// itext id -> text.
+    pub itext: HashMap<String, String>,
 }
 
 impl TestContext {
@@ -97,24 +102,27 @@ impl EvalContext for TestContext {
             .cloned()
     }
 
-    fn lookup(
-        &self,
-        instance: &str,
-        filter_column: &str,
-        filter_value: &Value,
-        result_column: &str,
-    ) -> Option<String> {
-        let key = filter_value.to_string();
-        let cell = |row: &[(String, String)], column: &str| {
-            row.iter()
-                .find(|(c, _)| c == column)
-                .map(|(_, v)| v.clone())
-        };
+    fn table_len(&self, instance: &str) -> Option<usize> {
+        self.instances.get(instance).map(Vec::len)
+    }
+
+    fn table_cell(&self, instance: &str, row: usize, column: &str) -> Option<String> {
         self.instances
             .get(instance)?
+            .get(row)?
             .iter()
-            .find(|row| cell(row, filter_column).as_deref() == Some(key.as_str()))
-            .and_then(|row| cell(row, result_column))
+            .find(|(c, _)| c == column)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn child(&self, path: &str) -> Value {
+        self.children
+            .get(path)
+            .map_or(Value::Empty, |text| Value::from_answer(text))
+    }
+
+    fn itext(&self, id: &str) -> Option<String> {
+        self.itext.get(id).cloned()
     }
 
     fn choice_list_of(&self, question: &str) -> Option<String> {

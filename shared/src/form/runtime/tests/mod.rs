@@ -6,6 +6,7 @@
 mod collection;
 mod compile;
 mod generated;
+mod lookups;
 mod proptests;
 mod structure;
 

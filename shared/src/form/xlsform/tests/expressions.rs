@@ -266,10 +266,18 @@ fn a_chain_of_calculations_is_not_a_cycle() {
 #[test]
 fn typographic_quotes_delimit_strings_with_a_warning() {
     let (_, warnings) = accept(&[survey(&[
-        &["type", "name", "label", "relevant"],
-        &["text", "a", "A", ""],
-        &["text", "b", "B", "${a} = ‘yes’"],
-        &["text", "c", "C", "${a} = 'it’s'"],
+        &["type", "name", "label", "relevant", "calculation"],
+        &["text", "a", "A", "", ""],
+        &["text", "b", "B", "${a} = ‘yes’", ""],
+        &["text", "c", "C", "${a} = \"it’s\"", ""],
+        &[
+            "calculate",
+            "d",
+            "",
+            "",
+            "instance('l’)/root/item[name=${a}]/label",
+        ],
+        &["text", "e", "E", "${a}=’no' or ${a} != ”\"", ""],
     ])]);
 
     let quoted: Vec<Option<u32>> = warnings
@@ -277,5 +285,68 @@ fn typographic_quotes_delimit_strings_with_a_warning() {
         .filter(|w| w.message.contains("typographic quotes"))
         .map(|w| w.row)
         .collect();
-    assert_eq!(quoted, [Some(3)], "{warnings:?}");
+    assert_eq!(quoted, [Some(3), Some(5), Some(6)], "{warnings:?}");
+}
+
+#[test]
+fn an_apostrophe_closing_a_plain_string_is_refused_with_a_hint() {
+    refused_at(
+        "relevant",
+        "${q} = 'it’s'",
+        "an apostrophe inside a string needs the other quotes",
+    );
+}
+
+#[test]
+fn bare_names_are_accepted_with_a_warning() {
+    let (_, warnings) = accept(&[survey(&[
+        &["type", "name", "label", "relevant", "calculation"],
+        &["text", "a", "A", "FALSE", ""],
+        &["calculate", "b", "", "", "if(${a} = yes, 1, 0)"],
+        &["text", "c", "C", "${a} = 'yes'", ""],
+    ])]);
+    let bare: Vec<(Option<u32>, Option<&str>)> = warnings
+        .iter()
+        .filter(|w| w.message.contains("bare name"))
+        .map(|w| (w.row, w.column.as_deref()))
+        .collect();
+    assert_eq!(
+        bare,
+        [(Some(2), Some("relevant")), (Some(3), Some("calculation"))],
+        "{warnings:?}"
+    );
+    let first = warnings
+        .iter()
+        .find(|w| w.message.contains("bare name"))
+        .expect("a bare-name warning");
+    assert!(first.message.contains("'FALSE'") && first.message.contains("false()"));
+}
+
+#[test]
+fn last_saved_references_must_name_a_question_but_are_no_dependency() {
+    accept(&[survey(&[
+        &["type", "name", "label", "default", "calculation"],
+        &["integer", "width", "W", "${last-saved#width}", ""],
+        &["calculate", "c", "", "", "coalesce(${last-saved#c}, 0) + 1"],
+    ])]);
+    refused_at(
+        "calculation",
+        "${last-saved#nope}",
+        "the reference ${nope} names no question",
+    );
+}
+
+#[test]
+fn an_unknown_function_is_kept_with_a_warning_only_in_a_constraint() {
+    let (_, warnings) = accept(&[survey(&[
+        &["type", "name", "label", "constraint"],
+        &["text", "a", "A", "wq:length(5)"],
+    ])]);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.row == Some(2) && w.message.contains("unknown function 'wq:length'")),
+        "{warnings:?}"
+    );
+    refused_at("calculation", "concatx('a')", "unknown function 'concatx'");
 }
