@@ -1,6 +1,7 @@
 //! What an expression sees while the engine evaluates it for one question (or repeat instance,
 //! or choice): the computed values of the other questions, scoped to the current repeat
-//! instance, plus time, ids, choice labels and lookups from the [`Env`] and the form.
+//! instance, plus time, ids, choice labels and lookups from the [`Env`], the form and its media
+//! files.
 //!
 //! Must not compute anything itself: it reads the state `evaluate` has built so far.
 
@@ -81,11 +82,11 @@ impl EvalContext for Scope<'_> {
     }
 
     fn choice_label(&self, list: &str, name: &str) -> Option<String> {
-        let choices = match self.engine.choices.get(list) {
-            Some(choices) => choices,
-            None => self.engine.external_choices.get(list)?,
-        };
-        let choice = choices.iter().find(|c| c.name == name)?;
+        let choice = self
+            .engine
+            .instance(list)?
+            .iter()
+            .find(|c| c.name == name)?;
         localize(&choice.label, self.language()).map(str::to_owned)
     }
 
@@ -100,10 +101,7 @@ impl EvalContext for Scope<'_> {
         if instance == CHOICE_INSTANCE {
             return column(self.choice?, result_column, language);
         }
-        let choices = match self.engine.choices.get(instance) {
-            Some(choices) => choices,
-            None => self.engine.external_choices.get(instance)?,
-        };
+        let choices = self.engine.instance(instance)?;
         let key = filter_value.to_string();
         choices
             .iter()
@@ -116,16 +114,21 @@ impl EvalContext for Scope<'_> {
         self.engine.items[id]
             .list
             .as_ref()
-            .map(|(list, _)| list.clone())
+            .map(|list| list.name().to_owned())
     }
 }
 
-/// A column of a choice: `name`, `label` (in the language), or another column of the sheet.
+/// A column of a choice: `label` (in the language), another column of the sheet, or `name`.
+/// A media file's row holds every column of the file in `properties` (a GeoJSON feature's
+/// `name` property is that, not its `id` value), so those come first.
 fn column(choice: &Choice, name: &str, language: &str) -> Option<String> {
     match name {
-        "name" => Some(choice.name.clone()),
         "label" => localize(&choice.label, language).map(str::to_owned),
-        other => choice.properties.get(other).cloned(),
+        other => choice
+            .properties
+            .get(other)
+            .cloned()
+            .or_else(|| (other == "name").then(|| choice.name.clone())),
     }
 }
 
