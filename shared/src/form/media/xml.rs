@@ -22,73 +22,83 @@ pub(super) fn rows(file: &str, text: &str) -> Result<Vec<Choice>, MediaError> {
         file,
         pending_end: None,
     };
-    // Open elements with the line each opened on.
-    let mut open: Vec<(String, u32)> = Vec::new();
-    let mut rows = Vec::new();
-    let mut item: Option<(u32, BTreeMap<String, String>)> = None;
-    let mut value = String::new();
-    let mut seen_root = false;
+    let mut shape = Shape::default();
     while let Some(event) = reader.next_event()? {
         let line = reader.line;
-        match event {
-            Event::Text(t) => {
-                if open.len() == 3 {
-                    value.push_str(&t);
-                } else if !t.trim().is_empty() {
-                    return Err(reader.error(line, "text outside a column element"));
-                }
-            }
-            Event::Start(name) => {
-                match open.len() {
-                    0 if seen_root => return Err(reader.error(line, "a second root element")),
-                    0 => seen_root = true,
-                    1 => item = Some((line, BTreeMap::new())),
-                    2 => value.clear(),
-                    _ => {
-                        return Err(reader.error(
-                            line,
-                            format!("<{name}> is nested deeper than root/item/column"),
-                        ));
-                    }
-                }
-                open.push((name, line));
-            }
-            Event::End(name) => {
-                let Some((top, _)) = open.pop() else {
-                    return Err(reader.error(line, format!("</{name}> closes nothing")));
-                };
-                if top != name {
-                    return Err(reader.error(line, format!("</{name}> closes <{top}>")));
-                }
-                match open.len() {
-                    2 => {
-                        let Some((_, columns)) = item.as_mut() else {
-                            continue;
-                        };
-                        if columns.len() >= MAX_COLUMNS {
-                            return Err(
-                                reader.error(line, format!("more than {MAX_COLUMNS} columns"))
-                            );
-                        }
-                        columns.insert(name, std::mem::take(&mut value));
-                    }
-                    1 => {
-                        if let Some((row, columns)) = item.take() {
-                            rows.push(row_choice(row, columns, "name", "label"));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        let step = match event {
+            Event::Text(t) => shape.text(&t),
+            Event::Start(name) => shape.start(name, line),
+            Event::End(name) => shape.end(name),
+        };
+        step.map_err(|message| reader.error(line, message))?;
     }
-    if let Some((top, line)) = open.last() {
+    if let Some((top, line)) = shape.open.last() {
         return Err(reader.error(*line, format!("<{top}> is never closed")));
     }
-    if !seen_root {
+    if !shape.seen_root {
         return Err(reader.error(1, "no root element"));
     }
-    Ok(rows)
+    Ok(shape.rows)
+}
+
+/// The root/item/column shape as it is read.
+#[derive(Default)]
+struct Shape {
+    /// Open elements with the line each opened on.
+    open: Vec<(String, u32)>,
+    rows: Vec<Choice>,
+    /// The item being read: its line and columns so far.
+    item: Option<(u32, BTreeMap<String, String>)>,
+    /// The text of the column being read.
+    value: String,
+    seen_root: bool,
+}
+
+impl Shape {
+    fn text(&mut self, text: &str) -> Result<(), String> {
+        if self.open.len() == 3 {
+            self.value.push_str(text);
+        } else if !text.trim().is_empty() {
+            return Err("text outside a column element".into());
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, name: String, line: u32) -> Result<(), String> {
+        match self.open.len() {
+            0 if self.seen_root => return Err("a second root element".into()),
+            0 => self.seen_root = true,
+            1 => self.item = Some((line, BTreeMap::new())),
+            2 => self.value.clear(),
+            _ => return Err(format!("<{name}> is nested deeper than root/item/column")),
+        }
+        self.open.push((name, line));
+        Ok(())
+    }
+
+    fn end(&mut self, name: String) -> Result<(), String> {
+        let Some((top, _)) = self.open.pop() else {
+            return Err(format!("</{name}> closes nothing"));
+        };
+        if top != name {
+            return Err(format!("</{name}> closes <{top}>"));
+        }
+        match (self.open.len(), self.item.as_mut()) {
+            (2, Some((_, columns))) => {
+                if columns.len() >= MAX_COLUMNS {
+                    return Err(format!("more than {MAX_COLUMNS} columns"));
+                }
+                columns.insert(name, std::mem::take(&mut self.value));
+            }
+            (1, Some(_)) => {
+                if let Some((row, columns)) = self.item.take() {
+                    self.rows.push(row_choice(row, columns, "name", "label"));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 enum Event {

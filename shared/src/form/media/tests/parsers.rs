@@ -93,7 +93,11 @@ fn bad_xml_is_refused_with_its_line() {
             2,
             "closes <name>",
         ),
-        ("<root>\n<item>\n<name>a</name>\n", 2, "<item> is never closed"),
+        (
+            "<root>\n<item>\n<name>a</name>\n",
+            2,
+            "<item> is never closed",
+        ),
         ("<root><item><a><b>x</b></a></item></root>", 1, "deeper"),
         ("<root>\nloose</root>", 2, "text outside"),
         ("<!DOCTYPE x [<!ENTITY e \"boom\">]><root/>", 1, "DOCTYPE"),
