@@ -96,6 +96,11 @@ impl Blobs {
         Ok(plain.to_vec())
     }
 
+    /// Whether the blob is stored.
+    pub(crate) fn has(&self, sha256: &str) -> bool {
+        self.path(sha256).exists()
+    }
+
     /// Deletes one blob's file (after the retention).
     pub(crate) fn remove(&self, sha256: &str) {
         let _ = fs::remove_file(self.path(sha256));

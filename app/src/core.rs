@@ -3,7 +3,7 @@
 //! talks to the server) and the device's signing key.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -47,7 +47,7 @@ pub struct Core {
     store: Mutex<Store>,
     /// The Ed25519 seed, once enrolled (kept in memory only for in-memory cores).
     seed: Mutex<Option<[u8; 32]>>,
-    blobs: crate::blobs::Blobs,
+    blobs: Arc<crate::blobs::Blobs>,
     /// Compiled form versions and the visits' latest evaluations.
     forms: Forms,
     /// The stop map's tile cache and its HTTP client.
@@ -80,14 +80,17 @@ impl Core {
         let db_key = keys::load_or_create(&config.data_dir.join(DB_KEY_FILE))?;
         let store = Store::open(&config.data_dir.join(DB_FILE), &DbKey(db_key))?;
         let seed = keys::load(&config.data_dir.join(DEVICE_KEY_FILE))?;
-        let blobs = crate::blobs::Blobs::new(config.data_dir.join(BLOB_DIR), &db_key)?;
+        let blobs = Arc::new(crate::blobs::Blobs::new(
+            config.data_dir.join(BLOB_DIR),
+            &db_key,
+        )?);
         Ok(Core {
             clock: Mutex::new(config.clock),
             config,
             store: Mutex::new(store),
             seed: Mutex::new(seed),
+            forms: Forms::with_blobs(Arc::clone(&blobs)),
             blobs,
-            forms: Forms::default(),
             tiles: Tiles::new(crate::tiles::DEFAULT_BUDGET_BYTES),
             on_disk: true,
         })
@@ -95,14 +98,17 @@ impl Core {
 
     /// A core on an in-memory database, for tests.
     pub fn open_in_memory(config: CoreConfig) -> Result<Core> {
-        let blobs = crate::blobs::Blobs::new(config.data_dir.join(BLOB_DIR), &keys::random32()?)?;
+        let blobs = Arc::new(crate::blobs::Blobs::new(
+            config.data_dir.join(BLOB_DIR),
+            &keys::random32()?,
+        )?);
         Ok(Core {
             clock: Mutex::new(config.clock),
             config,
             store: Mutex::new(Store::open_in_memory()?),
             seed: Mutex::new(None),
+            forms: Forms::with_blobs(Arc::clone(&blobs)),
             blobs,
-            forms: Forms::default(),
             tiles: Tiles::new(crate::tiles::DEFAULT_BUDGET_BYTES),
             on_disk: false,
         })

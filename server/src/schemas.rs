@@ -632,6 +632,24 @@ pub struct FormVersionDoc {
     /// The validated form: the questionnaire engine's tree of groups, repeats and questions
     /// (terreno-shared `form::Form`), read by the collector's app.
     definition: serde_json::Value,
+    /// Its media files (lookup tables, images): the app downloads each it lacks from
+    /// `GET /api/v1/forms/versions/{id}/media/{name}`.
+    media: Vec<FormMediaFileDoc>,
+}
+
+/// One media file of a form version (`FormMediaFile`).
+#[derive(ToSchema)]
+#[schema(as = FormMediaFile)]
+#[serde(deny_unknown_fields)]
+pub struct FormMediaFileDoc {
+    /// The file name the form references (`fruits.csv`).
+    name: String,
+    /// Its media type (`text/csv`).
+    media_type: String,
+    /// Lower-case hex SHA-256 of the content.
+    sha256: String,
+    /// Size in bytes.
+    bytes: u64,
 }
 
 /// Which form version new visits are filled with (`VisitForm`, `entity_type` `visit_form`).

@@ -1,8 +1,9 @@
 //! Questionnaires on the device: the form versions pulled from the server, the one new visits
-//! are filled with, and the version each visit is pinned to when it starts.
+//! are filled with, and the version each visit is pinned to when it starts. A version lists its
+//! media files; their bytes are blobs (`crate::blobs`), downloaded by the sync driver.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use terreno_shared::api::v1::forms::FormVersion;
+use terreno_shared::api::v1::forms::{FormMediaFile, FormVersion};
 
 use crate::error::{Context, Error, Result};
 
@@ -11,16 +12,19 @@ use crate::error::{Context, Error, Result};
 pub(crate) fn insert(conn: &Connection, f: &FormVersion) -> Result<()> {
     let definition = serde_json::to_string(&f.definition)
         .map_err(|e| Error::Invalid(format!("storing form {}: {e}", f.id)))?;
+    let media = serde_json::to_string(&f.media)
+        .map_err(|e| Error::Invalid(format!("storing form {}: {e}", f.id)))?;
     conn.execute(
-        "insert into forms (id, form_id, version, title, created_ms, definition) \
-         values (?1, ?2, ?3, ?4, ?5, ?6) on conflict (id) do nothing",
+        "insert into forms (id, form_id, version, title, created_ms, definition, media) \
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7) on conflict (id) do nothing",
         params![
             f.id.to_string(),
             f.form_id,
             f.version,
             f.title,
             f.created_ms,
-            definition
+            definition,
+            media
         ],
     )
     .context("storing a pulled form")?;
@@ -40,9 +44,11 @@ pub(crate) fn delete_unused(conn: &Connection, id: &str) -> Result<()> {
 
 /// The form version `id`, if the device has it.
 pub(crate) fn find(conn: &Connection, id: &str) -> Result<Option<FormVersion>> {
-    let row: Option<(String, String, String, String, i64, String)> = conn
+    type Row = (String, String, String, String, i64, String, String);
+    let row: Option<Row> = conn
         .prepare_cached(
-            "select id, form_id, version, title, created_ms, definition from forms where id = ?1",
+            "select id, form_id, version, title, created_ms, definition, media \
+             from forms where id = ?1",
         )
         .context("reading a form")?
         .query_row([id], |r| {
@@ -53,11 +59,12 @@ pub(crate) fn find(conn: &Connection, id: &str) -> Result<Option<FormVersion>> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         })
         .optional()
         .context("reading a form")?;
-    let Some((id, form_id, version, title, created_ms, definition)) = row else {
+    let Some((id, form_id, version, title, created_ms, definition, media)) = row else {
         return Ok(None);
     };
     let corrupt = |e: &dyn std::fmt::Display| Error::corrupt(format!("reading form {id}"), e);
@@ -68,7 +75,26 @@ pub(crate) fn find(conn: &Connection, id: &str) -> Result<Option<FormVersion>> {
         title,
         created_ms,
         definition: serde_json::from_str(&definition).map_err(|e| corrupt(&e))?,
+        media: serde_json::from_str(&media).map_err(|e| corrupt(&e))?,
     }))
+}
+
+/// The media files of every form version on the device, as `(version id, file)`.
+pub(crate) fn list_media(conn: &Connection) -> Result<Vec<(String, FormMediaFile)>> {
+    let mut stmt = conn
+        .prepare_cached("select id, media from forms where media <> '[]' order by id")
+        .context("listing form media")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .context("listing form media")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, media) = row.context("listing form media")?;
+        let files: Vec<FormMediaFile> = serde_json::from_str(&media)
+            .map_err(|e| Error::corrupt(format!("reading the media list of form {id}"), e))?;
+        out.extend(files.into_iter().map(|f| (id.clone(), f)));
+    }
+    Ok(out)
 }
 
 /// Names the version new visits are filled with (`None`: the organization has none).

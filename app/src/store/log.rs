@@ -279,9 +279,13 @@ pub(crate) fn prune(conn: &Connection, before_ms: i64) -> Result<Pruned> {
             )
         })
         .context(what)? as u64;
-    // Content-addressed: a photo attached to a visit that stays keeps its file.
+    // Content-addressed: a photo attached to a visit that stays, or a form's media file of the
+    // same content, keeps its file.
     let mut still = conn
-        .prepare("select 1 from attachments where sha256 = ?1")
+        .prepare(
+            "select 1 from attachments where sha256 = ?1 \
+             union all select 1 from forms where instr(media, ?1) > 0",
+        )
         .context(what)?;
     blobs.retain(|sha| !still.exists([sha]).unwrap_or(true));
     Ok(Pruned {

@@ -14,7 +14,8 @@
 //! - `attachments`: photos of visits, their encrypted blob in `blobs/` and whether the server
 //!   holds it yet.
 //! - `forms`: the questionnaire versions received; `visit_form`: the one new visits use;
-//!   `visits.form`: the version each visit is filled with, fixed when it starts.
+//!   `visits.form`: the version each visit is filled with, fixed when it starts; `forms.media`:
+//!   a version's media files (their bytes are blobs, by sha256).
 //! - `tile_cache`: map tiles the stop map showed, per tile server, within a byte budget
 //!   (least recently used evicted on insert).
 //!
@@ -48,6 +49,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (
         5,
         include_str!("../../../migrations/app/0005_add_merge_order_keys.sql"),
+    ),
+    (
+        6,
+        include_str!("../../../migrations/app/0006_add_form_media.sql"),
     ),
 ];
 

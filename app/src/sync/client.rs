@@ -180,6 +180,34 @@ impl Api {
     }
 }
 
+impl Api {
+    /// Media file `name` of form version `form`; refused past `max` bytes without reading on.
+    pub(crate) fn form_media(&self, form: &str, name: &str, max: usize) -> Result<Vec<u8>> {
+        use std::io::Read;
+        let what = format!("downloading media file {name} of form {form}");
+        let mut url =
+            reqwest::Url::parse(&self.url(&format!("/api/v1/forms/versions/{form}/media")))
+                .map_err(|e| Error::Invalid(format!("{what}: {e}")))?;
+        url.path_segments_mut()
+            .map_err(|()| Error::Invalid(format!("{what}: the server address has no path")))?
+            .push(name);
+        let resp = send(&what, self.auth(self.http.get(url)))?;
+        let mut bytes = Vec::new();
+        resp.take(max as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Offline {
+                message: format!("{what}: {e}"),
+                source: None,
+            })?;
+        if bytes.len() > max {
+            return Err(Error::Invalid(format!(
+                "{what}: the file is over {max} bytes"
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
 fn send(what: &str, rb: RequestBuilder) -> Result<Response> {
     let resp = rb.send().map_err(|e| Error::Offline {
         message: what.to_owned(),

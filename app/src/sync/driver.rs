@@ -1,6 +1,6 @@
 //! One sync: fetch the organization's rules, push the outbox from the server's head, upload
-//! attachment blobs, pull the feed (or bootstrap from a snapshot after `409 resync`). SYNC.md,
-//! client side:
+//! attachment blobs, pull the feed (or bootstrap from a snapshot after `409 resync`), download
+//! the media files of the forms pulled (`super::media`). SYNC.md, client side:
 //!
 //! - **Push** always resumes from the head the server reports, never from a local "sent" flag:
 //!   a server restored from an older copy is re-sent what it lost, and a push whose answer was
@@ -63,6 +63,8 @@ pub struct SyncReport {
     pub uploaded: u64,
     /// Changes pulled and applied.
     pub pulled: u64,
+    /// Form media files downloaded.
+    pub media: u64,
     /// Pulled changes this app could not read (kept aside, see `skipped_changes`).
     pub skipped: u64,
     /// Whether the device had to bootstrap from a snapshot.
@@ -161,6 +163,7 @@ impl Driver<'_> {
         self.push(&status, &mut report)?;
         self.upload(&mut report)?;
         self.pull(&mut report)?;
+        self.fetch_media(&mut report)?;
         let retention = i64::from(self.config.retention_days) * 86_400_000;
         let mut pruned = log::Pruned::default();
         self.helpful("applying the retention", |s| {

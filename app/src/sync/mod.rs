@@ -2,6 +2,7 @@
 
 pub(crate) mod client;
 pub mod driver;
+mod media;
 mod upload;
 
 pub use driver::{SyncProgress, SyncReport};

@@ -5,7 +5,8 @@
 //! fixed when the visit starts; a newer one arriving mid-visit does not switch it.
 //!
 //! Must not decide anything the form does not say: relevance, required answers and constraints
-//! are the shared engine's, so the server re-checks a submission with the very same rules.
+//! are the shared engine's, so the server re-checks a submission with the very same rules. A
+//! version's data files (CSV, XML, GeoJSON, downloaded by the sync) are its lookup tables.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,10 +16,12 @@ use rusqlite::Connection;
 use serde_json::Value;
 use terreno_shared::api::v1::forms::FormVersion;
 use terreno_shared::api::v1::views::AccountView;
+use terreno_shared::form::media::{self, MediaKind, MediaTables};
 use terreno_shared::form::runtime::{Answers, Engine, Env, Evaluation, answer_text};
 use terreno_shared::form::xlsform::{Form, GroupKind, Metadata, Node, QuestionType};
 use terreno_shared::model::money::{Currency, Money};
 
+use crate::blobs::Blobs;
 use crate::core::lock;
 use crate::error::{Error, Result};
 use crate::store::device::DeviceRow;
@@ -38,8 +41,11 @@ const MAX_STEPS: usize = 8;
 pub struct Compiled {
     /// The version as pulled.
     pub version: FormVersion,
-    /// Its engine.
+    /// Its engine, with the version's lookup tables the device holds.
     pub engine: Engine,
+    /// How many of the version's data files the engine has (a previous evaluation made with
+    /// fewer is not continued).
+    tables: usize,
 }
 
 /// Compiled form versions and the latest evaluation of each visit recently filled.
@@ -47,17 +53,31 @@ pub struct Compiled {
 pub(crate) struct Forms {
     compiled: Mutex<HashMap<String, Arc<Compiled>>>,
     live: Mutex<HashMap<String, Live>>,
+    /// Where the versions' media files are kept; `None` (tests without lookups) compiles
+    /// without them.
+    blobs: Option<Arc<Blobs>>,
 }
 
 struct Live {
     form: String,
+    tables: usize,
     env: Env,
     answers: Answers,
     evaluation: Evaluation,
 }
 
 impl Forms {
-    /// Form version `id`, compiled on first use.
+    /// Compiles versions with the media files kept in `blobs`.
+    pub(crate) fn with_blobs(blobs: Arc<Blobs>) -> Forms {
+        Forms {
+            blobs: Some(blobs),
+            ..Forms::default()
+        }
+    }
+
+    /// Form version `id`, compiled on first use (kept once all its data files are here: the
+    /// sync downloads them after the version, and a version compiled in between is compiled
+    /// again with them).
     pub(crate) fn get(&self, conn: &Connection, id: &str) -> Result<Arc<Compiled>> {
         if let Some(c) = lock(&self.compiled).get(id) {
             return Ok(Arc::clone(c));
@@ -71,9 +91,47 @@ impl Forms {
             let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
             Error::corrupt(format!("compiling form {id}"), problems.join("; "))
         })?;
-        let compiled = Arc::new(Compiled { version, engine });
-        lock(&self.compiled).insert(id.to_owned(), Arc::clone(&compiled));
+        let (media, complete) = self.media(&version);
+        let compiled = Arc::new(Compiled {
+            tables: media.len(),
+            engine: engine.with_media(media),
+            version,
+        });
+        if complete {
+            lock(&self.compiled).insert(id.to_owned(), Arc::clone(&compiled));
+        }
         Ok(compiled)
+    }
+
+    /// The lookup tables of the version's data files the device holds, and whether it holds
+    /// them all. A file that does not read (the server checked it) is left out for good.
+    fn media(&self, version: &FormVersion) -> (MediaTables, bool) {
+        let mut tables = MediaTables::new();
+        let Some(blobs) = &self.blobs else {
+            return (tables, true);
+        };
+        let mut complete = true;
+        let data = version
+            .media
+            .iter()
+            .filter(|f| MediaKind::of(&f.name).is_some_and(MediaKind::is_data));
+        for file in data {
+            if !blobs.has(&file.sha256) {
+                complete = false;
+                continue;
+            }
+            let table = blobs.get(&file.sha256).ok().and_then(|bytes| {
+                media::parse_table(&file.name, &bytes)
+                    .inspect_err(
+                        |e| tracing::warn!(error = %e, "a form's media file does not read"),
+                    )
+                    .ok()
+            });
+            if let Some(table) = table {
+                tables.insert(table);
+            }
+        }
+        (tables, complete)
     }
 
     /// The version new visits are filled with, when the device has it.
@@ -112,9 +170,9 @@ impl Forms {
         env: &Env,
     ) -> Evaluation {
         let mut live = lock(&self.live);
-        let previous = live
-            .remove(visit)
-            .filter(|l| l.form == form.version.id.to_string() && l.env == *env);
+        let previous = live.remove(visit).filter(|l| {
+            l.form == form.version.id.to_string() && l.tables == form.tables && l.env == *env
+        });
         let evaluation = match previous {
             Some(l) => match changed_paths(&l.answers, answers) {
                 Some(changed) => {
@@ -142,6 +200,7 @@ impl Forms {
             visit.to_owned(),
             Live {
                 form: form.version.id.to_string(),
+                tables: form.tables,
                 env: env.clone(),
                 answers: answers.clone(),
                 evaluation: evaluation.clone(),

@@ -303,6 +303,7 @@ pub(crate) fn version(n: u128, definition: Form) -> FormVersion {
         title: "Visita de cobranza".into(),
         created_ms: 1_700_000_000_000,
         definition,
+        media: Vec::new(),
     }
 }
 

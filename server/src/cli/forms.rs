@@ -1,22 +1,25 @@
 //! `terreno-server form add|list`: XLSForm questionnaires of the organization.
 //!
-//! `form add [--use-for-visits] FILE` reads the file with [`crate::forms`] (before touching the
-//! database) and stores it as a new form version, the organization's visit form with
+//! `form add [--use-for-visits] [--media PATH...] FILE` reads the file with [`crate::forms`]
+//! and its media files with [`crate::forms::media`] (before touching the database; a bad media
+//! file is refused naming its file and line, a file the form reads but was not given is a
+//! warning) and stores it as a new form version, the organization's visit form with
 //! `--use-for-visits` or when it is a new version of the visit form (`form list` marks it in
 //! its `visits` column). A refused form prints every problem, one per line as
 //! `FILE: survey sheet, row 4, column relevant: message` (or, with `--json`, the same body as
 //! the HTTP 422 answer), stores nothing and exits 1. Output for people is a table; `--json` is
 //! for scripts.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{anyhow, bail};
 use terreno_shared::form::xlsform::Warning;
 
 use super::users::{print, table};
 use super::{Cli, DEFAULT_DB, FormCommand};
 use crate::db::forms::{FormSummary, InsertFormError, NewForm};
-use crate::forms::{self, FormError};
+use crate::forms::media::{self, NewMedia};
+use crate::forms::{self, FormError, ReadForm};
 use crate::routes::forms::ImportedForm;
 
 /// Runs the command.
@@ -25,13 +28,20 @@ pub async fn run(cli: &Cli, cmd: &FormCommand) -> anyhow::Result<()> {
         FormCommand::Add {
             file,
             use_for_visits,
+            media,
             json,
-        } => add(cli, file, *use_for_visits, *json).await,
+        } => add(cli, file, media, *use_for_visits, *json).await,
         FormCommand::List { json } => list(cli, *json).await,
     }
 }
 
-async fn add(cli: &Cli, file: &Path, use_for_visits: bool, json: bool) -> anyhow::Result<()> {
+async fn add(
+    cli: &Cli,
+    file: &Path,
+    media_paths: &[PathBuf],
+    use_for_visits: bool,
+    json: bool,
+) -> anyhow::Result<()> {
     let shown = file.display();
     let read = match forms::read_path(file) {
         Ok(read) => read,
@@ -54,11 +64,11 @@ async fn add(cli: &Cli, file: &Path, use_for_visits: bool, json: bool) -> anyhow
         }
         Err(e) => bail!("{shown}: {e}"),
     };
+    let (files, media_warnings) = read_media(&read, media_paths)?;
+    let mut new = NewForm::from_read(&read, None);
+    new.media = &files;
     let (db, org) = cli.open(DEFAULT_DB).await?;
-    let result = db
-        .forms()
-        .insert(org.id, &NewForm::from_read(&read, None), use_for_visits)
-        .await;
+    let result = db.forms().insert(org.id, &new, use_for_visits).await;
     db.close().await;
     let form = match result {
         Ok(form) => form,
@@ -67,12 +77,22 @@ async fn add(cli: &Cli, file: &Path, use_for_visits: bool, json: bool) -> anyhow
     };
     let imported = ImportedForm {
         form,
-        warnings: read.warnings,
+        warnings: [read.warnings, media_warnings].concat(),
     };
     if json {
         return print(&format!("{}\n", serde_json::to_string_pretty(&imported)?));
     }
     print(&human(&imported, &shown.to_string()))
+}
+
+/// Reads and checks the media files, refusing the first bad one (`FILE, line N: ...`).
+fn read_media(read: &ReadForm, paths: &[PathBuf]) -> anyhow::Result<(Vec<NewMedia>, Vec<Warning>)> {
+    let uploads = paths
+        .iter()
+        .map(|p| media::read_path(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow!("{e}; nothing was stored"))?;
+    media::check(&read.form, uploads).map_err(|e| anyhow!("{e}; nothing was stored"))
 }
 
 fn human(imported: &ImportedForm, shown: &str) -> String {

@@ -84,6 +84,11 @@ pub enum FormCommand {
         /// used for visits anyway).
         #[arg(long)]
         use_for_visits: bool,
+        /// Media files of the version (repeatable, or several after one flag): CSV, XML and
+        /// GeoJSON files the form reads with pulldata, instance() and select_one_from_file,
+        /// and images, audio and video it shows; each at most 10 MiB.
+        #[arg(long, num_args = 1.., value_name = "PATH")]
+        media: Vec<std::path::PathBuf>,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,

@@ -5,11 +5,12 @@
 //!
 //! Devices get every version through the pull feed, organization-wide: a `form` change (body
 //! [`FormVersion`]) in the transaction that stores it. Which version new visits are filled with
-//! is in [`super::visit_form`].
+//! is in [`super::visit_form`]. A version's media files are in [`super::form_media`]; the
+//! version lists them (`forms.media`) so devices know what to download.
 
 use anyhow::Context;
 use serde::Serialize;
-use terreno_shared::api::v1::forms::FormVersion;
+use terreno_shared::api::v1::forms::{FormMediaFile, FormVersion};
 use terreno_shared::api::v1::sync::{Change, Record};
 use terreno_shared::form::xlsform::Form;
 use terreno_shared::ids::{FormId, OrgId, UserId};
@@ -19,6 +20,7 @@ use super::changes::NewChange;
 use super::tx::WriteTx;
 use super::{Db, now_ms};
 use crate::forms::ReadForm;
+use crate::forms::media::NewMedia;
 use crate::{on_read, on_tx};
 
 /// A form version to store.
@@ -36,6 +38,8 @@ pub struct NewForm<'a> {
     pub form: &'a Form,
     /// Who uploaded it; `None` from the command line.
     pub created_by: Option<UserId>,
+    /// Its media files, checked by [`crate::forms::media::check`].
+    pub media: &'a [NewMedia],
 }
 
 impl<'a> NewForm<'a> {
@@ -48,6 +52,7 @@ impl<'a> NewForm<'a> {
             question_count: read.question_count,
             form: &read.form,
             created_by,
+            media: &[],
         }
     }
 }
@@ -270,12 +275,14 @@ impl WriteTx {
     ) -> Result<FormId, InsertFormError> {
         let id = FormId::from_uuid(Uuid::now_v7());
         let definition = serde_json::to_string(new.form).context("encoding a form")?;
+        let media: Vec<FormMediaFile> = new.media.iter().map(|m| m.file.clone()).collect();
+        let manifest = serde_json::to_string(&media).context("encoding a form's media list")?;
         let created_ms = now_ms();
         let result = on_tx!(self, |c| {
             sqlx::query(
                 "insert into forms (id, org_id, form_id, version, title, definition,
-                                    question_count, created_ms, created_by)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                    question_count, created_ms, created_by, media)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(id.to_string())
             .bind(org.to_string())
@@ -286,6 +293,7 @@ impl WriteTx {
             .bind(i64::from(new.question_count))
             .bind(created_ms)
             .bind(new.created_by.map(|u| u.to_string()))
+            .bind(&manifest)
             .execute(&mut **c)
             .await
             .map(|_| ())
@@ -300,6 +308,7 @@ impl WriteTx {
             }
             Err(e) => return Err(anyhow::Error::new(e).context("storing a form").into()),
         }
+        self.insert_form_media(id, new.media).await?;
         let body = FormVersion {
             id,
             form_id: new.form_id.to_owned(),
@@ -307,6 +316,7 @@ impl WriteTx {
             title: new.title.to_owned(),
             created_ms,
             definition: new.form.clone(),
+            media,
         };
         let change = NewChange::org_wide(
             org,

@@ -63,6 +63,7 @@ pub mod day_routes;
 pub mod demo;
 pub mod devices;
 pub mod exports;
+pub mod form_media;
 pub mod forms;
 pub mod import;
 pub mod json_rows;

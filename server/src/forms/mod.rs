@@ -16,6 +16,7 @@
 pub mod completion;
 pub mod engines;
 pub mod labels;
+pub mod media;
 pub mod preview;
 pub mod shipped;
 pub mod text;

@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
+use terreno_shared::form::media::MediaTables;
 use terreno_shared::form::runtime::FormState;
 use terreno_shared::form::xlsform::{
     Choice, Condition, Form, Group, GroupKind, Node, Question, QuestionType, Text,
@@ -109,9 +110,15 @@ pub fn language(form: &Form, wanted: Option<&str>) -> Result<String, String> {
 }
 
 /// The rows of `form` for `state`, in form order.
-pub fn items(form: &Form, state: &FormState, language: &str) -> Vec<PreviewItem> {
+pub fn items(
+    form: &Form,
+    media: &MediaTables,
+    state: &FormState,
+    language: &str,
+) -> Vec<PreviewItem> {
     let mut walk = Walk {
         form,
+        media,
         state,
         language,
         issues: state.issues(),
@@ -126,6 +133,8 @@ pub fn items(form: &Form, state: &FormState, language: &str) -> Vec<PreviewItem>
 
 struct Walk<'a> {
     form: &'a Form,
+    /// The version's data files: the choices of `select_*_from_file`.
+    media: &'a MediaTables,
     state: &'a FormState,
     language: &'a str,
     /// The state's issues by path (looked up once per question).
@@ -227,6 +236,10 @@ impl Walk<'_> {
             | QuestionType::SelectMultiple { list, .. }
             | QuestionType::Rank { list } => self.form.choices.get(list),
             QuestionType::SelectOneExternal { list } => self.form.external_choices.get(list),
+            QuestionType::SelectOneFromFile { file }
+            | QuestionType::SelectMultipleFromFile { file } => {
+                self.media.file(file).map(|t| &t.rows)
+            }
             _ => None,
         };
         let Some(list) = list else {
@@ -325,7 +338,7 @@ mod tests {
         let answers = Answers::new().with("hh[2]/nombre", "Ana");
         let language = language(&f, None).expect("a language");
 
-        let items = items(&f, &state(&f, &answers), &language);
+        let items = items(&f, &MediaTables::new(), &state(&f, &answers), &language);
 
         let rows: Vec<(ItemKind, &str, u32)> = items
             .iter()
@@ -356,7 +369,12 @@ mod tests {
         assert_eq!(language(&f, None).as_deref(), Ok("Español (es)"));
         let refused = language(&f, Some("fr")).expect_err("no French");
         assert!(refused.contains("English (en)"), "{refused}");
-        let items = items(&f, &state(&f, &Answers::new()), "English (en)");
+        let items = items(
+            &f,
+            &MediaTables::new(),
+            &state(&f, &Answers::new()),
+            "English (en)",
+        );
         assert_eq!(items[0].label, "Name");
     }
 }

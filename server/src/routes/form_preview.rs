@@ -4,7 +4,8 @@
 //! preview, where a form's author tries its skip logic before sending it to the field.
 //!
 //! The evaluation is the shared engine's (the compiled version comes from the server's cache
-//! of engines), so the preview cannot disagree with the devices. Nothing is stored.
+//! of engines, with the version's media files as lookup tables), so the preview cannot disagree
+//! with the devices. Nothing is stored.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,7 @@ use crate::db::forms::{FormSummary, StoredForm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
 use crate::forms::engines::CompiledForm;
+use crate::forms::media;
 use crate::forms::preview::{self, ItemKind, PreviewChoice, PreviewItem};
 use crate::state::AppState;
 
@@ -110,7 +112,7 @@ pub async fn preview_form(
         (state.db.forms().find_version(who.org_id, version).await?).ok_or_else(not_found)?;
     let language =
         preview::language(&stored.form, request.language.as_deref()).map_err(ApiError::Invalid)?;
-    let compiled = compiled(&state, who.org_id, version, &stored)?;
+    let compiled = compiled(&state, who.org_id, version, &stored).await?;
     let env = Env {
         now: Utc::now().fixed_offset(),
         uuid: format!("preview-{version}"),
@@ -120,7 +122,12 @@ pub async fn preview_form(
     let preview = tokio::task::spawn_blocking(move || {
         let form_state = FormState::new(&answers, compiled.engine.evaluate(&answers, &env));
         Preview {
-            items: preview::items(&stored.form, &form_state, &language),
+            items: preview::items(
+                &stored.form,
+                compiled.engine.media(),
+                &form_state,
+                &language,
+            ),
             languages: stored.form.languages.clone(),
             language,
             state: form_state,
@@ -169,8 +176,8 @@ fn answers_of(request: &PreviewRequest) -> ApiResult<Answers> {
     Ok(answers)
 }
 
-/// The compiled version, from the cache the submission checks share.
-fn compiled(
+/// The compiled version with its lookup tables, from the cache the submission checks share.
+async fn compiled(
     state: &AppState,
     org: terreno_shared::ids::OrgId,
     id: FormId,
@@ -179,6 +186,7 @@ fn compiled(
     if let Some(form) = state.forms.get(id).filter(|f| f.org == org) {
         return Ok(form);
     }
+    let media = media::tables(state.db.forms().data_files(org, id).await?);
     // Forms are compiled once at import and refused when they do not compile, so a failure
     // here is a stored definition gone bad.
     let engine = Engine::new(&stored.form).map_err(|problems| {
@@ -194,7 +202,7 @@ fn compiled(
             org,
             version: stored.summary.version.clone().unwrap_or_default(),
             language: stored.form.settings.default_language.clone(),
-            engine,
+            engine: engine.with_media(media),
         },
     ))
 }

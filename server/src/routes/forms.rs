@@ -1,6 +1,8 @@
 //! `/api/v1/forms`: XLSForm questionnaires of the caller's organization. `POST` (multipart, a
-//! `file` part and an optional `use_for_visits` part, `true` or `false`) is for supervisors and
-//! administrators and answers the stored summary with the form's warnings, or 422
+//! `file` part, an optional `use_for_visits` part, `true` or `false`, and any number of `media`
+//! parts: the version's media files, see [`super::form_media`]) is for supervisors and
+//! administrators and answers the stored summary with the form's warnings (a file the form
+//! reads but was not given is one), or 422
 //! `invalid_form` listing every problem with its sheet, row and column; `GET` lists the stored
 //! versions for any user of the organization, marking the visit form.
 //!
@@ -14,6 +16,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Serialize;
 use terreno_shared::api::ErrorCode;
+use terreno_shared::form::media::MAX_MEDIA_FILES;
 use terreno_shared::form::xlsform::Warning;
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
@@ -22,6 +25,7 @@ use super::auth::ErrorBodyDoc;
 use crate::db::forms::{FormSummary, InsertFormError, NewForm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, multipart_error};
+use crate::forms::media::{self, MediaUpload, NewMedia};
 use crate::forms::{self, FormError, ReadForm};
 use crate::import::bounds::WorkbookLimits;
 use crate::state::AppState;
@@ -54,6 +58,11 @@ pub struct FormUpload {
     /// `true`: new visits are filled with this version. A new version of the current visit
     /// form becomes the visit form anyway. Default `false`.
     use_for_visits: Option<bool>,
+    /// Media files (repeat the part): CSV, XML and GeoJSON files the form reads with
+    /// `pulldata`, `instance()` and `select_one_from_file`, and images, audio and video it
+    /// shows; each named by its part's file name, at most 10 MiB.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    media: Vec<Vec<u8>>,
 }
 
 /// A stored form and what looked wrong in it without refusing it.
@@ -112,15 +121,18 @@ pub enum FormRefusalDoc {
     request_body(content = FormUpload, content_type = "multipart/form-data"),
     responses((status = 201, description = "stored (and sent to the organization's devices)",
             body = ImportedForm),
-        (status = 400, description = "not a multipart form, no `file` part, an unknown part, or \
-            `use_for_visits` neither true nor false", body = ErrorBodyDoc),
+        (status = 400, description = "not a multipart form, no `file` part, an unknown part, \
+            `use_for_visits` neither true nor false, or a media part without a file name",
+            body = ErrorBodyDoc),
         (status = 401, description = "not logged in", body = ErrorBodyDoc),
         (status = 403, description = "`forbidden`: collectors cannot import forms", body = ErrorBodyDoc),
         (status = 409, description = "`form_version_exists`: this version of the form is already \
             stored", body = ErrorBodyDoc),
-        (status = 413, description = "the file is over the body limit", body = ErrorBodyDoc),
+        (status = 413, description = "the body is over its limit, or a media file over 10 MiB",
+            body = ErrorBodyDoc),
         (status = 422, description = "`invalid_form` with every problem, or `invalid` for a file \
-            that is not a readable spreadsheet", body = FormRefusalDoc)),
+            that is not a readable spreadsheet or a media file refused (its name and line)",
+            body = FormRefusalDoc)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -134,14 +146,16 @@ pub async fn upload(
         });
     }
     let parts = read_parts(multipart).await?;
-    let read = read_form(parts.name, parts.bytes, state.config.workbook).await?;
-    let new = NewForm::from_read(&read, Some(who.user_id));
+    let (read, media) =
+        read_form(parts.name, parts.bytes, parts.media, state.config.workbook).await?;
+    let mut new = NewForm::from_read(&read, Some(who.user_id));
+    new.media = &media.files;
     let form = state
         .db
         .forms()
         .insert(who.org_id, &new, parts.use_for_visits)
         .await?;
-    let warnings = read.warnings;
+    let warnings = [read.warnings, media.warnings].concat();
     Ok((StatusCode::CREATED, Json(ImportedForm { form, warnings })))
 }
 
@@ -169,15 +183,20 @@ impl From<InsertFormError> for ApiError {
     }
 }
 
-/// Reads the form off the executor: a large workbook takes a noticeable time to parse.
+/// Reads the form and checks its media files off the executor: a large workbook or lookup
+/// table takes a noticeable time to parse.
 async fn read_form(
     name: Option<String>,
     bytes: Bytes,
+    uploads: Vec<MediaUpload>,
     limits: WorkbookLimits,
-) -> ApiResult<ReadForm> {
+) -> ApiResult<(ReadForm, CheckedMedia)> {
     tokio::task::spawn_blocking(move || {
-        forms::read_limited(&bytes, name.as_deref(), &limits)
-            .map_err(|e| form_error(name.as_deref(), e))
+        let read = forms::read_limited(&bytes, name.as_deref(), &limits)
+            .map_err(|e| form_error(name.as_deref(), e))?;
+        let (files, warnings) = media::check(&read.form, uploads)
+            .map_err(|e| ApiError::Invalid(format!("{e}; nothing was stored")))?;
+        Ok((read, CheckedMedia { files, warnings }))
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("reading a form")))?
@@ -198,18 +217,26 @@ fn form_error(name: Option<&str>, e: FormError) -> ApiError {
     }
 }
 
+/// The checked media files of an upload and the warnings for those the form lacks.
+struct CheckedMedia {
+    files: Vec<NewMedia>,
+    warnings: Vec<Warning>,
+}
+
 /// The parts of an upload.
 struct Parts {
     /// The file name, if sent.
     name: Option<String>,
     bytes: Bytes,
     use_for_visits: bool,
+    media: Vec<MediaUpload>,
 }
 
 /// The `file` part and the `use_for_visits` flag.
 async fn read_parts(mut multipart: Multipart) -> ApiResult<Parts> {
     let mut file = None;
     let mut use_for_visits = false;
+    let mut media = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name().unwrap_or_default() {
             "file" => {
@@ -229,9 +256,15 @@ async fn read_parts(mut multipart: Multipart) -> ApiResult<Parts> {
                     }
                 };
             }
+            "media" if media.len() >= MAX_MEDIA_FILES => {
+                return Err(ApiError::Invalid(format!(
+                    "a form version has at most {MAX_MEDIA_FILES} media files"
+                )));
+            }
+            "media" => media.push(super::form_media::read_part(field).await?),
             other => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown form part {other:?}; parts: file, use_for_visits"
+                    "unknown form part {other:?}; parts: file, use_for_visits, media"
                 )));
             }
         }
@@ -241,5 +274,6 @@ async fn read_parts(mut multipart: Multipart) -> ApiResult<Parts> {
         name,
         bytes,
         use_for_visits,
+        media,
     })
 }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod blobs;
 pub mod devices;
 pub mod exports;
+pub mod form_media;
 pub mod form_preview;
 pub mod forms;
 pub mod health;
@@ -49,6 +50,7 @@ fn table() -> Routes {
     Routes::new()
         .merge(blobs::router())
         .merge(forms::router())
+        .merge(form_media::router())
         .merge(form_preview::router())
         .merge(visit_form::router())
         .merge(health::router())

@@ -114,6 +114,7 @@ fn merged() -> utoipa::openapi::OpenApi {
         .merge_from(super::push::openapi())
         .merge_from(super::imports::openapi())
         .merge_from(super::forms::openapi())
+        .merge_from(super::form_media::openapi())
         .merge_from(super::form_preview::openapi())
         .merge_from(super::visit_form::openapi())
         .merge_from(super::osmand::openapi())

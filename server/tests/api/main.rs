@@ -9,6 +9,7 @@ mod harness;
 
 mod cli;
 mod demo_cli;
+mod form_media_cli;
 mod forms_cli;
 mod forms_corpus;
 mod forms_pyxform;
@@ -22,6 +23,7 @@ mod demo;
 mod devices;
 mod email;
 mod exports;
+mod form_media;
 mod form_preview;
 mod forms;
 mod hostile;

@@ -90,6 +90,8 @@ enum Access {
     AnyManager,
     /// The supervisors and admin of the owner's organization.
     OrgManagers,
+    /// Every user of the owner's organization (its devices read what its forms need).
+    OrgMembers,
     /// The owner alone (their own device).
     OwnerOnly,
 }
@@ -107,6 +109,10 @@ impl Access {
                 NorthSupervisor | SouthSupervisor | Admin | OtherAdmin | OtherSupervisor
             ),
             Access::OrgManagers => matches!(p, NorthSupervisor | SouthSupervisor | Admin),
+            Access::OrgMembers => matches!(
+                p,
+                Owner | Teammate | SouthCollector | NorthSupervisor | SouthSupervisor | Admin
+            ),
             Access::OwnerOnly => p == Owner,
         }
     }
@@ -280,6 +286,12 @@ fn table(w: &World) -> Vec<Entry> {
             OrgManagers,
         )
         .json(json!({})),
+        entry(
+            get.clone(),
+            "/api/v1/forms/versions/{id}/media/{name}",
+            &format!("/api/v1/forms/versions/{}/media/tramos.csv", w.media_form),
+            OrgMembers,
+        ),
         entry(
             put.clone(),
             "/api/v1/forms/visit-form",
@@ -466,6 +478,8 @@ struct World {
     users: Vec<Option<Who>>,
     photo_sha: String,
     form_version: String,
+    /// A form version of `acme` with the media file `tramos.csv`.
+    media_form: String,
     stop: String,
 }
 
@@ -610,13 +624,34 @@ async fn world(app: &TestApp) -> World {
         .expect("the visit form")
         .expect("every organization has one")
         .to_string();
+    let media_form = media_form(db, acme).await;
     settle(db).await;
     World {
         users,
         photo_sha,
         form_version,
+        media_form,
         stop: stop.to_owned(),
     }
+}
+
+/// Stores a form version of `org` with one media file, `tramos.csv`; its id.
+async fn media_form(db: &terreno_server::Db, org: terreno_shared::ids::OrgId) -> String {
+    use terreno_server::forms::{self, media};
+    let form = "type,name,label\nselect_one_from_file tramos.csv,tramo,Tramo\n";
+    let read = forms::read(form.as_bytes(), Some("tarifas.csv")).expect("the form reads");
+    let upload = media::MediaUpload {
+        name: "tramos.csv".into(),
+        bytes: b"name,label\nbajo,Bajo\n".to_vec(),
+    };
+    let (files, _) = media::check(&read.form, vec![upload]).expect("the file reads");
+    let mut new = terreno_server::db::forms::NewForm::from_read(&read, None);
+    new.media = &files;
+    db.forms()
+        .insert(org, &new, false)
+        .await
+        .expect("storing the form")
+        .id
 }
 
 /// Enrolls phone `id` of `user`.

@@ -6,6 +6,7 @@ mod concurrent_edits;
 mod day_offline;
 mod device_life;
 mod forked_device;
+mod form_media;
 mod full_disk;
 mod killed_sync;
 mod restored_server;

@@ -127,11 +127,16 @@ impl Projector {
                 return Ok(Err(rejected(ErrorCode::InvalidForm, msg)));
             }
         };
+        // The answers were checked on the device with the version's lookup tables: the same
+        // tables here, so a constraint reading `pulldata` gives the same verdict.
+        let data = c
+            .find_form_data(&self.org.to_string(), &id.to_string())
+            .await?;
         let compiled = CompiledForm {
             org: self.org,
             version,
             language: form.settings.default_language.clone(),
-            engine,
+            engine: engine.with_media(crate::forms::media::tables(data)),
         };
         Ok(Ok(self.engines.insert(id, compiled)))
     }

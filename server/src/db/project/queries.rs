@@ -371,6 +371,19 @@ macro_rules! project_store {
                 .await
             }
 
+            async fn find_form_data(
+                &mut self,
+                org: &str,
+                id: &str,
+            ) -> sqlx::Result<Vec<(String, Vec<u8>)>> {
+                let sql = $crate::db::form_media::data_files_sql();
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(org)
+                    .bind(id)
+                    .fetch_all(&mut *self)
+                    .await
+            }
+
             async fn begin_feed(&mut self) -> sqlx::Result<i64> {
                 begin_feed!(&mut *self)
             }

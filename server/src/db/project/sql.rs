@@ -253,6 +253,12 @@ pub trait ProjectStore {
         org: &str,
         id: &str,
     ) -> impl Future<Output = sqlx::Result<Option<(String, String)>>> + Send;
+    /// The data files (CSV, XML, GeoJSON) of form version `id` of `org`, as `(name, bytes)`.
+    fn find_form_data(
+        &mut self,
+        org: &str,
+        id: &str,
+    ) -> impl Future<Output = sqlx::Result<Vec<(String, Vec<u8>)>>> + Send;
     fn begin_feed(&mut self) -> impl Future<Output = sqlx::Result<i64>> + Send;
     fn record(
         &mut self,

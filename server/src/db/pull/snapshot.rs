@@ -234,7 +234,7 @@ const ATTACHMENTS: ByRole = by_role!(attachments_sql);
 
 // Forms are organization-wide: `$2..$4` (role, team, user) do not narrow them.
 const FORMS: ByRole = ByRole::same(
-    "select id, form_id, version, title, created_ms, definition from forms
+    "select id, form_id, version, title, created_ms, definition, media from forms
      where org_id = $1 and id > $5 order by id limit $6",
 );
 

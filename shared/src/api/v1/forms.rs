@@ -2,6 +2,7 @@
 //!
 //! - [`EntityType::Form`](super::sync::EntityType::Form), `entity_id` the version's [`FormId`],
 //!   a [`FormVersion`]: one imported form version; versions never change once stored.
+//!   Its media files are listed in [`FormVersion::media`] and downloaded apart.
 //! - [`EntityType::VisitForm`](super::sync::EntityType::VisitForm), `entity_id`
 //!   [`VISIT_FORM_ID`], a [`VisitForm`]:
 //!   the version new visits are filled with. A visit that already has answers keeps the version
@@ -30,6 +31,24 @@ pub struct FormVersion {
     pub created_ms: i64,
     /// The validated form.
     pub definition: Form,
+    /// Its media files (lookup tables, images): the device downloads each it lacks from
+    /// `GET /api/v1/forms/versions/{id}/media/{name}` and keeps it by `sha256`. Absent in
+    /// versions stored before forms had media.
+    #[serde(default)]
+    pub media: Vec<FormMediaFile>,
+}
+
+/// One media file of a form version, as listed with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormMediaFile {
+    /// The file name the form references (`fruits.csv`).
+    pub name: String,
+    /// Its media type (`text/csv`).
+    pub media_type: String,
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
 }
 
 /// Which form version the organization's new visits are filled with.

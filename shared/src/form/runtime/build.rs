@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::compile::{Cond, Default, Item, ItemKind, Typed};
+use super::compile::{Cond, Default, Item, ItemKind, ListSource, Typed};
 use super::scan::path_questions;
 use crate::form::expr::{Expr, parse, parse_constraint};
 use crate::form::xlsform::{
@@ -140,8 +140,10 @@ impl Builder {
         item.list = match &q.kind {
             QuestionType::SelectOne { list, .. }
             | QuestionType::SelectMultiple { list, .. }
-            | QuestionType::Rank { list } => Some((list.clone(), false)),
-            QuestionType::SelectOneExternal { list } => Some((list.clone(), true)),
+            | QuestionType::Rank { list } => Some(ListSource::Choices(list.clone())),
+            QuestionType::SelectOneExternal { list } => Some(ListSource::External(list.clone())),
+            QuestionType::SelectOneFromFile { file }
+            | QuestionType::SelectMultipleFromFile { file } => Some(ListSource::File(file.clone())),
             _ => None,
         };
         if let Some(filter) = &q.choice_filter {

@@ -3,7 +3,7 @@
 //!
 //! Must not change values: those are final when checks run.
 
-use super::compile::{Cond, Engine, Item, ItemKind};
+use super::compile::{Cond, Engine, Item, ItemKind, ListSource};
 use super::context::{Scope, localize};
 use super::evaluate::{eval_or, issue};
 use super::state::{Checks, NodeState, State};
@@ -90,9 +90,8 @@ impl Engine {
                 });
             }
         }
-        if let Some((list, external)) = &item.list {
-            checks.choices =
-                Some(self.filter_choices(item, list, *external, &scope, path, &mut errors));
+        if let Some(list) = &item.list {
+            checks.choices = Some(self.filter_choices(item, list, &scope, path, &mut errors));
         }
         checks.errors = errors;
         checks
@@ -103,13 +102,12 @@ impl Engine {
     fn filter_choices(
         &self,
         item: &Item,
-        list: &str,
-        external: bool,
+        list: &ListSource,
         scope: &Scope<'_>,
         path: &str,
         errors: &mut Vec<EvalIssue>,
     ) -> Vec<String> {
-        let choices = self.list(list, external);
+        let choices = self.list(list);
         let Some(filter) = &item.choice_filter else {
             return choices.iter().map(|c| c.name.clone()).collect();
         };

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::build::Builder;
 use crate::form::expr::Expr;
+use crate::form::media::{MediaTables, instance_name};
 use crate::form::xlsform::{Choice, Form, Problem, Text};
 
 /// A form compiled for evaluation. Build it once per form version with [`Engine::new`]; it is
@@ -29,6 +30,8 @@ pub struct Engine {
     pub(super) check_dependents: Vec<Vec<usize>>,
     pub(super) choices: BTreeMap<String, Vec<Choice>>,
     pub(super) external_choices: BTreeMap<String, Vec<Choice>>,
+    /// The form version's data files ([`Engine::with_media`]); none until given.
+    pub(super) media: MediaTables,
     /// The settings' `default_language`, for `Env::language == None`.
     pub(super) default_language: Option<String>,
 }
@@ -58,14 +61,35 @@ pub(super) struct Item {
     pub read_only: Cond,
     pub repeat_count: Option<Expr>,
     pub choice_filter: Option<Expr>,
-    /// The select's choice list and whether it is on `external_choices`.
-    pub list: Option<(String, bool)>,
+    /// Where the select's choices come from.
+    pub list: Option<ListSource>,
     pub required_message: Text,
     pub constraint_message: Text,
     /// Whether the collector can give an answer, so `required` applies.
     pub answerable: bool,
     /// Whether values are read as dates or date-times.
     pub typed: Typed,
+}
+
+/// Where a select question's choices come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum ListSource {
+    /// A list of the `choices` sheet.
+    Choices(String),
+    /// A list of the `external_choices` sheet.
+    External(String),
+    /// The rows of a media file (`select_one_from_file fruits.csv`).
+    File(String),
+}
+
+impl ListSource {
+    /// The name `jr:choice-name` and lookups know the list by: a file's instance name.
+    pub(super) fn name(&self) -> &str {
+        match self {
+            ListSource::Choices(list) | ListSource::External(list) => list,
+            ListSource::File(file) => instance_name(file),
+        }
+    }
 }
 
 /// What an item is.
@@ -182,18 +206,42 @@ impl Engine {
             check_dependents,
             choices: form.choices.clone(),
             external_choices: form.external_choices.clone(),
+            media: MediaTables::new(),
             default_language: form.settings.default_language.clone(),
         })
     }
 
+    /// The same engine reading `media`: the form version's data files, for `pulldata`,
+    /// `instance('name')` lookups and `select_*_from_file` choices. Without it (or for a file
+    /// it lacks) those read as empty, as in ODK Collect when a form's file is missing.
+    pub fn with_media(mut self, media: MediaTables) -> Engine {
+        self.media = media;
+        self
+    }
+
+    /// The data files this engine reads ([`Engine::with_media`]).
+    pub fn media(&self) -> &MediaTables {
+        &self.media
+    }
+
     /// The choices of a list.
-    pub(super) fn list(&self, name: &str, external: bool) -> &[Choice] {
-        let lists = if external {
-            &self.external_choices
-        } else {
-            &self.choices
+    pub(super) fn list(&self, source: &ListSource) -> &[Choice] {
+        let rows = match source {
+            ListSource::Choices(name) => self.choices.get(name),
+            ListSource::External(name) => self.external_choices.get(name),
+            ListSource::File(file) => return self.media.file(file).map_or(&[], |t| &t.rows),
         };
-        lists.get(name).map_or(&[], Vec::as_slice)
+        rows.map_or(&[], Vec::as_slice)
+    }
+
+    /// The rows `instance('name')`, `pulldata('name', ...)` and `jr:choice-name` read: a
+    /// choice list of the form, else the data file of that instance name.
+    pub(super) fn instance(&self, name: &str) -> Option<&[Choice]> {
+        self.choices
+            .get(name)
+            .or_else(|| self.external_choices.get(name))
+            .map(Vec::as_slice)
+            .or_else(|| self.media.get(name).map(|t| t.rows.as_slice()))
     }
 }
 

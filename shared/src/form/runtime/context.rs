@@ -1,9 +1,9 @@
 //! What an expression sees while the engine evaluates it for one question (or repeat instance,
 //! or choice): the computed values of the other questions, scoped to the current repeat
-//! instance, plus time, ids, choice labels and lookups from the [`Env`] and the form. The
-//! secondary instances (`instance('list')`) are the form's choice lists, each choice a row whose
-//! columns are `name`, `label` and the choices sheet's other columns; in a choice filter, bare
-//! names read the columns of the choice being tested.
+//! instance, plus time, ids, choice labels and lookups from the [`Env`], the form and its media
+//! files. The secondary instances (`instance('list')`) are the form's choice lists and its media
+//! files' rows, each a row whose columns are `name`, `label` and the sheet's or file's other
+//! columns; in a choice filter, bare names read the columns of the choice being tested.
 //!
 //! Must not compute anything itself: it reads the state `evaluate` has built so far.
 
@@ -50,13 +50,9 @@ impl Scope<'_> {
         self.engine.language(self.env)
     }
 
-    /// The rows of secondary instance `name`: a choice list of the form.
+    /// The rows of secondary instance `name`: a choice list of the form or a media file.
     fn table(&self, name: &str) -> Option<&[Choice]> {
-        self.engine
-            .choices
-            .get(name)
-            .or_else(|| self.engine.external_choices.get(name))
-            .map(Vec::as_slice)
+        self.engine.instance(name)
     }
 }
 
@@ -130,16 +126,21 @@ impl EvalContext for Scope<'_> {
         self.engine.items[id]
             .list
             .as_ref()
-            .map(|(list, _)| list.clone())
+            .map(|list| list.name().to_owned())
     }
 }
 
-/// A column of a choice: `name`, `label` (in the language), or another column of the sheet.
+/// A column of a choice: `label` (in the language), another column of the sheet, or `name`.
+/// A media file's row holds every column of the file in `properties` (a GeoJSON feature's
+/// `name` property is that, not its `id` value), so those come first.
 fn choice_column(choice: &Choice, name: &str, language: &str) -> Option<String> {
     match name {
-        "name" => Some(choice.name.clone()),
         "label" => localize(&choice.label, language).map(str::to_owned),
-        other => choice.properties.get(other).cloned(),
+        other => choice
+            .properties
+            .get(other)
+            .cloned()
+            .or_else(|| (other == "name").then(|| choice.name.clone())),
     }
 }
 

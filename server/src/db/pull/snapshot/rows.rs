@@ -80,6 +80,7 @@ pub(super) struct FormRow {
     title: String,
     created_ms: i64,
     definition: String,
+    media: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -211,6 +212,8 @@ impl FormRow {
             created_ms: self.created_ms,
             definition: serde_json::from_str(&self.definition)
                 .with_context(|| format!("stored definition of form {}", self.id))?,
+            media: serde_json::from_str(&self.media)
+                .with_context(|| format!("stored media list of form {}", self.id))?,
         };
         upsert(self.id, Record::Form(Box::new(view)))
     }
