@@ -13,6 +13,7 @@
 // choices}, where "q", "c", "v" and "o" are left out where they do not apply (groups, non-selects).
 // A value step sets an answer ("" clears it, a select's is its choices separated by spaces); a
 // count step adds or removes instances at the end of an open repeat until it holds `count`.
+// Open repeats start empty, as Terreno's do (see emptyOpenRepeats).
 //
 // The clock is frozen at NOW_MS (milliseconds since the epoch; the caller sets TZ) so `today()`,
 // `now()` and the start/end preloads agree with the Env Terreno's engine is given. One process
@@ -53,11 +54,20 @@ globalThis.__dirname = join(dirname(fileURLToPath(import.meta.url)), 'node_modul
 globalThis.module = {};
 const { createInstance } = await import('@getodk/xforms-engine');
 
-// External files (CSV, XML, GeoJSON attachments) are not sent: they load as blank.
+// External files (CSV, XML, GeoJSON attachments) are not sent: they load as blank. The device's
+// properties are those the Rust side records as answers (forms_odk/steps.rs).
 const options = {
   form: {
     fetchFormAttachment: async () => new Response('', { status: 404 }),
     missingResourceBehavior: 'BLANK',
+  },
+  instance: {
+    preloadProperties: {
+      deviceID: 'collect:odkdiff0001',
+      username: 'amina',
+      email: 'amina@example.org',
+      phoneNumber: '+254712345678',
+    },
   },
 };
 
@@ -114,6 +124,7 @@ function apply(byPath, step) {
     const have = node.currentState.children.length;
     if (step.count > have) {
       node.addInstances(have - 1, step.count - have);
+      node.currentState.children.slice(have).forEach(emptyOpenRepeats);
     } else if (step.count < have) {
       node.removeInstances(step.count, have - step.count);
     }
@@ -143,12 +154,31 @@ function apply(byPath, step) {
   }
 }
 
+/**
+ * Removes every instance of the open repeats below `node`: in Terreno an open repeat has only
+ * the instances the collector added, where ODK's engine starts one from pyxform's instance (and
+ * from the template in a new instance of an enclosing repeat). Steps add them back.
+ */
+function emptyOpenRepeats(node) {
+  for (const child of node.currentState.children ?? []) {
+    if (child.nodeType === 'repeat-range:uncontrolled') {
+      const have = child.currentState.children.length;
+      if (have > 0) {
+        child.removeInstances(0, have);
+      }
+    } else {
+      emptyOpenRepeats(child);
+    }
+  }
+}
+
 const message = (e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 async function run(input) {
   let root;
   try {
     ({ root } = await createInstance(input.xform, options));
+    emptyOpenRepeats(root);
   } catch (e) {
     return { id: input.id, error: message(e), states: [] };
   }
