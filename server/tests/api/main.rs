@@ -10,6 +10,7 @@ mod harness;
 mod cli;
 mod demo_cli;
 mod forms_cli;
+mod forms_odk;
 mod forms_pyxform;
 mod forms_runtime;
 mod import_cli;
