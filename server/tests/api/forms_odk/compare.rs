@@ -83,6 +83,8 @@ pub struct Questions {
     unchecked: BTreeSet<String>,
     /// Every question, group and repeat of the form (instance indexes left out).
     known: BTreeSet<String>,
+    /// The calculations of questions that have one.
+    calculations: BTreeMap<String, String>,
 }
 
 impl Questions {
@@ -90,6 +92,7 @@ impl Questions {
         let mut questions = Questions {
             unchecked: BTreeSet::new(),
             known: BTreeSet::new(),
+            calculations: BTreeMap::new(),
         };
         questions.add(&form.children, "");
         questions
@@ -115,6 +118,9 @@ impl Questions {
                     if device || random(&q.calculation) || random(&q.default) {
                         self.unchecked.insert(path.clone());
                     }
+                    if let Some(calculation) = &q.calculation {
+                        self.calculations.insert(path.clone(), calculation.clone());
+                    }
                 }
                 Node::Group(g) => self.add(&g.children, &format!("{path}/")),
             }
@@ -125,14 +131,18 @@ impl Questions {
 
 impl Questions {
     /// Whether `path` is a node pyxform adds that is no question of the form: `meta/instanceID`
-    /// (and its group) where the form does not ask for it, and `rep_count`, the calculation
-    /// pyxform gives a repeat whose `repeat_count` is an expression.
+    /// (and its group) where the form does not ask for it, `rep_count`, the calculation pyxform
+    /// gives a repeat whose `repeat_count` is an expression, and the label notes of its
+    /// `field-list` and `table-list` groups.
     fn added_by_pyxform(&self, path: &str) -> bool {
         let template = template(path);
         if self.known.contains(&template) {
             return false;
         }
+        let last = template.rsplit('/').next().unwrap_or_default();
         template.starts_with("meta")
+            || last.starts_with("reserved_name_for_field_list_labels_")
+            || last.starts_with("generated_table_list_label_")
             || template
                 .strip_suffix("_count")
                 .is_some_and(|repeat| self.known.contains(repeat))
@@ -253,21 +263,38 @@ pub fn compare(
     compared
 }
 
-/// Equal texts, or numbers within 1e-9 (relative to their size past 1).
+/// Equal texts, or numbers within 1e-9 (relative to their size past 1); geopoints, traces and
+/// shapes (numbers separated by spaces and `;`) number by number, as ODK's engine writes
+/// `1700.0` for an answered `1700`.
 fn same_value(odk: &str, terreno: &str) -> bool {
     if odk == terreno {
         return true;
     }
-    match (odk.trim().parse::<f64>(), terreno.trim().parse::<f64>()) {
-        (Ok(a), Ok(b)) if a.is_finite() && b.is_finite() => {
-            (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-        }
+    let numbers = |text: &str| -> Option<Vec<f64>> {
+        text.split([' ', ';'])
+            .filter(|w| !w.is_empty())
+            .map(|w| w.parse::<f64>().ok().filter(|n| n.is_finite()))
+            .collect()
+    };
+    match (numbers(odk), numbers(terreno)) {
+        (Some(a), Some(b)) if !a.is_empty() && a.len() == b.len() => a
+            .iter()
+            .zip(&b)
+            .all(|(a, b)| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)),
         _ => false,
     }
 }
 
 /// The reason Terreno differs from ODK's engine on purpose here (docs/forms.md, "Where the
 /// runtime differs from ODK's engine"), or `None` for a difference to fix.
-pub fn deliberate(_form: &str, _d: &Difference) -> Option<&'static str> {
-    None
+pub fn deliberate(questions: &Questions, d: &Difference) -> Option<&'static str> {
+    let calculation = questions.calculations.get(&template(&d.path));
+    let sums = calculation.is_some_and(|c| c.contains("sum("));
+    match d.kind {
+        Kind::Value if sums && d.odk.is_empty() && d.terreno == "0" => Some(
+            "sum() of no nodes is 0, as XPath 1.0 and JavaRosa (ODK Collect) have it; ODK's \
+             web engine makes it NaN, stored empty",
+        ),
+        _ => None,
+    }
 }

@@ -180,7 +180,7 @@ fn run(subjects: &[Subject], max_steps: usize, report: &mut Report) -> Option<()
         report.forms += 1;
         report.steps += fill.steps.len();
         for d in found {
-            match compare::deliberate(&s.name, &d) {
+            match compare::deliberate(&questions, &d) {
                 Some(why) => *report.deliberate.entry(why).or_default() += 1,
                 None => report.open.entry(s.name.clone()).or_default().push(d),
             }
