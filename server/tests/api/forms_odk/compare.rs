@@ -164,10 +164,10 @@ pub fn template(path: &str) -> String {
     out
 }
 
-// Long: one pass over both states, node by node, where each check depends on the relevance
-// compared just before it; split, the counting and recording would be threaded through each part.
 /// Compares ODK's and Terreno's states after `step`; adds what differs to `out` and returns the
 /// number of values compared.
+// Long: one pass over both states, node by node, each check depending on the relevance compared
+// just before it; split, the counting and recording would be threaded through each part.
 pub fn compare(
     questions: &Questions,
     step: usize,
