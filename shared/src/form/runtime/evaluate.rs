@@ -272,7 +272,7 @@ fn value_text(
             scope,
             String::new(),
             |e| errors.push(issue(path, column, &e)),
-            stored_text,
+            |v| v.to_string(),
         );
         (text, true)
     };
@@ -285,16 +285,6 @@ fn value_text(
             Some(Default::Computed(expr)) => computed(expr, "default"),
             None => (String::new(), false),
         },
-    }
-}
-
-/// A computed value as the question stores it: XPath's `string()`, except that a result that is
-/// not a number (`0 div 0`, arithmetic on an empty answer) stores nothing, as in ODK's engines,
-/// rather than the text `NaN` that later expressions would read as an answer.
-fn stored_text(value: Value) -> String {
-    match value {
-        Value::Number(n) if n.is_nan() => String::new(),
-        v => v.to_string(),
     }
 }
 

@@ -27,7 +27,7 @@
 //!   cleared answer. Like ODK, the default is an expression only when it contains `${...}`. The
 //!   app should store a shown default as the answer, as ODK fixes it when the form is opened.
 //! - Values are text as submissions hold them; a calculation stores XPath's `string()` of its
-//!   result, except that NaN stores nothing (as ODK's engines do). Date, datetime, `start`, `end` and `today` values are read as dates.
+//!   result. Date, datetime, `start`, `end` and `today` values are read as dates.
 //! - `${x}` inside a repeat is the same instance's `x` when `x` is in that repeat; a question of
 //!   a repeat the reader is not in reads as all its instances (XPath's node-set: first node as a
 //!   value, any node for `=`), and aggregates (`sum`, `count`, ...) read all instances.

@@ -110,8 +110,8 @@ fn a_repeat_count_sets_the_instances_and_aggregates_read_them_all() {
     assert_eq!(paths(&e.missing_required), ["pay[3]/amount"]);
     assert_eq!(e.calculated["pay[3]/number"], "3");
     assert_eq!(
-        e.calculated["total"], "",
-        "an empty amount sums to NaN, which ODK's engines store as nothing"
+        e.calculated["total"], "NaN",
+        "an empty amount sums to NaN, as in ODK"
     );
     assert_eq!(
         e.calculated["first"], "50",
