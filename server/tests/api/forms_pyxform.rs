@@ -119,7 +119,7 @@ fn xlsform_dir() -> Option<PathBuf> {
 }
 
 /// pyxform's python, or `None` after a skip line (a failure under `CI`).
-fn pyxform_python() -> Option<PathBuf> {
+pub(crate) fn pyxform_python() -> Option<PathBuf> {
     match std::env::var_os("TERRENO_PYXFORM") {
         Some(python) if Path::new(&python).is_file() => Some(python.into()),
         Some(python) => {
@@ -136,7 +136,7 @@ fn pyxform_python() -> Option<PathBuf> {
     }
 }
 
-fn skip(why: &str) {
+pub(crate) fn skip(why: &str) {
     assert!(std::env::var_os("CI").is_none(), "under CI: {why}");
     eprintln!("skipped: {why}");
 }
@@ -191,7 +191,7 @@ fn pyxform(python: &Path, files: &[PathBuf]) -> HashMap<String, Pyxform> {
     verdicts.into_iter().map(|v| (v.file.clone(), v)).collect()
 }
 
-fn json_lines<T: for<'a> Deserialize<'a>>(bytes: &[u8]) -> Vec<T> {
+pub(crate) fn json_lines<T: for<'a> Deserialize<'a>>(bytes: &[u8]) -> Vec<T> {
     String::from_utf8_lossy(bytes)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))

@@ -12,6 +12,7 @@ mod demo_cli;
 mod form_media_cli;
 mod forms_cli;
 mod forms_corpus;
+mod forms_odk;
 mod forms_pyxform;
 mod forms_runtime;
 mod import_cli;

@@ -10,7 +10,7 @@
 use crate::common;
 
 mod cascades;
-mod collector;
+pub(crate) mod collector;
 mod fixtures;
 mod repeats;
 mod skip_logic;
