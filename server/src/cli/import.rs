@@ -85,7 +85,7 @@ async fn import_file(db: &Db, org: &Org, args: &ImportArgs) -> anyhow::Result<Im
     };
     let reader = import::open_path(&args.file, &options)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-    let today = chrono::Utc::now()
+    let today = crate::clock::now()
         .with_timezone(&org.time_zone)
         .date_naive();
     let setup = Setup {

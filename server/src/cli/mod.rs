@@ -1,6 +1,7 @@
 //! The `terreno-server` command line. Every command takes `--db` (default `TERRENO_DB`) and
 //! migrates the database before it acts, so any command works on an empty database. Exit codes:
-//! 0 done, 1 failed (one clear sentence on stderr), 2 bad usage (clap's own).
+//! 0 done, 1 failed (one clear sentence on stderr), 2 bad usage (clap's own). Every command also
+//! takes `--now` (default `TERRENO_NOW`): the instant the server's clock starts at.
 
 use std::net::SocketAddr;
 
@@ -40,6 +41,10 @@ pub struct Cli {
         global = true
     )]
     pub tz: String,
+    /// Start the server's clock at this RFC 3339 instant and let it run on from there (tests
+    /// and demos of what time decides); default: the system clock.
+    #[arg(long, env = "TERRENO_NOW", global = true, value_parser = crate::clock::parse_instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -290,6 +295,9 @@ pub struct ServeArgs {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(instant) = cli.now {
+        crate::clock::start_at(instant);
+    }
     match &cli.command {
         Command::Serve(args) => serve::run(&cli, args).await,
         Command::Demo(args) => demo::run(&cli, args).await,

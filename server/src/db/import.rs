@@ -238,7 +238,7 @@ impl Imports<'_> {
     /// Today's date in the organization's time zone: the visit date of rows without one.
     pub async fn today_in(&self, org: OrgId) -> anyhow::Result<NaiveDate> {
         let zone = self.org_zone(&org.to_string()).await?;
-        Ok(chrono::Utc::now().with_timezone(&zone).date_naive())
+        Ok(crate::clock::now().with_timezone(&zone).date_naive())
     }
 }
 

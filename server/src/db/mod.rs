@@ -403,7 +403,7 @@ async fn settled(conn: &mut sqlx::SqliteConnection) -> bool {
 
 /// Milliseconds since the Unix epoch, now. The server's only clock read for stored times.
 pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    crate::clock::now_ms()
 }
 
 #[cfg(test)]
