@@ -15,6 +15,8 @@
 //!   holds it yet.
 //! - `forms`: the questionnaire versions received; `visit_form`: the one new visits use;
 //!   `visits.form`: the version each visit is filled with, fixed when it starts.
+//! - `payments`: payments from the creditor's files towards the scope's accounts (facts, deleted
+//!   with their account).
 //! - `tile_cache`: map tiles the stop map showed, per tile server, within a byte budget
 //!   (least recently used evicted on insert).
 //!
@@ -48,6 +50,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (
         5,
         include_str!("../../../migrations/app/0005_add_merge_order_keys.sql"),
+    ),
+    (
+        6,
+        include_str!("../../../migrations/app/0006_create_payments.sql"),
     ),
 ];
 

@@ -18,6 +18,7 @@ mod devices;
 mod email;
 mod forms;
 mod import;
+mod payments;
 mod progress;
 mod serve;
 mod users;
@@ -66,6 +67,9 @@ pub enum Command {
     Device(DeviceCommand),
     /// Import a route spreadsheet (CSV or XLSX): debtors, their collectors and routes.
     ImportRoutes(import::ImportArgs),
+    /// Import a creditor's payment file (CSV or XLSX): payments by account and reference, all
+    /// or nothing; importing it again changes nothing.
+    ImportPayments(payments::ImportPaymentsArgs),
     /// Look at the imported accounts.
     #[command(subcommand)]
     Debtors(DebtorsCommand),
@@ -304,6 +308,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => users::run(&cli, cmd).await,
         Command::Device(cmd) => devices::run(&cli, cmd).await,
         Command::ImportRoutes(args) => import::run(&cli, args).await,
+        Command::ImportPayments(args) => payments::run(&cli, args).await,
         Command::Debtors(cmd) => debtors::run(&cli, cmd).await,
         Command::Email(cmd) => email::run(&cli, cmd).await,
         Command::Form(cmd) => forms::run(&cli, cmd).await,

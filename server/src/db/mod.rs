@@ -73,6 +73,7 @@ pub mod map;
 pub mod notify;
 pub mod orgs;
 pub mod outbox;
+pub mod payments;
 pub mod people;
 #[cfg(test)]
 mod plans;
