@@ -33,7 +33,7 @@ use super::now_ms;
 use super::tx::WriteTx;
 use crate::import::RowError;
 use crate::import::payments::{PaymentField, PaymentReader, PaymentRow};
-use crate::on_tx;
+use crate::{on_read, on_tx};
 
 pub mod plan;
 
@@ -117,6 +117,48 @@ impl Payments<'_> {
         summary.payments_new = fresh.len();
         summary.written = true;
         Ok(summary)
+    }
+}
+
+/// A stored payment as listed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct PaymentListing {
+    /// The account's external id.
+    pub external_id: String,
+    /// Its portfolio.
+    pub portfolio: String,
+    /// Amount in minor units.
+    pub amount_minor: i64,
+    /// ISO currency code.
+    pub currency: String,
+    /// Local date paid, `YYYY-MM-DD`.
+    pub paid_on: String,
+    /// Voucher number.
+    pub reference: String,
+    /// Channel, if given.
+    pub channel: Option<String>,
+    /// `file` (or `visit`).
+    pub source: String,
+}
+
+impl Payments<'_> {
+    /// The organization's stored payments, by date, portfolio, account and reference.
+    pub async fn list(&self, org: OrgId) -> anyhow::Result<Vec<PaymentListing>> {
+        Ok(on_read!(self, |pool| {
+            sqlx::query_as(
+                "select a.external_id, p.name as portfolio,
+                        cast(y.amount_minor as bigint) as amount_minor, y.currency, y.paid_on,
+                        y.reference, y.channel, y.source
+                 from payments y join accounts a on a.id = y.account_id
+                 join portfolios p on p.id = a.portfolio_id
+                 where y.org_id = $1
+                 order by y.paid_on, p.name, a.external_id, y.reference_key",
+            )
+            .bind(org.to_string())
+            .fetch_all(pool)
+            .await
+            .context("listing payments")?
+        }))
     }
 }
 

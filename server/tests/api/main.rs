@@ -13,6 +13,7 @@ mod forms_cli;
 mod forms_pyxform;
 mod forms_runtime;
 mod import_cli;
+mod payments_cli;
 
 mod auth;
 mod basics;
@@ -31,6 +32,7 @@ mod map;
 mod openapi;
 mod org;
 mod osmand;
+mod payments;
 mod people;
 mod permissions;
 mod pull;
