@@ -44,3 +44,36 @@ pub(crate) fn of_account(conn: &Connection, account: &str) -> Result<Vec<Payment
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::mirror::{self, PageCursor};
+    use crate::store::test_support::{ACCOUNT, change, with_route};
+
+    #[test]
+    fn a_pulled_payment_is_stored_once_and_leaves_with_its_account() {
+        let mut store = with_route("collector", None);
+        let account = uuid::Uuid::from_u128(ACCOUNT).to_string();
+        let id = "0193a000-0000-7000-8000-0000000000p1".replace('p', "f");
+        let body = json!({"id": id, "account": account, "amount_minor": 25_000_000,
+            "currency": "COP", "date": "2026-11-26", "reference": "R-77", "channel": "PSE"});
+        let payment = change("payment", id.clone(), "upsert", body);
+
+        let page = [payment.clone(), payment];
+        mirror::apply_page(&mut store.conn, &page, PageCursor::Feed("c2"), 0).expect("a page");
+        let held = of_account(&store.conn, &account).expect("reading");
+        let removal = change("account", account.clone(), "remove", json!(null));
+        mirror::apply_page(&mut store.conn, &[removal], PageCursor::Feed("c3"), 0)
+            .expect("a removal");
+
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].amount_minor, 25_000_000);
+        assert_eq!(held[0].reference, "R-77");
+        let received = held[0].to_received().expect("a payment the rules take");
+        assert_eq!(received.dedup_key().as_deref(), Some("R-77"));
+        assert!(of_account(&store.conn, &account).expect("reading").is_empty());
+    }
+}
