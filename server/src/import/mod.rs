@@ -23,6 +23,10 @@
 //! columns: external id, debtor name, address, balance. The collector column is optional:
 //! without it (or with a blank cell) an account is imported unassigned.
 //!
+//! The file-level reading (kind, encoding, delimiter, workbook streaming, line numbers) is
+//! [`records`], shared with the payment files of [`payments`], which have their own header
+//! vocabulary and rows.
+//!
 //! This module only reads: it must not write to the database, print, or decide what a bad row
 //! means for the import (the caller chooses between skipping it and all-or-nothing).
 
