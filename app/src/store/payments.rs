@@ -74,6 +74,10 @@ mod tests {
         assert_eq!(held[0].reference, "R-77");
         let received = held[0].to_received().expect("a payment the rules take");
         assert_eq!(received.dedup_key().as_deref(), Some("R-77"));
-        assert!(of_account(&store.conn, &account).expect("reading").is_empty());
+        assert!(
+            of_account(&store.conn, &account)
+                .expect("reading")
+                .is_empty()
+        );
     }
 }
