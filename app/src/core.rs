@@ -403,6 +403,15 @@ impl Core {
         complete::complete(&mut self.store(), &self.forms, stop, outcome, now)
     }
 
+    /// The payments the server reported towards an account (by its id) from the creditor's
+    /// payment files, oldest first.
+    pub fn payments(
+        &self,
+        account: &str,
+    ) -> Result<Vec<terreno_shared::api::v1::views::PaymentView>> {
+        crate::store::payments::of_account(&self.store().conn, account)
+    }
+
     /// A visit's status and current answers.
     pub fn visit(&self, stop: &str) -> Result<VisitInfo> {
         answer::info(&self.store(), stop)

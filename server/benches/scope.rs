@@ -327,6 +327,7 @@ async fn populate(db: &Db, accounts: usize) -> (Session, Session) {
         org,
         portfolio: "Cartera grande",
         date: today,
+        as_of: today,
         team: None,
         only_team: None,
         all_or_nothing: false,

@@ -6,7 +6,9 @@
 //!   [`routes`] one module per resource; [`sync`] the push use case; [`live`] the feed.
 //! - docs/ARCHITECTURE.md maps the modules and the import directions `scripts/check-imports`
 //!   enforces.
-//! - [`import`] reads route spreadsheets and [`forms`] XLSForm questionnaires; neither writes.
+//! - [`import`] reads route and payment spreadsheets and [`forms`] XLSForm questionnaires;
+//!   neither writes.
+//! - [`clock`] is the server's one clock (the system's, or one started at `TERRENO_NOW`).
 //! - [`cli`] is the `terreno-server` command line; [`trace`] is what the request log shows.
 //! - [`ui`] is the supervisor dashboard, built by `scripts/build-ui` and embedded; it is served
 //!   at `/` by `routes::ui`, the fallback of every path the API does not answer.
@@ -16,6 +18,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -522,6 +522,28 @@ pub struct StopViewDoc {
     position: u32,
 }
 
+/// A payment from the creditor's payment file (`PaymentView`, `entity_type` `payment`).
+#[derive(ToSchema)]
+#[schema(as = PaymentView)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentViewDoc {
+    /// Payment id.
+    id: uuid::Uuid,
+    /// The account paid towards.
+    account: uuid::Uuid,
+    /// Amount in minor units (positive).
+    amount_minor: i64,
+    /// ISO 4217 currency.
+    currency: String,
+    /// The local date it was paid.
+    #[schema(format = Date)]
+    date: String,
+    /// The voucher or receipt number.
+    reference: String,
+    /// How it was paid, as the file says.
+    channel: Option<String>,
+}
+
 /// A visit as folded on the server (`VisitView`, `entity_type` `visit`).
 #[derive(ToSchema)]
 #[schema(as = VisitView)]
@@ -682,4 +704,6 @@ pub enum ChangeBodyDoc {
     Form(FormVersionDoc),
     /// `visit_form`.
     VisitForm(VisitFormDoc),
+    /// `payment`.
+    Payment(PaymentViewDoc),
 }

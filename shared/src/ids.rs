@@ -74,3 +74,5 @@ uuid_id!(/// A photo, signature or file attached to a visit.
     AttachmentId, "attachment id");
 uuid_id!(/// A questionnaire (form) version.
     FormId, "form id");
+uuid_id!(/// A payment received towards an account, from the creditor's payment file.
+    PaymentId, "payment id");

@@ -208,6 +208,7 @@ impl TestServer {
                 org: org.id,
                 portfolio: "Cartera Bogotá",
                 date: route_date,
+                as_of: route_date,
                 team: None,
                 only_team: None,
                 all_or_nothing: true,

@@ -5,6 +5,10 @@
 //! feed delivers late (an older projection) never moves a visit back. A `remove` of an account deletes the debtor's data from the
 //! device: it left the collector's scope and must not stay on a phone.
 //!
+//! Payments (`payment` changes) are facts: stored once, deleted with their account. The resync
+//! snapshot does not carry them yet, so a resync's sweep leaves the payments of accounts it
+//! keeps.
+//!
 //! Forms arrive as `form` changes (a version, kept as long as a visit uses it) and one
 //! `visit_form` change naming the version new visits are filled with.
 //!
@@ -24,7 +28,7 @@ use terreno_shared::form::runtime::Engine;
 use terreno_shared::sync::{Hlc, Stamp};
 
 use crate::error::{Context, Error, Result};
-use crate::store::{device, forms, visits};
+use crate::store::{device, forms, payments, visits};
 
 /// What applying a page did.
 #[derive(Debug, Default, Clone, Copy)]
@@ -117,6 +121,7 @@ fn apply(conn: &Connection, ctx: &Ctx, c: &Change) -> Result<Option<Hlc>> {
             // Attachments of other devices' visits are shown from the server when needed; the
             // device keeps only its own (see `attachments`).
             Record::Attachment(_) => {}
+            Record::Payment(p) => payments::upsert(conn, p, ctx.generation)?,
         },
         Change::Remove {
             entity_type,
@@ -133,6 +138,10 @@ fn apply(conn: &Connection, ctx: &Ctx, c: &Change) -> Result<Option<Hlc>> {
             }
             EntityType::Form => forms::delete_unused(conn, entity_id)?,
             EntityType::VisitForm => forms::set_visit_form(conn, None)?,
+            EntityType::Payment => {
+                conn.execute("delete from payments where id = ?1", [entity_id])
+                    .context(&what())?;
+            }
             EntityType::CheckIn | EntityType::Field | EntityType::Attachment => {}
         },
     }
@@ -257,6 +266,7 @@ pub(crate) fn remove_account(conn: &Connection, id: &str) -> Result<()> {
         "delete from checkins where account_id = ?1",
         "delete from visits where account_id = ?1",
         "delete from stops where account_id = ?1",
+        "delete from payments where account_id = ?1",
         "delete from accounts where id = ?1",
     ];
     for sql in steps {

@@ -13,6 +13,7 @@ pub(crate) mod fixes;
 pub(crate) mod forms;
 pub(crate) mod log;
 pub(crate) mod mirror;
+pub(crate) mod payments;
 pub(crate) mod rotate;
 pub(crate) mod schema;
 pub(crate) mod tile_cache;

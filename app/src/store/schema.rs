@@ -16,6 +16,8 @@
 //! - `forms`: the questionnaire versions received; `visit_form`: the one new visits use;
 //!   `visits.form`: the version each visit is filled with, fixed when it starts; `forms.media`:
 //!   a version's media files (their bytes are blobs, by sha256).
+//! - `payments`: payments from the creditor's files towards the scope's accounts (facts, deleted
+//!   with their account).
 //! - `tile_cache`: map tiles the stop map showed, per tile server, within a byte budget
 //!   (least recently used evicted on insert).
 //!
@@ -53,6 +55,10 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (
         6,
         include_str!("../../../migrations/app/0006_add_form_media.sql"),
+    ),
+    (
+        7,
+        include_str!("../../../migrations/app/0007_create_payments.sql"),
     ),
 ];
 

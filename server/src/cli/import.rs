@@ -29,6 +29,10 @@ pub struct ImportArgs {
     /// Visit date (YYYY-MM-DD) of rows without one; default: today in the organization's zone.
     #[arg(long)]
     pub date: Option<NaiveDate>,
+    /// The day the file's balances are as of (YYYY-MM-DD): payments dated after it lower them,
+    /// earlier ones are taken as included; default: the import day in the organization's zone.
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
     /// The creditor portfolio the accounts belong to.
     #[arg(long, default_value = "default")]
     pub portfolio: String,
@@ -85,13 +89,14 @@ async fn import_file(db: &Db, org: &Org, args: &ImportArgs) -> anyhow::Result<Im
     };
     let reader = import::open_path(&args.file, &options)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-    let today = chrono::Utc::now()
+    let today = crate::clock::now()
         .with_timezone(&org.time_zone)
         .date_naive();
     let setup = Setup {
         org: org.id,
         portfolio: &args.portfolio,
         date: args.date.unwrap_or(today),
+        as_of: args.as_of.unwrap_or(today),
         team: args.team.as_deref(),
         only_team: None,
         all_or_nothing: args.all_or_nothing,

@@ -1,6 +1,7 @@
 //! The `terreno-server` command line. Every command takes `--db` (default `TERRENO_DB`) and
 //! migrates the database before it acts, so any command works on an empty database. Exit codes:
-//! 0 done, 1 failed (one clear sentence on stderr), 2 bad usage (clap's own).
+//! 0 done, 1 failed (one clear sentence on stderr), 2 bad usage (clap's own). Every command also
+//! takes `--now` (default `TERRENO_NOW`): the instant the server's clock starts at.
 
 use std::net::SocketAddr;
 
@@ -17,6 +18,7 @@ mod devices;
 mod email;
 mod forms;
 mod import;
+mod payments;
 mod progress;
 mod serve;
 mod users;
@@ -40,6 +42,10 @@ pub struct Cli {
         global = true
     )]
     pub tz: String,
+    /// Start the server's clock at this RFC 3339 instant and let it run on from there (tests
+    /// and demos of what time decides); default: the system clock.
+    #[arg(long, env = "TERRENO_NOW", global = true, value_parser = crate::clock::parse_instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -61,6 +67,9 @@ pub enum Command {
     Device(DeviceCommand),
     /// Import a route spreadsheet (CSV or XLSX): debtors, their collectors and routes.
     ImportRoutes(import::ImportArgs),
+    /// Import a creditor's payment file (CSV or XLSX): payments by account and reference, all
+    /// or nothing; importing it again changes nothing.
+    ImportPayments(payments::ImportPaymentsArgs),
     /// Look at the imported accounts.
     #[command(subcommand)]
     Debtors(DebtorsCommand),
@@ -295,12 +304,16 @@ pub struct ServeArgs {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(instant) = cli.now {
+        crate::clock::start_at(instant);
+    }
     match &cli.command {
         Command::Serve(args) => serve::run(&cli, args).await,
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::User(cmd) => users::run(&cli, cmd).await,
         Command::Device(cmd) => devices::run(&cli, cmd).await,
         Command::ImportRoutes(args) => import::run(&cli, args).await,
+        Command::ImportPayments(args) => payments::run(&cli, args).await,
         Command::Debtors(cmd) => debtors::run(&cli, cmd).await,
         Command::Email(cmd) => email::run(&cli, cmd).await,
         Command::Form(cmd) => forms::run(&cli, cmd).await,

@@ -8,7 +8,8 @@
 //!    rolls back; otherwise the invited collectors the file names are created and the staged
 //!    rows are loaded chunk by chunk (`portfolio::Load`) in file order, collectors' routes
 //!    dated by the earliest visit date of their rows;
-//! 4. with `close_missing`, the portfolio's open accounts the file does not name are closed.
+//! 4. every account of a good row gets the file's balance date (`as_of`);
+//! 5. with `close_missing`, the portfolio's open accounts the file does not name are closed.
 //!
 //! Memory stays bounded whatever the file size: a chunk of rows, the collectors' names, and
 //! at most [`MAX_REPORTED`] rejected rows (the count is always exact).
@@ -21,9 +22,13 @@ use chrono::NaiveDate;
 use terreno_shared::ids::{OrgId, TeamId};
 use terreno_shared::model::Currency;
 
-use super::portfolio::{LOAD_CHUNK, Load, LoadSummary};
+use sqlx::AssertSqlSafe;
+
+use super::json_rows::{self, Ty};
+use super::portfolio::{AccountRow, LOAD_CHUNK, Load, LoadSummary, PortfolioRef};
 use super::tx::WriteTx;
 use crate::import::{Field, RowError, RowReader};
+use crate::on_tx;
 
 mod collectors;
 mod listing;
@@ -62,6 +67,9 @@ pub struct Setup<'a> {
     pub portfolio: &'a str,
     /// Visit date of rows without one.
     pub date: NaiveDate,
+    /// The day the file's balances are as of (the creditor's cut): payments dated after it
+    /// lower them, earlier ones are taken as included.
+    pub as_of: NaiveDate,
     /// Team (by name) of created collectors whose row has no team cell.
     pub team: Option<&'a str>,
     /// A supervisor's import: only this team's collectors, and new ones join it.
@@ -238,7 +246,7 @@ impl Imports<'_> {
     /// Today's date in the organization's time zone: the visit date of rows without one.
     pub async fn today_in(&self, org: OrgId) -> anyhow::Result<NaiveDate> {
         let zone = self.org_zone(&org.to_string()).await?;
-        Ok(chrono::Utc::now().with_timezone(&zone).date_naive())
+        Ok(crate::clock::now().with_timezone(&zone).date_naive())
     }
 }
 
@@ -303,6 +311,8 @@ impl WriteTx {
             after = last.seq;
             let rows = plan::rows_to_load(staged, &collectors.refused, summary)?;
             self.load_chunk(&mut load, &rows).await?;
+            self.set_balance_as_of(&portfolio, &rows, setup.as_of)
+                .await?;
             written += rows.len() as u64;
             progress.written(written);
         }
@@ -313,6 +323,34 @@ impl WriteTx {
             summary.debtors_closed = closed.accounts;
         }
         Ok(load.summary)
+    }
+}
+
+impl WriteTx {
+    /// Dates the balances of a loaded chunk's accounts: the file's balances are as of `as_of`.
+    async fn set_balance_as_of(
+        &mut self,
+        portfolio: &PortfolioRef,
+        rows: &[AccountRow],
+        as_of: NaiveDate,
+    ) -> anyhow::Result<()> {
+        let ids: Vec<(&str,)> = rows.iter().map(|r| (r.external_id.as_str(),)).collect();
+        let sql = format!(
+            "update accounts set balance_as_of = $1
+             where portfolio_id = $2 and external_id in (select r.id from {})",
+            json_rows::table(self.is_pg(), 3, &[("id", Ty::Text)], "r")
+        );
+        let param = json_rows::param(&ids);
+        on_tx!(self, |c| {
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(as_of.to_string())
+                .bind(portfolio.id.to_string())
+                .bind(&param)
+                .execute(&mut **c)
+                .await
+                .context("dating the imported balances")?;
+        });
+        Ok(())
     }
 }
 

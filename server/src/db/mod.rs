@@ -74,6 +74,7 @@ pub mod map;
 pub mod notify;
 pub mod orgs;
 pub mod outbox;
+pub mod payments;
 pub mod people;
 #[cfg(test)]
 mod plans;
@@ -404,7 +405,7 @@ async fn settled(conn: &mut sqlx::SqliteConnection) -> bool {
 
 /// Milliseconds since the Unix epoch, now. The server's only clock read for stored times.
 pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    crate::clock::now_ms()
 }
 
 #[cfg(test)]

@@ -6,8 +6,10 @@
 //! [`crate::record_change!`] in the transaction that changes the state, under this contract:
 //! - `entity_type` is `account` (body [`AccountView`]), `stop` ([`StopView`]), `visit`
 //!   ([`VisitView`]), `field` ([`FieldView`], `entity_id` `ENTITY/FIELD`), `checkin`, or,
-//!   organization-wide, `form` and `visit_form` (`terreno_shared::api::v1::forms`); the body
-//!   is the whole record as the device stores it, the same shape the snapshot sends.
+//!   organization-wide, `form` and `visit_form` (`terreno_shared::api::v1::forms`), or
+//!   `payment` (`PaymentView`, scoped to the account's collector; see `db::payments`); the body
+//!   is the whole record as the device stores it, the same shape the snapshot sends (the
+//!   snapshot does not list payments yet).
 //! - A `remove` has body `null`. When a debtor leaves a collector's scope (reassigned, closed,
 //!   portfolio withdrawn), the writer records `remove` for the account with the OLD collector
 //!   (and that collector's team) in the same transaction; the device deletes the account and

@@ -23,6 +23,10 @@
 //! columns: external id, debtor name, address, balance. The collector column is optional:
 //! without it (or with a blank cell) an account is imported unassigned.
 //!
+//! The file-level reading (kind, encoding, delimiter, workbook streaming, line numbers) is
+//! [`records`], shared with the payment files of [`payments`], which have their own header
+//! vocabulary and rows.
+//!
 //! This module only reads: it must not write to the database, print, or decide what a bad row
 //! means for the import (the caller chooses between skipping it and all-or-nothing).
 
@@ -30,6 +34,8 @@ pub mod bounds;
 pub mod encoding;
 pub mod headers;
 pub mod numbers;
+pub mod payments;
+pub mod records;
 pub mod row;
 pub mod sniff;
 pub mod xlscheck;
@@ -42,18 +48,15 @@ mod tests;
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::Path;
-use std::sync::mpsc::Receiver;
 
 use terreno_shared::model::Currency;
 
 use crate::db::portfolio::AccountRow;
-use encoding::{DecodingReader, Kind};
 pub use headers::{Field, Mapping};
-use numbers::Decimal;
-use row::{Cell, CellKind, Rules};
-use sniff::RecordGuard;
+use records::Records;
+use row::Rules;
 
 /// How to read a file.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,104 +203,36 @@ pub fn open_path(path: &Path, options: &ImportOptions) -> Result<RowReader, File
 
 /// Opens a seekable source (a file, bytes in memory): a workbook or CSV, by content.
 pub fn open<R: Read + Seek + Send + 'static>(
-    mut reader: R,
+    reader: R,
     options: &ImportOptions,
 ) -> Result<RowReader, FileError> {
-    let prefix = encoding::read_prefix(&mut reader)?;
-    let format = match encoding::sniff(&prefix) {
-        Kind::Xlsx => xlsx::Format::Xlsx,
-        Kind::Xls => xlsx::Format::Xls,
-        _ => return open_text(Cursor::new(prefix).chain(reader), options),
-    };
-    reader.seek(SeekFrom::Start(0))?;
-    let ((_, header_cells), rx) =
-        xlsx::open(reader, format, options.sheet.as_deref(), &options.limits)?;
-    let mut headers: Vec<String> = header_cells
-        .iter()
-        .map(|c| c.text.trim().to_owned())
-        .collect();
-    while headers.last().is_some_and(String::is_empty) {
-        headers.pop();
-    }
-    let mapping = Mapping::new(&headers, &options.map, &options.ignore)?;
-    Ok(RowReader::new(
-        mapping,
-        Decimal::Unknown,
-        options,
-        Source::Sheet(rx),
-    ))
+    let records = records::open(reader, options.sheet.as_deref(), &options.limits)?;
+    RowReader::new(records, options)
 }
 
 /// Opens a CSV stream that cannot seek (an upload being received); workbooks are refused.
 pub fn open_text<R: Read + Send + 'static>(
-    mut reader: R,
+    reader: R,
     options: &ImportOptions,
 ) -> Result<RowReader, FileError> {
-    let prefix = encoding::read_prefix(&mut reader)?;
-    let start = match encoding::sniff(&prefix) {
-        Kind::Text(start) => start,
-        Kind::Empty => return Err(FileError::Empty),
-        Kind::Binary => return Err(FileError::Binary),
-        Kind::Xlsx => return Err(FileError::NeedsSeek("XLSX")),
-        Kind::Xls => return Err(FileError::NeedsSeek("XLS")),
-    };
-    let mut decoded = DecodingReader::new(Cursor::new(prefix).chain(reader), start);
-    let peeked = sniff::peek_header(&mut decoded)?;
-    let delimiter = peeked.delimiter;
-    let text: Box<dyn Read + Send> = Box::new(Cursor::new(peeked.bytes).chain(decoded));
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(RecordGuard::new(text, delimiter));
-    let headers: Vec<String> = csv
-        .headers()
-        .map_err(|e| FileError::Io(io::Error::new(io::ErrorKind::InvalidData, e.to_string())))?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    csv.get_mut().take_line();
-    let mapping = Mapping::new(&headers, &options.map, &options.ignore)?;
-    // Excel writes `;` files exactly when its locale has a decimal comma (numbers module docs).
-    let decimal = match delimiter {
-        b';' => Decimal::Comma,
-        b',' => Decimal::Point,
-        _ => Decimal::Unknown,
-    };
-    let source = Source::Csv(Box::new(csv));
-    Ok(RowReader::new(mapping, decimal, options, source))
+    RowReader::new(records::open_text(reader)?, options)
 }
 
-type CsvReader = csv::Reader<RecordGuard<Box<dyn Read + Send>>>;
-
-enum Source {
-    Csv(Box<CsvReader>),
-    Sheet(Receiver<xlsx::Msg>),
-    Done,
-}
-
-/// The rows of an opened file, one at a time.
+/// The rows of an opened route file, one at a time.
 pub struct RowReader {
+    records: Records,
     mapping: Mapping,
-    decimal: Decimal,
     default_currency: Currency,
-    source: Source,
-    record: csv::StringRecord,
-    last_line: u64,
-    failed_at: Option<u64>,
 }
 
 impl RowReader {
-    fn new(mapping: Mapping, decimal: Decimal, options: &ImportOptions, source: Source) -> Self {
-        RowReader {
+    fn new(records: Records, options: &ImportOptions) -> Result<Self, FileError> {
+        let mapping = Mapping::new(records.headers(), &options.map, &options.ignore)?;
+        Ok(RowReader {
+            records,
             mapping,
-            decimal,
             default_currency: options.default_currency,
-            source,
-            record: csv::StringRecord::new(),
-            last_line: 1,
-            failed_at: None,
-        }
+        })
     }
 
     /// The file's headers as written (trimmed).
@@ -307,91 +242,12 @@ impl RowReader {
 
     /// The line where reading stopped on a failure that ended the file (the rest is unread).
     pub fn failed_at(&self) -> Option<u64> {
-        self.failed_at
+        self.records.failed_at()
     }
 
     /// Which column holds which field.
     pub fn mapping(&self) -> &Mapping {
         &self.mapping
-    }
-
-    fn rules(&self) -> Rules<'_> {
-        Rules {
-            mapping: &self.mapping,
-            decimal: self.decimal,
-            default_currency: self.default_currency,
-        }
-    }
-
-    /// A failure that ends the file: reported on the line it happened, then nothing more.
-    fn fatal(&mut self, line: u64, reason: String) -> Option<Result<ImportRow, RowError>> {
-        self.source = Source::Done;
-        self.failed_at = Some(line);
-        Some(Err(RowError {
-            line,
-            column: None,
-            field: None,
-            reason,
-            external_id: None,
-        }))
-    }
-
-    fn next_csv(&mut self) -> Option<Result<ImportRow, RowError>> {
-        loop {
-            let Source::Csv(csv) = &mut self.source else {
-                return None;
-            };
-            match csv.read_record(&mut self.record) {
-                Ok(false) => {
-                    self.source = Source::Done;
-                    return None;
-                }
-                Ok(true) => {}
-                Err(e) => {
-                    let line = csv.get_ref().too_long_at().unwrap_or(self.last_line + 1);
-                    // The error's own sentence: its Debug form would show Rust type names.
-                    let reason = e.to_string();
-                    return self.fatal(line, reason);
-                }
-            }
-            let line = csv.get_mut().take_line().unwrap_or(self.last_line + 1);
-            self.last_line = line;
-            let cells: Vec<Cell<'_>> = self
-                .record
-                .iter()
-                .map(|text| Cell {
-                    text,
-                    kind: CellKind::Text,
-                })
-                .collect();
-            if let Some(result) = row::build(&self.rules(), line, &cells) {
-                return Some(result);
-            }
-        }
-    }
-
-    fn next_sheet(&mut self) -> Option<Result<ImportRow, RowError>> {
-        let Source::Sheet(rx) = &self.source else {
-            return None;
-        };
-        match rx.recv() {
-            Ok(xlsx::Msg::Row((line, owned))) => {
-                self.last_line = line;
-                let cells: Vec<Cell<'_>> = owned
-                    .iter()
-                    .map(|c| Cell {
-                        text: &c.text,
-                        kind: c.kind,
-                    })
-                    .collect();
-                row::build(&self.rules(), line, &cells)
-            }
-            Ok(xlsx::Msg::Failed(reason)) => self.fatal(self.last_line + 1, reason),
-            Err(_) => {
-                self.source = Source::Done;
-                None
-            }
-        }
     }
 }
 
@@ -399,10 +255,22 @@ impl Iterator for RowReader {
     type Item = Result<ImportRow, RowError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self.source {
-            Source::Csv(_) => self.next_csv(),
-            Source::Sheet(_) => self.next_sheet(),
-            Source::Done => None,
-        }
+        let rules = Rules {
+            mapping: &self.mapping,
+            decimal: self.records.decimal(),
+            default_currency: self.default_currency,
+        };
+        let next = self
+            .records
+            .next_with(|line, cells| row::build(&rules, line, cells))?;
+        Some(next.unwrap_or_else(|fatal| {
+            Err(RowError {
+                line: fatal.line,
+                column: None,
+                field: None,
+                reason: fatal.reason,
+                external_id: None,
+            })
+        }))
     }
 }

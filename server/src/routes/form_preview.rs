@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::post;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use terreno_shared::form::runtime::{Answers, Engine, Env, FormState};
 use terreno_shared::form::xlsform::Text;
@@ -114,7 +113,7 @@ pub async fn preview_form(
         preview::language(&stored.form, request.language.as_deref()).map_err(ApiError::Invalid)?;
     let compiled = compiled(&state, who.org_id, version, &stored).await?;
     let env = Env {
-        now: Utc::now().fixed_offset(),
+        now: crate::clock::now().fixed_offset(),
         uuid: format!("preview-{version}"),
         language: Some(language.clone()).filter(|l| l != Text::NO_LANGUAGE),
     };

@@ -53,6 +53,9 @@ pub struct UploadForm {
     portfolio: Option<String>,
     /// Visit date (YYYY-MM-DD) of rows without one; default today in the organization's zone.
     date: Option<String>,
+    /// The day the file's balances are as of (YYYY-MM-DD); default: the import day in the
+    /// organization's zone.
+    as_of: Option<String>,
     /// Team of created collectors (administrators only; a supervisor's go to their team).
     team: Option<String>,
     /// `true`: write nothing if any row is bad.
@@ -112,14 +115,13 @@ pub async fn upload(
     }
     let reader = import::open(Cursor::new(form.file), &form.options)
         .map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let date = match form.date {
-        Some(d) => d,
-        None => state.db.imports().today_in(who.org_id).await?,
-    };
+    let today = state.db.imports().today_in(who.org_id).await?;
+    let date = form.date.unwrap_or(today);
     let setup = Setup {
         org: who.org_id,
         portfolio: form.portfolio.as_deref().unwrap_or("default"),
         date,
+        as_of: form.as_of.unwrap_or(today),
         team: form.team.as_deref().filter(|_| only_team.is_none()),
         only_team,
         all_or_nothing: form.all_or_nothing,
@@ -145,6 +147,7 @@ struct Form {
     options: ImportOptions,
     portfolio: Option<String>,
     date: Option<NaiveDate>,
+    as_of: Option<NaiveDate>,
     team: Option<String>,
     all_or_nothing: bool,
     close_missing: bool,
@@ -157,6 +160,7 @@ async fn read_form(mut multipart: Multipart) -> ApiResult<Form> {
         options: ImportOptions::new(Currency::COP),
         portfolio: None,
         date: None,
+        as_of: None,
         team: None,
         all_or_nothing: false,
         close_missing: false,
@@ -174,6 +178,7 @@ async fn read_form(mut multipart: Multipart) -> ApiResult<Form> {
             "team" => form.team = Some(text),
             "sheet" => form.options.sheet = Some(text),
             "date" => form.date = Some(text.parse().map_err(|_| bad_part("date", &text))?),
+            "as_of" => form.as_of = Some(text.parse().map_err(|_| bad_part("as_of", &text))?),
             "all_or_nothing" => {
                 form.all_or_nothing = text
                     .parse()
@@ -184,7 +189,7 @@ async fn read_form(mut multipart: Multipart) -> ApiResult<Form> {
             }
             other => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown form part {other:?}; parts: file, portfolio, date, team, \
+                    "unknown form part {other:?}; parts: file, portfolio, date, as_of, team, \
                      all_or_nothing, close_missing, sheet"
                 )));
             }

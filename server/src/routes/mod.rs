@@ -20,6 +20,7 @@ pub mod map;
 pub mod openapi;
 pub mod org;
 pub mod osmand;
+pub mod payment_imports;
 pub mod pull;
 pub mod push;
 pub mod reads;
@@ -55,6 +56,7 @@ fn table() -> Routes {
         .merge(visit_form::router())
         .merge(health::router())
         .merge(imports::router())
+        .merge(payment_imports::router())
         .merge(auth::router())
         .merge(devices::router())
         .merge(exports::router())

@@ -113,6 +113,7 @@ fn merged() -> utoipa::openapi::OpenApi {
         .merge_from(super::pull::openapi())
         .merge_from(super::push::openapi())
         .merge_from(super::imports::openapi())
+        .merge_from(super::payment_imports::openapi())
         .merge_from(super::forms::openapi())
         .merge_from(super::form_media::openapi())
         .merge_from(super::form_preview::openapi())

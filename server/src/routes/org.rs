@@ -35,7 +35,7 @@ pub async fn settings(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
 ) -> ApiResult<Json<OrgSettings>> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::now().date_naive();
     let mut settings = state.db.orgs().settings(who.org_id, today).await?;
     settings.map_tiles = state.config.tile_url.as_ref().map(|url| MapTiles {
         url: url.clone(),

@@ -12,7 +12,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
 use terreno_shared::api::ErrorCode;
 use terreno_shared::model::{Role, Username};
 use utoipa::{OpenApi, ToSchema};
@@ -155,7 +154,7 @@ enum Form {
         (status = 404, description = "unknown identifier (JSON form)", body = ErrorBodyDoc)))]
 async fn report_query(State(state): State<AppState>, RawQuery(query): RawQuery) -> ApiResult<()> {
     let pairs = pairs(query.as_deref().unwrap_or_default())?;
-    let report = osmand::parse_query(&pairs, Utc::now()).map_err(unreadable)?;
+    let report = osmand::parse_query(&pairs, crate::clock::now()).map_err(unreadable)?;
     store(&state, report, Form::Query).await
 }
 
@@ -180,14 +179,14 @@ async fn report_post(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if json {
-        let report = osmand::parse_json(&body, Utc::now()).map_err(unreadable)?;
+        let report = osmand::parse_json(&body, crate::clock::now()).map_err(unreadable)?;
         return store(&state, report, Form::Json).await;
     }
     let mut all = pairs(query.as_deref().unwrap_or_default())?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("the form body is not UTF-8"))?;
     all.extend(pairs(text)?);
-    let report = osmand::parse_query(&all, Utc::now()).map_err(unreadable)?;
+    let report = osmand::parse_query(&all, crate::clock::now()).map_err(unreadable)?;
     store(&state, report, Form::Query).await
 }
 

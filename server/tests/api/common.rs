@@ -37,12 +37,19 @@ impl TempDb {
 
     /// Runs `terreno-server --db PATH ARGS`, feeding `stdin`.
     pub fn run(&self, args: &[&str], stdin: &str) -> Output {
+        self.run_env(args, stdin, &[])
+    }
+
+    /// [`TempDb::run`] with environment variables set (`TERRENO_NOW`...).
+    pub fn run_env(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_terreno-server"))
             .arg("--db")
             .arg(self.path())
             .args(args)
             .env_remove("TERRENO_DB")
             .env_remove("TERRENO_ORG")
+            .env_remove("TERRENO_NOW")
+            .envs(env.iter().copied())
             .env("TERRENO_LOG", "warn")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

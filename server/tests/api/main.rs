@@ -16,6 +16,7 @@ mod forms_odk;
 mod forms_pyxform;
 mod forms_runtime;
 mod import_cli;
+mod payments_cli;
 
 mod auth;
 mod basics;
@@ -35,6 +36,7 @@ mod map;
 mod openapi;
 mod org;
 mod osmand;
+mod payments;
 mod people;
 mod permissions;
 mod pull;

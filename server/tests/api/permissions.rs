@@ -306,6 +306,13 @@ fn table(w: &World) -> Vec<Entry> {
             AnyManager,
         )
         .body(Bodied::File("foo,bar\n1,2\n")),
+        entry(
+            post.clone(),
+            "/api/v1/imports/payments",
+            "/api/v1/imports/payments",
+            AnyManager,
+        )
+        .body(Bodied::File("foo,bar\n1,2\n")),
         entry(get.clone(), "/api/v1/live", "/api/v1/live", AnyManager),
         entry(get.clone(), "/api/v1/map", "/api/v1/map", AnyManager).shows(),
         entry(

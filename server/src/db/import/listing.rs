@@ -30,6 +30,9 @@ pub struct DebtorListing {
     pub balance_minor: i64,
     /// ISO currency code.
     pub currency: String,
+    /// The day the balance is as of (the route file's `--as-of`), `YYYY-MM-DD`; none for
+    /// accounts imported before balances were dated.
+    pub balance_as_of: Option<String>,
     /// Days past due.
     pub days_past_due: i64,
     /// Delinquency bucket id (`d0_30`...).
@@ -54,6 +57,7 @@ struct ListingRow {
     lon: Option<f64>,
     balance_minor: i64,
     currency: String,
+    balance_as_of: Option<String>,
     days_past_due: i64,
     collector: Option<String>,
     status: String,
@@ -71,7 +75,7 @@ impl Imports<'_> {
                 "select a.external_id, p.name as portfolio, a.debtor_name as name,
                         n.doc_number as national_id, a.address, a.neighbourhood, a.lat, a.lon,
                         cast(a.balance_minor as bigint) as balance_minor, a.currency,
-                        cast(a.days_past_due as bigint) as days_past_due,
+                        a.balance_as_of, cast(a.days_past_due as bigint) as days_past_due,
                         u.username as collector, a.status
                  from accounts a
                  join portfolios p on p.id = a.portfolio_id
@@ -107,6 +111,7 @@ impl TryFrom<ListingRow> for DebtorListing {
             lon: r.lon,
             balance_minor: r.balance_minor,
             currency: r.currency,
+            balance_as_of: r.balance_as_of,
             days_past_due: r.days_past_due,
             collector: r.collector,
             status: r.status,

@@ -20,6 +20,7 @@ fn setup() -> Setup<'static> {
         org: org(),
         portfolio: "cartera",
         date: day(2),
+        as_of: day(2),
         team: Some("norte"),
         only_team: None,
         all_or_nothing: false,

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::forms::{FormVersion, VisitForm};
-use super::views::{AccountView, AttachmentView, CheckInView, FieldView, StopView, VisitView};
+use super::views::{
+    AccountView, AttachmentView, CheckInView, FieldView, PaymentView, StopView, VisitView,
+};
 
 /// What a pulled change does to the device's copy (`op` on the wire).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -130,6 +132,8 @@ entities! {
     Form(Box<FormVersion>) = "form",
     /// Which form version new visits are filled with (entity id [`super::forms::VISIT_FORM_ID`]).
     VisitForm(VisitForm) = "visit_form",
+    /// A payment received towards an account in the collector's scope (a fact: never changed).
+    Payment(PaymentView) = "payment",
 }
 
 fn decode_as<'de, T: DeserializeOwned, D: Deserializer<'de>>(body: D) -> Result<T, D::Error> {

@@ -168,3 +168,27 @@ fn every_entity_type_reads_back_from_its_wire_string() {
     }
     assert_eq!(EntityType::parse("promise"), None);
 }
+
+#[test]
+fn a_payment_reads_as_a_typed_record_the_collection_rules_take() {
+    let body = r#"{"id":"0190a0b0-0000-7000-8000-0000000000f1",
+        "account":"0190a0b0-0000-7000-8000-000000000009","amount_minor":123450,
+        "currency":"COP","date":"2026-11-27","reference":" r-78 ","channel":null}"#;
+    let change = Change::from_stored("payment".into(), "p".into(), "upsert", body);
+    let Change::Upsert {
+        record: Record::Payment(p),
+        ..
+    } = &change
+    else {
+        panic!("a payment upsert: {change:?}");
+    };
+    let received = p.to_received().expect("a valid payment");
+    assert_eq!(received.amount().minor_units(), 123_450);
+    assert_eq!(received.dedup_key().as_deref(), Some("R-78"));
+    let negative = body.replace("123450", "-5");
+    let p: super::super::views::PaymentView = serde_json::from_str(&negative).expect("decodes");
+    assert!(
+        p.to_received().is_err(),
+        "a non-positive amount is no payment"
+    );
+}

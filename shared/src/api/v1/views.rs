@@ -1,10 +1,11 @@
 //! Records as devices receive them in pulled changes (`Change::body`). Server-authored records
-//! (accounts, stops) arrive whole, with a version: the newest version wins on the device.
+//! (accounts, stops) arrive whole, with a version: the newest version wins on the device;
+//! payments are facts, never changed once stored.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AccountId, PersonId, PortfolioId, RouteId, StopId, UserId};
+use crate::ids::{AccountId, PaymentId, PersonId, PortfolioId, RouteId, StopId, UserId};
 
 /// A debtor account in a collector's scope (`entity_type` `account`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -164,4 +165,44 @@ pub struct AttachmentView {
     pub role: Option<String>,
     /// Removed (remove wins over any add).
     pub removed: bool,
+}
+
+/// A payment received towards an account, as the creditor's payment file reported it
+/// (`entity_type` `payment`). A fact: stored once, never changed. A payment the collector
+/// recorded in a visit with the same reference is the same payment, counted once
+/// ([`crate::collection::ReceivedPayment::dedup_key`]).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    /// Payment id.
+    pub id: PaymentId,
+    /// The account paid towards.
+    pub account: AccountId,
+    /// Amount in minor units (positive).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub amount_minor: i64,
+    /// ISO 4217 currency (the account's).
+    pub currency: String,
+    /// The local date it was paid, in the organization's zone.
+    pub date: NaiveDate,
+    /// The voucher or receipt number.
+    pub reference: String,
+    /// How it was paid (bank, PSE, cash...), as the file says.
+    pub channel: Option<String>,
+}
+
+impl PaymentView {
+    /// The payment as the collection rules take it.
+    pub fn to_received(
+        &self,
+    ) -> Result<crate::collection::ReceivedPayment, crate::ValidationError> {
+        let currency = crate::model::Currency::parse(&self.currency)?;
+        let amount = crate::model::Money::from_minor(self.amount_minor, currency);
+        crate::collection::ReceivedPayment::new(
+            amount,
+            self.date,
+            Some(&self.reference),
+            self.channel.as_deref(),
+        )
+    }
 }
