@@ -34,7 +34,10 @@ pub struct RouteStop {
     /// Address.
     pub address: String,
     /// `planned`, `checked_in`, `done` or `not_done`.
-    #[cfg_attr(feature = "ts", ts(type = "\"planned\" | \"checked_in\" | \"done\" | \"not_done\""))]
+    #[cfg_attr(
+        feature = "ts",
+        ts(type = "\"planned\" | \"checked_in\" | \"done\" | \"not_done\"")
+    )]
     pub status: &'static str,
     /// When the collector checked in.
     pub checked_in_at: Option<DateTime<Utc>>,

@@ -60,7 +60,10 @@ pub struct MapResponse {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapSettings {
     /// The tile server; absent when none is configured (draw on a plain background).
-    #[cfg_attr(feature = "ts", ts(as = "Option<terreno_shared::api::v1::org::MapTiles>"))]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<terreno_shared::api::v1::org::MapTiles>")
+    )]
     pub tiles: Option<MapTiles>,
     /// Seconds of silence after which a collector shows as late.
     #[cfg_attr(feature = "ts", ts(type = "number"))]

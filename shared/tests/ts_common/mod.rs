@@ -46,11 +46,7 @@ pub fn export_shared(dir: &Path) -> Result<(), ExportError> {
 
 /// Rewrites `dir` from nothing with the shared types, the crate's own (`export`) and an
 /// `index.ts`; `command` is what the index's header tells a reader to run instead of editing.
-pub fn regenerate(
-    dir: &Path,
-    command: &str,
-    export: impl Fn(&Path) -> Result<(), ExportError>,
-) {
+pub fn regenerate(dir: &Path, command: &str, export: impl Fn(&Path) -> Result<(), ExportError>) {
     // Written afresh, so a type that left the wire leaves no file behind.
     if dir.exists() {
         fs::remove_dir_all(dir).expect("clearing the generated folder");
