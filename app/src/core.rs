@@ -64,6 +64,7 @@ const _: fn() = || {
 
 /// The result of a login.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Enrolled {
     /// The device id.
     pub device_id: String,

@@ -8,6 +8,7 @@ use crate::store::{Store, device, fixes, log};
 
 /// The device's state at a glance.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Status {
     /// Device id.
     pub device_id: String,
@@ -18,14 +19,19 @@ pub struct Status {
     /// Server.
     pub server_url: String,
     /// Events recorded and not yet acknowledged by the server.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub pending_events: u64,
     /// Photos whose bytes the server does not hold yet.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub pending_attachments: u64,
     /// Events the server rejected (kept as evidence, not re-sent).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rejected_events: u64,
     /// Sequence of the newest event.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub last_seq: u64,
     /// What the server last said it holds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub server_head: u64,
     /// When the last sync finished.
     pub last_sync: Option<DateTime<Utc>>,

@@ -30,6 +30,7 @@ const MAX_EVIDENCE: usize = 200;
 
 /// A recorded check-in.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckIn {
     /// The visit it belongs to.
     pub visit_id: String,
@@ -42,6 +43,7 @@ pub struct CheckIn {
     /// The device's verdict.
     pub verdict: Verdict,
     /// The `check_in` event's sequence number.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: u64,
 }
 

@@ -26,6 +26,7 @@ use crate::visit::target::Rules;
 
 /// A completed visit.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Completed {
     /// The visit.
     pub visit_id: String,
@@ -36,6 +37,7 @@ pub struct Completed {
     /// The resulting status.
     pub status: VisitStatus,
     /// The `visit_submitted` event's sequence number.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: u64,
 }
 

@@ -12,6 +12,7 @@ use crate::visit::Target;
 
 /// A stop (or an unplanned debtor) with its history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StopDetail {
     /// The stop, when the debtor is on a route.
     pub stop_id: Option<String>,
@@ -25,6 +26,7 @@ pub struct StopDetail {
 
 /// One visit of a debtor's history.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PastVisit {
     /// The visit.
     pub visit_id: String,

@@ -22,6 +22,7 @@ use crate::visit::target::Rules;
 
 /// A visit's questionnaire and its state for the answers so far.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LiveForm {
     /// The visit, once one exists (before the check-in the form shows as it would start).
     pub visit_id: Option<String>,
@@ -37,6 +38,7 @@ pub struct LiveForm {
 
 /// A form version's identity.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormInfo {
     /// The version's id (what the submission names).
     pub id: String,

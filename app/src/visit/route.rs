@@ -21,6 +21,7 @@ use crate::visit::target::{Rules, decode};
 
 /// One stop of the route as the collector sees it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RouteStop {
     /// Position in visiting order, from 1.
     pub order: usize,
@@ -33,6 +34,10 @@ pub struct RouteStop {
     /// Address.
     pub address: String,
     /// `planned`, `checked_in`, `done` or `not_done`.
+    #[cfg_attr(
+        feature = "ts",
+        ts(type = "\"planned\" | \"checked_in\" | \"done\" | \"not_done\"")
+    )]
     pub status: &'static str,
     /// When the collector checked in.
     pub checked_in_at: Option<DateTime<Utc>>,

@@ -2,7 +2,16 @@
 // failure arrives as a CommandError {code, message, details?}; a Tauri-level failure (an
 // argument that does not deserialize) arrives as a string and is wrapped as `invalid` here.
 import { invoke } from "@tauri-apps/api/core";
-import type { Outcome, Verdict, VisitStatus } from "./generated";
+import type {
+  CheckIn,
+  Completed,
+  Enrolled,
+  LiveForm,
+  Outcome,
+  RouteStop,
+  Status,
+  StopDetail,
+} from "./generated";
 
 export interface CommandError {
   code: string;
@@ -23,31 +32,6 @@ async function call<T>(cmd: string, args: Record<string, unknown> = {}): Promise
   }
 }
 
-export interface Enrolled {
-  device_id: string;
-  username: string;
-  new_device: boolean;
-}
-
-export interface DeviceStatus {
-  device_id: string;
-  username: string;
-  display_name: string;
-  server_url: string;
-  pending_events: number;
-  pending_attachments: number;
-  rejected_events: number;
-  last_sync: string | null;
-  last_fix_at: string | null;
-  last_fix: [number, number] | null;
-  battery_percent: number | null;
-  shift_started: string | null;
-  /** The organization's IANA zone, once synced: times are shown on its clock. */
-  time_zone: string | null;
-  /** The credit of the organization's map tile server, shown on the stop map with its tiles. */
-  map_attribution: string | null;
-}
-
 export interface LastFix {
   at: string;
   lat: number;
@@ -64,126 +48,8 @@ export interface Position {
 }
 
 export interface SessionStatus {
-  device: DeviceStatus;
+  device: Status;
   position: Position;
-}
-
-export interface RouteStop {
-  order: number;
-  stop_id: string;
-  external_id: string;
-  name: string;
-  address: string;
-  status: "planned" | "checked_in" | "done" | "not_done";
-  checked_in_at: string | null;
-  distance_m: number | null;
-  bucket: string;
-  balance: string;
-  contact_window: string | null;
-  next_allowed: string | null;
-  eta: string | null;
-  planned_date: string;
-}
-
-export interface Account {
-  external_id: string;
-  name: string;
-  address: string;
-  neighbourhood: string | null;
-  lat: number | null;
-  lon: number | null;
-  phones: string[];
-  balance_minor: number;
-  currency: string;
-  days_past_due: number;
-  bucket: string;
-  contact_window: string | null;
-}
-
-export interface PastVisit {
-  visit_id: string;
-  status: VisitStatus;
-  outcome: string | null;
-  checked_in_at: string | null;
-  completed_at: string | null;
-  flagged: boolean;
-}
-
-export interface StopDetail {
-  stop_id: string | null;
-  planned_date: string | null;
-  account: Account;
-  visits: PastVisit[];
-}
-
-export interface CheckIn {
-  visit_id: string;
-  verdict: Verdict;
-}
-
-export type Text = Record<string, string>;
-
-export interface FormIssue {
-  path: string;
-  message: string;
-}
-
-export interface LiveForm {
-  visit_id: string | null;
-  external_id: string;
-  form: { id: string; form_id: string; version: string; title: string };
-  definition: FormDefinition;
-  state: {
-    answers: Record<string, string>;
-    relevant: Record<string, boolean>;
-    missing_required: FormIssue[];
-    failed_constraints: FormIssue[];
-    calculated: Record<string, string>;
-    choices: Record<string, string[]>;
-    repeat_counts: Record<string, number>;
-    errors: FormIssue[];
-    complete: boolean;
-  };
-}
-
-export interface FormDefinition {
-  settings: { default_language: string | null; form_title: string | null };
-  languages: string[];
-  children: FormNode[];
-  choices: Record<string, { name: string; label: Text }[]>;
-}
-
-// The form tree of terreno_shared::form::xlsform as serde writes it (tag `node`).
-export type FormNode = Question | Group;
-
-export type Condition = "never" | "always" | { when: string };
-
-export interface Question {
-  node: "question";
-  name: string;
-  kind: { type: string; list?: string; [k: string]: unknown };
-  label: Text;
-  hint: Text;
-  required: Condition;
-  read_only: Condition;
-  appearance: string | null;
-  parameters: Record<string, string>;
-}
-
-export interface Group {
-  node: "group";
-  name: string;
-  kind: { kind: "group" } | { kind: "repeat"; count: string | null };
-  label: Text;
-  hint: Text;
-  appearance: string | null;
-  children: FormNode[];
-}
-
-export interface Completed {
-  visit_id: string;
-  outcome: string;
-  status: string;
 }
 
 export const api = {

@@ -1,6 +1,7 @@
 // The UI's state: where the collector is (persisted, so reopening the app returns there), the
 // last status, and whether the server answered the last sync.
-import type { Completed, SessionStatus } from "./api";
+import type { SessionStatus } from "./api";
+import type { Completed } from "./generated";
 
 export type Place =
   | { screen: "login" }

@@ -1,5 +1,7 @@
 // The UI's words: Spanish first (the collectors'), English second. Few words, plain ones.
 
+import type { Text } from "./generated";
+
 const es = {
   appName: "Terreno",
   login: "Ingresar",
@@ -214,12 +216,12 @@ export function tCode(prefix: string, code: string, vars: Record<string, string 
 }
 
 /** A form text (label, hint, message) in the UI's language, else the form's default. */
-export function formText(text: Record<string, string> | undefined, fallbackLanguage: string | null): string {
+export function formText(text: Text | undefined, fallbackLanguage: string | null): string {
   if (!text) return "";
   const entries = Object.entries(text);
   const want = lang === "en" ? /\(en\)|english/i : /\(es\)|español|spanish/i;
   const hit = entries.find(([k]) => want.test(k));
-  if (hit) return hit[1];
+  if (hit) return hit[1] ?? "";
   if (fallbackLanguage && text[fallbackLanguage]) return text[fallbackLanguage];
   return text["default"] ?? entries[0]?.[1] ?? "";
 }

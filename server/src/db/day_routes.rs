@@ -18,6 +18,7 @@ use crate::on_read;
 
 /// A collector and their route of the day.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DayRoute {
     /// Login name.
     pub username: String,
@@ -33,6 +34,7 @@ pub struct DayRoute {
 
 /// A stop of a day's route.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DayStop {
     /// Stop id.
     pub id: String,
@@ -45,6 +47,7 @@ pub struct DayStop {
     /// Address.
     pub address: String,
     /// Position in the route (from 1).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub position: i64,
     /// The newest visit's status (`planned` while none exists).
     pub status: String,
@@ -54,6 +57,7 @@ pub struct DayStop {
 
 /// The routes of one day.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DayRoutes {
     /// The organization's local day.
     #[schema(value_type = String, format = Date)]

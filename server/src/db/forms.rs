@@ -59,6 +59,7 @@ impl<'a> NewForm<'a> {
 
 /// A stored form version as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormSummary {
     /// Server id of this version (a UUID).
     pub id: String,
@@ -71,6 +72,7 @@ pub struct FormSummary {
     /// Questions in the form (groups and repeats not counted).
     pub questions: u32,
     /// When it was imported (ms since the epoch, UTC).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_ms: i64,
     /// Login name of who uploaded it; null when imported from the command line.
     pub created_by: Option<String>,

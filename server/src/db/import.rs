@@ -82,8 +82,10 @@ pub struct Setup<'a> {
 
 /// A bad row as reported.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rejected {
     /// Line in the file (row number in a workbook).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub line: u64,
     /// Column header as written; none when the row as a whole is wrong.
     pub column: Option<String>,
@@ -149,12 +151,14 @@ impl Rejections {
 
 /// What an import did (or, when `written` is false, what kept it from writing).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportSummary {
     /// Whether the import was committed.
     pub written: bool,
     /// Portfolio name.
     pub portfolio: String,
     /// Data rows read.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rows_read: u64,
     /// Accounts created.
     pub debtors_created: usize,
@@ -171,6 +175,7 @@ pub struct ImportSummary {
     /// Bad rows, by line (the first 10,000).
     pub rows_rejected: Vec<Rejected>,
     /// How many rows are bad.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub rows_rejected_count: u64,
     /// Login names of the invited collectors created.
     pub collectors_created: Vec<String>,

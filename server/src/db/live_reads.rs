@@ -273,6 +273,7 @@ impl Live<'_> {
 
 /// A device's last position.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Position {
     /// The device.
     pub device: String,

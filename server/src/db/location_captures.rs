@@ -20,10 +20,12 @@ use crate::{on_read, on_tx};
 
 /// A pending capture.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LocationCapture {
     /// The check-in's device.
     pub device: String,
     /// The check-in's sequence number on that device.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
     /// Account.
     pub account: String,

@@ -40,6 +40,7 @@ pub const TRACK_TOLERANCE_M: f64 = 15.0;
 
 /// One collector on the map.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapCollector {
     /// Login name (the live feed's `username`).
     pub username: String,
@@ -57,13 +58,16 @@ pub struct MapCollector {
     /// Today's stops, in route order.
     pub stops: Vec<MapStop>,
     /// How many stops today's route has.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub stops_total: i64,
     /// How many of them were visited (done, not done or cancelled).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub stops_done: i64,
 }
 
 /// A stop of today's route.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapStop {
     /// Account id (the live feed's `account`).
     pub account: String,
@@ -78,6 +82,7 @@ pub struct MapStop {
     /// Longitude, when the debtor has a location.
     pub lon: Option<f64>,
     /// Position in the route (from 0).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub position: i64,
     /// The visit's status (`planned` while no visit exists).
     pub status: String,
@@ -87,6 +92,7 @@ pub struct MapStop {
 
 /// A check-in the server refused today.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapRefusal {
     /// Visit.
     pub visit: String,
@@ -105,6 +111,7 @@ pub struct MapRefusal {
     pub at: DateTime<Utc>,
     /// The server's verdict, with its reasons.
     #[schema(value_type = crate::schemas::VerdictDoc)]
+    #[cfg_attr(feature = "ts", ts(as = "terreno_shared::geofence::Verdict"))]
     pub server_verdict: serde_json::Value,
 }
 

@@ -14,6 +14,7 @@ use crate::on_read;
 
 /// A user and what reports for them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
     /// User id.
     pub id: String,
@@ -33,6 +34,7 @@ pub struct Person {
     /// Where they get emails.
     pub email: Option<String>,
     /// Their latest login or any of their devices' latest contact (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub last_seen_ms: Option<i64>,
     /// Enrolled phones, oldest first (revoked ones too: the page says so).
     pub devices: Vec<PersonDevice>,
@@ -42,6 +44,7 @@ pub struct Person {
 
 /// A phone or an external tracker of a person.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonDevice {
     /// Device id (what `POST /api/v1/devices/{id}/revoke` takes).
     pub id: String,
@@ -50,10 +53,13 @@ pub struct PersonDevice {
     /// A tracker's identifier; none for a phone.
     pub ident: Option<String>,
     /// When it enrolled or was registered (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub enrolled_ms: i64,
     /// When it last reached the server (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub last_seen_ms: Option<i64>,
     /// When it was revoked (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub revoked_ms: Option<i64>,
     #[serde(skip)]
     #[schema(ignore)]
@@ -62,6 +68,7 @@ pub struct PersonDevice {
 
 /// A team of the organization.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Team {
     /// Team id.
     pub id: String,

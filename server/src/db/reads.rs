@@ -19,6 +19,7 @@ use crate::on_read;
 
 /// A visit with everything folded into it, as supervisors and collectors read it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitDetail {
     /// Visit id.
     pub id: String,
@@ -29,10 +30,12 @@ pub struct VisitDetail {
     /// planned, in_progress, done, not_done, cancelled.
     pub status: String,
     /// Reopen generation.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub epoch: i64,
     /// The outcome, once submitted.
     pub outcome: Option<String>,
     /// When it was completed (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub completed_ms: Option<i64>,
     /// The submitted visit (answers, promise, payment); null until it is submitted.
     #[schema(value_type = Option<crate::schemas::SubmissionDoc>)]
@@ -54,23 +57,29 @@ pub struct VisitDetail {
 
 /// One check-in attempt of a visit.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitCheckin {
     /// The device that made it.
     pub device_id: String,
     /// Its sequence number on that device.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub seq: i64,
     /// When (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// What the device decided.
     #[schema(value_type = crate::schemas::VerdictDoc)]
+    #[cfg_attr(feature = "ts", ts(as = "terreno_shared::geofence::Verdict"))]
     pub device_verdict: Value,
     /// What the server decided from the same evidence.
     #[schema(value_type = crate::schemas::VerdictDoc)]
+    #[cfg_attr(feature = "ts", ts(as = "terreno_shared::geofence::Verdict"))]
     pub server_verdict: Value,
     /// The device allowed what the server refuses.
     pub flagged: bool,
     /// The fixes it was judged on (empty when the event is not stored).
     #[schema(value_type = Vec<crate::schemas::FixDoc>)]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<terreno_shared::model::RawFix>"))]
     pub evidence: Value,
 }
 

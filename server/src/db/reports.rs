@@ -30,6 +30,7 @@ const SLOT_MS: i64 = 15 * 60 * 1000;
 
 /// Visits and contacts of one local weekday and hour.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactCell {
     /// Visits with a submitted outcome.
     pub visits: u32,
@@ -39,6 +40,7 @@ pub struct ContactCell {
 
 /// The contact-rate table: `cells[weekday][hour]`, Monday first, hours 0 to 23 local.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactRate {
     /// The organization's time zone the hours are in.
     pub time_zone: String,
@@ -55,6 +57,7 @@ struct SlotRow {
 
 /// Promises of one delinquency bucket in one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PromiseRow {
     /// The bucket's id (`d0_30` ... `d361_plus`).
     pub bucket: String,
@@ -71,15 +74,19 @@ pub struct PromiseRow {
     /// Of them, not yet due and not yet paid.
     pub pending: u32,
     /// Amount promised, minor units.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub made_minor: i64,
     /// Amount of the kept promises, minor units.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub kept_minor: i64,
     /// Amount of the broken promises, minor units.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub broken_minor: i64,
 }
 
 /// The promises table, least late bucket first.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Promises {
     /// The organization's local day "past due" was judged on.
     #[schema(value_type = String, format = Date)]

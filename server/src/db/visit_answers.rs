@@ -16,6 +16,7 @@ use crate::on_read;
 
 /// The form version a visit's answers are labelled with.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AnswerForm {
     /// The stored version's id.
     pub id: String,

@@ -21,6 +21,7 @@ use crate::on_read;
 
 /// One entry of a visit's history.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HistoryEntry {
     /// A supervisor's or admin's review.
@@ -43,12 +44,15 @@ impl HistoryEntry {
 
 /// A `field_set` event of the visit.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldEdit {
     /// The field or answer path.
     pub field: String,
     /// The device's clock when it was made (Unix ms, from its hybrid logical time).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// The hybrid logical time itself.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub hlc: i64,
     /// The device.
     pub device_id: String,
@@ -73,10 +77,12 @@ pub struct FieldEdit {
 
 /// An edit that lost to another.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldConflict {
     /// The field or answer path.
     pub field: String,
     /// When the server recorded it (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// The overwritten value.
     #[schema(value_type = Value)]

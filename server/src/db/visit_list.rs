@@ -66,6 +66,7 @@ impl VisitCursor {
 
 /// One visit of the list.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitSummary {
     /// Visit id.
     pub id: String,
@@ -86,8 +87,10 @@ pub struct VisitSummary {
     /// The outcome, once submitted.
     pub outcome: Option<String>,
     /// When it was completed (Unix ms), else when it was created: the list's order.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// When it was completed (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub completed_ms: Option<i64>,
     /// A check-in the device allowed but the server refused.
     pub flagged: bool,
@@ -97,6 +100,7 @@ pub struct VisitSummary {
 
 /// One page of visits.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitPage {
     /// Newest first.
     pub visits: Vec<VisitSummary>,

@@ -26,6 +26,7 @@ const SLOT_MS: i64 = 15 * 60 * 1000;
 
 /// One collector's visits per day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CollectorDays {
     /// Login name.
     pub username: String,
@@ -39,6 +40,7 @@ pub struct CollectorDays {
 
 /// The visits-per-collector table.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitsPerCollector {
     /// Every local day of the range, in order.
     #[schema(value_type = Vec<String>)]
@@ -53,6 +55,7 @@ pub struct VisitsPerCollector {
 
 /// How often one reason refused a check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReasonCount {
     /// The reason's tag (`outside_radius`, `poor_accuracy`, ...).
     pub reason: String,
@@ -62,6 +65,7 @@ pub struct ReasonCount {
 
 /// The refusal-reasons table, most frequent first.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefusalReasons {
     /// Refused check-ins in the range.
     pub refusals: u32,

@@ -38,6 +38,7 @@ impl ReviewDecision {
 
 /// One review as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitReview {
     /// Review id.
     pub id: String,
@@ -46,6 +47,7 @@ pub struct VisitReview {
     /// The reviewer's words (never empty for a rejection).
     pub comment: String,
     /// When it was recorded (Unix ms).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// The reviewer's username.
     pub reviewer_username: String,

@@ -18,6 +18,7 @@ pub type Labels = BTreeMap<String, String>;
 
 /// A stored attachment of the visit: what the dashboard fetches to show a photo or signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AnswerAttachment {
     /// The blob to fetch (`GET /api/v1/blobs/{sha256}`).
     pub sha256: String,
@@ -27,6 +28,7 @@ pub struct AnswerAttachment {
 
 /// An enclosing group or repeat instance of an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AnswerGroup {
     /// The group's name.
     pub name: String,
@@ -38,6 +40,7 @@ pub struct AnswerGroup {
 
 /// A chosen choice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChosenLabel {
     /// The choice's name, as stored in the answer.
     pub name: String,
@@ -47,6 +50,7 @@ pub struct ChosenLabel {
 
 /// One answer, labelled.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LabelledAnswer {
     /// The answer's path (`debtor/phone`, `payments[2]/amount`).
     pub path: String,

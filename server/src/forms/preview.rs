@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 
 /// What a preview row shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// A question (notes and calculations included).
@@ -32,6 +33,7 @@ pub enum ItemKind {
 
 /// One row of the preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PreviewItem {
     /// What the row is.
     pub kind: ItemKind,
@@ -47,12 +49,15 @@ pub struct PreviewItem {
     pub hint: String,
     /// A question's type as XLSForm writes it (`select_one yes_no`).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub question_type: Option<String>,
     /// A question's type without its list (`select_one`): which input the page shows.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub widget: Option<String>,
     /// `appearance`, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub appearance: Option<String>,
     /// Whether the engine finds it relevant (shown).
     pub relevant: bool,
@@ -62,17 +67,21 @@ pub struct PreviewItem {
     pub read_only: bool,
     /// The answer, or the value the form computed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub value: Option<String>,
     /// Whether the value was computed by the form.
     pub computed: bool,
     /// Why it blocks the submission (missing answer, or the constraint's message).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub issue: Option<String>,
     /// The choices offered now, for selects with a list in the form.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<PreviewChoice>>", optional))]
     pub choices: Vec<PreviewChoice>,
     /// A repeat's instance count.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub count: Option<usize>,
     /// A repeat whose count the form computes (`repeat_count`): no adding or removing.
     pub fixed_count: bool,
@@ -80,6 +89,7 @@ pub struct PreviewItem {
 
 /// A choice offered by a select.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PreviewChoice {
     /// The value stored when chosen.
     pub name: String,

@@ -76,6 +76,7 @@ pub struct Signal {
 
 /// One frame of the feed (`type` names it).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {
     /// The first frame: every visible device's last position.
@@ -134,6 +135,7 @@ pub enum LiveEvent {
 
 /// A check-in as the feed shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckIn {
     /// Visit.
     pub visit: String,

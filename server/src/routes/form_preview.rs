@@ -70,6 +70,7 @@ pub struct PreviewRequest {
 
 /// The form as it shows for the answers.
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Preview {
     /// The version previewed.
     form: FormSummary,

@@ -67,6 +67,7 @@ pub struct FormUpload {
 
 /// A stored form and what looked wrong in it without refusing it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportedForm {
     /// The stored version.
     #[serde(flatten)]

@@ -42,6 +42,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The answer of `GET /api/v1/map`.
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapResponse {
     /// The organization's local date of the tracks, stops and refusals.
     #[schema(value_type = String, format = Date)]
@@ -56,13 +57,20 @@ pub struct MapResponse {
 
 /// The map's settings, from the server's configuration.
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MapSettings {
     /// The tile server; absent when none is configured (draw on a plain background).
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<terreno_shared::api::v1::org::MapTiles>")
+    )]
     pub tiles: Option<MapTiles>,
     /// Seconds of silence after which a collector shows as late.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub late_after_secs: u64,
     /// Seconds of silence after which a collector shows as silent (the feed's
     /// `device_offline`).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub silent_after_secs: u64,
     /// Battery fraction below which it shows as low (the feed's `low_battery`).
     pub low_battery: f64,

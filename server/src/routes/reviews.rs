@@ -67,6 +67,7 @@ pub struct ReviewRequest {
 
 /// A visit's history, newest first.
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitHistory {
     /// Reviews, edits and conflicts, newest first.
     pub entries: Vec<HistoryEntry>,

@@ -58,6 +58,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The people the caller manages and the teams they may add people to.
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct People {
     /// Users by team, role and name, with their phones and trackers.
     pub people: Vec<Person>,
@@ -83,6 +84,7 @@ pub struct NewPerson {
 
 /// An invited person and the one-time password to hand over.
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Invited {
     /// The new user.
     pub person: Person,
@@ -100,6 +102,7 @@ pub struct NewPassword {
 
 /// The outcome of setting a password.
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PasswordSet {
     /// The one-time password the server made, to hand over; none when the caller chose one.
     pub temporary_password: Option<String>,

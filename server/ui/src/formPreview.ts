@@ -5,47 +5,12 @@
 // here, so a slow or failed evaluation never loses what was typed.
 
 import { ApiError, api } from "./api";
-import type { FormSummary } from "./forms";
 import { h } from "./format";
+import type { FormSummary, Preview, PreviewItem } from "./generated";
 import { t } from "./i18n";
 
 /** Wait after the last change before asking the engine again. */
 const DEBOUNCE_MS = 150;
-
-/** One row of the preview (server: `PreviewItem`). */
-interface Item {
-  kind: "question" | "group" | "repeat" | "instance";
-  path: string;
-  depth: number;
-  row: number;
-  label: string;
-  hint: string;
-  type?: string;
-  widget?: string;
-  appearance?: string;
-  relevant: boolean;
-  required: boolean;
-  read_only: boolean;
-  value?: string;
-  computed: boolean;
-  issue?: string;
-  choices?: Array<{ name: string; label: string }>;
-  count?: number;
-  fixed_count: boolean;
-}
-
-/** The engine's answer (server: `Preview`). */
-interface Preview {
-  language: string;
-  languages: string[];
-  items: Item[];
-  state: {
-    missing_required: Array<{ path: string; message: string }>;
-    failed_constraints: Array<{ path: string; message: string }>;
-    errors: Array<{ path: string; message: string }>;
-    complete: boolean;
-  };
-}
 
 type State =
   { kind: "loading" } | { kind: "failed"; plain: string } | { kind: "ready"; preview: Preview };
@@ -231,7 +196,7 @@ export class FormPreview {
     return parts;
   }
 
-  private item(i: Item): HTMLElement {
+  private item(i: PreviewItem): HTMLElement {
     const style = `margin-left: ${Math.min(i.depth, 8) * 1.25}rem`;
     const cls = `pv-item pv-${i.kind}${i.relevant ? "" : " pv-hidden"}`;
     const hiddenNote = i.relevant ? null : h("span", { class: "pv-tag" }, t("forms.pvHiddenTag"));
@@ -255,7 +220,7 @@ export class FormPreview {
     }
   }
 
-  private repeat(i: Item, cls: string, style: string): HTMLElement {
+  private repeat(i: PreviewItem, cls: string, style: string): HTMLElement {
     const count = i.count ?? 0;
     const parts: Array<Node | null> = [
       h("h3", {}, i.label),
@@ -300,7 +265,7 @@ export class FormPreview {
   }
 
   private question(
-    i: Item,
+    i: PreviewItem,
     cls: string,
     style: string,
     hiddenNote: HTMLElement | null,

@@ -7,34 +7,14 @@
 import { ApiError, api } from "./api";
 import { FormPreview, versionText, versionWords } from "./formPreview";
 import { h } from "./format";
+import type { FormSummary, ImportedForm, Problem, Warning } from "./generated";
 import { language, t } from "./i18n";
 import type { Page } from "./page";
 import { currentUser } from "./session";
 
-/** A stored form version (server: `FormSummary`). */
-export interface FormSummary {
-  id: string;
-  form_id: string;
-  version: string | null;
-  title: string;
-  questions: number;
-  created_ms: number;
-  created_by: string | null;
-  visit_form: boolean;
-}
-
-/** A problem or warning of a form, located where the author can find it. */
-interface Finding {
-  sheet: string;
-  row: number | null;
-  column: string | null;
-  message: string;
-}
-
-/** The answer to a stored upload (server: `ImportedForm`). */
-interface ImportedForm extends FormSummary {
-  warnings: Finding[];
-}
+/** A problem or warning of a form, located where the author can find it (the two have one
+ * shape). */
+type Finding = Problem | Warning;
 
 type ListState =
   { kind: "loading" } | { kind: "failed"; plain: string } | { kind: "ready"; forms: FormSummary[] };

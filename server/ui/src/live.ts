@@ -4,61 +4,7 @@
 // for good (logout, leaving the page). A close with code 1008 and a session reason means the
 // session was revoked: the app is told, and no retry is made.
 
-import type { Verdict } from "./generated";
-
-/** A device's last position (the feed's `position` and the snapshot's entries). */
-export interface Position {
-  device: string;
-  username: string;
-  lat: number;
-  lon: number;
-  accuracy_m: number;
-  battery: number | null;
-  charging: boolean | null;
-  t: string;
-  last_seen: string;
-}
-
-/** A check-in as the feed shows it. */
-export interface CheckIn {
-  visit: string;
-  account: string;
-  device: string;
-  username: string;
-  display_name: string;
-  at: string;
-  device_verdict: Verdict;
-  server_verdict: Verdict;
-  flagged: boolean;
-}
-
-/** A geofence verdict (shared `Verdict`, tagged by `verdict`). */
-export type { Verdict };
-
-/** One frame of the feed. */
-export type LiveEvent =
-  | { type: "snapshot"; positions: Position[] }
-  | ({ type: "position" } & Position)
-  | ({ type: "check_in" } & CheckIn)
-  | ({ type: "check_in_refused" } & CheckIn)
-  | {
-      type: "visit_completed";
-      visit: string;
-      account: string;
-      debtor: string;
-      username: string;
-      display_name: string;
-      outcome: string;
-      completed_at: string;
-    }
-  | {
-      type: "device_offline";
-      device: string;
-      username: string;
-      display_name: string;
-      last_seen: string;
-    }
-  | { type: "low_battery"; device: string; username: string; display_name: string; battery: number };
+import type { LiveEvent } from "./generated";
 
 /** The connection's state, for the page to show. */
 export type FeedState =

@@ -5,25 +5,11 @@
 
 import { ApiError, api } from "./api";
 import { h } from "./format";
+import type { LocationCapture } from "./generated";
 import { clock, t } from "./i18n";
 
-/** A pending capture (server: `LocationCapture`). */
-interface Capture {
-  device: string;
-  seq: number;
-  account: string;
-  external_id: string;
-  debtor: string;
-  address: string;
-  collector: string;
-  at: string;
-  lat: number;
-  lon: number;
-  accuracy_m: number;
-}
-
 type State =
-  { kind: "loading" } | { kind: "failed"; plain: string } | { kind: "ready"; captures: Capture[] };
+  { kind: "loading" } | { kind: "failed"; plain: string } | { kind: "ready"; captures: LocationCapture[] };
 
 /** The captured-locations section; `element` stays the same node across renders. */
 export class LocationCaptures {
@@ -39,7 +25,7 @@ export class LocationCaptures {
 
   async load(): Promise<void> {
     try {
-      const captures = await api<Capture[]>("GET", "/api/v1/location-captures");
+      const captures = await api<LocationCapture[]>("GET", "/api/v1/location-captures");
       this.state = { kind: "ready", captures };
     } catch (e) {
       this.state = { kind: "failed", plain: e instanceof ApiError ? e.plain : String(e) };
@@ -90,7 +76,7 @@ export class LocationCaptures {
     );
   }
 
-  private row(c: Capture): HTMLElement {
+  private row(c: LocationCapture): HTMLElement {
     const approve = h(
       "button",
       {
@@ -130,7 +116,7 @@ export class LocationCaptures {
     );
   }
 
-  private async decide(c: Capture, how: "approve" | "reject"): Promise<void> {
+  private async decide(c: LocationCapture, how: "approve" | "reject"): Promise<void> {
     this.busy = true;
     this.render();
     const path = `/api/v1/location-captures/${encodeURIComponent(c.device)}/${c.seq}/${how}`;

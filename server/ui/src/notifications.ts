@@ -5,8 +5,7 @@
 
 import { clock, percent, t, tMaybe } from "./i18n";
 import { h } from "./format";
-import type { Reason } from "./generated";
-import type { LiveEvent, Verdict } from "./live";
+import type { LiveEvent, Reason, Verdict } from "./generated";
 
 /** One notification. */
 export interface Note {

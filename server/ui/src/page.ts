@@ -1,6 +1,7 @@
 // What every page of the dashboard gives the shell.
 
-import type { FeedState, LiveEvent } from "./live";
+import type { LiveEvent } from "./generated";
+import type { FeedState } from "./live";
 import type { Note } from "./notifications";
 
 /** A mounted page. */

@@ -7,41 +7,11 @@
 
 import { ApiError, api } from "./api";
 import { h } from "./format";
+import type { People, Person, PersonDevice, Team } from "./generated";
 import { type Key, language, t } from "./i18n";
 import type { Page } from "./page";
 import { inviteForm, passwordForm, trackerForm } from "./peopleForms";
 import { currentUser } from "./session";
-
-/** A phone or a tracker (server: `PersonDevice`). */
-export interface Device {
-  id: string;
-  label: string;
-  ident: string | null;
-  enrolled_ms: number;
-  last_seen_ms: number | null;
-  revoked_ms: number | null;
-}
-
-/** A user (server: `Person`). */
-export interface Person {
-  id: string;
-  username: string;
-  display_name: string;
-  role: "admin" | "supervisor" | "collector";
-  team: string | null;
-  active: boolean;
-  invited: boolean;
-  email: string | null;
-  last_seen_ms: number | null;
-  devices: Device[];
-  trackers: Device[];
-}
-
-/** A team new people may join (server: `Team`). */
-export interface Team {
-  id: string;
-  name: string;
-}
 
 type State =
   | { kind: "loading" }
@@ -101,7 +71,7 @@ class PeoplePageState {
 
   async load(): Promise<void> {
     try {
-      const r = await api<{ people: Person[]; teams: Team[] }>("GET", "/api/v1/users");
+      const r = await api<People>("GET", "/api/v1/users");
       this.state = { kind: "ready", people: r.people, teams: r.teams };
     } catch (e) {
       this.state = { kind: "failed", plain: plain(e) };
@@ -241,7 +211,7 @@ class PeoplePageState {
     return box;
   }
 
-  private revokeButton(p: Person, d: Device): HTMLElement {
+  private revokeButton(p: Person, d: PersonDevice): HTMLElement {
     const who = { device: d.label, name: p.display_name };
     const b = h(
       "button",

@@ -5,8 +5,9 @@
 
 import { ApiError, api } from "./api";
 import { h } from "./format";
+import type { Invited, PasswordSet, Person, Team } from "./generated";
 import { type Key, t } from "./i18n";
-import type { Notice, Person, Team } from "./people";
+import type { Notice } from "./people";
 import { currentUser } from "./session";
 
 /** Runs an action and shows what it did (the page's `act`). */
@@ -97,7 +98,7 @@ export function inviteForm(teams: Team[], act: Act): HTMLElement {
     };
     void act(async () => {
       try {
-        const r = await api<{ person: Person; temporary_password: string }>(
+        const r = await api<Invited>(
           "POST",
           "/api/v1/users",
           body,
@@ -137,7 +138,7 @@ export function passwordForm(p: Person, act: Act): HTMLElement {
     const password = input.value;
     void act(async () => {
       try {
-        const r = await api<{ temporary_password: string | null }>(
+        const r = await api<PasswordSet>(
           "PUT",
           `/api/v1/users/${encodeURIComponent(p.username)}/password`,
           password ? { password } : {},

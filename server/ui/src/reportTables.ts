@@ -6,31 +6,10 @@
 // the same numbers; the Excel button comes from the page.
 
 import { h } from "./format";
+import type { RefusalReasons, VisitsPerCollector } from "./generated";
 import { t, tMaybe } from "./i18n";
 import { COLOURS, type Charts } from "./charts";
 import { saveText } from "./csv";
-
-/** One collector's visits per day (server: `CollectorDays`). */
-interface CollectorDays {
-  username: string;
-  display_name: string;
-  counts: number[];
-  total: number;
-}
-
-/** The table (server: `VisitsPerCollector`). */
-export interface VisitsPerCollector {
-  days: string[];
-  rows: CollectorDays[];
-  day_totals: number[];
-  total: number;
-}
-
-/** Refusals by reason (server: `RefusalReasons`). */
-export interface RefusalReasons {
-  refusals: number;
-  reasons: Array<{ reason: string; count: number }>;
-}
 
 /** "24/11" for "2026-11-24": the range is at most a year, the header stays narrow. */
 function shortDay(day: string): string {

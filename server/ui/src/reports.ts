@@ -8,28 +8,19 @@
 
 import { ApiError, api, download as fetchFile } from "./api";
 import { h } from "./format";
+import type {
+  ContactCell,
+  ContactRate,
+  PromiseRow,
+  Promises,
+  RefusalReasons,
+  VisitsPerCollector,
+} from "./generated";
 import { type Key, t } from "./i18n";
 import { type BarSpec, COLOURS, Charts } from "./charts";
 import { saveText } from "./csv";
 import type { Page } from "./page";
-import {
-  type RefusalReasons,
-  type VisitsPerCollector,
-  reasonsView,
-  visitsPerCollectorView,
-} from "./reportTables";
-
-/** One cell (server: `ContactCell`). */
-interface Cell {
-  visits: number;
-  contacts: number;
-}
-
-/** The report (server: `ContactRate`): `cells[weekday][hour]`, Monday first. */
-interface ContactRate {
-  time_zone: string;
-  cells: Cell[][];
-}
+import { reasonsView, visitsPerCollectorView } from "./reportTables";
 
 const WEEKDAYS: Key[] = [
   "reports.mon",
@@ -40,20 +31,6 @@ const WEEKDAYS: Key[] = [
   "reports.sat",
   "reports.sun",
 ];
-
-/** Promises of one bucket and currency (server: `PromiseRow`). */
-interface PromiseRow {
-  bucket: string;
-  currency: string;
-  exponent: number;
-  made: number;
-  kept: number;
-  broken: number;
-  pending: number;
-  made_minor: number;
-  kept_minor: number;
-  broken_minor: number;
-}
 
 type State =
   | { kind: "loading" }
@@ -112,7 +89,7 @@ class ReportsPageState {
       const q = new URLSearchParams({ from, to });
       const [report, promises, perCollector, reasons] = await Promise.all([
         api<ContactRate>("GET", `/api/v1/reports/contact-rate?${q}`),
-        api<{ rows: PromiseRow[] }>("GET", `/api/v1/reports/promises?${q}`),
+        api<Promises>("GET", `/api/v1/reports/promises?${q}`),
         api<VisitsPerCollector>("GET", `/api/v1/reports/visits-per-collector?${q}`),
         api<RefusalReasons>("GET", `/api/v1/reports/refusal-reasons?${q}`),
       ]);
@@ -294,7 +271,7 @@ function field(id: string, label: Key, input: HTMLElement): HTMLElement {
 }
 
 /** The rate as a percentage, or "" with no visits. */
-function rate(c: Cell): string {
+function rate(c: ContactCell): string {
   return c.visits ? `${Math.round((100 * c.contacts) / c.visits)}` : "";
 }
 
@@ -303,7 +280,7 @@ function byHourChart(report: ContactRate): BarSpec {
   const hours = [...Array(24).keys()].filter((hour) =>
     report.cells.some((day) => day[hour].visits > 0),
   );
-  const sum = (hour: number, f: (c: Cell) => number) =>
+  const sum = (hour: number, f: (c: ContactCell) => number) =>
     report.cells.reduce((n, day) => n + f(day[hour]), 0);
   return {
     labels: hours.map((hour) => `${String(hour).padStart(2, "0")}:00`),

@@ -8,29 +8,8 @@
 
 import { ApiError, api } from "./api";
 import { h } from "./format";
+import type { DayRoute, DayRoutes, DayStop } from "./generated";
 import { t, tMaybe } from "./i18n";
-
-/** A stop of the day (server: `DayStop`). */
-interface DayStop {
-  id: string;
-  account: string;
-  external_id: string;
-  debtor: string;
-  address: string;
-  position: number;
-  status: string;
-  outcome: string | null;
-}
-
-/** A collector and their stops (server: `DayRoute`). */
-interface DayRoute {
-  username: string;
-  display_name: string;
-  team: string | null;
-  /** False for a disabled collector, listed while they still have stops that day. */
-  active: boolean;
-  stops: DayStop[];
-}
 
 type State =
   | { kind: "loading" }
@@ -67,7 +46,7 @@ export class RouteDay {
     this.render();
     try {
       const q = new URLSearchParams({ date: this.date.value || today() });
-      const day = await api<{ date: string; collectors: DayRoute[] }>("GET", `/api/v1/routes?${q}`);
+      const day = await api<DayRoutes>("GET", `/api/v1/routes?${q}`);
       this.state = { kind: "ready", date: day.date, collectors: day.collectors };
     } catch (e) {
       this.state = { kind: "failed", plain: e instanceof ApiError ? e.plain : String(e) };

@@ -7,35 +7,12 @@
 
 import { api, ApiError } from "./api";
 import { h } from "./format";
+import type { ImportSummary } from "./generated";
 import { t } from "./i18n";
 import { LocationCaptures } from "./locationCaptures";
 import type { Page } from "./page";
 import { RouteDay } from "./routeDay";
 
-/** One rejected row of an import (server: `Rejected`). */
-interface Rejected {
-  line: number;
-  column: string | null;
-  reason: string;
-}
-
-/** The server's answer to an import (server: `ImportSummary`). */
-interface ImportSummary {
-  written: boolean;
-  portfolio: string;
-  rows_read: number;
-  debtors_created: number;
-  debtors_updated: number;
-  debtors_unchanged: number;
-  debtors_closed: number;
-  debtors_moved_between_teams: number;
-  rows_rejected: Rejected[];
-  rows_rejected_count: number;
-  collectors_created: string[];
-  needs_location: number;
-}
-
-/** What the page shows under the form. */
 type Outcome =
   | { kind: "none" }
   | { kind: "busy"; file: string }

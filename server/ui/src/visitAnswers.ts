@@ -6,29 +6,11 @@
 
 import { ApiError, download } from "./api";
 import { h } from "./format";
+import type { AnswerForm, LabelledAnswer } from "./generated";
 import { language, t } from "./i18n";
 
 /** Text in the form's languages, by language name (`Español (es)`, `default`). */
-export type Labels = Record<string, string>;
-
-/** One labelled answer (server: `LabelledAnswer`). */
-export interface LabelledAnswer {
-  path: string;
-  label: Labels;
-  groups: Array<{ name: string; label: Labels; instance: number | null }>;
-  kind: "text" | "number" | "date" | "choice" | "image" | "signature" | "other" | string;
-  value: unknown;
-  choices: Array<{ name: string; label: Labels }>;
-  attachment: { sha256: string; media_type: string | null } | null;
-}
-
-/** The form version that labelled them (server: `AnswerForm`). */
-export interface AnswerForm {
-  title: string;
-  version: string;
-  languages: string[];
-  default_language: string | null;
-}
+export type Labels = LabelledAnswer["label"];
 
 /** Rendered answers; `destroy` releases the images' blob URLs. */
 export interface AnswersView {
@@ -92,7 +74,7 @@ export function labelIn(labels: Labels, form: AnswerForm | null): string | null 
   );
   const fallback = [form?.default_language ?? "", "default"].find((k) => k in labels);
   const key = mine ?? fallback ?? keys[0];
-  return key === undefined ? null : labels[key];
+  return key === undefined ? null : (labels[key] ?? null);
 }
 
 function answerValue(a: LabelledAnswer, pick: (l: Labels) => string | null): string | HTMLElement {

@@ -8,16 +8,8 @@ import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 
 import { h } from "./format";
+import type { RawFix } from "./generated";
 import { clock, t } from "./i18n";
-
-/** One fix of a check-in's evidence (shared: `Fix`). */
-export interface EvidenceFix {
-  t: string;
-  lat: number;
-  lon: number;
-  accuracy_m: number;
-  mock: boolean;
-}
 
 /** Where the debtor lives, when the account has a location. */
 export interface DebtorPlace {
@@ -35,7 +27,7 @@ export interface EvidenceMap {
 }
 
 /** The map of `fixes` around `debtor`. */
-export function evidenceMap(fixes: EvidenceFix[], debtor: DebtorPlace | null): EvidenceMap {
+export function evidenceMap(fixes: RawFix[], debtor: DebtorPlace | null): EvidenceMap {
   const box = h("div", {
     class: "evidence-map map no-tiles",
     // A region, not an image: it can be zoomed and its circles have tooltips (an image must

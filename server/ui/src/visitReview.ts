@@ -6,42 +6,8 @@
 
 import { api, ApiError } from "./api";
 import { h } from "./format";
+import type { HistoryEntry, VisitHistory, VisitReview } from "./generated";
 import { clock, language, t, tMaybe } from "./i18n";
-
-/** A recorded review (server: `VisitReview`). */
-export interface VisitReview {
-  id: string;
-  decision: "approved" | "rejected" | string;
-  comment: string;
-  at_ms: number;
-  reviewer_username: string;
-  reviewer_name: string;
-}
-
-/** One history entry (server: `HistoryEntry`, tagged by `kind`). */
-type HistoryEntry =
-  | ({ kind: "review" } & VisitReview)
-  | {
-      kind: "edit";
-      field: string;
-      at_ms: number;
-      device_label: string;
-      username: string;
-      user_name: string;
-      old_value: unknown;
-      new_value: unknown;
-      state: string;
-      reason: string | null;
-    }
-  | {
-      kind: "conflict";
-      field: string;
-      at_ms: number;
-      lost_value: unknown;
-      lost_username: string | null;
-      won_value: unknown;
-      won_username: string | null;
-    };
 
 /** The review state's words and badge class; `pending` when not reviewed. */
 export function reviewBadge(review: string | null, status: string): HTMLElement | null {
@@ -155,7 +121,7 @@ export function historySection(visitId: string, fieldName: (path: string) => str
   const body = h("div", {}, loading);
   box.append(h("h3", { id: "history-title" }, t("review.history.title")), body);
   const path = `/api/v1/visits/${encodeURIComponent(visitId)}/history`;
-  api<{ entries: HistoryEntry[] }>("GET", path)
+  api<VisitHistory>("GET", path)
     .then(({ entries }) => {
       body.replaceChildren(
         entries.length === 0

@@ -7,62 +7,20 @@
 
 import { api, ApiError } from "./api";
 import { h } from "./format";
-import type { Verdict } from "./generated";
+import type {
+  AccountView,
+  Verdict,
+  VisitDetail,
+  VisitPage,
+  VisitReview,
+  VisitSummary,
+} from "./generated";
 import { clock, language, t, tMaybe } from "./i18n";
 import { distanceOf } from "./notifications";
 import type { Page } from "./page";
-import {
-  type AnswerForm,
-  type AnswersView,
-  type LabelledAnswer,
-  answersView,
-  labelIn,
-  localDate,
-} from "./visitAnswers";
-import { type VisitReview, historySection, reviewBadge, reviewSection } from "./visitReview";
-import { type DebtorPlace, type EvidenceFix, type EvidenceMap, evidenceMap } from "./visitEvidence";
-
-/** One visit of the list (server: `VisitSummary`). */
-interface VisitSummary {
-  id: string;
-  debtor_name: string;
-  external_id: string;
-  collector_username: string;
-  collector_name: string;
-  status: string;
-  outcome: string | null;
-  at_ms: number;
-  flagged: boolean;
-  review: string | null;
-}
-
-interface VisitPage {
-  visits: VisitSummary[];
-  next_cursor: string | null;
-}
-
-
-/** One visit in full (server: `VisitDetail`). */
-interface VisitDetail {
-  id: string;
-  account: string;
-  status: string;
-  outcome: string | null;
-  completed_ms: number | null;
-  flagged: boolean;
-  fields: Record<string, unknown>;
-  submission: Record<string, unknown> | null;
-  checkins: Array<{
-    at_ms: number;
-    device_verdict: Verdict;
-    server_verdict: Verdict;
-    flagged: boolean;
-    evidence: EvidenceFix[];
-  }>;
-  form: AnswerForm | null;
-  answers: LabelledAnswer[];
-  review: VisitReview | null;
-}
+import { type AnswersView, answersView, labelIn, localDate } from "./visitAnswers";
+import { historySection, reviewBadge, reviewSection } from "./visitReview";
+import { type DebtorPlace, type EvidenceMap, evidenceMap } from "./visitEvidence";
 
 const OUTCOMES = [
   "paid",
@@ -337,7 +295,7 @@ class VisitsPageState {
 async function debtorPlace(account: string): Promise<DebtorPlace | null> {
   try {
     const path = `/api/v1/accounts/${encodeURIComponent(account)}`;
-    const a = await api<{ lat: number | null; lon: number | null; name: string }>("GET", path);
+    const a = await api<AccountView>("GET", path);
     if (a.lat === null || a.lon === null) return null;
     return { lat: a.lat, lon: a.lon, name: a.name };
   } catch {
@@ -377,12 +335,15 @@ function detailView(
     [t("visits.outcome"), d.outcome ? tMaybe(`outcome.${d.outcome}`, d.outcome) : "—"],
   ];
   if (d.completed_ms !== null) facts.push([t("visits.completed"), when(d.completed_ms)]);
-  const promise = d.submission?.promise as { amount?: unknown; due?: string } | undefined;
+  // The submission as the device sent it (JSON): its promise and payment, when it has them.
+  const s = d.submission;
+  const sub = s !== null && typeof s === "object" && !Array.isArray(s) ? s : undefined;
+  const promise = sub?.promise as { amount?: unknown; due?: string } | undefined;
   if (promise) {
     const due = promise.due ? localDate(promise.due) : "—";
     facts.push([t("visits.promise"), t("review.promise", { amount: money(promise.amount), due })]);
   }
-  const payment = d.submission?.payment as
+  const payment = sub?.payment as
     | { amount?: unknown; method?: string; receipt?: string }
     | undefined;
   if (payment) {

@@ -119,6 +119,7 @@ impl From<BatteryLevel> for f64 {
 
 /// Which positioning source the OS says produced a fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     /// Satellite positioning.
@@ -150,6 +151,7 @@ pub struct Fix {
 
 /// The unvalidated shape of a fix, as it travels in JSON (and in `track_day.jsonl`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RawFix {
     /// Time of the fix, UTC.

@@ -3,7 +3,8 @@
 // values, filtered choices, repeat instances. Every answer is saved as it is entered (typed
 // text after a short pause, everything else at once); what could not be saved yet (a value the
 // core refused) stays as a draft on the device and is shown again when the visit is reopened.
-import { api, isCommandError, type FormNode, type LiveForm, type Question } from "../api";
+import { api, isCommandError } from "../api";
+import type { LiveForm, Node, Question } from "../generated";
 import { h, mount } from "../dom";
 import { formText, t } from "../i18n";
 import { signaturePad } from "./signature";
@@ -47,7 +48,7 @@ export class FormView {
     this.update(this.live);
   }
 
-  private nodes(nodes: FormNode[], prefix: string): HTMLElement[] {
+  private nodes(nodes: Node[], prefix: string): HTMLElement[] {
     const out: HTMLElement[] = [];
     for (const n of nodes) {
       if (n.node === "question") {
@@ -101,10 +102,10 @@ export class FormView {
       block.calc = h("div", { class: "calc", id });
       return block.calc;
     }
-    if (type === "select_one" || type === "select_multiple") {
-      const multiple = type === "select_multiple";
+    if (q.kind.type === "select_one" || q.kind.type === "select_multiple") {
+      const multiple = q.kind.type === "select_multiple";
       const options = new Map<string, { el: HTMLElement; input: HTMLInputElement }>();
-      const list = this.live.definition.choices[q.kind.list ?? ""] ?? [];
+      const list = this.live.definition.choices[q.kind.list] ?? [];
       const box = h("div", { class: "opts", id });
       for (const c of list) {
         const input = h("input", { type: multiple ? "checkbox" : "radio", name: id, value: c.name });

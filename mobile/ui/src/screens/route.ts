@@ -1,6 +1,7 @@
 // Today's route in visiting order: distance from here, delinquency bucket, balance, contact
 // window, status, and for a stop that may not be visited now, from when it may.
-import { api, isCommandError, type RouteStop } from "../api";
+import { api, isCommandError } from "../api";
+import type { RouteStop } from "../generated";
 import { go, state } from "../app";
 import { languageButton, shiftButton } from "../bar";
 import { h, mount } from "../dom";

@@ -2,7 +2,8 @@
 // distance and accuracy. A refused check-in lists its reasons in the collector's words. A debtor
 // without a location says so first: the check-in then proposes where the collector stands, for
 // the supervisor to approve, and the banner confirms it was proposed.
-import { api, isCommandError, type CommandError, type StopDetail } from "../api";
+import { api, isCommandError, type CommandError } from "../api";
+import type { StopDetail } from "../generated";
 import { go, refreshBar, state } from "../app";
 import { h, mount } from "../dom";
 import { formatDistance, formatTime, t, tCode } from "../i18n";

@@ -1,8 +1,8 @@
 // The visit: the questionnaire, then the outcome and completion (refused by the core, with
 // every missing answer and failed check, until the form is complete), then a done screen.
-import { api, isCommandError, type Completed, type LiveForm } from "../api";
+import { api, isCommandError } from "../api";
 import { go } from "../app";
-import type { Outcome } from "../generated";
+import type { Completed, LiveForm, Outcome } from "../generated";
 import { h, mount } from "../dom";
 import { t, tCode } from "../i18n";
 import { syncNow } from "../session";

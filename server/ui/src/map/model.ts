@@ -2,63 +2,21 @@
 // `/api/v1/map`, then every feed event applied to it. Each apply says what changed, so the view
 // redraws only that collector, stop or refusal. No DOM, no Leaflet here.
 
-import type { LiveEvent, Position, Verdict } from "../live";
+import type {
+  LiveEvent,
+  MapCollector,
+  MapRefusal,
+  MapResponse,
+  MapSettings,
+  MapStop,
+  Position,
+} from "../generated";
 
-/** A stop of today's route (`/api/v1/map`). */
-export interface Stop {
-  account: string;
-  external_id: string;
-  debtor: string;
-  address: string;
-  lat: number | null;
-  lon: number | null;
-  position: number;
-  status: string;
-  outcome: string | null;
-}
-
-/** A refused check-in, placed at the debtor's address when it has one. */
-export interface Refusal {
-  visit: string;
-  account: string;
-  username: string;
-  debtor: string;
-  lat: number | null;
-  lon: number | null;
-  at: string;
-  server_verdict: Verdict;
-}
-
-/** A collector with everything the map shows of them. */
-export interface Collector {
-  username: string;
-  display_name: string;
-  team: string | null;
-  position: Position | null;
-  /** Whether `track` and `stops` came with the load (a large scope leaves them out until the
-   * collector is looked at: `?username=`). */
-  detail: boolean;
-  track: Array<[number, number]>;
-  stops: Stop[];
-  stops_total: number;
-  stops_done: number;
-}
-
-/** The map's settings from the server. */
-export interface MapSettings {
-  tiles: { url: string; attribution: string } | null;
-  late_after_secs: number;
-  silent_after_secs: number;
-  low_battery: number;
-}
-
-/** The answer of `GET /api/v1/map`. */
-export interface MapResponse {
-  date: string;
-  settings: MapSettings;
-  collectors: Collector[];
-  refused: Refusal[];
-}
+/** The map's records, by the names the map's modules use (`GET /api/v1/map`). */
+export type Stop = MapStop;
+export type Refusal = MapRefusal;
+export type Collector = MapCollector;
+export type { MapResponse, MapSettings };
 
 /** How recently a collector was heard from. */
 export type Freshness = "live" | "late" | "silent";

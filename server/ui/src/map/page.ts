@@ -5,8 +5,9 @@
 
 import { api, ApiError } from "../api";
 import { ago, h } from "../format";
+import type { LiveEvent } from "../generated";
 import { t } from "../i18n";
-import type { FeedState, LiveEvent } from "../live";
+import type { FeedState } from "../live";
 import type { Note, Notifications } from "../notifications";
 import type { Page } from "../page";
 import { type Collector, type MapResponse, MapModel, freshness, isLow } from "./model";
