@@ -282,7 +282,12 @@ fn summary(rows: &[(Expected, Terreno, Result<(), String>)], took: Duration) -> 
     for (category, counts) in &table {
         let total: usize = counts.values().sum();
         let counts: Vec<String> = counts.iter().map(|(o, n)| format!("{o} {n}")).collect();
-        let _ = writeln!(out, "  {:<32} {total:>3}: {}", category.title(), counts.join(", "));
+        let _ = writeln!(
+            out,
+            "  {:<32} {total:>3}: {}",
+            category.title(),
+            counts.join(", ")
+        );
     }
     let mismatches: Vec<_> = rows.iter().filter(|(_, _, r)| r.is_err()).collect();
     let _ = writeln!(out, "{} mismatch(es)", mismatches.len());
@@ -324,6 +329,10 @@ fn the_corpus_gets_pyxforms_and_odk_validates_verdicts() {
     let report = summary(&rows, took);
     eprintln!("{report}");
     let failed = rows.iter().filter(|(_, _, r)| r.is_err()).count();
-    assert!(failed == 0, "{failed} of {} corpus files: see above", rows.len());
+    assert!(
+        failed == 0,
+        "{failed} of {} corpus files: see above",
+        rows.len()
+    );
     assert!(took < WHOLE, "the corpus took {took:?}, over {WHOLE:?}");
 }
