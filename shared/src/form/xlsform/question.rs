@@ -58,6 +58,13 @@ pub(crate) fn question(
             "missing calculation",
         );
     }
+    check_label(row, &q, report);
+    q
+}
+
+/// pyxform refuses a question the collector would see with nothing to show: no label, no
+/// media, no hint (a guidance hint alone is hidden by default).
+fn check_label(row: &Row<'_>, q: &Question, report: &mut Report) {
     let label_optional = matches!(
         q.kind,
         QuestionType::Calculate
@@ -65,8 +72,6 @@ pub(crate) fn question(
             | QuestionType::Metadata { .. }
             | QuestionType::ExternalInstance { .. }
     );
-    // pyxform refuses a question the collector would see with nothing to show: no label, no
-    // media, no hint (a guidance hint alone is hidden by default).
     let unlabelled = q.label.is_empty() && q.hint.is_empty() && q.media.is_empty();
     if unlabelled && !label_optional {
         report.problem(
@@ -78,7 +83,6 @@ pub(crate) fn question(
             ),
         );
     }
-    q
 }
 
 /// Builds a group or repeat (without children yet) from its `begin` row.

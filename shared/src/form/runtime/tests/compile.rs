@@ -36,6 +36,7 @@ fn relevance_cycles_are_refused_with_the_cycle_named() {
 }
 
 #[test]
+// Long: one form, read first in full for each kind of opening, then through updates.
 fn a_group_relevant_on_its_own_question_reads_it_as_if_the_group_were_shown() {
     // CHT's shape: the `inputs` group is shown only when the form is opened by a person, which
     // its own `source` question says; the app fills it in otherwise.

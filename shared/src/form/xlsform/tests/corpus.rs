@@ -4,7 +4,7 @@
 use super::*;
 use crate::form::xlsform::{GroupKind, QuestionType};
 
-fn group<'n>(node: &'n Node) -> &'n crate::form::xlsform::Group {
+fn group(node: &Node) -> &crate::form::xlsform::Group {
     match node {
         Node::Group(g) => g,
         Node::Question(q) => panic!("{} is a question", q.name),
