@@ -3,19 +3,20 @@
 //! declares, then lays every sheet out as a full grid at open, so a 2 KB file can ask for
 //! terabytes. Here the `cfb` crate (which validates chains) takes the workbook stream out,
 //! through the part cap; its records are walked for cell positions and sheet extents; and
-//! calamine gets a fresh compound file holding that one stream.
+//! calamine gets a fresh compound file holding that one stream, its Dimensions records zeroed.
+//! Those only size calamine's first reservation, and writers get them wrong (real forms
+//! declare 1,048,576 rows, an XLSX sheet's, or a span of formatted blank cells): calamine's
+//! grid grows from the cells it reads, which are bounded here.
 //!
-//! Limits: BIFF8's grid (65,536 rows, 256 columns), and the sheets' grids (the span from the
-//! first to the last cell, or the declared dimensions if larger) together at most
-//! `max_part_bytes / 32` cells, 32 bytes being what calamine keeps per grid cell.
+//! Limits: BIFF8's columns (256), and the sheets' grids (the span from the first to the last
+//! cell with a value: calamine skips blank cells) together at most `max_part_bytes / 32`
+//! cells, 32 bytes being what calamine keeps per grid cell.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Seek, Write};
 
 use super::bounds::{WorkbookLimits, cell_name, mib, thousands};
 
-/// BIFF8's last row (1-based).
-const XLS_MAX_ROWS: u64 = 65_536;
 /// BIFF8's last column (1-based, `IV`).
 const XLS_MAX_COLUMNS: u64 = 256;
 /// Bytes calamine keeps per cell of a sheet's grid.
@@ -39,7 +40,9 @@ pub fn check<R: Read + Seek>(reader: R, limits: &WorkbookLimits) -> Result<Vec<u
             mib(limits.max_part_bytes)
         ));
     }
-    check_records(&stream, limits)?;
+    for (at, len) in check_records(&stream, limits)? {
+        stream[at..at + len].fill(0);
+    }
     // Version 3 (512-byte sectors): calamine refuses a version 4 file whose root entry holds
     // no mini stream.
     let mut clean =
@@ -63,7 +66,6 @@ pub fn check<R: Read + Seek>(reader: R, limits: &WorkbookLimits) -> Result<Vec<u
 struct Extent {
     rows: Option<(u64, u64)>,
     cols: Option<(u64, u64)>,
-    declared: u64,
 }
 
 impl Extent {
@@ -77,12 +79,14 @@ impl Extent {
 
     fn cells(&self) -> u64 {
         let len = |s: Option<(u64, u64)>| s.map_or(0, |(lo, hi)| hi - lo + 1);
-        (len(self.rows) * len(self.cols)).max(self.declared)
+        len(self.rows) * len(self.cols)
     }
 }
 
-/// Walks the BIFF records: sheet names from BoundSheet8, then each sheet's cells.
-fn check_records(stream: &[u8], limits: &WorkbookLimits) -> Result<(), String> {
+/// Walks the BIFF records: sheet names from BoundSheet8, then each sheet's cells. Returns where
+/// the Dimensions records' data lie (offset, length), to be zeroed.
+fn check_records(stream: &[u8], limits: &WorkbookLimits) -> Result<Vec<(usize, usize)>, String> {
+    let mut dimensions = Vec::new();
     let mut names: HashMap<usize, String> = HashMap::new();
     let mut sheet = String::from("the workbook globals");
     let mut extent = Extent::default();
@@ -105,12 +109,13 @@ fn check_records(stream: &[u8], limits: &WorkbookLimits) -> Result<(), String> {
                     sheet = format!("sheet '{name}'");
                 }
             }
-            0x0200 => extent.declared = dimensions(data, &sheet)?,
-            0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x0006 | 0x0201 if data.len() >= 4 => {
+            0x0200 => dimensions.push((pos + 4, data.len())),
+            // Not Blank (0x0201) nor MulBlank (0x00BE): calamine keeps no cell for them.
+            0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x0006 if data.len() >= 4 => {
                 let (row, col) = (u16_at(data, 0).into(), u16_at(data, 2).into());
                 cell(&mut extent, &sheet, row, col)?;
             }
-            0x00BD | 0x00BE if data.len() >= 6 => {
+            0x00BD if data.len() >= 6 => {
                 let row = u16_at(data, 0).into();
                 cell(&mut extent, &sheet, row, u16_at(data, 2).into())?;
                 cell(
@@ -131,7 +136,7 @@ fn check_records(stream: &[u8], limits: &WorkbookLimits) -> Result<(), String> {
         }
         pos += 4 + len;
     }
-    Ok(())
+    Ok(dimensions)
 }
 
 fn cell(extent: &mut Extent, sheet: &str, row: u64, col: u64) -> Result<(), String> {
@@ -144,46 +149,6 @@ fn cell(extent: &mut Extent, sheet: &str, row: u64, col: u64) -> Result<(), Stri
     }
     extent.add(row, col);
     Ok(())
-}
-
-/// The cells a Dimensions record declares (calamine reserves for them); refused when out of
-/// the grid or inverted.
-fn dimensions(data: &[u8], sheet: &str) -> Result<u64, String> {
-    let (first_row, last_row, first_col, last_col) = match data.len() {
-        14 => (
-            u64::from(u32_at(data, 0)),
-            u64::from(u32_at(data, 4)),
-            u64::from(u16_at(data, 8)),
-            u64::from(u16_at(data, 10)),
-        ),
-        10 => (
-            u64::from(u16_at(data, 0)),
-            u64::from(u16_at(data, 2)),
-            u64::from(u16_at(data, 4)),
-            u64::from(u16_at(data, 6)),
-        ),
-        _ => return Ok(0),
-    };
-    // Both "last" values are one past the end; a sheet with no cells declares zeros.
-    if last_row == 0 || last_col == 0 {
-        return Ok(0);
-    }
-    // calamine computes `last - 1 - first + 1`: a first at or past the last underflows (a
-    // first column past the last it reads as column A).
-    let inverted = first_row >= last_row || first_col == last_col;
-    if last_row > XLS_MAX_ROWS || last_col > XLS_MAX_COLUMNS || inverted {
-        return Err(format!(
-            "{sheet}: dimensions rows {}-{}, columns {}-{} are outside an XLS sheet \
-             ({} rows, {XLS_MAX_COLUMNS} columns)",
-            first_row + 1,
-            last_row,
-            first_col + 1,
-            last_col,
-            thousands(XLS_MAX_ROWS)
-        ));
-    }
-    let first_col = if first_col >= last_col { 0 } else { first_col };
-    Ok((last_row - first_row) * (last_col - first_col))
 }
 
 /// A BoundSheet8 name: `cch`, a flags byte (bit 0: UTF-16), the characters.

@@ -115,9 +115,22 @@ impl Terreno {
     }
 }
 
-/// Files Terreno refuses though both references accept them, on purpose, with the reason.
-/// Nothing else may differ.
-const DELIBERATE: &[(&str, &str)] = &[];
+/// Files Terreno refuses on purpose though the references accept them, or without naming
+/// pyxform's row, with the reason. Nothing else may differ.
+const DELIBERATE: &[(&str, &str)] = &[
+    (
+        "pyxform__extra_columns.xls",
+        "eleven cells spread from A1 to IV19999: reading them takes a grid of 5.1 million cells \
+         (164 MB), over the 64 MiB a workbook may take, the bound that keeps a small file from \
+         exhausting the server's memory",
+    ),
+    (
+        "koboloadeR__form.xls",
+        "its compound file is malformed (FAT sector 689 is not marked as one): Terreno's XLS \
+         reader refuses a broken container rather than guess its sectors as xlrd does, so it \
+         is refused without reaching pyxform's choices row",
+    ),
+];
 
 /// Why Terreno refuses `file` on purpose, if it does.
 fn deliberate(file: &str) -> Option<&'static str> {

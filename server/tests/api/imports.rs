@@ -318,24 +318,19 @@ both!(
 both!(
     a_route_xls_spanning_millions_of_cells_answers_422_naming_the_sheet,
     |app: TestApp| async move {
-        let r = upload_workbook(&app, "r.xls", &hostile::huge_xls(true)).await;
+        // Declared dimensions are not trusted (they are zeroed before calamine reads them): the
+        // cells' span is what is refused, declared or not.
+        for declared in [true, false] {
+            let r = upload_workbook(&app, "r.xls", &hostile::huge_xls(declared)).await;
 
-        assert_eq!(r.status, 422, "{}", r.text);
-        assert!(
-            r.text
-                .contains("sheet 'survey': dimensions rows 1-4000000000"),
-            "{}",
-            r.text
-        );
-        let r = upload_workbook(&app, "r.xls", &hostile::huge_xls(false)).await;
-
-        assert_eq!(r.status, 422, "{}", r.text);
-        assert!(
-            r.text
-                .contains("sheet 'survey': the workbook's sheets span more than"),
-            "{}",
-            r.text
-        );
+            assert_eq!(r.status, 422, "{}", r.text);
+            assert!(
+                r.text
+                    .contains("sheet 'survey': the workbook's sheets span more than"),
+                "{}",
+                r.text
+            );
+        }
     }
 );
 

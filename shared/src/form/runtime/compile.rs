@@ -24,8 +24,11 @@ pub struct Engine {
     pub(super) by_template: HashMap<String, usize>,
     /// Items in an order where each comes after everything its value depends on.
     pub(super) order: Vec<usize>,
-    /// Items whose value (relevance, computed value, instances) reads each item.
+    /// Items whose value (relevance, computed value, instances) reads each item, directly or
+    /// as a group's relevance reads its own questions.
     pub(super) value_dependents: Vec<Vec<usize>>,
+    /// For each group, the questions inside it its own relevance reads (see [`own_reads`]).
+    pub(super) own_reads: Vec<Vec<usize>>,
     /// Items whose checks (required, constraint, choices, messages) read each item.
     pub(super) check_dependents: Vec<Vec<usize>>,
     pub(super) choices: BTreeMap<String, Vec<Choice>>,
@@ -160,6 +163,7 @@ impl Engine {
                 .collect()
         };
         let mut value_deps: Vec<Vec<usize>> = reads.iter().map(|r| resolve(&r.value)).collect();
+        let own_reads = own_reads(&items, &mut value_deps);
         for (id, item) in items.iter().enumerate() {
             value_deps[id].extend(item.parent);
         }
@@ -189,6 +193,13 @@ impl Engine {
                 Vec::new()
             }
         };
+        // Not an order constraint (the group is evaluated first, reading them provisionally),
+        // but a change to one of them changes the group's relevance.
+        for (group, questions) in own_reads.iter().enumerate() {
+            for &q in questions {
+                value_dependents[q].push(group);
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -203,6 +214,7 @@ impl Engine {
             by_template,
             order,
             value_dependents,
+            own_reads,
             check_dependents,
             choices: form.choices.clone(),
             external_choices: form.external_choices.clone(),
@@ -243,6 +255,51 @@ impl Engine {
             .map(Vec::as_slice)
             .or_else(|| self.media.get(name).map(|t| t.rows.as_slice()))
     }
+}
+
+/// A group's relevance that reads questions inside the group (CHT's `inputs` group, relevant
+/// when `./source = 'user'`) would depend on itself through the relevance they inherit from it.
+/// JavaRosa accepts it, reading them as they are while the group is still relevant, and so does
+/// the engine: such a read is taken out of the group's dependencies and replaced by what the
+/// question's own value hangs on (its reads, and those of the groups between it and the group),
+/// so only a real cycle (its calculation reading inside the group, say) remains one; `evaluate`
+/// then computes those questions provisionally, as if the group were relevant, before the
+/// group's relevance. Only plain groups, and questions in the same repeat instance as the group.
+/// Returns the questions read so, per item.
+fn own_reads(items: &[Item], value_deps: &mut [Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut own = vec![Vec::new(); items.len()];
+    for (group, item) in items.iter().enumerate() {
+        if item.kind != ItemKind::Group || item.relevant.is_none() {
+            continue;
+        }
+        let inside = |q: usize| {
+            items[q].kind == ItemKind::Question
+                && items[q].repeats == item.repeats
+                && ancestors(items, q).any(|a| a == group)
+        };
+        let (read, other): (Vec<usize>, Vec<usize>) =
+            value_deps[group].iter().partition(|&&q| inside(q));
+        if read.is_empty() {
+            continue;
+        }
+        let mut deps = other;
+        for &q in &read {
+            deps.extend(value_deps[q].iter().copied());
+            for between in ancestors(items, q).take_while(|&a| a != group) {
+                deps.extend(value_deps[between].iter().copied());
+            }
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        value_deps[group] = deps;
+        own[group] = read;
+    }
+    own
+}
+
+/// The groups and repeats around item `id`, innermost first.
+pub(super) fn ancestors(items: &[Item], id: usize) -> impl Iterator<Item = usize> + '_ {
+    std::iter::successors(items[id].parent, |&p| items[p].parent)
 }
 
 /// Kahn's algorithm, taking the first ready item in form order so the order is stable; on a

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use super::compile::{Default, Engine, Item, ItemKind};
+use super::compile::{Default, Engine, Item, ItemKind, ancestors};
 use super::context::Scope;
 use super::state::{Checks, CountState, ItemState, NodeState, State, typed};
 use super::{Answers, Env, EvalIssue, Evaluation, Issue, MAX_INSTANCES, answers::split_path};
@@ -114,6 +114,9 @@ impl Engine {
     }
 
     fn compute_values(&self, id: usize, state: &mut State, answers: &Answers, env: &Env) {
+        if !self.own_reads[id].is_empty() {
+            self.provisional(id, state, answers, env);
+        }
         let places = self.places(id, state);
         let mut nodes = Vec::new();
         let mut counts = Vec::new();
@@ -251,6 +254,67 @@ impl Engine {
             value,
             computed,
             errors,
+            checks: Checks::default(),
+            indices,
+        }
+    }
+}
+
+impl Engine {
+    /// Fills in the questions `group`'s relevance reads inside it (`compile::own_reads`) as
+    /// they are while the group is relevant: relevant when the groups around the group are and
+    /// their own relevance, and that of the groups between them and the group, holds. They come
+    /// after the group in the order, so these provisional nodes are replaced once it is known.
+    fn provisional(&self, group: usize, state: &mut State, answers: &Answers, env: &Env) {
+        let places = self.places(group, state);
+        for &q in &self.own_reads[group] {
+            let nodes = places
+                .iter()
+                .map(|place| self.provisional_node(group, q, place.clone(), state, answers, env))
+                .collect();
+            state.items[q] = ItemState {
+                nodes,
+                counts: Vec::new(),
+            };
+        }
+    }
+
+    fn provisional_node(
+        &self,
+        group: usize,
+        q: usize,
+        indices: Vec<usize>,
+        state: &State,
+        answers: &Answers,
+        env: &Env,
+    ) -> NodeState {
+        let item = &self.items[q];
+        let path = self.path(q, &indices);
+        // Errors are reported when the question is computed for good.
+        let mut errors = Vec::new();
+        let scope = self.scope(state, env, &item.repeats, &indices, Value::Empty);
+        let own = |id: usize| {
+            self.items[id]
+                .relevant
+                .as_ref()
+                .is_none_or(|e| eval_or(e, &scope, true, |_| {}, |v| v.to_bool()))
+        };
+        let relevant = self.parent_relevant(group, &indices, state)
+            && own(q)
+            && ancestors(&self.items, q)
+                .take_while(|&a| a != group)
+                .all(own);
+        let (text, computed) = match relevant {
+            true => value_text(item, answers.get(&path), &scope, &path, &mut errors),
+            false => (String::new(), false),
+        };
+        NodeState {
+            path,
+            relevant,
+            value: typed(item.typed, &text),
+            text,
+            computed,
+            errors: Vec::new(),
             checks: Checks::default(),
             indices,
         }

@@ -8,10 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::choices::Lists;
 use super::columns::{Field, Table};
+use super::model::Node;
 use super::refs::{MALFORMED, scan};
-use super::report::{At, Report};
+use super::report::{At, Report, Sheet};
 use super::settings::yes_no;
 use super::survey::Survey;
+use super::types::QuestionType;
 use crate::form::expr;
 
 /// How a cell is read.
@@ -89,6 +91,24 @@ pub(crate) fn references(
         cell(value, Reading::Expression, names, at, report);
     }
     cycles(&calculations, names, report);
+}
+
+/// The `entities` sheet (ODK's entity declarations: `dataset`, `label`, `entity_id`,
+/// `create_if`, `update_if`): Terreno keeps no entities, but their `${references}` must name
+/// questions, as pyxform checks, since a form that names a missing question is a broken form.
+pub(crate) fn entities(sheet: &Sheet, names: &BTreeMap<String, Vec<u32>>, report: &mut Report) {
+    let Some((header, rows)) = sheet.rows.split_first() else {
+        return;
+    };
+    for (index, cells) in rows.iter().enumerate() {
+        let row = index as u32 + 2;
+        for (column, value) in header.iter().zip(cells) {
+            if value.contains("${") {
+                let at = At::cell("entities", row, column.trim());
+                cell(value, Reading::Text, names, at, report);
+            }
+        }
+    }
 }
 
 /// Whether a typographic quote delimits a string (one inside a string of the other family is
@@ -327,6 +347,60 @@ pub(crate) fn lists(
                 ),
             ),
             Some(_) => {}
+        }
+    }
+}
+
+/// Where the device finds a question's choices or data: every attached file, and each list of
+/// the choices sheet, becomes an XForm instance named by the file's name without its extension
+/// (a data question: by the question's name) or by the list's name. Two sources under one name
+/// would overwrite each other, which pyxform refuses ("the same instance id will be
+/// generated"); reported at the row of the second.
+pub(crate) fn instances(nodes: &[Node], choices: Option<&Lists>, report: &mut Report) {
+    let mut seen: BTreeMap<String, String> = choices
+        .into_iter()
+        .flat_map(|lists| lists.keys())
+        .map(|list| (list.clone(), format!("the choice list '{list}'")))
+        .collect();
+    let mut files = Vec::new();
+    collect_files(nodes, &mut files);
+    for (row, id, source) in files {
+        match seen.get(&id) {
+            Some(first) if *first != source => report.problem(
+                At::cell("survey", row, "type"),
+                format!(
+                    "{source} and {first} would both be the form's instance '{id}'; rename \
+                     one of them"
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                seen.insert(id, source);
+            }
+        }
+    }
+}
+
+/// `(row, instance name, source)` of every question reading an attached file, in sheet order.
+fn collect_files(nodes: &[Node], out: &mut Vec<(u32, String, String)>) {
+    for node in nodes {
+        match node {
+            Node::Group(g) => collect_files(&g.children, out),
+            Node::Question(q) => match &q.kind {
+                QuestionType::SelectOneFromFile { file }
+                | QuestionType::SelectMultipleFromFile { file } => {
+                    let id = file
+                        .rsplit_once('.')
+                        .map_or(file.as_str(), |(stem, _)| stem);
+                    out.push((q.row, id.to_owned(), format!("the file '{file}'")));
+                }
+                QuestionType::ExternalInstance { format } => out.push((
+                    q.row,
+                    q.name.clone(),
+                    format!("the file '{}.{format}'", q.name),
+                )),
+                _ => {}
+            },
         }
     }
 }

@@ -37,6 +37,9 @@ pub(crate) fn read<'s>(
         );
         return (lists, table);
     }
+    // pyxform checks the rows of `choices` only: `external_choices` is data for the device's
+    // lookup file, where a repeated name or a row without one is harmless (warned here).
+    let external = label == "external_choices";
     // Row of each (list, name) seen, to name the first copy of a duplicate.
     let mut seen: BTreeMap<(String, String), u32> = BTreeMap::new();
     for row in table.rows() {
@@ -49,15 +52,21 @@ pub(crate) fn read<'s>(
         };
         let name_header = row.header_of(&Field::Name, "name");
         let Some(name) = row.get(&Field::Name) else {
-            report.problem(
-                At::cell(label, row.number, &name_header),
-                "choices must have a name",
-            );
+            let at = At::cell(label, row.number, &name_header);
+            match external {
+                true => report.warn(at, "row without a name is skipped"),
+                false => report.problem(at, "choices must have a name"),
+            }
             continue;
         };
         let key = (list.to_owned(), name.to_owned());
         if let Some(first) = seen.get(&key) {
-            if !allow_duplicates {
+            if external {
+                report.warn(
+                    At::cell(label, row.number, &name_header),
+                    format!("'{name}' is already in list '{list}' on row {first}"),
+                );
+            } else if !allow_duplicates {
                 report.problem(
                     At::cell(label, row.number, &name_header),
                     format!(

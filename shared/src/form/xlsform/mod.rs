@@ -3,10 +3,11 @@
 //! [`Problem`] found, each with its sheet, row and column, in the spirit of ODK's pyxform 4.5
 //! (legacy spellings, column aliases and languages included).
 //!
-//! Owns: header aliases and languages (`columns`), question types (`types`, read by `type_cell`), the tree of
-//! groups and repeats (`survey`), choice lists (`choices`), settings (`settings`), and the
-//! whole-form checks of names, lists, `${references}`, expressions and calculation cycles
-//! (`check`). Expressions are parsed with [`crate::form::expr::parse`] and kept as source text.
+//! Owns: header aliases and languages (`columns`), question types (`types`, read by
+//! `type_cell`), the tree of groups and repeats (`survey`), loops over a choice list (`loops`),
+//! choice lists (`choices`), settings (`settings`), and the whole-form checks of names, lists,
+//! `${references}`, expressions and calculation cycles (`check`). Expressions are parsed with
+//! [`crate::form::expr::parse`] and kept as source text.
 //!
 //! Must not read files or decide how a form is shown: spreadsheets are read by the caller,
 //! rendering and evaluation happen on the device.
@@ -14,6 +15,7 @@
 mod check;
 mod choices;
 mod columns;
+mod loops;
 mod model;
 mod question;
 mod refs;
@@ -41,12 +43,21 @@ use report::{At, Report};
 // checks.
 pub fn parse_form(sheets: &[Sheet]) -> Result<(Form, Vec<Warning>), Vec<Problem>> {
     let mut report = Report::default();
+    // A sheet without a single filled cell is no sheet, as for pyxform (an empty `choices`
+    // sheet left in a template is not a choices sheet missing its columns).
+    let filled = |s: &&Sheet| s.rows.iter().flatten().any(|c| !c.trim().is_empty());
     let find = |name: &str| {
         sheets
             .iter()
+            .filter(filled)
             .find(|s| s.name.trim().eq_ignore_ascii_case(name))
     };
-    let Some(survey_sheet) = find("survey") else {
+    // pyxform reads the only sheet of a workbook as the survey, whatever its name.
+    let only = match sheets {
+        [only] => Some(only).filter(filled),
+        _ => None,
+    };
+    let Some(survey_sheet) = find("survey").or(only) else {
         report.problem(At::sheet("survey"), no_survey_message(sheets));
         return Err(report.problems);
     };
@@ -67,7 +78,7 @@ pub fn parse_form(sheets: &[Sheet]) -> Result<(Form, Vec<Warning>), Vec<Problem>
         );
         return Err(report.problems);
     }
-    let survey = survey::read(&table, &mut report);
+    let mut survey = survey::read(&table, &mut report);
     let allow = settings.allow_choice_duplicates;
     let choices = find("choices").map(|s| choices::read("choices", s, allow, &mut report));
     let external =
@@ -78,6 +89,9 @@ pub fn parse_form(sheets: &[Sheet]) -> Result<(Form, Vec<Warning>), Vec<Problem>
         external.as_ref().map(|(lists, _)| lists),
         &mut report,
     );
+    let lists = choices.as_ref().map(|(lists, _)| lists);
+    loops::expand(&mut survey.children, &survey.loops, lists);
+    check::instances(&survey.children, lists, &mut report);
     let mut choice_tables = Vec::new();
     if let Some((_, table)) = &choices {
         choice_tables.push(("choices", table));
@@ -87,6 +101,9 @@ pub fn parse_form(sheets: &[Sheet]) -> Result<(Form, Vec<Warning>), Vec<Problem>
     }
     let instance_name = settings.instance_name.as_deref().map(|v| (settings_row, v));
     check::references(&survey, &table, &choice_tables, instance_name, &mut report);
+    if let Some(sheet) = find("entities") {
+        check::entities(sheet, &survey.names, &mut report);
+    }
     let mut tables = vec![&table];
     tables.extend(choice_tables.iter().map(|(_, t)| *t));
     let languages = columns::languages(tables);

@@ -58,6 +58,13 @@ pub(crate) fn question(
             "missing calculation",
         );
     }
+    check_label(row, &q, report);
+    q
+}
+
+/// pyxform refuses a question the collector would see with nothing to show: no label, no
+/// media, no hint (a guidance hint alone is hidden by default).
+fn check_label(row: &Row<'_>, q: &Question, report: &mut Report) {
     let label_optional = matches!(
         q.kind,
         QuestionType::Calculate
@@ -66,13 +73,16 @@ pub(crate) fn question(
             | QuestionType::ExternalInstance { .. }
     );
     let unlabelled = q.label.is_empty() && q.hint.is_empty() && q.media.is_empty();
-    if unlabelled && !label_optional && q.calculation.is_none() && q.default.is_none() {
-        report.warn(
-            At::row("survey", row.number),
-            format!("question '{}' has no label", q.name),
+    if unlabelled && !label_optional {
+        report.problem(
+            At::cell("survey", row.number, &row.header_of(&Field::Label, "label")),
+            format!(
+                "the question '{}' has no label or hint: give it a label (or a hint, or an \
+                 image) to show the collector",
+                q.name
+            ),
         );
     }
-    q
 }
 
 /// Builds a group or repeat (without children yet) from its `begin` row.
@@ -94,7 +104,8 @@ pub(crate) fn group(row: &Row<'_>, name: String, section: Section, report: &mut 
         );
     }
     let kind = match section {
-        Section::Group => GroupKind::Group,
+        // A loop is a group of groups once `loops` has read its list.
+        Section::Group | Section::Loop => GroupKind::Group,
         Section::Repeat => GroupKind::Repeat {
             count: owned(row.get(&Field::RepeatCount)),
         },
@@ -143,6 +154,87 @@ fn parameters(row: &Row<'_>, report: &mut Report) -> BTreeMap<String, String> {
         );
         BTreeMap::new()
     })
+}
+
+/// The `parameters` keys pyxform accepts for a type as written (it checks only these spellings:
+/// `photo` is checked, `image` is not), or `None` where it accepts any.
+fn accepted_keys(written: &str, kind: &QuestionType) -> Option<&'static [&'static str]> {
+    const GEO: &[&str] = &["allow-mock-accuracy", "incremental", "reference-geometry"];
+    Some(match written {
+        "range" => &[
+            "end",
+            "placeholder",
+            "start",
+            "step",
+            "tick_interval",
+            "tick_labelset",
+        ],
+        "text" => &["rows"],
+        "photo" => &["app", "max-pixels"],
+        "audio" | "background-audio" => &["quality"],
+        "audit" => &[
+            "identify-user",
+            "location-max-age",
+            "location-min-interval",
+            "location-priority",
+            "track-changes",
+            "track-changes-reasons",
+        ],
+        "geopoint" => &[
+            "allow-mock-accuracy",
+            "capture-accuracy",
+            "reference-geometry",
+            "warning-accuracy",
+        ],
+        "geoshape" | "geotrace" => GEO,
+        _ if written.starts_with("select_one_from_file ")
+            || written.starts_with("select_multiple_from_file ") =>
+        {
+            &["label", "randomize", "seed", "value"]
+        }
+        _ => match kind {
+            QuestionType::SelectOne { .. }
+            | QuestionType::SelectMultiple { .. }
+            | QuestionType::Rank { .. }
+            | QuestionType::SelectOneExternal { .. }
+            | QuestionType::SelectOneFromFile { .. }
+            | QuestionType::SelectMultipleFromFile { .. } => &["randomize", "seed"],
+            _ => return None,
+        },
+    })
+}
+
+/// Reports `parameters` keys the question's type does not take, in pyxform's words.
+pub(crate) fn check_parameter_keys(
+    row: &Row<'_>,
+    written: &str,
+    question: &Question,
+    report: &mut Report,
+) {
+    let Some(accepted) = accepted_keys(written, &question.kind) else {
+        return;
+    };
+    let rejected: Vec<&str> = question
+        .parameters
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !accepted.contains(k))
+        .collect();
+    if !rejected.is_empty() {
+        report.problem(
+            At::cell(
+                "survey",
+                row.number,
+                &row.header_of(&Field::Parameters, "parameters"),
+            ),
+            format!(
+                "the accepted parameter keys for this question type are '{}'; the following \
+                 are invalid parameter key(s): '{}'",
+                accepted.join(", "),
+                rejected.join(", ")
+            ),
+        );
+    }
 }
 
 /// `k=v k2=v2` (or separated by `;` or `,`, as pyxform allows); keys lower case. `None` when a

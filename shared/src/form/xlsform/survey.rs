@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 
 use super::columns::{Field, Row, Table};
-use super::model::{Group, Node};
+use super::model::{Group, Node, Text};
 use super::question;
 use super::refs::is_name;
 use super::report::{At, Report};
-use super::type_cell::{RowType, Section, parse_type};
+use super::type_cell::{RowType, Section, implied, parse_type};
 use super::types::QuestionType;
 
 /// What the survey sheet gave, for the checks that follow.
@@ -23,6 +23,10 @@ pub(crate) struct Survey {
     pub names: BTreeMap<String, Vec<u32>>,
     /// Rows of selects by list name, with the `type` header: the lists they need.
     pub selects: Vec<NeedsList>,
+    /// Repeat names with their row: unique in the whole survey.
+    pub repeats: BTreeMap<String, u32>,
+    /// `begin loop` rows and the list each loops over: `loops::expand` makes their groups.
+    pub loops: BTreeMap<u32, String>,
 }
 
 /// A question that needs a choice list.
@@ -58,7 +62,6 @@ impl Frame {
 pub(crate) fn read(table: &Table<'_>, report: &mut Report) -> Survey {
     let mut survey = Survey::default();
     let mut stack = vec![Frame::new(None)];
-    let mut repeats: BTreeMap<String, u32> = BTreeMap::new();
     for row in table.rows() {
         let type_header = row.header_of(&Field::Type, "type");
         let Some(cell) = row.get(&Field::Type) else {
@@ -67,7 +70,16 @@ pub(crate) fn read(table: &Table<'_>, report: &mut Report) -> Survey {
         };
         let written = cell.split_whitespace().collect::<Vec<_>>().join(" ");
         let at_type = At::cell("survey", row.number, &type_header);
-        match parse_type(&written) {
+        let mut parsed = parse_type(&written);
+        if let RowType::RankOrOther(list) = parsed {
+            report.warn(
+                at_type.clone(),
+                "'or_other' is ignored on a rank: add an 'other' choice to the list instead",
+            );
+            parsed = RowType::Question(QuestionType::Rank { list });
+        }
+        match parsed {
+            RowType::RankOrOther(_) => {}
             RowType::Question(kind) => {
                 // pyxform names a note that has none after its row, as ODK tools expect.
                 let unnamed = matches!(kind, QuestionType::Note)
@@ -76,32 +88,45 @@ pub(crate) fn read(table: &Table<'_>, report: &mut Report) -> Survey {
                     continue;
                 };
                 needs_list(&kind, row.number, &type_header, &mut survey);
-                let question = question::question(&row, name, kind, report);
+                let mut question = question::question(&row, name, kind, report);
+                question::check_parameter_keys(&row, &written, &question, report);
+                if let Some((constraint, hint)) = implied(&written) {
+                    question
+                        .constraint
+                        .get_or_insert_with(|| constraint.to_owned());
+                    if question.hint.is_empty() && !hint.is_empty() {
+                        question
+                            .hint
+                            .0
+                            .insert(Text::NO_LANGUAGE.to_owned(), hint.to_owned());
+                    }
+                }
                 top(&mut stack)
                     .children
                     .push(Node::Question(Box::new(question)));
             }
-            RowType::Begin(section) => {
-                let name = name(&row, None, &mut stack, &mut survey, report).unwrap_or_default();
-                if section == Section::Repeat && !name.is_empty() {
-                    if let Some(first) = repeats.insert(name.clone(), row.number) {
-                        report.problem(
-                            At::cell("survey", row.number, &row.header_of(&Field::Name, "name")),
-                            format!(
-                                "the name '{name}' is already used by the repeat on row {first}; \
-                                 repeat names must be unique anywhere in the survey"
-                            ),
-                        );
-                    }
-                }
-                let group = question::group(&row, name, section, report);
-                stack.push(Frame::new(Some((group, section))));
+            RowType::Begin(section) => begin(&row, section, &mut stack, &mut survey, report),
+            RowType::BeginLoop(Some(list)) => {
+                survey.loops.insert(row.number, list.clone());
+                survey.selects.push(NeedsList {
+                    row: row.number,
+                    column: type_header,
+                    list,
+                    external: false,
+                });
+                begin(&row, Section::Loop, &mut stack, &mut survey, report);
+            }
+            RowType::BeginLoop(None) => {
+                report.problem(
+                    at_type,
+                    "'begin loop' needs the name of a choice list: 'begin loop over LIST'",
+                );
+                begin(&row, Section::Loop, &mut stack, &mut survey, report);
             }
             RowType::End(section) => end(&row, section, &mut stack, report),
             RowType::Unknown => {
                 report.problem(at_type, format!("unknown question type '{written}'"))
             }
-            RowType::Unsupported(why) => report.problem(at_type, why),
             RowType::SelectWithoutList => report.problem(
                 at_type,
                 format!("'{written}' needs the name of a choice list after it"),
@@ -127,6 +152,30 @@ pub(crate) fn read(table: &Table<'_>, report: &mut Report) -> Survey {
     }
     survey.children = stack.pop().map(|f| f.children).unwrap_or_default();
     survey
+}
+
+/// A `begin` row: opens its group, repeat or loop.
+fn begin(
+    row: &Row<'_>,
+    section: Section,
+    stack: &mut Vec<Frame>,
+    survey: &mut Survey,
+    report: &mut Report,
+) {
+    let name = name(row, None, stack, survey, report).unwrap_or_default();
+    if section == Section::Repeat && !name.is_empty() {
+        if let Some(first) = survey.repeats.insert(name.clone(), row.number) {
+            report.problem(
+                At::cell("survey", row.number, &row.header_of(&Field::Name, "name")),
+                format!(
+                    "the name '{name}' is already used by the repeat on row {first}; repeat \
+                     names must be unique anywhere in the survey"
+                ),
+            );
+        }
+    }
+    let group = question::group(row, name, section, report);
+    stack.push(Frame::new(Some((group, section))));
 }
 
 fn top(stack: &mut [Frame]) -> &mut Frame {
@@ -175,8 +224,8 @@ fn name(
             ),
         );
     }
-    let at_root = stack.len() == 1;
-    if at_root && name == "meta" {
+    // pyxform reserves it in every group, not only at the top.
+    if name == "meta" {
         report.problem(at.clone(), "the name 'meta' is reserved for form metadata");
     }
     let scope = top(stack);

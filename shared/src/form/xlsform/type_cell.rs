@@ -7,11 +7,13 @@
 
 use super::types::{Metadata, QuestionType};
 
-/// Group or repeat, as written after `begin`/`end`.
+/// Group, repeat or loop, as written after `begin`/`end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
     Group,
     Repeat,
+    /// `begin loop over LIST`: a group per choice of the list (see `loops`).
+    Loop,
 }
 
 impl Section {
@@ -20,6 +22,7 @@ impl Section {
         match self {
             Section::Group => "group",
             Section::Repeat => "repeat",
+            Section::Loop => "loop",
         }
     }
 }
@@ -29,9 +32,12 @@ impl Section {
 pub(crate) enum RowType {
     Question(QuestionType),
     Begin(Section),
+    /// `rank LIST or_other`: pyxform adds an `other` choice and a text box; Terreno ranks the
+    /// list as it is (warned).
+    RankOrOther(String),
+    /// `begin loop over LIST` (`over` may be left out), with the list when there is one.
+    BeginLoop(Option<String>),
     End(Section),
-    /// Recognised but not supported here (`begin loop`), with the reason.
-    Unsupported(String),
     /// A select written without its list (`select_one`).
     SelectWithoutList,
     /// A `*_from_file` whose file is not `.csv`, `.xml` or `.geojson`.
@@ -80,8 +86,8 @@ const SIMPLE: &[(&[&str], Make)] = &[
         ],
         || QuestionType::Geopoint,
     ),
-    (&["geotrace"], || QuestionType::Geotrace),
-    (&["geoshape"], || QuestionType::Geoshape),
+    (&["geotrace", "q geotrace"], || QuestionType::Geotrace),
+    (&["geoshape", "q geoshape"], || QuestionType::Geoshape),
     (
         &[
             "image",
@@ -129,6 +135,49 @@ const SIMPLE: &[(&[&str], Make)] = &[
         format: "csv".into(),
     }),
 ];
+
+/// pyxform's shorthand types: a plain type with a constraint and a hint the row's own columns
+/// replace (`phone number` is text of digits only).
+const IMPLIED: &[(&str, Make, &str, &str)] = &[
+    (
+        "phone number",
+        || QuestionType::Text,
+        "regex(., '^\\d*$')",
+        "Enter numbers only.",
+    ),
+    (
+        "percentage",
+        || QuestionType::Integer,
+        "0 <= . and . <= 100",
+        "",
+    ),
+    (
+        "number of days in last month",
+        || QuestionType::Integer,
+        "0 <= . and . <= 31",
+        "Enter a number 0-31.",
+    ),
+    (
+        "number of days in last six months",
+        || QuestionType::Integer,
+        "0 <= . and . <= 183",
+        "Enter a number 0-183.",
+    ),
+    (
+        "number of days in last year",
+        || QuestionType::Integer,
+        "0 <= . and . <= 365",
+        "Enter a number 0-365.",
+    ),
+];
+
+/// The constraint and hint a shorthand type implies (empty hint: none).
+pub(crate) fn implied(cell: &str) -> Option<(&'static str, &'static str)> {
+    IMPLIED
+        .iter()
+        .find(|(name, ..)| *name == cell)
+        .map(|(_, _, constraint, hint)| (*constraint, *hint))
+}
 
 const METADATA: &[(&[&str], Metadata)] = &[
     (&["start", "start time", "get start time"], Metadata::Start),
@@ -212,6 +261,9 @@ pub(crate) fn parse_type(cell: &str) -> RowType {
     if let Some((_, make)) = SIMPLE.iter().find(|(names, _)| names.contains(&cell)) {
         return RowType::Question(make());
     }
+    if let Some((_, make, ..)) = IMPLIED.iter().find(|(name, ..)| *name == cell) {
+        return RowType::Question(make());
+    }
     if let Some((_, kind)) = METADATA.iter().find(|(names, _)| names.contains(&cell)) {
         return RowType::Question(QuestionType::Metadata { kind: *kind });
     }
@@ -223,7 +275,8 @@ pub(crate) fn parse_type(cell: &str) -> RowType {
     parse_select(cell)
 }
 
-/// `begin group`, `begin_group`, `begingroup`, `end repeat`, `begin lgroup`, ...
+/// `begin group`, `begin_group`, `begingroup`, `end repeat`, `begin lgroup`, `begin loop over
+/// list`, ...
 fn parse_section(cell: &str) -> Option<RowType> {
     let (begin, rest) = if let Some(rest) = cell.strip_prefix("begin") {
         (true, rest)
@@ -235,14 +288,22 @@ fn parse_section(cell: &str) -> Option<RowType> {
     let section = match rest {
         "group" => Section::Group,
         "repeat" | "lgroup" | "looped group" => Section::Repeat,
-        _ if rest == "loop" || rest.starts_with("loop ") => {
-            return Some(RowType::Unsupported(
-                "'begin loop' is not supported; use a repeat".to_owned(),
-            ));
+        "loop" => Section::Loop,
+        _ if begin && rest.starts_with("loop ") => {
+            // pyxform: `begin loop [over] LIST`, the list one word.
+            let words: Vec<&str> = rest["loop ".len()..].split(' ').collect();
+            return match words.as_slice() {
+                ["over", list] | [list] if *list != "over" => {
+                    Some(RowType::BeginLoop(Some((*list).to_owned())))
+                }
+                _ => None,
+            };
         }
         _ => return None,
     };
-    Some(if begin {
+    Some(if begin && section == Section::Loop {
+        RowType::BeginLoop(None)
+    } else if begin {
         RowType::Begin(section)
     } else {
         RowType::End(section)
@@ -266,6 +327,7 @@ fn parse_select(cell: &str) -> RowType {
     let question = match command {
         SelectCommand::One => QuestionType::SelectOne { list, or_other },
         SelectCommand::Multiple => QuestionType::SelectMultiple { list, or_other },
+        SelectCommand::Rank if or_other => return RowType::RankOrOther(list),
         _ if or_other => return RowType::Unknown,
         SelectCommand::Rank => QuestionType::Rank { list },
         SelectCommand::External => QuestionType::SelectOneExternal { list },

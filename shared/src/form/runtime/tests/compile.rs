@@ -36,20 +36,84 @@ fn relevance_cycles_are_refused_with_the_cycle_named() {
 }
 
 #[test]
-fn a_group_relevant_on_its_own_child_is_a_cycle() {
-    let problems = refused(
+// Long: one form, read first in full for each kind of opening, then through updates.
+fn a_group_relevant_on_its_own_question_reads_it_as_if_the_group_were_shown() {
+    // CHT's shape: the `inputs` group is shown only when the form is opened by a person, which
+    // its own `source` question says; the app fills it in otherwise.
+    let engine = engine(
         &[
-            &["type", "name", "label", "relevant"],
-            &["begin group", "g", "G", "${inside} = 'x'"],
-            &["text", "inside", "Inside", ""],
-            &["end group", "", "", ""],
+            &[
+                "type",
+                "name",
+                "label",
+                "relevant",
+                "default",
+                "calculation",
+            ],
+            &[
+                "begin group",
+                "inputs",
+                "Inputs",
+                "./source = 'user'",
+                "",
+                "",
+            ],
+            &["hidden", "source", "", "", "user", ""],
+            &[
+                "begin group",
+                "contact",
+                "Contact",
+                "${kind} != 'none'",
+                "",
+                "",
+            ],
+            &["text", "name", "Name", "", "", ""],
+            &["end group", "", "", "", "", ""],
+            &["end group", "", "", "", "", ""],
+            &["text", "kind", "Kind", "", "", ""],
+            &["calculate", "who", "", "", "", "${name}"],
         ],
         &[],
     );
-    assert!(
-        problems[0].message.contains("g -> inside -> g"),
-        "{problems:?}"
+    let by_person = answers(&[("inputs/contact/name", "Ana")]);
+    let shown = engine.evaluate(&by_person, &env());
+    assert!(relevant(&shown, "inputs"));
+    assert!(relevant(&shown, "inputs/contact/name"));
+    assert_eq!(shown.calculated["who"], "Ana");
+
+    let by_app = answers(&[("inputs/source", "task"), ("inputs/contact/name", "Ana")]);
+    let hidden = engine.evaluate(&by_app, &env());
+    assert!(!relevant(&hidden, "inputs"));
+    assert!(!relevant(&hidden, "inputs/source"));
+    assert_eq!(hidden.calculated["who"], "");
+
+    let mut given = by_person.clone();
+    let mut evaluation = shown;
+    for (path, text) in [
+        ("inputs/source", "task"),
+        ("kind", "none"),
+        ("inputs/source", "user"),
+        ("kind", "x"),
+    ] {
+        given.set(path, text);
+        evaluation = engine.update(&evaluation, &given, path, &env());
+        assert_eq!(evaluation, engine.evaluate(&given, &env()), "after {path}");
+    }
+}
+
+#[test]
+fn a_group_relevant_on_a_question_computed_from_inside_it_is_a_cycle() {
+    let problems = refused(
+        &[
+            &["type", "name", "label", "relevant", "calculation"],
+            &["begin group", "g", "G", "${flag} = 'x'", ""],
+            &["text", "inside", "Inside", "", ""],
+            &["calculate", "flag", "", "", "${inside}"],
+            &["end group", "", "", "", ""],
+        ],
+        &[],
     );
+    assert!(problems[0].message.contains("cycle"), "{problems:?}");
 }
 
 #[test]

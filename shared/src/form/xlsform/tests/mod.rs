@@ -1,5 +1,6 @@
 //! Tests of the XLSForm reader: small workbooks built inline (no spreadsheet reader here).
 
+mod corpus;
 mod expressions;
 mod fixtures;
 mod forms;

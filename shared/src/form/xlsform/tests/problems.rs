@@ -69,14 +69,23 @@ fn cases() -> Vec<Case> {
             "must end in .csv, .xml or .geojson",
         ),
         case(
-            "loops",
+            "loop over a list that does not exist",
+            vec![
+                survey(&[h, &["begin loop over c", "l", "L"], &["end loop", "", ""]]),
+                yes_no_choices(),
+            ],
+            ("survey", Some(2), Some("type")),
+            "the list name 'c' was not found in the 'choices' sheet",
+        ),
+        case(
+            "loop without a list",
             vec![survey(&[
                 h,
-                &["begin loop over c", "l", "L"],
+                &["begin loop", "l", "L"],
                 &["end loop", "", ""],
             ])],
             ("survey", Some(2), Some("type")),
-            "not supported",
+            "'begin loop' needs the name of a choice list",
         ),
         case(
             "name without type",
