@@ -17,6 +17,7 @@ pub const VISIT_FORM_ID: &str = "current";
 
 /// One stored version of a form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormVersion {
     /// The version's id (what a submission's `FormRef` names).
     pub id: FormId,
@@ -35,6 +36,7 @@ pub struct FormVersion {
 /// Which form version the organization's new visits are filled with.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitForm {
     /// The version's id.
     pub id: FormId,

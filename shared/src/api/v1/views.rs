@@ -9,6 +9,7 @@ use crate::ids::{AccountId, PersonId, PortfolioId, RouteId, StopId, UserId};
 /// A debtor account in a collector's scope (`entity_type` `account`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountView {
     /// Account id.
     pub id: AccountId,
@@ -55,6 +56,7 @@ pub struct AccountView {
 /// A stop of a collector's route (`entity_type` `stop`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopView {
     /// Stop id.
     pub id: StopId,
@@ -76,6 +78,7 @@ pub struct StopView {
 /// cell's visible part, the outcome once submitted, and whether a supervisor should review it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitView {
     /// Visit id (minted on the device).
     pub id: crate::ids::VisitId,
@@ -111,12 +114,14 @@ pub struct VisitView {
 /// `ENTITY/FIELD`): a last-writer-wins register.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldView {
     /// The entity (a visit).
     pub entity: uuid::Uuid,
     /// The field or question name.
     pub field: String,
     /// The value (`null` once cleared).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::AnswerValue))]
     pub value: serde_json::Value,
     /// Stamp of the winning write (apply it with the HLC receive rule).
     pub hlc: crate::sync::Hlc,
@@ -130,6 +135,7 @@ pub struct FieldView {
 /// A check-in attempt with both verdicts (`entity_type` `checkin`, entity id `DEVICE/SEQ`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckInView {
     /// The visit.
     pub visit: crate::ids::VisitId,
@@ -148,6 +154,7 @@ pub struct CheckInView {
 /// One attachment of a visit (`entity_type` `attachment`, entity id `VISIT/ATTACHMENT`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentView {
     /// The visit.
     pub visit: crate::ids::VisitId,

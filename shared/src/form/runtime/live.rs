@@ -12,6 +12,7 @@ use super::{Answers, Evaluation};
 
 /// The engine's evaluation of the current answers; every map is keyed by answer path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormState {
     /// The answers as the engine reads them (text; files by attachment id).
     pub answers: BTreeMap<String, String>,
@@ -35,6 +36,7 @@ pub struct FormState {
 
 /// One question's problem, in the form's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormIssue {
     /// The question's path.
     pub path: String,

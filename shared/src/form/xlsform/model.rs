@@ -13,6 +13,7 @@ use super::types::QuestionType;
 
 /// A questionnaire read from an XLSForm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Form {
     /// The `settings` sheet.
     pub settings: Settings,
@@ -29,6 +30,7 @@ pub struct Form {
 
 /// The `settings` sheet (header row of keys, one row of values).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settings {
     /// `form_id` (legacy `id_string`).
     pub form_id: Option<String>,
@@ -48,6 +50,7 @@ pub struct Settings {
 
 /// One element of the form tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "node", rename_all = "snake_case")]
 pub enum Node {
     /// A question (including calculations, notes and metadata).
@@ -76,6 +79,7 @@ impl Node {
 
 /// Text in one or more languages: language name to text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Text(pub BTreeMap<String, String>);
 
@@ -100,6 +104,7 @@ impl Text {
 
 /// A yes/no column that may also hold an expression (`required`, `read_only`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     /// Empty, `no`, `false`, `false()`.
@@ -116,6 +121,7 @@ pub type Media = BTreeMap<String, Text>;
 
 /// A question row of the `survey` sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Question {
     /// Spreadsheet row on the `survey` sheet.
     pub row: u32,
@@ -130,6 +136,7 @@ pub struct Question {
     /// `guidance_hint`.
     pub guidance_hint: Text,
     /// `image`, `big-image`, `audio`, `video`.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Text>))]
     pub media: Media,
     /// `required`.
     pub required: Condition,
@@ -161,6 +168,7 @@ pub struct Question {
 
 /// Whether a group repeats.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GroupKind {
     /// `begin group`: shown once.
@@ -174,6 +182,7 @@ pub enum GroupKind {
 
 /// A `begin group` / `begin repeat` row with the rows up to its end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     /// Spreadsheet row of the `begin` row.
     pub row: u32,
@@ -201,6 +210,7 @@ pub struct Group {
 
 /// One row of a choice list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Choice {
     /// Spreadsheet row on its sheet.
     pub row: u32,
@@ -209,6 +219,7 @@ pub struct Choice {
     /// `label`.
     pub label: Text,
     /// `image`, `audio`, ...
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Text>))]
     pub media: Media,
     /// Other columns (those `choice_filter` expressions test), by header.
     pub properties: BTreeMap<String, String>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a question collects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionType {
     /// `text` (`string`).
@@ -124,6 +125,7 @@ impl QuestionType {
 
 /// Values recorded without a widget (`start`, `deviceid`, `audit`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Metadata {
     /// `start`: when the form was opened.
