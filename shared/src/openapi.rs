@@ -11,8 +11,6 @@
 //!
 //! The schemas describe the serde representation; they never change it.
 
-use std::borrow::Cow;
-
 use utoipa::openapi::schema::{
     ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
 };
@@ -309,6 +307,8 @@ changes! {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
     use crate::api::v1::sync::EntityType;
 

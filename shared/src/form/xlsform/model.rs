@@ -205,6 +205,8 @@ pub struct Group {
     /// Pass-through and unknown columns, by header.
     pub extra: BTreeMap<String, String>,
     /// Questions and groups inside, in sheet order.
+    // A group holds nodes that may be groups: the schema names them without descending again.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub children: Vec<Node>,
 }
 
