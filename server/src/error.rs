@@ -229,10 +229,16 @@ fn sqlite_full_code(code: &str) -> bool {
 }
 
 /// The body of `invalid_form`: the common error body plus the problems.
-#[derive(serde::Serialize)]
-struct ProblemsBody<'a> {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = InvalidForm)]
+pub struct ProblemsBody<'a> {
+    /// `invalid_form`.
     code: ErrorCode,
+    /// Summary sentence.
+    #[schema(value_type = String)]
     message: &'a str,
+    /// Every problem found.
+    #[schema(value_type = Vec<Problem>)]
     problems: &'a [Problem],
 }
 

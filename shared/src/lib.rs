@@ -12,6 +12,8 @@
 //! - [`track`]: flags bad fixes in a track and simplifies it for display.
 //! - [`contact`]: debt-collection contact rules (hours, frequency, holidays; Ley 2300 de 2023).
 //! - [`form`]: the XLSForm-compatible questionnaire engine (expressions, form model).
+//! - `openapi` (feature `openapi`): OpenAPI schemas the derives cannot give (hand-written JSON,
+//!   raw shapes, JSON values).
 //! - [`plan`]: today's visiting order for a collector (nearest neighbour + 2-opt in time windows).
 //! - [`collection`]: the collection loop — agreement schedules, promise and instalment follow-up,
 //!   each account's state and its history, a stop's priority and reason.
@@ -31,6 +33,8 @@ pub mod geofence;
 pub mod hex;
 pub mod ids;
 pub mod model;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod plan;
 pub mod sync;
 pub mod track;

@@ -110,7 +110,7 @@ pub struct MapRefusal {
     #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
     /// The server's verdict, with its reasons.
-    #[schema(value_type = crate::schemas::VerdictDoc)]
+    #[schema(value_type = terreno_shared::geofence::Verdict)]
     #[cfg_attr(feature = "ts", ts(as = "terreno_shared::geofence::Verdict"))]
     pub server_verdict: serde_json::Value,
 }

@@ -38,12 +38,12 @@ pub struct VisitDetail {
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub completed_ms: Option<i64>,
     /// The submitted visit (answers, promise, payment); null until it is submitted.
-    #[schema(value_type = Option<crate::schemas::SubmissionDoc>)]
+    #[schema(value_type = Option<terreno_shared::model::Submission>)]
     pub submission: Option<Value>,
     /// A check-in the device allowed but the server refused.
     pub flagged: bool,
     /// Current field values and answers by name; each value has its question's type.
-    #[schema(value_type = std::collections::BTreeMap<String, Value>)]
+    #[schema(value_type = std::collections::BTreeMap<String, terreno_shared::openapi::AnswerValue>)]
     pub fields: serde_json::Map<String, Value>,
     /// Check-in attempts with both verdicts and the fixes they were judged on, oldest first.
     pub checkins: Vec<VisitCheckin>,
@@ -68,17 +68,17 @@ pub struct VisitCheckin {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// What the device decided.
-    #[schema(value_type = crate::schemas::VerdictDoc)]
+    #[schema(value_type = terreno_shared::geofence::Verdict)]
     #[cfg_attr(feature = "ts", ts(as = "terreno_shared::geofence::Verdict"))]
     pub device_verdict: Value,
     /// What the server decided from the same evidence.
-    #[schema(value_type = crate::schemas::VerdictDoc)]
+    #[schema(value_type = terreno_shared::geofence::Verdict)]
     #[cfg_attr(feature = "ts", ts(as = "terreno_shared::geofence::Verdict"))]
     pub server_verdict: Value,
     /// The device allowed what the server refuses.
     pub flagged: bool,
     /// The fixes it was judged on (empty when the event is not stored).
-    #[schema(value_type = Vec<crate::schemas::FixDoc>)]
+    #[schema(value_type = Vec<terreno_shared::model::Fix>)]
     #[cfg_attr(feature = "ts", ts(as = "Vec<terreno_shared::model::RawFix>"))]
     pub evidence: Value,
 }

@@ -63,13 +63,12 @@ pub struct FieldEdit {
     /// Their display name.
     pub user_name: String,
     /// The value before (the previous applied edit of the field); null when none is known.
-    #[schema(value_type = Value)]
+    #[schema(value_type = terreno_shared::openapi::AnswerValue)]
     pub old_value: Option<Value>,
     /// The value written (null clears the field).
-    #[schema(value_type = Value)]
+    #[schema(value_type = terreno_shared::openapi::AnswerValue)]
     pub new_value: Value,
     /// applied, rejected, pending or deferred.
-    #[schema(value_type = String)]
     pub state: EventState,
     /// Why the server rejected it, when it did.
     pub reason: Option<String>,
@@ -85,12 +84,12 @@ pub struct FieldConflict {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// The overwritten value.
-    #[schema(value_type = Value)]
+    #[schema(value_type = terreno_shared::openapi::AnswerValue)]
     pub lost_value: Option<Value>,
     /// Who wrote it (username).
     pub lost_username: Option<String>,
     /// The value that won.
-    #[schema(value_type = Value)]
+    #[schema(value_type = terreno_shared::openapi::AnswerValue)]
     pub won_value: Option<Value>,
     /// Who wrote that (username).
     pub won_username: Option<String>,

@@ -61,7 +61,7 @@ pub struct LabelledAnswer {
     /// How to show it: `text`, `number`, `date`, `choice`, `image`, `signature`, `other`.
     pub kind: String,
     /// The answer as stored.
-    #[schema(value_type = Value)]
+    #[schema(value_type = terreno_shared::openapi::AnswerValue)]
     pub value: Value,
     /// For `choice`: the chosen choices, in the answer's order.
     pub choices: Vec<ChosenLabel>,

@@ -8,7 +8,7 @@
 //! module must not hash or compare passwords itself nor hold SQL.
 
 use std::time::Duration;
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 
 use axum::Json;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use terreno_shared::api::v1::auth::{LoginRequest, LoginResponse, UserInfo};
 use terreno_shared::model::Username;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::OpenApi;
 
 use crate::auth::{self, ClientAddr, limit};
 use crate::db::devices::time;
@@ -39,7 +39,7 @@ pub fn router() -> super::Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(login, logout, me),
-    components(schemas(LoginRequestDoc, LoginResponseDoc, UserInfoDoc, ErrorBodyDoc))
+    components(schemas(LoginRequest, LoginResponse, UserInfo, ErrorBody))
 )]
 struct Doc;
 
@@ -50,15 +50,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Logs in: a new bearer token for a username and password.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
-    request_body = LoginRequestDoc,
-    responses((status = 200, description = "logged in", body = LoginResponseDoc),
-        (status = 400, description = "malformed body or unknown fields", body = ErrorBodyDoc),
-        (status = 401, description = "wrong username or password", body = ErrorBodyDoc),
-        (status = 403, description = "`account_disabled`", body = ErrorBodyDoc),
+    request_body = LoginRequest,
+    responses((status = 200, description = "logged in", body = LoginResponse),
+        (status = 400, description = "malformed body or unknown fields", body = ErrorBody),
+        (status = 401, description = "wrong username or password", body = ErrorBody),
+        (status = 403, description = "`account_disabled`", body = ErrorBody),
         (status = 429, description = "too many failed logins for this account or from this \
-            address in a minute (`Retry-After`)", body = ErrorBodyDoc),
+            address in a minute (`Retry-After`)", body = ErrorBody),
         (status = 503, description = "`busy`: too many passwords being checked at once \
-            (`Retry-After`)", body = ErrorBodyDoc)))]
+            (`Retry-After`)", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientAddr,
@@ -70,7 +70,7 @@ pub async fn login(
 /// Logs out: the caller's token stops working.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204, description = "the token is revoked"),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -82,8 +82,8 @@ pub async fn logout(
 
 /// Who the caller's token belongs to.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
-    responses((status = 200, description = "the caller", body = UserInfoDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+    responses((status = 200, description = "the caller", body = UserInfo),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn me(
     State(state): State<AppState>,
@@ -133,57 +133,4 @@ async fn authenticate(
 
 fn ttl_ms(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// The body of `POST /api/v1/auth/login` (unknown fields are refused).
-#[derive(ToSchema)]
-#[schema(as = LoginRequest)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequestDoc {
-    /// Login name.
-    pub username: String,
-    /// Password.
-    pub password: String,
-}
-
-/// A successful login.
-#[derive(ToSchema)]
-#[schema(as = LoginResponse)]
-pub struct LoginResponseDoc {
-    /// Opaque bearer token (64 hex digits); send as `Authorization: Bearer TOKEN`.
-    pub token: String,
-    /// When the token stops working (RFC 3339).
-    #[schema(format = DateTime)]
-    pub expires_at: String,
-    /// Who logged in.
-    pub user: UserInfoDoc,
-}
-
-/// A user as the API shows them.
-#[derive(ToSchema)]
-#[schema(as = UserInfo)]
-pub struct UserInfoDoc {
-    /// User id.
-    pub id: uuid::Uuid,
-    /// Login name.
-    pub username: String,
-    /// Name shown in the UI.
-    pub display_name: String,
-    /// `admin`, `supervisor` or `collector`.
-    pub role: String,
-    /// Organization id.
-    pub org: uuid::Uuid,
-    /// Team id (collectors and supervisors).
-    pub team: Option<uuid::Uuid>,
-}
-
-/// Every error answer.
-#[derive(ToSchema)]
-#[schema(as = ErrorBody)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorBodyDoc {
-    /// Stable code for programs (`invalid_json`, `account_disabled`...).
-    pub code: String,
-    /// What went wrong, for people.
-    pub message: String,
 }

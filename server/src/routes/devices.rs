@@ -9,13 +9,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::auth::{DeviceInfo, EnrollRequest};
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::model::Role;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::OpenApi;
 
-use super::auth::ErrorBodyDoc;
 use crate::db::devices::{DeviceScope, Enrollment};
 use crate::db::sessions::Session;
 use crate::error::{ApiError, ApiResult};
@@ -35,7 +34,7 @@ pub fn router() -> super::Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(enroll, list, revoke),
-    components(schemas(EnrollRequestDoc, DeviceInfoDoc))
+    components(schemas(EnrollRequest, DeviceInfo))
 )]
 struct Doc;
 
@@ -46,16 +45,16 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Enrolls the caller's device: registers the Ed25519 key its batches will be signed with.
 #[utoipa::path(post, path = "/api/v1/devices", tag = "devices",
-    request_body = EnrollRequestDoc,
-    responses((status = 201, description = "enrolled", body = DeviceInfoDoc),
-        (status = 200, description = "already enrolled with this key by this user", body = DeviceInfoDoc),
-        (status = 400, description = "malformed body or unknown fields", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`device_revoked`: this id was revoked", body = ErrorBodyDoc),
+    request_body = EnrollRequest,
+    responses((status = 201, description = "enrolled", body = DeviceInfo),
+        (status = 200, description = "already enrolled with this key by this user", body = DeviceInfo),
+        (status = 400, description = "malformed body or unknown fields", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`device_revoked`: this id was revoked", body = ErrorBody),
         (status = 409, description = "`device_exists`: the id is another key's or user's",
-            body = ErrorBodyDoc),
+            body = ErrorBody),
         (status = 422, description = "the id is not a UUIDv7 or the label is empty or too long",
-            body = ErrorBodyDoc)),
+            body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn enroll(
     State(state): State<AppState>,
@@ -81,8 +80,8 @@ pub async fn enroll(
 /// The caller's devices; a supervisor's team's, an admin's whole organization's.
 #[utoipa::path(get, path = "/api/v1/devices", tag = "devices",
     responses((status = 200, description = "devices, oldest enrollment first",
-            body = Vec<DeviceInfoDoc>),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+            body = Vec<DeviceInfo>),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -100,10 +99,10 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/devices/{id}/revoke", tag = "devices",
     params(("id" = String, Path, description = "device id")),
     responses((status = 200, description = "revoked (revoking again keeps the first time)",
-            body = DeviceInfoDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
+            body = DeviceInfo),
+        (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "no such device among those the caller may revoke",
-            body = ErrorBodyDoc)),
+            body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -165,42 +164,4 @@ fn enrollment_answer(id: DeviceId, done: Enrollment) -> ApiResult<(StatusCode, J
             ),
         }),
     }
-}
-
-/// The body of `POST /api/v1/devices` (unknown fields are refused).
-#[derive(ToSchema)]
-#[schema(as = EnrollRequest)]
-#[serde(deny_unknown_fields)]
-pub struct EnrollRequestDoc {
-    /// The id the device minted for itself (UUIDv7).
-    pub device_id: uuid::Uuid,
-    /// Its Ed25519 public key, 64 hex digits.
-    pub public_key: String,
-    /// A name the user recognizes (`Moto G`), 1 to 100 characters.
-    pub label: String,
-}
-
-/// A device as the server knows it.
-#[derive(ToSchema)]
-#[schema(as = DeviceInfo)]
-pub struct DeviceInfoDoc {
-    /// Device id.
-    pub id: uuid::Uuid,
-    /// Owner's user id.
-    pub user: uuid::Uuid,
-    /// Owner's login name.
-    pub username: String,
-    /// Label.
-    pub label: String,
-    /// When it enrolled (RFC 3339).
-    #[schema(format = DateTime)]
-    pub enrolled_at: String,
-    /// When it was revoked, if it was.
-    #[schema(format = DateTime)]
-    pub revoked_at: Option<String>,
-    /// When it last talked to the server.
-    #[schema(format = DateTime)]
-    pub last_seen_at: Option<String>,
-    /// The contiguous head of its log on the server.
-    pub head: u64,
 }

@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use terreno_shared::api::ErrorBody;
 use utoipa::{IntoParams, OpenApi};
 
-use super::auth::ErrorBodyDoc;
 use crate::error::{ApiError, ApiResult};
 use crate::export::tracks::{TrackFormat, TrackRequest};
 use crate::export::visits::VisitFormat;
@@ -67,8 +67,8 @@ pub struct TracksQuery {
             collector, status, outcome, checked_in_at, completed_at (local), promise, payment, \
             check-in verdicts, lat, lon", content_type = "text/csv", body = String),
         (status = 400, description = "`bad_request`: a day that cannot be read, or a range \
-            backwards or over a year", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+            backwards or over a year", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn visits_csv(
     state: State<AppState>,
@@ -83,8 +83,8 @@ pub async fn visits_csv(
     responses((status = 200, description = "one sheet, `visits`, with the CSV's columns",
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             body = Vec<u8>),
-        (status = 400, description = "`bad_request`: see visits.csv", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+        (status = 400, description = "`bad_request`: see visits.csv", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn visits_xlsx(
     state: State<AppState>,
@@ -100,8 +100,8 @@ pub async fn visits_xlsx(
     responses((status = 200, description = "one Feature per visit, the CSV's columns as \
             properties", content_type = "application/geo+json",
             body = crate::schemas::VisitFeatureCollectionDoc),
-        (status = 400, description = "`bad_request`: see visits.csv", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+        (status = 400, description = "`bad_request`: see visits.csv", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn visits_geojson(
     state: State<AppState>,
@@ -116,8 +116,8 @@ pub async fn visits_geojson(
     responses((status = 200, description = "every stored fix of the day",
             content_type = "application/gpx+xml", body = String),
         (status = 400, description = "`bad_request`: a date that cannot be read",
-            body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+            body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn tracks_gpx(
     state: State<AppState>,
@@ -134,8 +134,8 @@ pub async fn tracks_gpx(
             `properties.times`", content_type = "application/geo+json",
             body = crate::schemas::TrackFeatureCollectionDoc),
         (status = 400, description = "`bad_request`: a date that cannot be read",
-            body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+            body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn tracks_geojson(
     state: State<AppState>,

@@ -20,7 +20,7 @@ use terreno_shared::form::media::{self, MAX_MEDIA_BYTES};
 use terreno_shared::ids::FormId;
 use utoipa::OpenApi;
 
-use super::auth::ErrorBodyDoc;
+use terreno_shared::api::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, multipart_error};
 use crate::forms::media::{MediaUpload, too_large};
@@ -46,9 +46,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         ("name" = String, Path, description = "the file name, as the version lists it")),
     responses((status = 200, description = "the file's bytes, with its media type and its \
             SHA-256 as ETag", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
+        (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "the organization has no such version, or the version no \
-            such file", body = ErrorBodyDoc)),
+            such file", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn download(
     State(state): State<AppState>,

@@ -13,12 +13,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
+use terreno_shared::api::ErrorBody;
 use terreno_shared::form::runtime::{Answers, Engine, Env, FormState};
 use terreno_shared::form::xlsform::Text;
 use terreno_shared::ids::FormId;
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::forms::{FormSummary, StoredForm};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
@@ -82,7 +82,6 @@ pub struct Preview {
     /// `relevant: false`.
     items: Vec<PreviewItem>,
     /// The engine's evaluation: the same shape the collector's app renders from.
-    #[schema(value_type = crate::schemas::FormStateDoc)]
     state: FormState,
 }
 
@@ -92,12 +91,12 @@ pub struct Preview {
     params(("id" = String, Path, description = "the stored version's id (`id` in the list)")),
     request_body = PreviewRequest,
     responses((status = 200, description = "the form's state for these answers", body = Preview),
-        (status = 400, description = "the body does not fit", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
+        (status = 400, description = "the body does not fit", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
         (status = 404, description = "the organization has no such form version",
-            body = ErrorBodyDoc),
+            body = ErrorBody),
         (status = 422, description = "too many answers, an answer too long, a repeat with too \
-            many instances (`instances` over 200 in all), or a language the form does not have", body = ErrorBodyDoc)),
+            many instances (`instances` over 200 in all), or a language the form does not have", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn preview_form(
     State(state): State<AppState>,

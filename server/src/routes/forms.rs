@@ -15,15 +15,14 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use serde::Serialize;
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::form::media::MAX_MEDIA_FILES;
 use terreno_shared::form::xlsform::Warning;
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::forms::{FormSummary, InsertFormError, NewForm};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ProblemsBody};
 use crate::extract::{AuthUser, multipart_error};
 use crate::forms::media::{self, MediaUpload, NewMedia};
 use crate::forms::{self, FormError, ReadForm};
@@ -38,7 +37,7 @@ pub fn router() -> super::Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(upload, list),
-    components(schemas(FormUpload, FormSummary, ImportedForm, FindingDoc, InvalidFormDoc))
+    components(schemas(FormUpload, FormSummary, ImportedForm, Warning, ProblemsBody))
 )]
 struct Doc;
 
@@ -73,34 +72,7 @@ pub struct ImportedForm {
     #[serde(flatten)]
     pub form: FormSummary,
     /// Warnings (a missing label, an unknown column...), located like problems.
-    #[schema(value_type = Vec<FindingDoc>)]
     pub warnings: Vec<Warning>,
-}
-
-/// A problem or warning in a form.
-#[derive(ToSchema)]
-#[allow(dead_code)] // Documents the shared type's JSON.
-pub struct FindingDoc {
-    /// `survey`, `choices`, `settings` or `external_choices`.
-    sheet: String,
-    /// Spreadsheet row (the header is row 1), when it is about one row.
-    row: Option<u32>,
-    /// The column as written in the header, when it is about one cell.
-    column: Option<String>,
-    /// What is wrong.
-    message: String,
-}
-
-/// The 422 answer to a form with problems.
-#[derive(ToSchema)]
-#[allow(dead_code)] // Documents `ApiError::InvalidForm`'s body.
-pub struct InvalidFormDoc {
-    /// `invalid_form`.
-    code: String,
-    /// Summary sentence.
-    message: String,
-    /// Every problem found.
-    problems: Vec<FindingDoc>,
 }
 
 /// The 422 answer to an upload: the form's problems, or `{code, message}` for a file that is
@@ -111,9 +83,9 @@ pub struct InvalidFormDoc {
 #[allow(dead_code)] // Documents the two bodies of a 422.
 pub enum FormRefusalDoc {
     /// `invalid_form`.
-    Problems(InvalidFormDoc),
+    Problems(ProblemsBody<'static>),
     /// `invalid`.
-    Unreadable(ErrorBodyDoc),
+    Unreadable(ErrorBody),
 }
 
 /// Imports an XLSForm questionnaire as a new form version; with `use_for_visits=true` (or as
@@ -124,13 +96,13 @@ pub enum FormRefusalDoc {
             body = ImportedForm),
         (status = 400, description = "not a multipart form, no `file` part, an unknown part, \
             `use_for_visits` neither true nor false, or a media part without a file name",
-            body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors cannot import forms", body = ErrorBodyDoc),
+            body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors cannot import forms", body = ErrorBody),
         (status = 409, description = "`form_version_exists`: this version of the form is already \
-            stored", body = ErrorBodyDoc),
+            stored", body = ErrorBody),
         (status = 413, description = "the body is over its limit, or a media file over 10 MiB",
-            body = ErrorBodyDoc),
+            body = ErrorBody),
         (status = 422, description = "`invalid_form` with every problem, or `invalid` for a file \
             that is not a readable spreadsheet or a media file refused (its name and line)",
             body = FormRefusalDoc)),
@@ -163,7 +135,7 @@ pub async fn upload(
 /// Lists the organization's form versions, by form id, newest version first.
 #[utoipa::path(get, path = "/api/v1/forms", tag = "forms",
     responses((status = 200, description = "the stored versions", body = Vec<FormSummary>),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,

@@ -8,7 +8,7 @@
 //! `Imports::run`.
 
 use std::io::Cursor;
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 
 use axum::Json;
 use axum::extract::{Multipart, State};
@@ -18,7 +18,6 @@ use chrono::NaiveDate;
 use terreno_shared::model::{Currency, Role};
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::import::{ImportSummary, Rejected, Setup};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, multipart_error};
@@ -77,18 +76,18 @@ pub enum ImportRefusalDoc {
     /// Bad rows under `all_or_nothing`, or no good row (`written: false`).
     Summary(ImportSummary),
     /// An unreadable file, unusable columns or a form part that is not valid.
-    Unreadable(ErrorBodyDoc),
+    Unreadable(ErrorBody),
 }
 
 /// Imports a route spreadsheet: debtors, their collectors (created invited) and routes.
 #[utoipa::path(post, path = "/api/v1/imports/routes", tag = "imports",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 200, description = "written; bad rows listed", body = ImportSummary),
-        (status = 400, description = "not a multipart form, or no `file` part", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
+        (status = 400, description = "not a multipart form, or no `file` part", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "`forbidden`: collectors cannot import; supervisors \
-            cannot `close_missing`", body = ErrorBodyDoc),
-        (status = 413, description = "the file is over the body limit", body = ErrorBodyDoc),
+            cannot `close_missing`", body = ErrorBody),
+        (status = 413, description = "the file is over the body limit", body = ErrorBody),
         (status = 422, description = "nothing written: an unreadable file or unusable columns \
             (`{code, message}`), or bad rows under `all_or_nothing` or no good row (the \
             summary, `written: false`)", body = ImportRefusalDoc)),

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 
 use axum::extract::FromRequestParts;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -27,7 +27,6 @@ use terreno_shared::model::Role;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::OpenApi;
 
-use super::auth::ErrorBodyDoc;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{bearer_token, session_for};
 use crate::live::{LiveEvent, Scoped};
@@ -92,8 +91,8 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
 #[utoipa::path(get, path = "/api/v1/live", tag = "live",
     params(("token" = Option<String>, Query, description = "the bearer token, for browsers")),
     responses((status = 101, description = "switching to the WebSocket feed"),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors have no live feed", body = ErrorBodyDoc)),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors have no live feed", body = ErrorBody)),
     security(("bearer" = [])))]
 async fn live(
     State(state): State<AppState>,

@@ -5,7 +5,7 @@
 //! feed, it is for supervisors (their team) and admins (the organization).
 
 use std::time::Duration;
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -15,7 +15,6 @@ use terreno_shared::model::Role;
 use tower_http::compression::CompressionLayer;
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::map::{MapCollector, MapData, MapRefusal, MapStop};
 use crate::db::now_ms;
 use crate::error::{ApiError, ApiResult};
@@ -103,10 +102,10 @@ pub struct MapQuery {
 #[utoipa::path(get, path = "/api/v1/map", tag = "live",
     params(MapQuery),
     responses((status = 200, description = "the map", body = MapResponse),
-        (status = 400, description = "`date` is not a date", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors have no map", body = ErrorBodyDoc),
-        (status = 404, description = "`username` is no collector the caller sees", body = ErrorBodyDoc)),
+        (status = 400, description = "`date` is not a date", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors have no map", body = ErrorBody),
+        (status = 404, description = "`username` is no collector the caller sees", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_map(
     State(state): State<AppState>,

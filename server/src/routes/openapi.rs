@@ -8,7 +8,10 @@
 //! 400 (they cannot be read); every error answer has the `{code, message}` body unless its
 //! annotation names another.
 
-use axum::Json;
+use std::sync::OnceLock;
+
+use axum::body::Bytes;
+use axum::http::header;
 use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa::openapi::path::Operation;
@@ -125,7 +128,26 @@ fn merged() -> utoipa::openapi::OpenApi {
         .merge_from(super::users::openapi())
 }
 
+/// The document as JSON text. It is the same for the life of the process (it comes from the
+/// annotations), so it is built on the first request and shared after.
+fn document_json() -> Bytes {
+    static JSON: OnceLock<Bytes> = OnceLock::new();
+    JSON.get_or_init(|| {
+        let json = serde_json::to_vec(&document()).expect("the OpenAPI document serializes");
+        Bytes::from(json)
+    })
+    .clone()
+}
+
 /// Routes of this module.
 pub fn router() -> super::Routes {
-    super::Routes::new().route("/api/v1/openapi.json", get(|| async { Json(document()) }))
+    super::Routes::new().route(
+        "/api/v1/openapi.json",
+        get(|| async {
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                document_json(),
+            )
+        }),
+    )
 }

@@ -28,7 +28,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The caller's organization's rules.
 #[utoipa::path(get, path = "/api/v1/org/settings", tag = "org",
-    responses((status = 200, description = "the organization's rules", body = crate::schemas::OrgSettingsDoc),
+    responses((status = 200, description = "the organization's rules", body = OrgSettings),
         (status = 401, description = "not logged in")),
     security(("bearer" = [])))]
 pub async fn settings(

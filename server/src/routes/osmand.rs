@@ -12,11 +12,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::model::{Role, Username};
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::AuthUser;
@@ -149,9 +148,9 @@ enum Form {
         ("batt" = Option<f64>, Query, description = "battery percent"),
     ),
     responses((status = 200, description = "stored"),
-        (status = 400, description = "unreadable report or unknown identifier (query form)", body = ErrorBodyDoc),
-        (status = 403, description = "the tracker was revoked", body = ErrorBodyDoc),
-        (status = 404, description = "unknown identifier (JSON form)", body = ErrorBodyDoc)))]
+        (status = 400, description = "unreadable report or unknown identifier (query form)", body = ErrorBody),
+        (status = 403, description = "the tracker was revoked", body = ErrorBody),
+        (status = 404, description = "unknown identifier (JSON form)", body = ErrorBody)))]
 async fn report_query(State(state): State<AppState>, RawQuery(query): RawQuery) -> ApiResult<()> {
     let pairs = pairs(query.as_deref().unwrap_or_default())?;
     let report = osmand::parse_query(&pairs, crate::clock::now()).map_err(unreadable)?;
@@ -165,9 +164,9 @@ async fn report_query(State(state): State<AppState>, RawQuery(query): RawQuery) 
         (OsmandFormDoc = "application/x-www-form-urlencoded"),
         (OsmandJsonDoc = "application/json"))),
     responses((status = 200, description = "stored"),
-        (status = 400, description = "unreadable report or unknown identifier (query form)", body = ErrorBodyDoc),
-        (status = 403, description = "the tracker was revoked", body = ErrorBodyDoc),
-        (status = 404, description = "unknown identifier (JSON form)", body = ErrorBodyDoc)))]
+        (status = 400, description = "unreadable report or unknown identifier (query form)", body = ErrorBody),
+        (status = 403, description = "the tracker was revoked", body = ErrorBody),
+        (status = 404, description = "unknown identifier (JSON form)", body = ErrorBody)))]
 async fn report_post(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -250,10 +249,10 @@ pub struct TrackerAdded {
 /// team's collectors).
 #[utoipa::path(post, path = "/api/v1/trackers", tag = "osmand", request_body = NewTracker,
     responses((status = 201, description = "registered", body = TrackerAdded),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors cannot register trackers", body = ErrorBodyDoc),
-        (status = 404, description = "no such collector in the caller's teams", body = ErrorBodyDoc),
-        (status = 422, description = "not an active collector, a bad identifier, or one already registered", body = ErrorBodyDoc)),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors cannot register trackers", body = ErrorBody),
+        (status = 404, description = "no such collector in the caller's teams", body = ErrorBody),
+        (status = 422, description = "not an active collector, a bad identifier, or one already registered", body = ErrorBody)),
     security(("bearer" = [])))]
 async fn add_tracker(
     State(state): State<AppState>,

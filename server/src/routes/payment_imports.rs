@@ -17,7 +17,7 @@ use terreno_shared::api::ErrorCode;
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
+use terreno_shared::api::ErrorBody;
 use crate::db::import::Rejected;
 use crate::db::payments::{PaymentSetup, PaymentSummary};
 use crate::error::{ApiError, ApiResult};
@@ -58,10 +58,10 @@ pub struct PaymentUploadForm {
 #[utoipa::path(post, path = "/api/v1/imports/payments", tag = "imports",
     request_body(content = PaymentUploadForm, content_type = "multipart/form-data"),
     responses((status = 200, description = "stored (new and unchanged counted)", body = PaymentSummary),
-        (status = 400, description = "not a multipart form, or no `file` part", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors cannot import", body = ErrorBodyDoc),
-        (status = 413, description = "the file is over the body limit", body = ErrorBodyDoc),
+        (status = 400, description = "not a multipart form, or no `file` part", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors cannot import", body = ErrorBody),
+        (status = 413, description = "the file is over the body limit", body = ErrorBody),
         (status = 422, description = "nothing stored: an unreadable file or missing columns \
             (`{code, message}`), or bad rows (the summary, `written: false`)", body = PaymentSummary)),
     security(("bearer" = [])))]

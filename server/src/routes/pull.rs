@@ -17,7 +17,7 @@ use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::sync::PullResponse;
 use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::cursor::{Cursor, SnapshotCursor};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, OpenApi};
 
 use crate::db::pull::snapshot::Snapshotted;
 use crate::db::pull::{DEFAULT_LIMIT, MAX_LIMIT, Pulled};
@@ -34,7 +34,7 @@ pub fn router() -> super::Routes {
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(pull, snapshot), components(schemas(PullPage, ChangeDoc)))]
+#[openapi(paths(pull, snapshot), components(schemas(PullResponse)))]
 struct Doc;
 
 /// This module's part of the OpenAPI document.
@@ -58,40 +58,9 @@ pub struct PageQuery {
     device_id: Option<String>,
 }
 
-/// A page of changes (`PullResponse`).
-#[derive(ToSchema)]
-#[schema(as = PullResponse)]
-#[allow(dead_code)]
-struct PullPage {
-    /// In server commit order, never splitting a server transaction.
-    changes: Vec<ChangeDoc>,
-    /// The token to send next (store it with the applied page in one local transaction).
-    cursor: String,
-    /// Whether more changes are waiting.
-    more: bool,
-}
-
-/// One change (`Change`): `op` `upsert` carries the whole record in `body`; `remove` (body
-/// null) deletes the entity and what hangs off it.
-#[derive(ToSchema)]
-#[schema(as = Change)]
-#[allow(dead_code)]
-struct ChangeDoc {
-    /// `account`, `stop`, `visit`, `field`, `checkin`, `attachment`, `form` (a questionnaire
-    /// version, organization-wide) or `visit_form` (which version new visits are filled with).
-    entity_type: String,
-    /// The entity's id (`ENTITY/FIELD` for fields, the version's id for forms, `current` for
-    /// the visit form).
-    entity_id: String,
-    /// `upsert` or `remove`.
-    op: String,
-    /// The record, by `entity_type`; null for `remove`.
-    body: Option<crate::schemas::ChangeBodyDoc>,
-}
-
 /// The caller's changes after `cursor`.
 #[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", params(PageQuery),
-    responses((status = 200, description = "a page of changes", body = PullPage),
+    responses((status = 200, description = "a page of changes", body = PullResponse),
         (status = 400, description = "malformed cursor (`bad_cursor`) or query"),
         (status = 401, description = "not logged in"),
         (status = 403, description = "the device is revoked (`device_revoked`): wipe"),
@@ -119,7 +88,7 @@ pub async fn pull(
 /// A page of the caller's current values, to bootstrap from.
 #[utoipa::path(get, path = "/api/v1/sync/snapshot", tag = "sync", params(PageQuery),
     responses((status = 200, description = "upserts of current values; while `more`, `cursor` \
-            is the next snapshot page's token, then the feed cursor to pull from", body = PullPage),
+            is the next snapshot page's token, then the feed cursor to pull from", body = PullResponse),
         (status = 400, description = "malformed page token (`bad_cursor`) or query"),
         (status = 401, description = "not logged in"),
         (status = 403, description = "the device is revoked (`device_revoked`): wipe"),

@@ -15,13 +15,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use terreno_shared::api::ErrorCode;
 use terreno_shared::api::v1::sync::{DeviceStatus, PushResponse};
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::ids::DeviceId;
 use terreno_shared::sync::PushBatch;
 use utoipa::OpenApi;
 
-use super::auth::ErrorBodyDoc;
 use crate::db::push::PushError;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
@@ -46,7 +45,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Stores a signed batch of one device's events (JSON, optionally gzip or zstd encoded) and
 /// answers once it is committed.
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync",
-    request_body(content = crate::schemas::PushBatchDoc, content_type = "application/json",
+    request_body(content = PushBatch, content_type = "application/json",
         description = "the batch, optionally gzip or zstd encoded (Content-Encoding)"),
     responses(
         (status = 200, description = "committed: PushResponse {head, max_seen, server_hlc, clamped[], rejected[]}; \
@@ -54,13 +53,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             `visit_submitted` whose form refuses it `invalid_submission` (every `path: message`), `unknown_form` \
             (a form version the organization lacks), `form_required` (no form named while the organization has a \
             visit form) or `invalid_form` (a stored version that cannot be evaluated)",
-            body = crate::schemas::PushResponseDoc),
-        (status = 400, description = "malformed body, bad_signature, broken_chain, invalid_event", body = ErrorBodyDoc),
-        (status = 401, description = "no valid token", body = ErrorBodyDoc),
-        (status = 403, description = "device_revoked: wipe local data", body = ErrorBodyDoc),
-        (status = 404, description = "no such device for this user", body = ErrorBodyDoc),
-        (status = 409, description = "device_fork: stored events differ", body = ErrorBodyDoc),
-        (status = 413, description = "too many events or body too large: halve the batch", body = ErrorBodyDoc)),
+            body = PushResponse),
+        (status = 400, description = "malformed body, bad_signature, broken_chain, invalid_event", body = ErrorBody),
+        (status = 401, description = "no valid token", body = ErrorBody),
+        (status = 403, description = "device_revoked: wipe local data", body = ErrorBody),
+        (status = 404, description = "no such device for this user", body = ErrorBody),
+        (status = 409, description = "device_fork: stored events differ", body = ErrorBody),
+        (status = 413, description = "too many events or body too large: halve the batch", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn push_batch(
     State(state): State<AppState>,
@@ -82,11 +81,11 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/api/v1/sync/status", tag = "sync",
     params(("device_id" = uuid::Uuid, Query, description = "the device")),
     responses(
-        (status = 200, description = "where the device's log stands", body = crate::schemas::DeviceStatusDoc),
-        (status = 400, description = "`bad_request`: no device_id, or not a UUID", body = ErrorBodyDoc),
-        (status = 401, description = "no valid token", body = ErrorBodyDoc),
-        (status = 403, description = "device_revoked: wipe local data", body = ErrorBodyDoc),
-        (status = 404, description = "no such device for this user", body = ErrorBodyDoc)),
+        (status = 200, description = "where the device's log stands", body = DeviceStatus),
+        (status = 400, description = "`bad_request`: no device_id, or not a UUID", body = ErrorBody),
+        (status = 401, description = "no valid token", body = ErrorBody),
+        (status = 403, description = "device_revoked: wipe local data", body = ErrorBody),
+        (status = 404, description = "no such device for this user", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn status(
     State(state): State<AppState>,

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::get;
+use terreno_shared::api::v1::views::AccountView;
 use utoipa::OpenApi;
 
 use crate::db::reads::VisitDetail;
@@ -30,7 +31,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// A debtor account (AccountView) the caller may see.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
     params(("id" = String, Path, description = "account id")),
-    responses((status = 200, description = "the account", body = crate::schemas::AccountViewDoc),
+    responses((status = 200, description = "the account", body = AccountView),
         (status = 401, description = "not logged in"),
         (status = 404, description = "no such account in the caller's scope")),
     security(("bearer" = [])))]
@@ -38,7 +39,7 @@ pub async fn get_account(
     State(state): State<AppState>,
     AuthUser(who): AuthUser,
     Path(id): Path<String>,
-) -> ApiResult<Json<terreno_shared::api::v1::views::AccountView>> {
+) -> ApiResult<Json<AccountView>> {
     let account = state.db.portfolio().find_account(&who, &id).await?;
     account
         .map(Json)

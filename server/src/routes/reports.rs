@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use terreno_shared::api::ErrorBody;
 use utoipa::{IntoParams, OpenApi};
 
-use super::auth::ErrorBodyDoc;
 use super::exports::day_range;
 use crate::db::now_ms;
 use crate::db::reports::{ContactCell, ContactRate, PromiseRow, Promises};
@@ -135,8 +135,8 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
             content((ContactRate = "application/json"),
                 (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, description = "`bad_request`: a day that cannot be read, or a range \
-            backwards or over a year", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+            backwards or over a year", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn contact_rate(
     State(state): State<AppState>,
@@ -162,8 +162,8 @@ pub async fn contact_rate(
     responses((status = 200, description = "one row per bucket and currency (or the workbook \
             with `format=xlsx`)", content((Promises = "application/json"),
                 (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+        (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn promises(
     State(state): State<AppState>,
@@ -187,8 +187,8 @@ pub async fn promises(
     responses((status = 200, description = "collectors by days (or the workbook with \
             `format=xlsx`)", content((VisitsPerCollector = "application/json"),
                 (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+        (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn visits_per_collector(
     State(state): State<AppState>,
@@ -213,8 +213,8 @@ pub async fn visits_per_collector(
     responses((status = 200, description = "reasons with counts (or the workbook with \
             `format=xlsx`)", content((RefusalReasons = "application/json"),
                 (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+        (status = 400, description = "`bad_request`: see contact-rate", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn refusal_reasons(
     State(state): State<AppState>,

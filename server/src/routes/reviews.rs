@@ -13,11 +13,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::visit_history::{FieldConflict, FieldEdit, HistoryEntry};
 use crate::db::visit_reviews::{ReviewDecision, ReviewError, VisitReview};
 use crate::error::{ApiError, ApiResult};
@@ -79,13 +78,13 @@ pub struct VisitHistory {
     request_body = ReviewRequest,
     responses((status = 201, description = "the review recorded", body = VisitReview),
         (status = 400, description = "a body that cannot be read (unknown decision)",
-            body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "collectors do not review visits", body = ErrorBodyDoc),
-        (status = 404, description = "no such visit in the caller's scope", body = ErrorBodyDoc),
-        (status = 409, description = "`not_completed`: the visit is not done", body = ErrorBodyDoc),
+            body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "collectors do not review visits", body = ErrorBody),
+        (status = 404, description = "no such visit in the caller's scope", body = ErrorBody),
+        (status = 409, description = "`not_completed`: the visit is not done", body = ErrorBody),
         (status = 422, description = "`invalid`: a rejection without a comment, or a comment \
-            over 2000 characters", body = ErrorBodyDoc)),
+            over 2000 characters", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -138,8 +137,8 @@ fn checked_comment<'a>(id: &str, req: &'a ReviewRequest) -> ApiResult<&'a str> {
 #[utoipa::path(get, path = "/api/v1/visits/{id}/history", tag = "visits",
     params(("id" = String, Path, description = "visit id")),
     responses((status = 200, description = "the history", body = VisitHistory),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 404, description = "no such visit in the caller's scope", body = ErrorBodyDoc)),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 404, description = "no such visit in the caller's scope", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn history(
     State(state): State<AppState>,

@@ -15,11 +15,10 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::model::Role;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::day_routes::{DayRoute, DayRoutes, DayStop};
 use crate::db::location_captures::{Decision, LocationCapture};
 use crate::db::portfolio::{Reassigned, RouteEditError};
@@ -103,9 +102,9 @@ pub struct DayQuery {
 #[utoipa::path(get, path = "/api/v1/routes", tag = "routes", params(DayQuery),
     responses((status = 200, description = "the day's routes", body = DayRoutes),
         (status = 400, description = "`bad_request`: a date that cannot be read",
-            body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors", body = ErrorBodyDoc)),
+            body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -133,12 +132,12 @@ pub struct ReassignRequest {
     params(("id" = String, Path, description = "stop id")),
     request_body = ReassignRequest,
     responses((status = 200, description = "where the stop went", body = Reassigned),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors", body = ErrorBodyDoc),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors", body = ErrorBody),
         (status = 404, description = "no such stop or collector in the caller's teams",
-            body = ErrorBodyDoc),
+            body = ErrorBody),
         (status = 422, description = "`invalid`: the debtor is already that collector's",
-            body = ErrorBodyDoc)),
+            body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reassign(
     State(state): State<AppState>,
@@ -167,12 +166,12 @@ pub struct ReorderRequest {
     request_body = ReorderRequest,
     responses((status = 204, description = "stored"),
         (status = 400, description = "`bad_request`: a date that cannot be read",
-            body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors", body = ErrorBodyDoc),
+            body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors", body = ErrorBody),
         (status = 404, description = "no such collector in the caller's teams",
-            body = ErrorBodyDoc),
+            body = ErrorBody),
         (status = 422, description = "`invalid`: the list is not the route's stops, each \
-            once", body = ErrorBodyDoc)),
+            once", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reorder(
     State(state): State<AppState>,
@@ -193,8 +192,8 @@ pub async fn reorder(
 /// Pending location captures of debtors without a location, oldest first.
 #[utoipa::path(get, path = "/api/v1/location-captures", tag = "routes",
     responses((status = 200, description = "pending captures", body = Vec<LocationCapture>),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors", body = ErrorBodyDoc)),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_captures(
     State(state): State<AppState>,
@@ -209,9 +208,9 @@ pub async fn list_captures(
     params(("device" = String, Path, description = "the check-in's device"),
         ("seq" = i64, Path, description = "the check-in's sequence number")),
     responses((status = 204, description = "approved"),
-        (status = 403, description = "`forbidden`: collectors", body = ErrorBodyDoc),
+        (status = 403, description = "`forbidden`: collectors", body = ErrorBody),
         (status = 404, description = "no pending capture of that check-in in the caller's \
-            teams", body = ErrorBodyDoc)),
+            teams", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn approve(
     State(state): State<AppState>,
@@ -226,9 +225,9 @@ pub async fn approve(
     params(("device" = String, Path, description = "the check-in's device"),
         ("seq" = i64, Path, description = "the check-in's sequence number")),
     responses((status = 204, description = "rejected"),
-        (status = 403, description = "`forbidden`: collectors", body = ErrorBodyDoc),
+        (status = 403, description = "`forbidden`: collectors", body = ErrorBody),
         (status = 404, description = "no pending capture of that check-in in the caller's \
-            teams", body = ErrorBodyDoc)),
+            teams", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reject(
     State(state): State<AppState>,

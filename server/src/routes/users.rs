@@ -14,12 +14,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::ids::TeamId;
 use terreno_shared::model::{Role, Username};
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::people::{Person, PersonDevice, Team};
 use crate::db::sessions::Session;
 use crate::db::users::{Credentials, NewUser, NewUserError};
@@ -111,8 +110,8 @@ pub struct PasswordSet {
 /// The people the caller manages, with their devices and trackers.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
     responses((status = 200, description = "people and teams", body = People),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
-        (status = 403, description = "`forbidden`: collectors manage nobody", body = ErrorBodyDoc)),
+        (status = 401, description = "not logged in", body = ErrorBody),
+        (status = 403, description = "`forbidden`: collectors manage nobody", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -131,13 +130,13 @@ pub async fn list(
 /// Invites a person: creates the user with a one-time password, answered once.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewPerson,
     responses((status = 201, description = "created", body = Invited),
-        (status = 400, description = "malformed body or unknown fields", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
+        (status = 400, description = "malformed body or unknown fields", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "`forbidden`: a supervisor inviting a supervisor or admin, \
-            or into another team; a collector", body = ErrorBodyDoc),
-        (status = 409, description = "`username_taken`", body = ErrorBodyDoc),
+            or into another team; a collector", body = ErrorBody),
+        (status = 409, description = "`username_taken`", body = ErrorBody),
         (status = 422, description = "a field is invalid; the message starts with its name",
-            body = ErrorBodyDoc)),
+            body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -189,10 +188,10 @@ pub async fn create(
     request_body = NewPassword,
     responses((status = 200, description = "set", body = PasswordSet),
         (status = 403, description = "`forbidden`: a supervisor and a supervisor or admin",
-            body = ErrorBodyDoc),
+            body = ErrorBody),
         (status = 404, description = "no such user among those the caller manages",
-            body = ErrorBodyDoc),
-        (status = 422, description = "password: too short or too long", body = ErrorBodyDoc)),
+            body = ErrorBody),
+        (status = 422, description = "password: too short or too long", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn set_password(
     State(state): State<AppState>,
@@ -223,10 +222,10 @@ pub async fn set_password(
     params(("username" = String, Path, description = "login name")),
     responses((status = 200, description = "disabled (again: no change)", body = Person),
         (status = 403, description = "`forbidden`: a supervisor and a supervisor or admin",
-            body = ErrorBodyDoc),
+            body = ErrorBody),
         (status = 404, description = "no such user among those the caller manages",
-            body = ErrorBodyDoc),
-        (status = 422, description = "`invalid`: the caller themselves", body = ErrorBodyDoc)),
+            body = ErrorBody),
+        (status = 422, description = "`invalid`: the caller themselves", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn disable(
     State(state): State<AppState>,

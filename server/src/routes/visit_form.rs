@@ -7,12 +7,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::routing::put;
 use serde::Deserialize;
-use terreno_shared::api::ErrorCode;
+use terreno_shared::api::{ErrorBody, ErrorCode};
 use terreno_shared::ids::FormId;
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::forms::FormSummary;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, AuthUser};
@@ -45,12 +44,12 @@ pub struct VisitFormChoice {
 #[utoipa::path(put, path = "/api/v1/forms/visit-form", tag = "forms",
     request_body = VisitFormChoice,
     responses((status = 200, description = "the new visit form", body = FormSummary),
-        (status = 400, description = "the body does not fit", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc),
+        (status = 400, description = "the body does not fit", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody),
         (status = 403, description = "`forbidden`: collectors cannot choose the visit form",
-            body = ErrorBodyDoc),
+            body = ErrorBody),
         (status = 404, description = "the organization has no such form version",
-            body = ErrorBodyDoc)),
+            body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn choose(
     State(state): State<AppState>,

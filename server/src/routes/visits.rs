@@ -7,10 +7,10 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use terreno_shared::api::ErrorBody;
 use terreno_shared::model::DelinquencyBucket;
 use utoipa::{IntoParams, OpenApi};
 
-use super::auth::ErrorBodyDoc;
 use crate::db::visit_list::{MAX_LIMIT, VisitCursor, VisitFilter, VisitPage, VisitSummary};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
@@ -66,8 +66,8 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/visits", tag = "visits", params(ListQuery),
     responses((status = 200, description = "a page of visits", body = VisitPage),
         (status = 400, description = "`bad_request`: a filter that cannot be read \
-            (date, limit, cursor)", body = ErrorBodyDoc),
-        (status = 401, description = "not logged in", body = ErrorBodyDoc)),
+            (date, limit, cursor)", body = ErrorBody),
+        (status = 401, description = "not logged in", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,

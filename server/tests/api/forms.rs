@@ -236,7 +236,7 @@ both!(
         );
         assert!(upload["responses"]["422"].is_object(), "{upload}");
         assert!(r.body["paths"][PATH]["get"].is_object());
-        for schema in ["FormSummary", "ImportedForm", "InvalidFormDoc"] {
+        for schema in ["FormSummary", "ImportedForm", "InvalidForm"] {
             assert!(
                 r.body["components"]["schemas"][schema].is_object(),
                 "{schema}"

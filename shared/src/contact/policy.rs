@@ -139,6 +139,7 @@ impl ContactPolicy {
 /// The stored JSON form. Weekdays left out are closed; `closed_on_holidays` must be explicit
 /// because silently opening holidays would break the law.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     hours: RawHours,
@@ -151,7 +152,12 @@ struct RawPolicy {
     min_days_between: u32,
 }
 
+#[cfg(feature = "openapi")]
+crate::openapi::schema_via!(ContactPolicy, RawPolicy);
+
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ContactHours))]
 #[serde(deny_unknown_fields)]
 struct RawHours {
     #[serde(default)]

@@ -10,6 +10,7 @@ use crate::model::GeoPoint;
 /// `{"verdict": "refused", "reasons": [{"reason": "mock_provider"}]}`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// The collector dwelt inside the fence.
@@ -61,6 +62,7 @@ impl Verdict {
 /// the collector; the serialized form (tag `reason`) is for the app and the audit log.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {
     /// No fix at or before the check-in time.

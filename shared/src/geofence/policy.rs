@@ -14,6 +14,7 @@ pub struct GeofencePolicy(RawGeofencePolicy);
 
 /// The unvalidated shape of a [`GeofencePolicy`], as it travels in an organization's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct RawGeofencePolicy {
     /// Fence radius around the debtor's location, metres. Default 100.
@@ -38,6 +39,9 @@ pub struct RawGeofencePolicy {
     /// stop does not taint this one. Must be at least `min_dwell_secs` and `max_fix_age_secs`.
     pub window_secs: f64,
 }
+
+#[cfg(feature = "openapi")]
+crate::openapi::schema_via!(GeofencePolicy, RawGeofencePolicy);
 
 impl Default for RawGeofencePolicy {
     fn default() -> Self {

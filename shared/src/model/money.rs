@@ -141,6 +141,7 @@ pub enum MoneyError {
 /// Any sign is representable (payments and adjustments go negative); types that need a
 /// non-negative amount, such as a balance, check it themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     minor_units: i64,

@@ -19,10 +19,14 @@ pub struct GeoPoint {
 }
 
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawPoint {
     lat: f64,
     lon: f64,
 }
+
+#[cfg(feature = "openapi")]
+crate::openapi::schema_via!(GeoPoint, RawPoint);
 
 impl TryFrom<RawPoint> for GeoPoint {
     type Error = ValidationError;
@@ -119,6 +123,7 @@ impl From<BatteryLevel> for f64 {
 
 /// Which positioning source the OS says produced a fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
@@ -151,6 +156,7 @@ pub struct Fix {
 
 /// The unvalidated shape of a fix, as it travels in JSON (and in `track_day.jsonl`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RawFix {
@@ -184,6 +190,9 @@ pub struct RawFix {
     #[serde(default)]
     pub mock: bool,
 }
+
+#[cfg(feature = "openapi")]
+crate::openapi::schema_via!(Fix, RawFix);
 
 impl TryFrom<RawFix> for Fix {
     type Error = ValidationError;

@@ -23,6 +23,7 @@ pub use terms::{Terms, TermsError};
 /// attempt is evidence too. The server re-runs the geofence on `evidence` and keeps its own
 /// verdict beside `device_verdict`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckInRecord {
     /// The account being visited.
@@ -51,11 +52,15 @@ pub struct PromiseToPay {
 }
 
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawPromise {
     amount: Money,
     due: NaiveDate,
 }
+
+#[cfg(feature = "openapi")]
+crate::openapi::schema_via!(PromiseToPay, RawPromise);
 
 impl PromiseToPay {
     /// A promise of a positive amount due on a date. Whether the date is close enough and the
@@ -97,6 +102,7 @@ impl From<PromiseToPay> for RawPromise {
 
 /// How a payment was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// Cash handed to the collector.
@@ -121,6 +127,7 @@ pub struct Payment {
 }
 
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawPayment {
     amount: Money,
@@ -128,6 +135,9 @@ struct RawPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     receipt: Option<String>,
 }
+
+#[cfg(feature = "openapi")]
+crate::openapi::schema_via!(Payment, RawPayment);
 
 impl Payment {
     /// A positive payment; the receipt number, when given, is trimmed and at most 64 characters.
@@ -246,6 +256,7 @@ fn is_path_segment(segment: &str) -> bool {
 
 /// Which form version a visit was filled with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FormRef {
     /// The form.
@@ -263,6 +274,7 @@ pub struct Submission {
 
 /// The unvalidated shape of a [`Submission`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RawSubmission {
     /// The account visited.
@@ -276,6 +288,10 @@ pub struct RawSubmission {
     pub form: Option<FormRef>,
     /// Answers by question name, as submitted (relevance already applied).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = BTreeMap<String, crate::openapi::AnswerValue>)
+    )]
     pub answers: BTreeMap<String, Value>,
     /// The promise made, required when the outcome is a promise to pay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,6 +303,9 @@ pub struct RawSubmission {
     #[serde(default)]
     pub epoch: u32,
 }
+
+#[cfg(feature = "openapi")]
+crate::openapi::schema_via!(Submission, RawSubmission);
 
 impl TryFrom<RawSubmission> for Submission {
     type Error = ValidationError;

@@ -129,6 +129,7 @@ impl Head {
 
 /// One event as it travels in a batch: the device id and seq are implicit in the batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WireEvent {
     /// The author's stamp.
@@ -149,6 +150,7 @@ pub struct WireEvent {
     /// Hash of the device's previous event.
     pub prev_hash: EventHash,
     /// Kind-specific content.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::EventPayload))]
     pub payload: Value,
 }
 
@@ -171,6 +173,7 @@ impl From<&Event> for WireEvent {
 /// `POST /api/v1/sync/push` body: contiguous events of one device from `first_seq`, signed
 /// over the head.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushBatch {
     /// The authoring device.

@@ -17,6 +17,7 @@ const COUNTER_MASK: i64 = (1 << COUNTER_BITS) - 1;
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 // JSON carries it as a number (below 2^63, read as a float by JavaScript: compared, not summed).

@@ -22,14 +22,17 @@ pub const CURRENT_VERSION: u16 = 1;
 
 /// `field_set` v1: the new value of `(entity, field)`; `null` clears it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldValue {
     /// Any JSON value.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::AnswerValue))]
     pub value: Value,
 }
 
 /// `status_set` v1: a visit's new status within an epoch (a supervisor's reopen bumps it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// The new status.
@@ -41,6 +44,7 @@ pub struct StatusChange {
 
 /// What an attachment is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentRole {
     /// A photo (façade, receipt...).
@@ -53,6 +57,7 @@ pub enum AttachmentRole {
 
 /// `attachment_added` v1: a content-addressed blob attached to the visit in `entity`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentRef {
     /// The attachment's id (minted on the device).
@@ -69,6 +74,7 @@ pub struct AttachmentRef {
 
 /// `attachment_removed` v1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentRemoval {
     /// The attachment removed.
@@ -77,6 +83,7 @@ pub struct AttachmentRemoval {
 
 /// `deleted` v1: no content; the entity is in the envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Deletion {}
 

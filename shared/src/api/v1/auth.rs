@@ -10,6 +10,7 @@ use crate::sync::PublicKey;
 /// `POST /api/v1/auth/login`.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Login name.
@@ -21,6 +22,7 @@ pub struct LoginRequest {
 /// Who a token belongs to.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     /// User id.
     pub id: UserId,
@@ -39,6 +41,7 @@ pub struct UserInfo {
 /// Answer to a successful login.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// Opaque bearer token (256 random bits, 64 hex digits); send as `Authorization: Bearer`.
     pub token: String,
@@ -50,6 +53,7 @@ pub struct LoginResponse {
 
 /// `POST /api/v1/devices`: a logged-in collector registers a device's key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
     /// The id the device minted for itself (UUIDv7).
@@ -62,6 +66,7 @@ pub struct EnrollRequest {
 
 /// A device as the server knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceInfo {
     /// Device id.
     pub id: DeviceId,

@@ -18,6 +18,7 @@ pub const VISIT_FORM_ID: &str = "current";
 
 /// One stored version of a form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormVersion {
     /// The version's id (what a submission's `FormRef` names).
     pub id: FormId,
@@ -40,6 +41,8 @@ pub struct FormVersion {
 
 /// One media file of a form version, as listed with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormMediaFile {
     /// The file name the form references (`fruits.csv`).
     pub name: String,
@@ -54,6 +57,7 @@ pub struct FormMediaFile {
 /// Which form version the organization's new visits are filled with.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitForm {
     /// The version's id.
     pub id: FormId,

@@ -8,6 +8,7 @@ use crate::geofence::GeofencePolicy;
 /// The rules a device enforces without the server: the zone that defines local days and hours,
 /// the check-in geofence, the contact policy and the holidays it closes on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OrgSettings {
     /// IANA time zone (`America/Bogota`).
@@ -27,6 +28,7 @@ pub struct OrgSettings {
 /// A map tile server, as the server's configuration names it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MapTiles {
     /// URL template with `{z}`, `{x}` and `{y}` (`https://tile.openstreetmap.org/{z}/{x}/{y}.png`).

@@ -13,6 +13,7 @@ use crate::sync::Hlc;
 /// evidence; the device parks it and never retries it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedEvent {
     /// Its sequence number.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -27,6 +28,7 @@ pub struct RejectedEvent {
 /// Answer to a push, sent only after the batch's transaction committed.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// The contiguous head of the device's log on the server: resume pushing after it.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
@@ -45,6 +47,7 @@ pub struct PushResponse {
 
 /// `GET /api/v1/sync/status`: where the device's log stands on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceStatus {
     /// Contiguous head.
     pub head: u64,
@@ -60,6 +63,7 @@ pub struct DeviceStatus {
 
 /// `GET /api/v1/sync/pull?cursor=..&limit=..` answer: changes in server commit order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// The changes, never splitting a server transaction.
     pub changes: Vec<Change>,
@@ -73,6 +77,7 @@ pub struct PullResponse {
 /// history).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventState {
     /// Stored beyond a gap in the device's log: projected once the gap fills.

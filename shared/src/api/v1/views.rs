@@ -10,6 +10,7 @@ use crate::ids::{AccountId, PaymentId, PersonId, PortfolioId, RouteId, StopId, U
 /// A debtor account in a collector's scope (`entity_type` `account`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountView {
     /// Account id.
     pub id: AccountId,
@@ -56,6 +57,7 @@ pub struct AccountView {
 /// A stop of a collector's route (`entity_type` `stop`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StopView {
     /// Stop id.
     pub id: StopId,
@@ -77,6 +79,7 @@ pub struct StopView {
 /// cell's visible part, the outcome once submitted, and whether a supervisor should review it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitView {
     /// Visit id (minted on the device).
     pub id: crate::ids::VisitId,
@@ -112,12 +115,14 @@ pub struct VisitView {
 /// `ENTITY/FIELD`): a last-writer-wins register.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldView {
     /// The entity (a visit).
     pub entity: uuid::Uuid,
     /// The field or question name.
     pub field: String,
     /// The value (`null` once cleared).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::AnswerValue))]
     pub value: serde_json::Value,
     /// Stamp of the winning write (apply it with the HLC receive rule).
     pub hlc: crate::sync::Hlc,
@@ -131,6 +136,7 @@ pub struct FieldView {
 /// A check-in attempt with both verdicts (`entity_type` `checkin`, entity id `DEVICE/SEQ`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckInView {
     /// The visit.
     pub visit: crate::ids::VisitId,
@@ -149,6 +155,7 @@ pub struct CheckInView {
 /// One attachment of a visit (`entity_type` `attachment`, entity id `VISIT/ATTACHMENT`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttachmentView {
     /// The visit.
     pub visit: crate::ids::VisitId,
@@ -171,8 +178,9 @@ pub struct AttachmentView {
 /// (`entity_type` `payment`). A fact: stored once, never changed. A payment the collector
 /// recorded in a visit with the same reference is the same payment, counted once
 /// ([`crate::collection::ReceivedPayment::dedup_key`]).
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentView {
     /// Payment id.
     pub id: PaymentId,

@@ -12,6 +12,7 @@ use super::{Answers, Evaluation};
 
 /// The engine's evaluation of the current answers; every map is keyed by answer path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormState {
     /// The answers as the engine reads them (text; files by attachment id).
@@ -36,6 +37,7 @@ pub struct FormState {
 
 /// One question's problem, in the form's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormIssue {
     /// The question's path.

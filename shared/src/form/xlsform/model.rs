@@ -13,6 +13,7 @@ use super::types::QuestionType;
 
 /// A questionnaire read from an XLSForm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Form {
     /// The `settings` sheet.
@@ -30,6 +31,7 @@ pub struct Form {
 
 /// The `settings` sheet (header row of keys, one row of values).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
     /// `form_id` (legacy `id_string`).
@@ -50,6 +52,7 @@ pub struct Settings {
 
 /// One element of the form tree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "node", rename_all = "snake_case")]
 pub enum Node {
@@ -79,6 +82,7 @@ impl Node {
 
 /// Text in one or more languages: language name to text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Text(pub BTreeMap<String, String>);
@@ -104,6 +108,7 @@ impl Text {
 
 /// A yes/no column that may also hold an expression (`required`, `read_only`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
@@ -121,6 +126,7 @@ pub type Media = BTreeMap<String, Text>;
 
 /// A question row of the `survey` sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Question {
     /// Spreadsheet row on the `survey` sheet.
@@ -136,6 +142,7 @@ pub struct Question {
     /// `guidance_hint`.
     pub guidance_hint: Text,
     /// `image`, `big-image`, `audio`, `video`.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Text>))]
     pub media: Media,
     /// `required`.
     pub required: Condition,
@@ -167,6 +174,7 @@ pub struct Question {
 
 /// Whether a group repeats.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GroupKind {
@@ -181,6 +189,7 @@ pub enum GroupKind {
 
 /// A `begin group` / `begin repeat` row with the rows up to its end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Group {
     /// Spreadsheet row of the `begin` row.
@@ -204,11 +213,14 @@ pub struct Group {
     /// Pass-through and unknown columns, by header.
     pub extra: BTreeMap<String, String>,
     /// Questions and groups inside, in sheet order.
+    // A group holds nodes that may be groups: the schema names them without descending again.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub children: Vec<Node>,
 }
 
 /// One row of a choice list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Choice {
     /// Spreadsheet row on its sheet.
@@ -218,6 +230,7 @@ pub struct Choice {
     /// `label`.
     pub label: Text,
     /// `image`, `audio`, ...
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Text>))]
     pub media: Media,
     /// Other columns (those `choice_filter` expressions test), by header.
     pub properties: BTreeMap<String, String>,

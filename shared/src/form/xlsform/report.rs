@@ -30,6 +30,7 @@ impl Sheet {
 
 /// Something that makes the spreadsheet unusable as a form; the import is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[error("{}", render(.sheet, *.row, .column.as_deref(), .message))]
 pub struct Problem {
@@ -46,6 +47,7 @@ pub struct Problem {
 /// Something suspicious that does not stop the form from working (a missing label, an unknown
 /// column); shown to the author, the form is still imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Warning {
     /// The sheet it is on, in lower case.
