@@ -281,6 +281,8 @@ impl WriteTx {
     }
 
     /// Stores new payments and records the feed changes of those a collector holds.
+    // Long: one multi-row insert per chunk, then the feed changes of the same chunk, in one pass
+    // so both stay in the import's transaction in the same order.
     async fn insert_payments(
         &mut self,
         setup: &PaymentSetup<'_>,

@@ -20,11 +20,11 @@ use terreno_shared::form::media::{self, MAX_MEDIA_BYTES};
 use terreno_shared::ids::FormId;
 use utoipa::OpenApi;
 
-use terreno_shared::api::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, multipart_error};
 use crate::forms::media::{MediaUpload, too_large};
 use crate::state::AppState;
+use terreno_shared::api::ErrorBody;
 
 /// Routes of this module.
 pub fn router() -> super::Routes {

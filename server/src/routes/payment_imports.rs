@@ -17,13 +17,13 @@ use terreno_shared::api::ErrorCode;
 use terreno_shared::model::Role;
 use utoipa::{OpenApi, ToSchema};
 
-use terreno_shared::api::ErrorBody;
 use crate::db::import::Rejected;
 use crate::db::payments::{PaymentSetup, PaymentSummary};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, multipart_error};
 use crate::import::payments;
 use crate::state::AppState;
+use terreno_shared::api::ErrorBody;
 
 /// Routes of this module.
 pub fn router() -> super::Routes {
