@@ -281,8 +281,8 @@ impl WriteTx {
     }
 
     /// Stores new payments and records the feed changes of those a collector holds.
-    // Long: one multi-row insert per chunk, then the feed changes of the same chunk, in one pass
-    // so both stay in the import's transaction in the same order.
+    // Long: the views, the one set-based insert (its column list and SQL) and the feed changes are
+    // built from the same rows in one place, inside the import's transaction.
     async fn insert_payments(
         &mut self,
         setup: &PaymentSetup<'_>,
