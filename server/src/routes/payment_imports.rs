@@ -33,7 +33,7 @@ pub fn router() -> super::Routes {
 #[derive(OpenApi)]
 #[openapi(
     paths(upload),
-    components(schemas(PaymentUploadForm, PaymentSummary, Rejected))
+    components(schemas(PaymentUploadForm, PaymentSummary, PaymentRefusalDoc, Rejected))
 )]
 struct Doc;
 
@@ -54,6 +54,18 @@ pub struct PaymentUploadForm {
     portfolio: Option<String>,
 }
 
+/// The two bodies of a 422: the refused rows, or why the file could not be read.
+#[derive(ToSchema)]
+#[schema(as = PaymentRefusal)]
+#[serde(untagged)]
+#[allow(dead_code)] // Documents the two bodies of a 422.
+pub enum PaymentRefusalDoc {
+    /// Bad rows: nothing stored (`written: false`).
+    Summary(PaymentSummary),
+    /// An unreadable file, missing columns or a form part that is not valid.
+    Unreadable(ErrorBody),
+}
+
 /// Imports a payment file: payments by account and reference, all or nothing.
 #[utoipa::path(post, path = "/api/v1/imports/payments", tag = "imports",
     request_body(content = PaymentUploadForm, content_type = "multipart/form-data"),
@@ -63,7 +75,8 @@ pub struct PaymentUploadForm {
         (status = 403, description = "`forbidden`: collectors cannot import", body = ErrorBody),
         (status = 413, description = "the file is over the body limit", body = ErrorBody),
         (status = 422, description = "nothing stored: an unreadable file or missing columns \
-            (`{code, message}`), or bad rows (the summary, `written: false`)", body = PaymentSummary)),
+            (`{code, message}`), or bad rows (the summary, `written: false`)",
+            body = PaymentRefusalDoc)),
     security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
